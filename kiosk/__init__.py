@@ -1,0 +1,7 @@
+"""The venue kiosk: enrolled devices only. It calls portal's services, never the reverse."""
+
+from flask import Blueprint
+
+bp = Blueprint("kiosk", __name__)
+
+from kiosk import routes  # noqa: E402,F401

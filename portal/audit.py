@@ -1,0 +1,13 @@
+"""The audit log: staff actions and every staff view or export of sensitive data."""
+
+from portal.extensions import db
+from portal.models import AuditEntry
+
+
+def record(event, actor, action: str, subject: str = "", detail: str = "") -> None:
+    """Add an entry to the current transaction; it lands with the change it records."""
+    db.session.add(AuditEntry(
+        event_id=event.id if event is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        action=action, subject=subject, detail=detail,
+    ))

@@ -1,0 +1,26 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        InputRequired(_l("Enter your e-mail address.")),
+        Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
+        Email(_l("Enter an e-mail address such as name@example.org."), check_deliverability=False),
+    ])
+    password = PasswordField(_l("Password (staff)"), validators=[Optional(), Length(max=200)])
+
+
+class AccountForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[
+        InputRequired(_l("Enter your name.")), Length(max=200, message=_l("At most 200 characters.")),
+    ])
+    language = SelectField(_l("Language for pages and e-mail"),
+                           choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
+    new_password = PasswordField(_l("New password (optional)"), validators=[
+        Optional(), Length(min=10, max=200, message=_l("A password has 10 to 200 characters.")),
+    ])

@@ -1,0 +1,59 @@
+"""Commands: `flask send-mail`, `flask create-staff`."""
+
+import time
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal import outbox
+from portal.models import Event, StaffRole, User
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(send_mail)
+    app.cli.add_command(create_staff)
+
+
+@click.command("send-mail")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+def send_mail(once: bool, interval: float) -> None:
+    """Run the outbox sender: send due mail, retry failures with backoff."""
+    while True:
+        counts = outbox.deliver()
+        if any(counts.values()):
+            click.echo(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
+        if once:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
+@click.command("create-staff")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="May create events and manage staff everywhere.")
+@click.option("--event", "slug", default=None, help="Event slug for --role.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(StaffRole.ROLES))
+def create_staff(email, name, password, admin, slug, roles) -> None:
+    """Create or update a staff account, with roles for one event."""
+    if len(password) < 10:
+        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    email = User.normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == email)) or User(email=email)
+    user.display_name = name or user.display_name or email
+    user.set_password(password)
+    user.is_admin = user.is_admin or admin
+    db.session.add(user)
+    if roles:
+        event = db.session.scalar(select(Event).where(Event.slug == slug)) if slug else None
+        if event is None:
+            raise click.BadParameter("name an existing event with --event", param_hint="--event")
+        held = user.roles_for(event.id) if user.id else set()
+        for role in set(roles) - held:
+            db.session.add(StaffRole(user=user, event_id=event.id, role=role))
+    db.session.commit()
+    click.echo(f"staff account {email} saved")

@@ -1,0 +1,76 @@
+"""Configuration defaults; instance/config.py and the environment override them."""
+
+import os
+
+# Settings read from the environment when present, with the type they take.
+ENVIRONMENT_SETTINGS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "BASE_URL": str,
+    "PREFERRED_URL_SCHEME": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_SEND_INLINE": bool,
+    "RATELIMIT_STORAGE_URI": str,
+    "SESSION_COOKIE_SECURE": bool,
+}
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class Defaults:
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = None  # set in create_app from DATABASE_URL or instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+
+    # The token is tied to the session, so a form left open all afternoon still posts.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("zh_Hans", "en")
+
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "Concierge <concierge@localhost>"
+    MAIL_TIMEOUT = 10
+    # Send mail from the web process right after the response; a `flask send-mail`
+    # worker picks up whatever this misses.
+    MAIL_SEND_INLINE = True
+    MAIL_MAX_BACKOFF = 60 * 30
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
+
+    # Where links in mail point when a mail is rendered outside a request (CLI, worker).
+    BASE_URL = "http://127.0.0.1:5000"
+
+    SIGN_IN_LINK_MINUTES = 30
+    INVITATION_DAYS = 60
+    GUESTS_PER_PAGE = 50
+
+
+def from_environment(config) -> None:
+    """Copy the known settings found in os.environ into config."""
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        raw = os.environ.get(name)
+        if raw is None:
+            continue
+        if kind is bool:
+            config[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            config[name] = kind(raw)

@@ -1,0 +1,36 @@
+"""Error pages: calm, translated, never a stack trace."""
+
+import logging
+
+from flask import Flask
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from portal.extensions import db
+from portal.rendering import render
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render("errors/csrf.html", status=400)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        log.error("database unavailable: %s", error)
+        db.session.rollback()
+        return render("errors/unavailable.html", status=503)
+
+    for code in (400, 403, 404, 405, 410, 413, 429, 500):
+        app.register_error_handler(code, _page_for(code))
+
+
+def _page_for(code: int):
+    def handler(error):
+        if code == 500:
+            db.session.rollback()
+        return render("errors/error.html", code=code, status=code)
+
+    return handler

@@ -1,0 +1,151 @@
+"""Routes: /e/<slug>/register, the invitation link, and /e/<slug>/me ("My trip")."""
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal import access
+from portal.extensions import db
+from portal.i18n import current_language
+from portal.guests import bp, services, tickets
+from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm
+from portal.models import Category, Event, Registration, User
+from portal.rendering import INVALID, render
+
+ERRORS = {
+    "already-registered": lambda: _("You are already registered for this event."),
+    "changes-closed": lambda: _("Changes are closed for this event. Please contact the organizers."),
+    "transition-not-allowed": lambda: _("This registration cannot be changed that way."),
+}
+
+
+def _registration_of(event: Event, user) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+    )
+
+
+def _public_categories(event: Event) -> list[Category]:
+    return [c for c in event.categories if c.open_to_public]
+
+
+@bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@access.anonymous
+def register(slug: str):
+    """Register for an event that is open to the public."""
+    event = access.load_visible_event(slug)
+    existing = _registration_of(event, current_user)
+    if existing is not None and existing.state != "cancelled":
+        return redirect(url_for("guests.my_trip", slug=slug), 303)
+    if not event.registration_is_open() or not event.public_registration:
+        return render("guests/register_closed.html", event=event, status=403)
+
+    form = RegistrationForm()
+    form.category.choices = [SelectChoice(c.id, c.name) for c in _public_categories(event)]
+    if current_user.is_authenticated:
+        form.email.data = current_user.email
+    elif not form.is_submitted():
+        form.language.data = current_language()
+    if form.validate_on_submit():
+        user = current_user if current_user.is_authenticated else None
+        if user is None:
+            email = User.normalise_email(form.email.data)
+            if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+                form.email.errors.append(_("This address already has an account. Sign in first, then register."))
+                return _registration_page(event, form, None, INVALID)
+            user = services.find_or_create_user(email, form.name_original.data, form.language.data)
+        category = db.session.get(Category, form.category.data)
+        return _complete(event, user, form, category)
+    return _registration_page(event, form, None, INVALID if form.errors else 200)
+
+
+@bp.route("/e/<slug>/register/<token>", methods=["GET", "POST"])
+@access.anonymous
+def accept_invitation(slug: str, token: str):
+    """Register through a personal invitation link; the link proves the e-mail address."""
+    event = access.load_visible_event(slug)
+    invitation = services.find_invitation(event, token)
+    if invitation is None:
+        return render("guests/invitation_invalid.html", event=event, status=404)
+    if invitation.accepted_at is not None:
+        existing = _registration_of(event, current_user)
+        if existing is not None:
+            return redirect(url_for("guests.my_trip", slug=slug), 303)
+        return render("guests/invitation_used.html", event=event, status=410)
+    if not event.registration_is_open():
+        return render("guests/register_closed.html", event=event, status=403)
+
+    form = RegistrationForm()
+    category = invitation.category
+    form.category.choices = [SelectChoice(category.id, category.name)] if category else [SelectChoice(0, "")]
+    form.category.data = category.id if category else 0
+    form.email.data = invitation.email
+    if not form.is_submitted():
+        form.name_original.data = invitation.name
+        form.language.data = invitation.language
+    if form.validate_on_submit():
+        user = services.find_or_create_user(invitation.email, form.name_original.data, form.language.data)
+        return _complete(event, user, form, category, invitation)
+    return _registration_page(event, form, invitation, INVALID if form.errors else 200)
+
+
+def _complete(event, user, form, category, invitation=None):
+    try:
+        services.register(event, user, form.profile(), category, invitation)
+    except services.RegistrationError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+        return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+    if not current_user.is_authenticated or current_user.id != user.id:
+        login_user(user)
+    return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+
+
+def _registration_page(event, form, invitation, status):
+    return render("guests/register.html", event=event, form=form, invitation=invitation, status=status)
+
+
+@bp.get("/e/<slug>/me")
+@access.guest
+def my_trip(event: Event, registration: Registration):
+    """My trip: where my registration stands, my ticket, and my requests."""
+    ticket_qr = None
+    if registration.holds_ticket:
+        ticket_qr = tickets.qr_svg(registration.ticket_code, _("Ticket QR code"))
+    return render("guests/my_trip.html", event=event, registration=registration, ticket_qr=ticket_qr)
+
+
+@bp.route("/e/<slug>/me/profile", methods=["GET", "POST"])
+@access.guest
+def edit_profile(event: Event, registration: Registration):
+    """Edit my profile until changes close."""
+    if registration.state == "cancelled":
+        abort(404)
+    form = ProfileForm(obj=registration)
+    if not event.changes_are_open():
+        return render("guests/profile.html", event=event, form=form, registration=registration,
+                      closed=True, status=403)
+    if form.validate_on_submit():
+        services.update_profile(registration, form.profile())
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+    return render("guests/profile.html", event=event, form=form, registration=registration,
+                  closed=False, status=INVALID if form.errors else 200)
+
+
+@bp.route("/e/<slug>/me/cancel", methods=["GET", "POST"])
+@access.guest
+def cancel(event: Event, registration: Registration):
+    """Cancel my registration, after a confirmation step."""
+    form = CancelForm()
+    allowed = registration.can_become("cancelled") and event.changes_are_open()
+    if form.validate_on_submit() and allowed:
+        services.cancel(registration, actor=current_user)
+        flash(_("Your registration is cancelled. We are sorry not to see you."), "info")
+        return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+    return render("guests/cancel.html", event=event, registration=registration, form=form,
+                  allowed=allowed, status=200 if allowed else 403)

@@ -1,0 +1,71 @@
+"""Languages: which one a request speaks, bilingual fields, and compiled catalogs."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGES = ("zh_Hans", "en")
+LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+def select_locale() -> str:
+    """The session's choice, then the signed-in user's, then the browser's."""
+    if not has_request_context():
+        return "en"
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    best = request.accept_languages.best_match(["zh-Hans", "zh-CN", "zh", "en"], default="en")
+    return "zh_Hans" if best.startswith("zh") else "en"
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return "zh_Hans" if locale is not None and locale.language == "zh" else "en"
+
+
+def pick(english: str, chinese: str) -> str:
+    """The text of a bilingual field in the current language, else the other one."""
+    if current_language() == "zh_Hans":
+        return chinese or english
+    return english or chinese
+
+
+def html_lang() -> str:
+    return "zh-Hans" if current_language() == "zh_Hans" else "en"
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> None:
+    """Write each messages.mo that is missing or older than its .po.
+
+    A fresh clone has only the .po files; compiling at start-up means no manual
+    step. Each file is written beside and renamed into place, so several workers
+    starting at once never read a half-written catalog.
+    """
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        handle, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+        try:
+            with os.fdopen(handle, "wb") as mo_file:
+                write_mo(mo_file, catalog)
+            os.replace(temporary, mo_path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def translations_directory() -> str:
+    return str(TRANSLATIONS_DIR) if current_app else ""

@@ -1,0 +1,117 @@
+"""An event and the guest categories it uses."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
+from portal.i18n import pick
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+
+    STATUSES = ("draft", "published", "closed", "archived")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    venue_en: Mapped[str] = mapped_column(String(300), default="")
+    venue_zh: Mapped[str] = mapped_column(String(300), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    privacy_notice_en: Mapped[str] = mapped_column(Text, default="")
+    privacy_notice_zh: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    public_registration: Mapped[bool] = mapped_column(default=False)
+    approval_required: Mapped[bool] = mapped_column(default=False)
+    # None: no limit. Counts confirmed registrations only.
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Guests may edit or cancel their registration until this instant.
+    changes_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    categories: Mapped[list["Category"]] = relationship(
+        back_populates="event", order_by="Category.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_en, self.name_zh)
+
+    @property
+    def venue(self) -> str:
+        return pick(self.venue_en, self.venue_zh)
+
+    @property
+    def description(self) -> str:
+        return pick(self.description_en, self.description_zh)
+
+    @property
+    def privacy_notice(self) -> str:
+        return pick(self.privacy_notice_en, self.privacy_notice_zh)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def registration_is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        if self.status != "published":
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return False
+        return True
+
+    def changes_are_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.changes_close_at is None or now < self.changes_close_at
+
+
+class Category(db.Model):
+    """A kind of guest: VIP, speaker, delegate, press, or one the organizer adds."""
+
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+    # code, English, Chinese, badge colour, open to public registration
+    DEFAULTS = (
+        ("vip", "VIP", "贵宾", "#8a6d1d", False),
+        ("speaker", "Speaker", "演讲嘉宾", "#1d4e89", False),
+        ("delegate", "Delegate", "代表", "#2f6b3a", True),
+        ("press", "Press", "媒体", "#7a2e4d", True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    colour: Mapped[str] = mapped_column(String(7), default="#444444")
+    position: Mapped[int] = mapped_column(default=0)
+    # Whether a guest registering without an invitation may choose it.
+    open_to_public: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="categories")
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_en, self.name_zh)
+
+    @classmethod
+    def defaults(cls) -> list["Category"]:
+        return [
+            cls(code=code, name_en=en, name_zh=zh, colour=colour, position=i, open_to_public=public)
+            for i, (code, en, zh, colour, public) in enumerate(cls.DEFAULTS)
+        ]

@@ -1,0 +1,226 @@
+"""The durable outbox.
+
+`queue()` renders a mail in the recipient's language and adds it to the current
+transaction, so it exists exactly when the change it reports was committed.
+`deliver()` sends due mails: each row is first claimed by a conditional UPDATE
+that only one sender can win, so two senders never send the same row; a failed
+send is retried with exponential backoff until SMTP takes it.
+
+A sender that dies between SMTP accepting a message and recording it as sent
+leaves the claim to expire; the row is then sent again with the same
+Message-ID, which receiving servers and clients use to drop the duplicate.
+"""
+
+import base64
+import json
+import logging
+import os
+import secrets
+import smtplib
+import socket
+from datetime import timedelta
+
+from flask import current_app, g, has_request_context, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import or_, select, update
+
+from portal.database import utcnow
+from portal.extensions import db, mail
+from portal.models import OutboundMail
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 120
+BASE_BACKOFF_SECONDS = 15
+# SMTP answers that no retry can fix: the address is refused for good.
+PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+def queue(kind: str, recipient: str, template: str, language: str, *, event=None,
+          inline: list[dict] | None = None, **context) -> OutboundMail:
+    """Render `email/<template>.txt` and `.html` in `language` and add the mail to the outbox.
+
+    The text template sets `subject`; `inline` holds images the HTML part shows by cid.
+    """
+    with _rendering_context(), force_locale(language):
+        context.update(event=event, language=language)
+        text_template = current_app.jinja_env.get_template(f"email/{template}.txt")
+        module = text_template.make_module(context)
+        subject = str(getattr(module, "subject", "")).strip()
+        body_text = str(module).strip() + "\n"
+        body_html = render_template(f"email/{template}.html", subject=subject, **context)
+    parts = [
+        {
+            "cid": part["cid"],
+            "mimetype": part["mimetype"],
+            "filename": part["filename"],
+            "data": base64.b64encode(part["data"]).decode("ascii"),
+        }
+        for part in inline or ()
+    ]
+    message = OutboundMail(
+        event_id=event.id if event is not None else None,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        inline_parts=json.dumps(parts),
+        message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
+        state="pending",
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    if has_request_context():
+        g.setdefault("outbox_ids", []).append(message.id)
+    return message
+
+
+def _rendering_context():
+    """Mail rendered from the CLI still needs a request context for url_for."""
+    if has_request_context():
+        return _nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _mail_domain() -> str:
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "concierge@localhost"
+    address = sender[1] if isinstance(sender, tuple) else sender
+    return address.rsplit("@", 1)[-1].strip(" >") or "localhost"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def due_ids(limit: int = 50) -> list[int]:
+    now = utcnow()
+    rows = db.session.scalars(
+        select(OutboundMail.id)
+        .where(
+            OutboundMail.state == "pending",
+            OutboundMail.next_attempt_at <= now,
+            or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now),
+        )
+        .order_by(OutboundMail.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    return list(rows)
+
+
+def _claim(mail_id: int, worker: str) -> OutboundMail | None:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboundMail)
+        .where(
+            OutboundMail.id == mail_id,
+            OutboundMail.state == "pending",
+            OutboundMail.next_attempt_at <= now,
+            or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now),
+        )
+        .values(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            claimed_by=worker,
+            attempts=OutboundMail.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return None
+    return db.session.get(OutboundMail, mail_id, populate_existing=True)
+
+
+def _as_message(row: OutboundMail) -> Message:
+    message = Message(
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.body_text,
+        html=row.body_html or None,
+        extra_headers={"Message-ID": row.message_id},
+    )
+    for part in json.loads(row.inline_parts or "[]"):
+        message.attach(
+            filename=part["filename"],
+            content_type=part["mimetype"],
+            data=base64.b64decode(part["data"]),
+            disposition="inline",
+            headers={"Content-ID": f"<{part['cid']}>"},
+        )
+    return message
+
+
+def _finish(row_id: int, worker: str, **values) -> None:
+    db.session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id == row_id, OutboundMail.claimed_by == worker)
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def backoff(attempts: int) -> timedelta:
+    seconds = BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, current_app.config["MAIL_MAX_BACKOFF"]))
+
+
+def deliver(ids: list[int] | None = None, worker: str | None = None) -> dict[str, int]:
+    """Send the given mails, or every due one; returns counts of sent, retried and failed."""
+    worker = worker or worker_name()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for mail_id in ids if ids is not None else due_ids():
+        row = _claim(mail_id, worker)
+        if row is None:
+            continue
+        message = _as_message(row)
+        attempts = row.attempts
+        db.session.rollback()  # hold no transaction open while talking to SMTP
+        try:
+            mail.send(message)
+        except PERMANENT_ERRORS as error:
+            _finish(mail_id, worker, state="failed", last_error=str(error)[:2000])
+            counts["failed"] += 1
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("mail %s not sent (attempt %s): %s", mail_id, attempts, error)
+            _finish(
+                mail_id, worker,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+                next_attempt_at=utcnow() + backoff(attempts),
+            )
+            counts["retry"] += 1
+        else:
+            _finish(mail_id, worker, state="sent", sent_at=utcnow(), last_error="")
+            counts["sent"] += 1
+    return counts
+
+
+def deliver_after_response(response):
+    """Send this request's mails once the response has gone out (MAIL_SEND_INLINE)."""
+    ids = g.pop("outbox_ids", None)
+    if not ids or not current_app.config.get("MAIL_SEND_INLINE"):
+        return response
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            try:
+                deliver(ids)
+            except Exception:  # the worker retries whatever this misses
+                log.exception("sending after the response failed")
+            finally:
+                db.session.remove()
+
+    response.call_on_close(send)
+    return response

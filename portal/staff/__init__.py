@@ -1,0 +1,7 @@
+"""The staff console at /staff/."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__)
+
+from portal.staff import routes  # noqa: E402,F401

@@ -1,0 +1,38 @@
+"""Request hooks and template globals shared by every page."""
+
+from flask import Flask, request
+
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, html_lang
+from portal.outbox import deliver_after_response
+from portal.rendering import add_vary, wants_fragment
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.after_request(add_vary)
+    app.after_request(_security_headers)
+    app.after_request(deliver_after_response)
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "languages": LANGUAGES,
+            "language_names": LANGUAGE_NAMES,
+            "current_language": current_language(),
+            "html_lang": html_lang(),
+            "is_fragment": wants_fragment(),
+        }
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    )
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

@@ -1,0 +1,261 @@
+"""Fixtures in the flaskr manner, on real databases and a real SMTP server.
+
+Every test runs on SQLite; with TEST_DATABASE_URL set (CI sets it) the same
+tests run on PostgreSQL instead. The schema always comes from the migrations.
+"""
+
+import os
+import re
+import shutil
+import socket
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Category, Event, StaffRole, User
+
+STAFF_PASSWORD = "correct horse battery"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _config(uri: str, smtp_port: int, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_SEND_INLINE": True,
+        # Flask-Mail suppresses sending under TESTING; the tests want the real SMTP exchange.
+        "MAIL_SUPPRESS_SEND": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        **extra,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 4.3.0 try again later"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    sink = MailSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    smtp_server.messages.clear()
+    smtp_server.refuse = False
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory, smtp_server):
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        from portal.database import database_uri
+
+        uri = database_uri(url, "")
+        app = create_app(_config(uri, smtp_server.port))
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            upgrade()
+            db.engine.dispose()
+        return {"kind": "postgresql", "uri": uri}
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}", smtp_server.port))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return {"kind": "sqlite", "path": path}
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path):
+    if database_template["kind"] == "sqlite":
+        path = tmp_path / "concierge.sqlite3"
+        shutil.copy(database_template["path"], path)
+        yield f"sqlite:///{path}"
+        return
+    yield database_template["uri"]
+    _truncate_all(database_template["uri"])
+
+
+def _truncate_all(uri: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(uri)
+    with engine.begin() as conn:
+        tables = [
+            row[0] for row in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            ))
+        ]
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_uri, mailbox):
+    """The app; like flaskr, no context stays pushed, so each request gets its own session.
+
+    Tests read the database inside a short `with app.app_context():`.
+    """
+    app = create_app(_config(database_uri, mailbox.port))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def staff_password_hash():
+    # Hashing is slow by design; do it once for the whole run.
+    return generate_password_hash(STAFF_PASSWORD)
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token from the form on `url`, as a browser would have it."""
+    page = client.get(url)
+    match = CSRF_INPUT.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """Post a form the way a browser does: load the page, then send it with its token."""
+    token = csrf_token(client, page or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def _detached(obj, *relationships):
+    """The object with its columns and the named relationships loaded, free of any session."""
+    db.session.refresh(obj)
+    for name in relationships:
+        getattr(obj, name)
+    db.session.expunge_all()
+    return obj
+
+
+@pytest.fixture
+def make_event(app):
+    def make(**values) -> Event:
+        today = date.today()
+        defaults = dict(
+            slug="summit", name_en="Future Summit", name_zh="未来峰会",
+            starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=32),
+            timezone="Asia/Shanghai", venue_en="West Lake Conference Centre", venue_zh="西湖会议中心",
+            status="published", public_registration=True, capacity=None,
+            privacy_notice_en="We use your details to organise your attendance.",
+            privacy_notice_zh="我们仅为安排您的参会使用您的信息。",
+        )
+        defaults.update(values)
+        with app.app_context():
+            event = Event(**defaults)
+            event.categories = Category.defaults()
+            db.session.add(event)
+            db.session.commit()
+            return _detached(event, "categories")
+
+    return make
+
+
+@pytest.fixture
+def make_staff(app, staff_password_hash):
+    def make(email: str, event: Event | None = None, roles=(), admin=False) -> User:
+        with app.app_context():
+            user = User(email=email, display_name=email.split("@")[0], password_hash=staff_password_hash,
+                        is_admin=admin)
+            db.session.add(user)
+            db.session.flush()
+            for role in roles:
+                db.session.add(StaffRole(user_id=user.id, event_id=event.id, role=role))
+            db.session.commit()
+            return _detached(user, "roles")
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login_staff(self, email: str, password: str = STAFF_PASSWORD):
+        return submit(self._client, "/login", {"email": email, "password": password})
+
+    def login_as(self, user: User):
+        """Sign in directly; tests/test_auth.py proves the real e-mailed link."""
+        with self._client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+
+    def logout(self):
+        return submit(self._client, "/logout", {}, page="/")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def registration_form(**overrides) -> dict:
+    data = {
+        "name_original": "王小明",
+        "name_latin": "Wang Xiaoming",
+        "surname": "Wang",
+        "honorific": "Mr",
+        "organization": "Example Holdings",
+        "job_title": "Chief Executive",
+        "country": "CN",
+        "phone": "+86 138 0000 0000",
+        "language": "zh_Hans",
+        "email": "wang@example.org",
+        "consent": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
