@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
 from portal.auth.tokens import new_token, token_hash
@@ -34,7 +34,7 @@ def send_sign_in_link(email: str, next_url: str = "") -> None:
     ))
     outbox.queue(
         "sign-in", user.email, "sign_in", user.language,
-        link=url_for("auth.use_link", token=token, _external=True),
+        token=token,
         minutes=minutes,
     )
     db.session.commit()

@@ -10,7 +10,7 @@ concurrent registrations can never take more places than there are.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal import audit
@@ -215,7 +215,6 @@ def _queue_state_mail(event: Event, registration: Registration) -> None:
         event=event,
         inline=inline,
         registration=registration,
-        trip_url=url_for("guests.my_trip", slug=event.slug, _external=True),
     )
 
 
@@ -252,7 +251,7 @@ def send_invitation(event: Event, invitation: Invitation, token: str) -> None:
         invitation.language,
         event=event,
         invitation=invitation,
-        link=url_for("guests.accept_invitation", slug=event.slug, token=token, _external=True),
+        token=token,
     )
 
 

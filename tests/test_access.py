@@ -1,0 +1,147 @@
+"""Every route declares who may reach it, and each rule holds."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.access import Rule
+from portal.extensions import db
+from portal.models import Registration
+from tests.conftest import registration_form, submit
+
+# Served by Flask itself, for everyone.
+UNGUARDED = {"static"}
+
+
+def test_every_route_declares_an_access_rule(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in UNGUARDED:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not isinstance(getattr(view, "access_rule", None), Rule):
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+    assert missing == []
+
+
+def _example_url(rule) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        values[name] = 1 if type(converter).__name__ in {"IntegerConverter"} else "summit"
+    url = rule.rule
+    for name, value in values.items():
+        url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
+    return url
+
+
+def _rules_of(app, kind):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        access_rule = getattr(view, "access_rule", None)
+        if access_rule is not None and access_rule.kind == kind:
+            yield rule
+
+
+def test_staff_routes_send_the_anonymous_to_sign_in(app, client, make_event):
+    make_event()
+    checked = 0
+    for rule in _rules_of(app, "staff"):
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(_example_url(rule))
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/login"), rule.rule
+        checked += 1
+    assert checked > 0
+
+
+def test_staff_routes_refuse_a_signed_in_guest(app, client, auth, make_event, make_staff):
+    make_event()
+    guest = make_staff("guest@example.org")  # an account with no staff role
+    auth.login_as(guest)
+    checked = 0
+    for rule in _rules_of(app, "staff"):
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(_example_url(rule))
+        assert response.status_code in (403, 404), rule.rule
+        checked += 1
+    assert checked > 0
+
+
+def test_kiosk_routes_refuse_a_browser_that_is_not_an_enrolled_kiosk(app, client, auth, make_event, make_staff):
+    make_event()
+    organizer = make_staff("boss@example.org", admin=True)
+    for who in (None, organizer):
+        if who:
+            auth.login_as(who)
+        for rule in _rules_of(app, "kiosk"):
+            assert client.get(_example_url(rule)).status_code == 403, rule.rule
+
+
+def test_guest_routes_send_the_anonymous_to_sign_in(app, client, make_event):
+    make_event()
+    for rule in _rules_of(app, "guest"):
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(_example_url(rule))
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/login"), rule.rule
+
+
+def test_signed_in_routes_send_the_anonymous_to_sign_in(app, client):
+    for rule in _rules_of(app, "signed_in"):
+        response = client.get(_example_url(rule))
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+def _register(app, client, event, email, name):
+    category = next(c for c in event.categories if c.open_to_public)
+    response = submit(client, f"/e/{event.slug}/register", registration_form(
+        email=email, name_original=name, name_latin="Guest " + name[-1:].upper(), surname="Guest",
+        category=str(category.id)))
+    assert response.status_code == 303
+    with app.app_context():
+        return db.session.scalar(select(Registration).where(Registration.email == email)).id
+
+
+def test_guest_a_never_sees_guest_b(app, make_event):
+    event = make_event()
+    alice, bob = app.test_client(), app.test_client()
+    _register(app, alice, event, "alice@example.org", "Alice A")
+    _register(app, bob, event, "bob@example.org", "Bobby B")
+    with app.app_context():
+        bob_reg = db.session.scalar(select(Registration).where(Registration.email == "bob@example.org"))
+        bob_codes = (bob_reg.ticket_code, bob_reg.confirmation_code, "bob@example.org")
+
+    # Alice's pages show only Alice, and no guest URL takes another guest's id.
+    for rule in _rules_of(app, "guest"):
+        if "GET" not in rule.methods:
+            continue
+        page = alice.get(_example_url(rule)).get_data(as_text=True)
+        for secret in bob_codes:
+            assert secret not in page, rule.rule
+        assert "registration_id" not in rule.arguments
+    trip = alice.get(f"/e/{event.slug}/me").get_data(as_text=True)
+    assert "alice@example.org" in trip or "Alice A" in trip
+
+    # Alice cannot cancel Bob: the cancel form acts only on the signed-in guest.
+    submit(alice, f"/e/{event.slug}/me/cancel", {})
+    with app.app_context():
+        states = dict(db.session.execute(select(Registration.email, Registration.state)).all())
+    assert states == {"alice@example.org": "cancelled", "bob@example.org": "confirmed"}
+
+
+def test_a_draft_event_is_invisible_to_guests(app, client, make_event):
+    make_event(slug="secret", status="draft")
+    assert client.get("/e/secret/").status_code == 404
+    assert client.get("/e/secret/register").status_code == 404
+    assert b"secret" not in client.get("/").data
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/", "/login"])
+def test_anonymous_routes_answer_everyone(client, path):
+    assert client.get(path).status_code == 200
