@@ -1,4 +1,4 @@
-"""Commands: `flask send-mail`, `flask create-staff`."""
+"""Commands: `flask send-mail`, `flask create-staff`, `flask seed-demo`."""
 
 import time
 
@@ -8,12 +8,14 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal import outbox
+from portal.demo import seed_demo
 from portal.models import Event, StaffRole, User
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(send_mail)
     app.cli.add_command(create_staff)
+    app.cli.add_command(seed_demo)
 
 
 @click.command("send-mail")
