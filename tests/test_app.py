@@ -1,0 +1,72 @@
+"""The app as a whole: configuration, schema, page-or-fragment, headers, failure pages."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from portal import InsecureConfiguration, create_app
+from portal.extensions import db
+from tests.conftest import _config
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_database_connections_are_configured(app):
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            assert connection.dialect.driver == "psycopg"
+            return
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_production_refuses_the_development_secret(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    with pytest.raises(InsecureConfiguration):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert create_app().config["SECRET_KEY"] == "k" * 40
+
+
+def test_every_response_varies_on_hx_request(client):
+    assert "HX-Request" in client.get("/").headers["Vary"]
+
+
+def test_boosted_navigation_gets_the_whole_page(client):
+    boosted = client.get("/login", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.status_code == 200
+    assert "<html" in boosted.get_data(as_text=True)
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "cdn" not in headers["Content-Security-Policy"]
+
+
+def test_unknown_page_is_a_calm_404(client):
+    response = client.get("/e/nothing-here/")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_an_unreachable_database_gives_a_503_page_and_healthz_says_so(tmp_path, mailbox):
+    app = create_app(_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite3", mailbox.port))
+    client = app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503
+    text = page.get_data(as_text=True)
+    assert "Traceback" not in text and "sqlite" not in text.lower()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["database"] == "unreachable"
+
+
+def test_healthz_when_all_is_well(client):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
