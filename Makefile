@@ -9,7 +9,7 @@ export FLASK_APP := portal
 .PHONY: run test install install-test serve migrate demo worker translations clean
 
 run: install instance/config.py ## Install, migrate, seed the demo event and serve it on SQLite
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed-demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -37,7 +37,7 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
 migrate: install ## Apply migrations to the configured database
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 
 worker: install ## Run the outbox sender
 	$(BIN)/flask send-mail

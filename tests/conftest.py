@@ -94,13 +94,13 @@ def database_template(tmp_path_factory, smtp_server):
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-            upgrade()
+            upgrade(revision="heads")
             db.engine.dispose()
         return {"kind": "postgresql", "uri": uri}
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     app = create_app(_config(f"sqlite:///{path}", smtp_server.port))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return {"kind": "sqlite", "path": path}
 
