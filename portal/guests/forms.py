@@ -2,7 +2,7 @@ from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, EmailField, SelectField, StringField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from portal.guests.services import Profile
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
@@ -36,22 +36,26 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class ProfileForm(FlaskForm):
-    """The guest's profile, as asked at registration and when editing it."""
+    """The guest's profile, as asked at registration and when editing it.
+
+    Required text uses DataRequired, which also refuses input of spaces only:
+    the profile stores stripped values, and a name of "   " would be stored empty.
+    """
 
     name_original = StringField(_l("Full name, as written in your language"), validators=[
-        InputRequired(_l("Enter your name.")), _max(200)])
+        DataRequired(_l("Enter your name.")), _max(200)])
     name_latin = StringField(_l("Full name in Latin letters (as in your passport)"), validators=[
-        InputRequired(_l("Enter your name in Latin letters.")), _max(200),
+        DataRequired(_l("Enter your name in Latin letters.")), _max(200),
         Regexp(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ž' .\-]+$", message=_l("Use Latin letters, spaces, hyphens and apostrophes only."))])
     surname = StringField(_l("Family name in Latin letters"), validators=[
-        InputRequired(_l("Enter your family name.")), _max(100)])
+        DataRequired(_l("Enter your family name.")), _max(100)])
     honorific = SelectField(_l("Form of address"), validators=[Optional()])
     organization = StringField(_l("Organization"), validators=[Optional(), _max(200)])
     job_title = StringField(_l("Title or position"), validators=[Optional(), _max(200)])
     country = SelectField(_l("Country or region"), validators=[InputRequired(_l("Choose a country or region."))])
     phone = TelField(_l("Mobile phone, with country code"), validators=[
-        InputRequired(_l("Enter a phone number.")), _max(40),
-        Regexp(r"^\+?[0-9 ()\-]{6,40}$", message=_l("Enter a phone number such as +86 138 0000 0000."))])
+        DataRequired(_l("Enter a phone number.")), _max(40),
+        Regexp(r"^(?=(?:\D*\d){6})\+?[0-9 ()\-]{6,40}$", message=_l("Enter a phone number such as +86 138 0000 0000."))])
     language = SelectField(_l("Preferred language"), choices=[SelectChoice(c, LANGUAGE_NAMES[c]) for c in LANGUAGES])
 
     def __init__(self, *args, **kwargs):
