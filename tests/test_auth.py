@@ -240,3 +240,13 @@ def test_production_starts_with_a_real_secret_key(tmp_path, monkeypatch):
     assert not app.testing and not app.debug
     assert app.secret_key == secret
     assert app.test_client().get("/login").status_code == 200
+
+
+def test_an_account_name_of_spaces_only_is_refused(app, client, auth, make_staff):
+    make_staff("desk@example.org", admin=True)
+    auth.login_staff("desk@example.org")
+    response = submit(client, "/account", {"display_name": "   ", "language": "en"})
+    assert response.status_code == 422
+    assert re.search(r'<p class="error" id="display_name-error">\s*Enter your name.', response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(User.display_name).where(User.email == "desk@example.org")) == "desk"

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 
@@ -17,7 +17,7 @@ class SignInForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[
-        InputRequired(_l("Enter your name.")), Length(max=200, message=_l("At most 200 characters.")),
+        DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most 200 characters.")),
     ])
     language = SelectField(_l("Language for pages and e-mail"),
                            choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
