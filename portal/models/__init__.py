@@ -1,20 +1,31 @@
 """The data model, one module per aggregate; importing this package registers them all."""
 
 from portal.models.account import SignInLink, StaffRole, User
+from portal.models.agenda import AgendaEntry, AgendaFeed, Room, ScheduleNotice, Session, SessionChange, Speaker, Track
+from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
 from portal.models.event import Category, Event
 from portal.models.outbox import OutboundMail
 from portal.models.registration import Invitation, Registration, RegistrationChange
 
 __all__ = [
+    "AgendaEntry",
+    "AgendaFeed",
+    "Announcement",
     "AuditEntry",
     "Category",
     "Event",
     "Invitation",
     "OutboundMail",
+    "Room",
     "Registration",
     "RegistrationChange",
+    "ScheduleNotice",
+    "Session",
+    "SessionChange",
+    "Speaker",
     "SignInLink",
     "StaffRole",
+    "Track",
     "User",
 ]
