@@ -1,14 +1,113 @@
-"""Routes under /staff/."""
+"""Routes under /staff/: events, their settings, guests, invitations and the outbox.
 
+/staff/                                   index            any staff
+/staff/events/new                         new_event        admins
+/staff/e/<slug>/                          overview         any role for the event
+/staff/e/<slug>/settings                  settings         organizer
+/staff/e/<slug>/guests                    guests           any role
+/staff/e/<slug>/guests/<id>               guest            any role
+/staff/e/<slug>/guests/<id>/edit          edit_guest       organizer, helpdesk
+/staff/e/<slug>/guests/<id>/resend        resend_confirmation  organizer, helpdesk
+/staff/e/<slug>/guests/<id>/approve       approve          organizer
+/staff/e/<slug>/guests/<id>/decline       decline          organizer
+/staff/e/<slug>/guests/<id>/cancel        cancel           organizer
+/staff/e/<slug>/invitations               invitations      organizer
+/staff/e/<slug>/invitations/import        import_invitations  organizer
+/staff/e/<slug>/invitations/<id>/resend   resend_invitation   organizer
+/staff/e/<slug>/outbox                    outbox           organizer
+"""
+
+from babel.dates import format_datetime
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal import access
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Event, StaffRole
-from portal.rendering import render
-from portal.staff import bp
+from portal.guests.services import RegistrationError, decide, resend_confirmation as resend_state_mail
+from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
+from portal.rendering import INVALID, render
+from portal.staff import bp, services
+from portal.staff.forms import (
+    STATE_LABELS, STATUS_LABELS, ActionForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
+    NewEventForm, ReasonForm, RequiredReasonForm,
+)
 
+# Who may do what in an event's console; the decorators and the templates both read this.
+# Coordinators and the help desk look guests up; the help desk also fixes a misspelt
+# name and resends a lost confirmation at the desk. Decisions that change who comes
+# (approve, decline, cancel), invitations, settings and the outbox (every guest's
+# mail) are the organizer's.
+PERMISSIONS = {
+    "view_guests": ("organizer", "coordinator", "helpdesk"),
+    "edit_guests": ("organizer", "helpdesk"),
+    "resend_confirmation": ("organizer", "helpdesk"),
+    "decide": ("organizer",),
+    "cancel": ("organizer",),
+    "settings": ("organizer",),
+    "invite": ("organizer",),
+    "outbox": ("organizer",),
+}
+
+ERRORS = {
+    "transition-not-allowed": lambda: _("This registration cannot be changed that way from its current state."),
+    "changes-closed": lambda: _("Changes are closed for this event."),
+    "already-registered": lambda: _("This guest is already registered."),
+    "invitation-accepted": lambda: _("This invitation was already accepted; there is nothing to resend."),
+}
+
+
+def _error_message(error: RegistrationError) -> str:
+    message = ERRORS.get(str(error))
+    return message() if message else _("That change is not allowed.")
+
+
+def can(event: Event, permission: str) -> bool:
+    """Whether the signed-in person may do `permission` in `event`'s console."""
+    if current_user.is_admin:
+        return True
+    return bool(current_user.roles_for(event.id) & set(PERMISSIONS[permission]))
+
+
+@bp.context_processor
+def console_helpers():
+    return {"can": can, "local_time": local_time, "page_url": page_url,
+            "state_labels": STATE_LABELS, "status_labels": STATUS_LABELS}
+
+
+def local_time(value, event: Event, format: str = "medium") -> str:
+    """A UTC instant as the event's clock shows it: staff think in the venue's time."""
+    if value is None:
+        return ""
+    return format_datetime(value, format=format, tzinfo=event.zone, locale=get_locale())
+
+
+def page_url(page: int) -> str:
+    """This page's URL with the same query, on another page of results."""
+    return url_for(request.endpoint, **{**request.args.to_dict(), **request.view_args, "page": page})
+
+
+def _page_number() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _registration(event: Event, registration_id: int) -> Registration:
+    """A registration of this event only: another event's id answers 404."""
+    registration = db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.id == registration_id)
+        .options(joinedload(Registration.category))
+    )
+    if registration is None:
+        abort(404)
+    return registration
+
+
+# -- Events --------------------------------------------------------------------------------------
 
 @bp.get("/")
 @access.staff()
@@ -19,3 +118,227 @@ def index():
         query = query.where(Event.id.in_(select(StaffRole.event_id).where(StaffRole.user_id == current_user.id)))
     events = db.session.scalars(query).all()
     return render("staff/index.html", events=events)
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@access.staff("admin")
+def new_event():
+    """Create an event; its creator becomes its organizer."""
+    form = NewEventForm()
+    if form.validate_on_submit():
+        slug_taken = db.session.scalar(select(Event.id).where(Event.slug == form.slug.data))
+        if slug_taken is None:
+            try:
+                event = services.create_event(form.values(), current_user)
+            except IntegrityError:
+                db.session.rollback()
+            else:
+                flash(_("The event is created. You are its organizer."), "success")
+                return redirect(url_for("staff.overview", slug=event.slug), 303)
+        form.slug.errors.append(_("Another event already uses this short name."))
+    return render("staff/new_event.html", form=form, status=INVALID if form.errors else 200)
+
+
+@bp.get("/e/<slug>/")
+@access.staff(*PERMISSIONS["view_guests"])
+def overview(event: Event):
+    """An event at a glance: registrations by state."""
+    counts = services.state_counts(event)
+    return render("staff/overview.html", event=event, counts=counts, total=sum(counts.values()),
+                  open_invitations=services.open_invitation_count(event))
+
+
+@bp.route("/e/<slug>/settings", methods=["GET", "POST"])
+@access.staff(*PERMISSIONS["settings"])
+def settings(event: Event):
+    """Edit an event's settings."""
+    form = EventSettingsForm(obj=event, event=event)
+    if form.validate_on_submit():
+        changed = services.update_event(event, form.values(), current_user)
+        flash(_("The settings are saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("staff.settings", slug=event.slug), 303)
+    return render("staff/settings.html", event=event, form=form, status=INVALID if form.errors else 200)
+
+
+# -- Guests --------------------------------------------------------------------------------------
+
+@bp.get("/e/<slug>/guests")
+@access.staff(*PERMISSIONS["view_guests"])
+def guests(event: Event):
+    """Search and filter the event's guests; htmx asks for the result rows alone."""
+    form = GuestSearchForm(request.args, categories=event.categories)
+    form.validate()
+    # A filter that does not validate (a hand-edited URL) is ignored rather than refused.
+    search = form.q.data if not form.q.errors else (form.q.data or "")[:100]
+    state = form.state.data if not form.state.errors else ""
+    category = form.category.data if not form.category.errors else ""
+    query = services.guest_query(event, search or "", state or "", category or "")
+    results = db.paginate(query, page=_page_number(), per_page=current_app.config["GUESTS_PER_PAGE"],
+                          error_out=False)
+    return render("staff/guests.html", fragment="staff/_guest_rows.html",
+                  event=event, form=form, results=results, filtered=bool(search or state or category))
+
+
+@bp.get("/e/<slug>/guests/<int:registration_id>")
+@access.staff(*PERMISSIONS["view_guests"])
+def guest(event: Event, registration_id: int):
+    """One guest: profile, state, history and the mail sent to them."""
+    return _guest_page(event, _registration(event, registration_id))
+
+
+def _guest_page(event: Event, registration: Registration, status: int = 200, **forms):
+    history = db.session.scalars(
+        select(RegistrationChange).where(RegistrationChange.registration_id == registration.id)
+        .options(joinedload(RegistrationChange.actor))
+        .order_by(RegistrationChange.at, RegistrationChange.id)
+    ).all()
+    mails = db.session.scalars(
+        select(OutboundMail).where(OutboundMail.event_id == event.id, OutboundMail.recipient == registration.email)
+        .order_by(OutboundMail.created_at.desc(), OutboundMail.id.desc()).limit(50)
+    ).all()
+    forms.setdefault("approve_form", ReasonForm(prefix="approve", formdata=None))
+    forms.setdefault("decline_form", RequiredReasonForm(prefix="decline", formdata=None))
+    forms.setdefault("cancel_form", CancelByStaffForm(prefix="cancel", formdata=None))
+    return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
+                  status=status, **forms)
+
+
+@bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])
+@access.staff(*PERMISSIONS["edit_guests"])
+def edit_guest(event: Event, registration_id: int):
+    """Correct a guest's details and category."""
+    registration = _registration(event, registration_id)
+    form = GuestEditForm(obj=registration, categories=event.categories)
+    if not form.is_submitted():
+        form.category.data = registration.category_id
+    if form.validate_on_submit():
+        category = next(c for c in event.categories if c.id == form.category.data)
+        changed = services.update_guest(registration, form.profile(), category, current_user)
+        flash(_("The guest's details are saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
+    return render("staff/edit_guest.html", event=event, registration=registration, form=form,
+                  status=INVALID if form.errors else 200)
+
+
+@bp.post("/e/<slug>/guests/<int:registration_id>/resend")
+@access.staff(*PERMISSIONS["resend_confirmation"])
+def resend_confirmation(event: Event, registration_id: int):
+    """Mail the guest the message for their current state again."""
+    registration = _registration(event, registration_id)
+    if ActionForm().validate_on_submit():
+        resend_state_mail(registration, current_user)
+        flash(_("The mail is on its way to %(email)s.", email=registration.email), "success")
+    return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
+
+
+@bp.post("/e/<slug>/guests/<int:registration_id>/approve")
+@access.staff(*PERMISSIONS["decide"])
+def approve(event: Event, registration_id: int):
+    """Approve a registration: confirmed, or waitlisted when the event is full."""
+    return _decide(event, registration_id, approve=True, form=ReasonForm(prefix="approve"))
+
+
+@bp.post("/e/<slug>/guests/<int:registration_id>/decline")
+@access.staff(*PERMISSIONS["decide"])
+def decline(event: Event, registration_id: int):
+    """Decline a registration, with a reason the guest is told."""
+    return _decide(event, registration_id, approve=False, form=RequiredReasonForm(prefix="decline"))
+
+
+def _decide(event: Event, registration_id: int, approve: bool, form):
+    registration = _registration(event, registration_id)
+    if not form.validate():
+        key = "approve_form" if approve else "decline_form"
+        return _guest_page(event, registration, status=INVALID, **{key: form})
+    try:
+        decide(registration, approve=approve, actor=current_user, reason=(form.reason.data or "").strip())
+    except RegistrationError as error:
+        db.session.rollback()
+        flash(_error_message(error), "error")
+    else:
+        flash(_("The registration is now: %(state)s.", state=STATE_LABELS[registration.state]), "success")
+    return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
+
+
+@bp.post("/e/<slug>/guests/<int:registration_id>/cancel")
+@access.staff(*PERMISSIONS["cancel"])
+def cancel(event: Event, registration_id: int):
+    """Cancel a registration for the guest; a freed place goes to the waiting list."""
+    registration = _registration(event, registration_id)
+    form = CancelByStaffForm(prefix="cancel")
+    if not form.validate():
+        return _guest_page(event, registration, status=INVALID, cancel_form=form)
+    try:
+        services.cancel_registration(registration, current_user, form.reason.data.strip())
+    except RegistrationError as error:
+        db.session.rollback()
+        flash(_error_message(error), "error")
+    else:
+        flash(_("The registration is cancelled and the guest is told."), "success")
+    return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
+
+
+# -- Invitations ---------------------------------------------------------------------------------
+
+@bp.get("/e/<slug>/invitations")
+@access.staff(*PERMISSIONS["invite"])
+def invitations(event: Event):
+    """Every invitation of the event, accepted or not."""
+    results = db.paginate(services.invitation_query(event), page=_page_number(),
+                          per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
+    return render("staff/invitations.html", event=event, results=results, form=ActionForm(), now=utcnow())
+
+
+@bp.route("/e/<slug>/invitations/import", methods=["GET", "POST"])
+@access.staff(*PERMISSIONS["invite"])
+def import_invitations(event: Event):
+    """Invite a list of people from a CSV file: every row is checked before anything is stored."""
+    form = ImportForm()
+    problems, message = [], ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if upload is None or not upload.filename:
+                raise services.ImportRejected(_("Choose a CSV file to upload."))
+            rows = services.read_invitation_csv(event, upload.read(services.MAX_IMPORT_BYTES + 1))
+            count = services.import_invitations(event, rows, current_user)
+        except services.ImportRejected as rejected:
+            problems, message = rejected.problems, rejected.message
+        else:
+            flash(_("%(count)d invitations are created and on their way.", count=count), "success")
+            return redirect(url_for("staff.invitations", slug=event.slug), 303)
+    failed = bool(problems or message or form.errors)
+    return render("staff/import_invitations.html", event=event, form=form, problems=problems, message=message,
+                  status=INVALID if failed else 200)
+
+
+@bp.post("/e/<slug>/invitations/<int:invitation_id>/resend")
+@access.staff(*PERMISSIONS["invite"])
+def resend_invitation(event: Event, invitation_id: int):
+    """Mail a new invitation link; the previous link stops working."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.event_id == event.id, Invitation.id == invitation_id))
+    if invitation is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            services.resend_invitation(invitation, current_user)
+        except RegistrationError as error:
+            db.session.rollback()
+            flash(_error_message(error), "error")
+        else:
+            flash(_("A new invitation link is on its way to %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("staff.invitations", slug=event.slug), 303)
+
+
+# -- Outbox --------------------------------------------------------------------------------------
+
+@bp.get("/e/<slug>/outbox")
+@access.staff(*PERMISSIONS["outbox"])
+def outbox(event: Event):
+    """The event's outgoing mail and where each message stands."""
+    query = (select(OutboundMail).where(OutboundMail.event_id == event.id)
+             .order_by(OutboundMail.created_at.desc(), OutboundMail.id.desc()))
+    results = db.paginate(query, page=_page_number(), per_page=current_app.config["GUESTS_PER_PAGE"],
+                          error_out=False)
+    return render("staff/outbox.html", event=event, results=results)

@@ -1,0 +1,179 @@
+"""Forms of the staff console."""
+
+import re
+from datetime import UTC
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from portal.guests.forms import ProfileForm
+from portal.models import Event
+from portal.models.registration import STATES
+
+# The browser's datetime-local value first, so a stored time is shown back in a form it accepts.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+
+STATUS_LABELS = {
+    "draft": _l("Draft (visible to staff only)"),
+    "published": _l("Published"),
+    "closed": _l("Closed"),
+    "archived": _l("Archived"),
+}
+
+STATE_LABELS = {
+    "pending": _l("Awaiting approval"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+    "declined": _l("Declined"),
+}
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def _valid_timezone(form, field):
+    try:
+        ZoneInfo(field.data.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_l("Enter a time zone such as Asia/Shanghai or Europe/Paris."))
+
+
+class EventSettingsForm(FlaskForm):
+    """Everything an organizer sets for an event, except its slug, which is fixed once guests hold links."""
+
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter the English name.")), _max(200)])
+    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(_l("Enter the Chinese name.")), _max(200)])
+    starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
+    timezone = StringField(_l("Time zone"), default="Asia/Shanghai", validators=[
+        InputRequired(_l("Enter the event's time zone.")), _max(64), _valid_timezone])
+    venue_en = StringField(_l("Venue in English"), validators=[Optional(), _max(300)])
+    venue_zh = StringField(_l("Venue in Chinese"), validators=[Optional(), _max(300)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Optional(), _max(5000)])
+    description_zh = TextAreaField(_l("Description in Chinese"), validators=[Optional(), _max(5000)])
+    capacity = IntegerField(_l("Capacity"), validators=[
+        Optional(), NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number of places, or leave empty."))])
+    approval_required = BooleanField(_l("Staff approve each registration"))
+    public_registration = BooleanField(_l("Open to public registration (without an invitation)"))
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()])
+    changes_close_at = DateTimeLocalField(_l("Guests may edit or cancel until"), format=LOCAL_FORMATS, validators=[Optional()])
+    status = SelectField(_l("Status"))
+    privacy_notice_en = TextAreaField(_l("Privacy notice in English"), validators=[
+        DataRequired(_l("Guests consent to this notice; enter it.")), _max(20000)])
+    privacy_notice_zh = TextAreaField(_l("Privacy notice in Chinese"), validators=[
+        DataRequired(_l("Guests consent to this notice; enter it.")), _max(20000)])
+
+    # Local times in these fields are read in the event's time zone and stored in UTC.
+    LOCAL_TIMES = ("registration_opens_at", "registration_closes_at", "changes_close_at")
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [SelectChoice(s, str(STATUS_LABELS[s])) for s in Event.STATUSES]
+        if event is not None and not self.is_submitted():
+            for name in self.LOCAL_TIMES:
+                value = getattr(event, name)
+                self[name].data = value.astimezone(event.zone).replace(tzinfo=None) if value else None
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if opens and field.data and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
+
+    def values(self) -> dict:
+        """The form's data as Event attributes, with local times turned into UTC."""
+        zone = ZoneInfo(self.timezone.data.strip())
+        values = {
+            name: field.data for name, field in self._fields.items()
+            if name not in {"csrf_token", *self.LOCAL_TIMES}
+        }
+        for key, value in values.items():
+            if isinstance(value, str):
+                values[key] = value.strip()
+        for name in self.LOCAL_TIMES:
+            local = self[name].data
+            values[name] = local.replace(tzinfo=zone).astimezone(UTC) if local else None
+        return values
+
+
+class NewEventForm(EventSettingsForm):
+    slug = StringField(_l("Short name for addresses"), validators=[
+        InputRequired(_l("Enter a short name.")), _max(60),
+        Regexp(SLUG, message=_l("Use lower-case letters, digits and hyphens, such as summit-2026."))])
+
+
+class GuestSearchForm(FlaskForm):
+    """The guest list's search and filters; a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), _max(100)])
+    state = SelectField(_l("State"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state.choices = [SelectChoice("", str(_l("Any state")))] + [
+            SelectChoice(s, str(STATE_LABELS[s])) for s in STATES]
+        self.category.choices = [SelectChoice("", str(_l("Any category")))] + [
+            SelectChoice(c.code, c.name) for c in categories]
+
+
+class GuestEditForm(ProfileForm):
+    """A guest's profile and category, as staff correct them."""
+
+    category = SelectField(_l("Category"), coerce=int, validators=[InputRequired(_l("Choose a category."))])
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [SelectChoice(c.id, c.name) for c in categories]
+        # The guest-facing labels say "your"; staff edit someone else's details.
+        self.name_original.label.text = _l("Full name, in the original script")
+        self.name_latin.label.text = _l("Full name in Latin letters")
+        self.language.label.text = _l("Preferred language")
+
+
+class ReasonForm(FlaskForm):
+    """A staff decision with an optional reason.
+
+    CSRFProtect checks every POST; the templates put the token in, so these
+    small forms need no token field of their own (and can share a page with prefixes).
+    """
+
+    class Meta:
+        csrf = False
+
+    reason = TextAreaField(_l("Reason (optional, the guest sees it)"), validators=[Optional(), _max(500)])
+
+
+class RequiredReasonForm(ReasonForm):
+    reason = TextAreaField(_l("Reason (the guest sees it)"), validators=[
+        DataRequired(_l("Give a reason.")), _max(500)])
+
+
+class CancelByStaffForm(ReasonForm):
+    reason = TextAreaField(_l("Reason (kept in the history)"), validators=[
+        DataRequired(_l("Give a reason for cancelling.")), _max(500)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: the button is the whole form."""

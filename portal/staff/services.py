@@ -1,0 +1,298 @@
+"""What the staff console changes: events, guests' details, invitations.
+
+Registration state changes (approve, decline, cancel, resend) go through
+portal.guests.services, so capacity and the waitlist are decided in one place.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal import audit
+from portal.auth.tokens import new_token, token_hash
+from portal.database import utcnow
+from portal.extensions import db
+from portal.guests import services as guest_services
+from portal.guests.services import Profile
+from portal.models import Category, Event, Invitation, Registration, StaffRole, User
+from portal.models.registration import CANCELLED, STATES
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+IMPORT_COLUMNS = ("name", "email", "category", "language")
+# What people type in a spreadsheet, mapped to the language codes the app speaks.
+IMPORT_LANGUAGES = {"zh_hans": "zh_Hans", "zh-hans": "zh_Hans", "en": "en"}
+
+# The columns the guest search looks in.
+SEARCHED_COLUMNS = (
+    Registration.name_original,
+    Registration.name_latin,
+    Registration.surname,
+    Registration.email,
+    Registration.organization,
+    Registration.confirmation_code,
+)
+
+
+# -- Events -----------------------------------------------------------------
+
+def create_event(values: dict, creator: User) -> Event:
+    """A new event with the default categories, its creator as organizer. Commits.
+
+    Raises IntegrityError when the slug was taken meanwhile.
+    """
+    event = Event(**values)
+    event.categories = Category.defaults()
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(StaffRole(user_id=creator.id, event_id=event.id, role="organizer"))
+    audit.record(event, creator, "event.create", subject=event.slug)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, values: dict, actor: User) -> list[str]:
+    """Save the settings that changed and audit which. Commits."""
+    changed = [name for name, value in values.items() if getattr(event, name) != value]
+    for name in changed:
+        setattr(event, name, values[name])
+    if changed:
+        audit.record(event, actor, "event.update", subject=event.slug, detail=", ".join(changed))
+        db.session.commit()
+    return changed
+
+
+def state_counts(event: Event) -> dict[str, int]:
+    """How many registrations are in each state, in one grouped query."""
+    rows = db.session.execute(
+        select(Registration.state, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.state)
+    ).all()
+    counts = dict.fromkeys(STATES, 0)
+    counts.update({state: count for state, count in rows})
+    return counts
+
+
+def open_invitation_count(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Invitation).where(
+            Invitation.event_id == event.id, Invitation.accepted_at.is_(None))
+    )
+
+
+# -- Guests -------------------------------------------------------------------
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def guest_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
+    """The event's registrations matching a search and filters, categories loaded with them.
+
+    lower() and LIKE behave the same on SQLite and PostgreSQL (ILIKE would not run on SQLite).
+    """
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event.id)
+        .options(selectinload(Registration.category))
+        .order_by(func.lower(Registration.surname), func.lower(Registration.name_latin), Registration.id)
+    )
+    search = " ".join(search.split())
+    if search:
+        pattern = _like_pattern(search)
+        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in SEARCHED_COLUMNS)))
+    if state:
+        query = query.where(Registration.state == state)
+    if category_code:
+        query = query.where(Registration.category_id.in_(
+            select(Category.id).where(Category.event_id == event.id, Category.code == category_code)))
+    return query
+
+
+def update_guest(registration: Registration, profile: Profile, category: Category, actor: User) -> list[str]:
+    """Staff correct a guest's details, even after the guests' own cut-off. Commits."""
+    changed = []
+    for name, value in vars(profile).items():
+        if getattr(registration, name) != value:
+            setattr(registration, name, value)
+            changed.append(name)
+    if registration.category_id != category.id:
+        registration.category_id = category.id
+        changed.append("category")
+    if changed:
+        audit.record(registration.event, actor, "registration.edit",
+                     subject=registration.confirmation_code, detail=", ".join(changed))
+        db.session.commit()
+    return changed
+
+
+def cancel_registration(registration: Registration, actor: User, reason: str) -> None:
+    """Cancel for the guest; the audit entry lands in the same commit as the cancellation."""
+    audit.record(registration.event, actor, "registration.cancel",
+                 subject=registration.confirmation_code, detail=reason)
+    guest_services.cancel(registration, actor=actor, reason=reason)
+
+
+# -- Invitations --------------------------------------------------------------
+
+@dataclass
+class InvitationRow:
+    line: int
+    name: str
+    email: str
+    category: Category
+    language: str
+
+
+@dataclass
+class RowProblem:
+    line: int
+    reason: str
+
+
+class ImportRejected(Exception):
+    """Nothing was stored: the file as a whole is unusable, or some rows are bad."""
+
+    def __init__(self, message: str = "", problems: list[RowProblem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+def read_invitation_csv(event: Event, data: bytes) -> list[InvitationRow]:
+    """Parse and check every row of an invitation CSV; raise ImportRejected if anything is wrong."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRejected(_("The file is larger than 2 MB. Split it into smaller files."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(_("The file is not UTF-8 text. Save it from your spreadsheet as \"CSV UTF-8\"."))
+    if "\x00" in text:
+        raise ImportRejected(_("This is not a CSV file."))
+    if not text.strip():
+        raise ImportRejected(_("The file is empty."))
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [cell.strip().lower() for cell in next(reader)]
+        missing = [column for column in IMPORT_COLUMNS if column not in header]
+        if missing:
+            raise ImportRejected(_(
+                "The first line must name the columns %(columns)s; missing: %(missing)s.",
+                columns=", ".join(IMPORT_COLUMNS), missing=", ".join(missing)))
+        position = {column: header.index(column) for column in IMPORT_COLUMNS}
+        records = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            values = {column: cells[i].strip() if i < len(cells) else "" for column, i in position.items()}
+            records.append((reader.line_num, values))
+    except csv.Error as error:
+        raise ImportRejected(_("This is not a CSV file we can read (line %(line)d: %(error)s).",
+                               line=reader.line_num, error=str(error)))
+    if not records:
+        raise ImportRejected(_("The file has a header line but no invitees."))
+
+    rows, problems = _check_rows(event, records)
+    if problems:
+        raise ImportRejected(problems=problems)
+    return rows
+
+
+def _check_rows(event: Event, records) -> tuple[list[InvitationRow], list[RowProblem]]:
+    categories = {category.code.lower(): category for category in event.categories}
+    invited = set(db.session.scalars(select(Invitation.email).where(Invitation.event_id == event.id)))
+    registered = set(db.session.scalars(
+        select(func.lower(Registration.email)).where(
+            Registration.event_id == event.id, Registration.state != CANCELLED)))
+    first_line: dict[str, int] = {}
+    rows, problems = [], []
+    for line, values in records:
+        reasons = []
+        name = values["name"]
+        if not name:
+            reasons.append(_("the name is missing"))
+        elif len(name) > 200:
+            reasons.append(_("the name is longer than %(max)d characters", max=200))
+
+        email = User.normalise_email(values["email"])
+        if not email:
+            reasons.append(_("the e-mail address is missing"))
+        elif len(email) > 254:
+            reasons.append(_("the e-mail address is longer than %(max)d characters", max=254))
+        else:
+            try:
+                validate_email(email, check_deliverability=False)
+            except EmailNotValidError:
+                reasons.append(_("\"%(email)s\" is not a valid e-mail address", email=email[:80]))
+            else:
+                if email in first_line:
+                    reasons.append(_("%(email)s is also on line %(line)d", email=email, line=first_line[email]))
+                elif email in invited:
+                    reasons.append(_("%(email)s is already invited", email=email))
+                elif email in registered:
+                    reasons.append(_("%(email)s is already registered", email=email))
+                first_line.setdefault(email, line)
+
+        code = values["category"].lower()
+        category = categories.get(code)
+        if not code:
+            reasons.append(_("the category is missing"))
+        elif category is None:
+            reasons.append(_("unknown category \"%(code)s\" (use one of: %(codes)s)",
+                             code=values["category"][:40], codes=", ".join(c.code for c in event.categories)))
+
+        language = IMPORT_LANGUAGES.get(values["language"].lower())
+        if language is None:
+            reasons.append(_("the language must be zh_Hans or en"))
+
+        if reasons:
+            problems.append(RowProblem(line, "; ".join(reasons)))
+        else:
+            rows.append(InvitationRow(line, name, email, category, language))
+    return rows, problems
+
+
+def import_invitations(event: Event, rows: list[InvitationRow], actor: User) -> int:
+    """Create and mail every invitation in one transaction: all of them or none. Commits."""
+    try:
+        for row in rows:
+            invitation, token = guest_services.create_invitation(event, row.email, row.name, row.category, row.language)
+            guest_services.send_invitation(event, invitation, token)
+        audit.record(event, actor, "invitation.import", detail=str(len(rows)))
+        db.session.commit()
+    except IntegrityError:
+        # Someone else invited one of these addresses between our check and our insert.
+        db.session.rollback()
+        raise ImportRejected(_("Some of these addresses were invited meanwhile. Upload the file again to see which."))
+    return len(rows)
+
+
+def invitation_query(event: Event) -> Select:
+    return (
+        select(Invitation)
+        .where(Invitation.event_id == event.id)
+        .options(selectinload(Invitation.category))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+
+
+def resend_invitation(invitation: Invitation, actor: User) -> None:
+    """Mail a fresh link; the old link stops working because only the new token's hash is kept. Commits."""
+    if invitation.accepted_at is not None:
+        raise guest_services.RegistrationError("invitation-accepted")
+    token = new_token()
+    invitation.token_hash = token_hash(token)
+    invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
+    guest_services.send_invitation(invitation.event, invitation, token)
+    audit.record(invitation.event, actor, "invitation.resend", subject=invitation.email)
+    db.session.commit()
