@@ -427,6 +427,8 @@ def _history(rng, registration, state, guest, organizer, created) -> None:
             steps.append((CONFIRMED, organizer, ""))
         steps.append((CANCELLED, guest, rng.choice(CANCEL_REASONS)))
 
+    # Each step a while after the one before, the last still in the past.
+    share = (utcnow() - created).total_seconds() / len(steps)
     at, previous = created, ""
     for to_state, actor, reason in steps:
         registration.changes.append(RegistrationChange(
@@ -437,9 +439,9 @@ def _history(rng, registration, state, guest, organizer, created) -> None:
         elif to_state == WAITLISTED:
             registration.waitlisted_at = at
         previous = to_state
-        at += timedelta(hours=rng.randint(2, 96), minutes=rng.randint(0, 59))
+        registration.updated_at = at
+        at += timedelta(seconds=share * rng.uniform(0.2, 0.9))
     registration.state = state
-    registration.updated_at = min(at, utcnow())
 
 
 def _staff(event: Event) -> dict[str, User]:

@@ -4,11 +4,12 @@ import re
 
 from sqlalchemy import func, select
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole, User,
 )
-from portal.models.registration import STATES
+from portal.models.registration import STATES, TRANSITIONS
 
 SIGN_IN_LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (\S+)$", re.M)
 
@@ -57,6 +58,11 @@ def test_seed_demo_builds_a_full_event_and_is_safe_to_run_twice(app, runner):
         # Every registration has the history that led to its state.
         for r in registrations:
             assert r.changes and r.changes[0].from_state == "" and r.changes[-1].to_state == r.state
+            steps = [c.at for c in r.changes]
+            assert steps == sorted(steps) and steps[-1] < utcnow()
+            # Each step one the state machine allows.
+            assert all(c.from_state == p.to_state and c.to_state in TRANSITIONS[p.to_state]
+                       for p, c in zip(r.changes, r.changes[1:]))
         assert all(r.decision_reason for r in registrations if r.state == "declined")
         open_invitations = db.session.scalar(
             select(func.count()).select_from(Invitation).where(
