@@ -295,12 +295,21 @@ def test_guest_detail_shows_profile_history_and_mail(app, client, as_organizer, 
     [rid] = add_guests(app, summit, 1)
     act(client, f"/staff/e/summit/guests/{rid}/resend", {}, page=f"/staff/e/summit/guests/{rid}")
     page = client.get(f"/staff/e/summit/guests/{rid}").get_data(as_text=True)
-    assert "guest0@example.org" in page and "Example Holdings" in page
+    assert "guest0@example.org" in page and "Example Holdings" in page and "China" in page
     assert "the guest" in page  # who made the first change
-    assert "Your registration is confirmed" in page or "confirmed" in page.lower()
+    assert '<span class="badge">Confirmed</span>' in page
     with app.app_context():
         subject = db.session.scalar(select(OutboundMail.subject).where(OutboundMail.recipient == "guest0@example.org"))
     assert subject in page
+
+
+def test_guest_detail_in_chinese(app, client, as_organizer, summit):
+    [rid] = add_guests(app, summit, 1)
+    submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
+    page = client.get(f"/staff/e/summit/guests/{rid}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "中国" in html and "未来峰会" in html and "代表" in html
 
 
 def test_a_registration_of_another_event_is_not_found(app, client, auth, make_event, make_staff):

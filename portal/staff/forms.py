@@ -106,7 +106,10 @@ class EventSettingsForm(FlaskForm):
                 values[key] = value.strip()
         for name in self.LOCAL_TIMES:
             local = self[name].data
-            values[name] = local.replace(tzinfo=zone).astimezone(UTC) if local else None
+            if local is not None and local.tzinfo is None:
+                local = local.replace(tzinfo=zone)
+            # An aware value is the stored one, kept when a request left the field out.
+            values[name] = local.astimezone(UTC) if local else None
         return values
 
 
@@ -158,7 +161,7 @@ class ReasonForm(FlaskForm):
     class Meta:
         csrf = False
 
-    reason = TextAreaField(_l("Reason (optional, the guest sees it)"), validators=[Optional(), _max(500)])
+    reason = TextAreaField(_l("Note (optional, kept in the history)"), validators=[Optional(), _max(500)])
 
 
 class RequiredReasonForm(ReasonForm):

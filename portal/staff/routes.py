@@ -17,6 +17,7 @@
 /staff/e/<slug>/outbox                    outbox           organizer
 """
 
+from babel import Locale
 from babel.dates import format_datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
@@ -29,6 +30,7 @@ from sqlalchemy.orm import joinedload
 from portal import access
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.guests.services import RegistrationError, decide, resend_confirmation as resend_state_mail
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.rendering import INVALID, render
@@ -76,7 +78,7 @@ def can(event: Event, permission: str) -> bool:
 
 @bp.context_processor
 def console_helpers():
-    return {"can": can, "local_time": local_time, "page_url": page_url,
+    return {"can": can, "local_time": local_time, "page_url": page_url, "country_name": country_name,
             "state_labels": STATE_LABELS, "status_labels": STATUS_LABELS}
 
 
@@ -85,6 +87,12 @@ def local_time(value, event: Event, format: str = "medium") -> str:
     if value is None:
         return ""
     return format_datetime(value, format=format, tzinfo=event.zone, locale=get_locale())
+
+
+def country_name(code: str) -> str:
+    """A country or region code, named in the reader's language."""
+    locale = Locale.parse("zh_Hans" if current_language() == "zh_Hans" else "en")
+    return locale.territories.get(code, code) if code else ""
 
 
 def page_url(page: int) -> str:
@@ -286,7 +294,7 @@ def invitations(event: Event):
     """Every invitation of the event, accepted or not."""
     results = db.paginate(services.invitation_query(event), page=_page_number(),
                           per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
-    return render("staff/invitations.html", event=event, results=results, form=ActionForm(), now=utcnow())
+    return render("staff/invitations.html", event=event, results=results, now=utcnow())
 
 
 @bp.route("/e/<slug>/invitations/import", methods=["GET", "POST"])
