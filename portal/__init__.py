@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
+    from portal.agenda import bp as agenda_bp
     from portal.auth import bp as auth_bp
     from portal.events import bp as events_bp
     from portal.guests import bp as guests_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(guests_bp)
+    app.register_blueprint(agenda_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
 

@@ -1,0 +1,50 @@
+"""Times on agenda pages and mails: always in the event's own time zone, in the reader's language."""
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_time
+from flask_babel import get_locale
+
+from portal.i18n import pick
+
+
+def _locale():
+    return get_locale() or "en"
+
+
+def agenda_time(value: datetime, event) -> str:
+    return format_time(value, "HH:mm", tzinfo=event.zone, locale=_locale())
+
+
+def agenda_date(value: date | datetime, event=None, form: str = "full") -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(event.zone).date()
+    return format_date(value, form, locale=_locale())
+
+
+def agenda_span(starts_at: datetime, ends_at: datetime, event) -> str:
+    """"Tuesday, 3 June 2025, 09:00–10:30", in the event's zone."""
+    return f"{agenda_date(starts_at, event)}, {agenda_time(starts_at, event)}–{agenda_time(ends_at, event)}"
+
+
+def agenda_moment(value: datetime, event) -> str:
+    return f"{agenda_date(value, event, 'medium')} {agenda_time(value, event)}"
+
+
+def pick_pair(pair) -> str:
+    """A bilingual [English, Chinese] pair stored in a change record, in the reader's language."""
+    return pick(pair[0], pair[1]) if pair else ""
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def register(bp) -> None:
+    bp.add_app_template_filter(agenda_time, "agenda_time")
+    bp.add_app_template_filter(agenda_date, "agenda_date")
+    bp.add_app_template_filter(agenda_moment, "agenda_moment")
+    bp.add_app_template_filter(instant, "instant")
+    bp.add_app_template_filter(pick_pair, "pick_pair")
+    bp.add_app_template_global(pick_pair, "pick_pair")
+    bp.add_app_template_global(agenda_span, "agenda_span")

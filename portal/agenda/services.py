@@ -1,0 +1,350 @@
+"""The agenda's rules, in one place for the portal, the kiosk and the staff console.
+
+Who sees a session: everyone for a public one; guests of the chosen categories for a
+"categories" one; only the invited guests for an invitation-only one (staff included,
+on guest pages). Every guest-facing query goes through `visible_to`.
+
+Sign-ups for a session with a capacity lock the session row (SELECT ... FOR UPDATE
+on PostgreSQL; the SQLite write lock taken at BEGIN IMMEDIATE), so concurrent
+sign-ups are decided one at a time and never take more places than there are.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import url_for
+from icalendar import Calendar, Event as CalendarEvent
+from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import audit, outbox
+from portal.auth.tokens import new_token, token_hash
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import (
+    AgendaEntry, AgendaFeed, Announcement, Event, Registration, Room, ScheduleNotice, Session, SessionChange,
+    Speaker,
+)
+from portal.models.agenda import CANCELLED, KINDS, session_category, session_invitee, session_speaker
+from portal.models.registration import CONFIRMED
+
+# A guest in one of these states may see restricted sessions and keep an agenda.
+ACTIVE_STATES = ("pending", "confirmed", "waitlisted")
+SEARCH_MAX = 100
+
+
+class AgendaError(Exception):
+    """A sign-up the rules refuse; str(error) is a code the views turn into a message."""
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+def visible_to(event: Event, registration: Registration | None):
+    """The SQL condition for the sessions of `event` that `registration` (or the public) may see."""
+    allowed = [Session.visibility == "public"]
+    if registration is not None and registration.state in ACTIVE_STATES:
+        if registration.category_id is not None:
+            allowed.append(and_(
+                Session.visibility == "categories",
+                Session.id.in_(select(session_category.c.session_id)
+                               .where(session_category.c.category_id == registration.category_id)),
+            ))
+        allowed.append(and_(
+            Session.visibility == "invitation",
+            Session.id.in_(select(session_invitee.c.session_id)
+                           .where(session_invitee.c.registration_id == registration.id)),
+        ))
+    return and_(Session.event_id == event.id, or_(*allowed))
+
+
+def _with_details(query):
+    # Eager loading keeps the number of queries the same whatever the number of sessions.
+    return query.options(joinedload(Session.room), joinedload(Session.track), selectinload(Session.speakers))
+
+
+@dataclass
+class AgendaFilter:
+    day: date | None = None
+    track_id: int | None = None
+    kind: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "AgendaFilter":
+        """Read the query string; anything malformed is simply ignored."""
+        found = cls()
+        try:
+            found.day = date.fromisoformat(args.get("day", ""))
+        except ValueError:
+            pass
+        track = args.get("track", "")
+        found.track_id = int(track) if track.isdigit() and len(track) < 10 else None
+        found.kind = args.get("kind", "") if args.get("kind", "") in KINDS else ""
+        found.q = " ".join(args.get("q", "").split())[:SEARCH_MAX]
+        return found
+
+    @property
+    def active(self) -> bool:
+        return bool(self.day or self.track_id or self.kind or self.q)
+
+
+def day_bounds(event: Event, day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=event.zone)
+    return start, start + timedelta(days=1)
+
+
+def event_days(event: Event) -> list[date]:
+    days, day = [], event.starts_on
+    while day <= event.ends_on and len(days) < 60:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def find_sessions(event: Event, registration: Registration | None, wanted: AgendaFilter | None = None):
+    """The sessions this guest may see, filtered, in programme order."""
+    wanted = wanted or AgendaFilter()
+    query = select(Session).where(visible_to(event, registration))
+    if wanted.day:
+        start, end = day_bounds(event, wanted.day)
+        query = query.where(Session.starts_at >= start, Session.starts_at < end)
+    if wanted.track_id:
+        query = query.where(Session.track_id == wanted.track_id)
+    if wanted.kind:
+        query = query.where(Session.kind == wanted.kind)
+    if wanted.q:
+        pattern = _like(wanted.q)
+        speaker_match = select(session_speaker.c.session_id).join(
+            Speaker, Speaker.id == session_speaker.c.speaker_id
+        ).where(or_(Speaker.name_en.ilike(pattern, escape="\\"), Speaker.name_zh.ilike(pattern, escape="\\")))
+        query = query.where(or_(
+            Session.title_en.ilike(pattern, escape="\\"), Session.title_zh.ilike(pattern, escape="\\"),
+            Session.description_en.ilike(pattern, escape="\\"),
+            Session.description_zh.ilike(pattern, escape="\\"),
+            Session.id.in_(speaker_match),
+        ))
+    query = _with_details(query).order_by(Session.starts_at, Session.id)
+    return db.session.scalars(query).unique().all()
+
+
+def visible_session(event: Event, registration: Registration | None, session_id: int) -> Session | None:
+    return db.session.scalar(
+        _with_details(select(Session).where(Session.id == session_id, visible_to(event, registration)))
+    )
+
+
+def by_day(event: Event, sessions) -> list[tuple[date, list[Session]]]:
+    days = defaultdict(list)
+    for session in sessions:
+        days[session.starts_at.astimezone(event.zone).date()].append(session)
+    return sorted(days.items())
+
+
+def tracks_of(event: Event):
+    from portal.models import Track
+
+    return db.session.scalars(select(Track).where(Track.event_id == event.id)
+                              .order_by(Track.position, Track.name_en)).all()
+
+
+def taken_places(session_ids) -> dict[int, int]:
+    """How many guests hold each session, in one query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AgendaEntry.session_id, func.count()).where(AgendaEntry.session_id.in_(ids))
+        .group_by(AgendaEntry.session_id)
+    ).all()
+    return dict(rows)
+
+
+def held_ids(registration: Registration | None) -> set[int]:
+    if registration is None:
+        return set()
+    return set(db.session.scalars(
+        select(AgendaEntry.session_id).where(AgendaEntry.registration_id == registration.id)
+    ))
+
+
+# ---------------------------------------------------------------- my agenda
+
+
+def my_sessions(event: Event, registration: Registration) -> list[Session]:
+    """The sessions in this guest's agenda that they may (still) see, in programme order."""
+    query = select(Session).join(AgendaEntry, AgendaEntry.session_id == Session.id).where(
+        AgendaEntry.registration_id == registration.id, visible_to(event, registration)
+    )
+    return db.session.scalars(_with_details(query).order_by(Session.starts_at, Session.id)).unique().all()
+
+
+def conflicts(sessions) -> dict[int, list[Session]]:
+    """For each session, the other held sessions it overlaps (cancelled ones never conflict)."""
+    live = sorted((s for s in sessions if not s.is_cancelled), key=lambda s: s.starts_at)
+    found: dict[int, list[Session]] = defaultdict(list)
+    for i, first in enumerate(live):
+        for second in live[i + 1:]:
+            if second.starts_at >= first.ends_at:
+                break
+            found[first.id].append(second)
+            found[second.id].append(first)
+    return found
+
+
+@dataclass
+class Toggle:
+    """What the add/remove button shows after a change."""
+
+    session: Session
+    held: bool
+    places_left: int | None = None
+    clashes: list[Session] = field(default_factory=list)
+
+
+def _lock_session(event: Event, registration: Registration, session_id: int) -> Session:
+    session = db.session.scalar(
+        select(Session).where(Session.id == session_id, visible_to(event, registration))
+        .with_for_update(of=Session).execution_options(populate_existing=True)
+    )
+    if session is None:
+        raise AgendaError("not-found")
+    return session
+
+
+def _places_left(session: Session) -> int | None:
+    if session.capacity is None:
+        return None
+    taken = taken_places([session.id]).get(session.id, 0)
+    return max(session.capacity - taken, 0)
+
+
+def add_to_agenda(event: Event, registration: Registration, session_id: int) -> Toggle:
+    """Add a session to the guest's agenda, taking a place when it has a capacity."""
+    if registration.state not in ACTIVE_STATES:
+        raise AgendaError("not-active")
+    session = _lock_session(event, registration, session_id)
+    held = db.session.scalar(select(AgendaEntry.id).where(
+        AgendaEntry.registration_id == registration.id, AgendaEntry.session_id == session.id))
+    if held is None:
+        if session.is_cancelled:
+            raise AgendaError("cancelled")
+        if session.capacity is not None:
+            if registration.state != CONFIRMED:
+                raise AgendaError("not-confirmed")
+            if _places_left(session) <= 0:
+                raise AgendaError("full")
+        db.session.add(AgendaEntry(registration_id=registration.id, session_id=session.id))
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same guest, twice at once: one entry is enough
+            db.session.rollback()
+        session = visible_session(event, registration, session_id)
+    others = [s for s in my_sessions(event, registration) if s.id != session.id]
+    clashes = [s for s in others if not s.is_cancelled and s.overlaps(session)]
+    return Toggle(session, True, _places_left(session), clashes)
+
+
+def remove_from_agenda(event: Event, registration: Registration, session_id: int) -> Toggle:
+    """Take a session out of the guest's agenda, freeing its place."""
+    session = _lock_session(event, registration, session_id)
+    db.session.execute(delete(AgendaEntry).where(
+        AgendaEntry.registration_id == registration.id, AgendaEntry.session_id == session.id))
+    db.session.commit()
+    session = visible_session(event, registration, session_id)
+    return Toggle(session, False, _places_left(session))
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def create_feed(registration: Registration) -> str:
+    """A new secret feed token for the guest; any earlier feed URL stops working."""
+    token = new_token()
+    db.session.execute(delete(AgendaFeed).where(AgendaFeed.registration_id == registration.id))
+    db.session.add(AgendaFeed(registration_id=registration.id, token_hash=token_hash(token)))
+    db.session.commit()
+    return token
+
+
+def revoke_feed(registration: Registration) -> None:
+    db.session.execute(delete(AgendaFeed).where(AgendaFeed.registration_id == registration.id))
+    db.session.commit()
+
+
+def has_feed(registration: Registration) -> bool:
+    return db.session.scalar(
+        select(AgendaFeed.id).where(AgendaFeed.registration_id == registration.id)) is not None
+
+
+def registration_for_feed(event: Event, token: str) -> Registration | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(Registration).join(AgendaFeed, AgendaFeed.registration_id == Registration.id).where(
+            AgendaFeed.token_hash == token_hash(token), Registration.event_id == event.id,
+            Registration.state.in_(ACTIVE_STATES),
+        )
+    )
+
+
+def calendar(event: Event, sessions, name: str) -> bytes:
+    """An RFC 5545 calendar of `sessions`, times in the event's zone with its VTIMEZONE."""
+    cal = Calendar()
+    cal.add("prodid", "-//Concierge//Agenda//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", event.timezone)
+    stamp = utcnow()
+    for session in sessions:
+        entry = CalendarEvent()
+        entry.add("uid", f"session-{session.id}-{event.slug}@concierge")
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", session.starts_at.astimezone(event.zone))
+        entry.add("dtend", session.ends_at.astimezone(event.zone))
+        entry.add("summary", session.title)
+        if session.description:
+            entry.add("description", session.description)
+        if session.room is not None:
+            entry.add("location", session.room.name)
+        entry.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+        entry.add("url", url_for("agenda.session", slug=event.slug, session_id=session.id, _external=True))
+        cal.add_component(entry)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+# ---------------------------------------------------------------- schedule changes
+
+
+def changes_of(event: Event, registration: Registration | None, limit: int = 200) -> list[SessionChange]:
+    """The public change log: changes to the sessions this visitor may see, newest first."""
+    query = (select(SessionChange).join(Session, Session.id == SessionChange.session_id)
+             .where(visible_to(event, registration))
+             .options(joinedload(SessionChange.session))
+             .order_by(SessionChange.at.desc(), SessionChange.id.desc()).limit(limit))
+    return db.session.scalars(query).all()
+
+
+def unread_notices(registration: Registration) -> list[ScheduleNotice]:
+    return db.session.scalars(
+        select(ScheduleNotice).where(ScheduleNotice.registration_id == registration.id,
+                                     ScheduleNotice.read_at.is_(None))
+        .options(joinedload(ScheduleNotice.change).joinedload(SessionChange.session))
+        .order_by(ScheduleNotice.id)
+    ).all()
+
+
+def mark_notices_read(registration: Registration) -> None:
+    for notice in unread_notices(registration):
+        notice.read_at = utcnow()
+    db.session.commit()

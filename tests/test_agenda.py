@@ -1,0 +1,275 @@
+"""The guest agenda: by day, filters and search, who sees which session, constant query counts."""
+
+import secrets
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import event as sa_event, select
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import AgendaEntry, Category, Registration, Room, Session, Speaker, Track, User
+
+
+def make_guest(app, event, email, state="confirmed", category="delegate", name=None):
+    """A guest with a registration, made directly in the database."""
+    with app.app_context():
+        user = User(email=email, display_name=email.split("@")[0], language="en")
+        category_id = db.session.scalar(
+            select(Category.id).where(Category.event_id == event.id, Category.code == category))
+        registration = Registration(
+            event_id=event.id, user=user, category_id=category_id, state=state,
+            name_original=name or email.split("@")[0].title(), name_latin=name or email.split("@")[0].title(),
+            surname="Guest", email=email, language="en", consent_at=utcnow(),
+            ticket_code=secrets.token_urlsafe(32), confirmation_code=secrets.token_hex(4).upper(),
+        )
+        db.session.add(registration)
+        db.session.commit()
+        return SimpleNamespace(id=user.id, user_id=user.id, registration_id=registration.id, email=email)
+
+
+def at(event, day_offset=0, hour=9, minute=0):
+    """An aware instant on day `day_offset` of the event, in the event's own time zone."""
+    local = datetime.combine(event.starts_on + timedelta(days=day_offset), time(hour, minute),
+                             tzinfo=ZoneInfo(event.timezone))
+    return local
+
+
+def make_session(app, event, title, starts_at, minutes=60, speakers=(), invitees=(), categories=(),
+                 room=None, track=None, **values):
+    with app.app_context():
+        session = Session(
+            event_id=event.id, title_en=title, title_zh=title + "（中文）", starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes), **values,
+        )
+        session.speakers = [db.session.get(Speaker, s) for s in speakers]
+        session.invitees = [db.session.get(Registration, r) for r in invitees]
+        session.categories = [db.session.scalar(select(Category).where(
+            Category.event_id == event.id, Category.code == c)) for c in categories]
+        session.room_id = room
+        session.track_id = track
+        db.session.add(session)
+        db.session.commit()
+        return session.id
+
+
+def make_speaker(app, event, name_en, name_zh=""):
+    with app.app_context():
+        speaker = Speaker(event_id=event.id, name_en=name_en, name_zh=name_zh or name_en)
+        db.session.add(speaker)
+        db.session.commit()
+        return speaker.id
+
+
+def make_room(app, event, name="Hall A"):
+    with app.app_context():
+        room = Room(event_id=event.id, name_en=name, name_zh=name + "厅", capacity=200, floor="2")
+        db.session.add(room)
+        db.session.commit()
+        return room.id
+
+
+def make_track(app, event, name="Finance"):
+    with app.app_context():
+        track = Track(event_id=event.id, name_en=name, name_zh=name + "专题")
+        db.session.add(track)
+        db.session.commit()
+        return track.id
+
+
+def hold(app, guest, session_id):
+    with app.app_context():
+        db.session.add(AgendaEntry(registration_id=guest.registration_id, session_id=session_id))
+        db.session.commit()
+
+
+@contextmanager
+def counting_queries(app):
+    """Every SQL statement the app sends while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_agenda_lists_sessions_by_day_in_the_event_time_zone(app, client, make_event):
+    event = make_event()
+    room = make_room(app, event)
+    speaker = make_speaker(app, event, "Ada Lovelace", "阿达")
+    make_session(app, event, "Opening keynote", at(event, 0, 9), speakers=[speaker], room=room, kind="keynote")
+    make_session(app, event, "Closing dinner", at(event, 1, 19), kind="meal")
+    page = client.get(f"/e/{event.slug}/agenda")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Opening keynote" in text and "Closing dinner" in text
+    assert "09:00" in text and "19:00" in text  # shown in Asia/Shanghai, not UTC (01:00, 11:00)
+    assert "Ada Lovelace" in text and "Hall A" in text
+    assert text.index("Opening keynote") < text.index("Closing dinner")
+
+
+def test_filters_and_search_work_without_javascript(app, client, make_event):
+    event = make_event()
+    finance = make_track(app, event, "Finance")
+    speaker = make_speaker(app, event, "Grace Hopper", "格蕾丝")
+    make_session(app, event, "Markets outlook", at(event, 0, 9), track=finance, kind="panel")
+    make_session(app, event, "Lunch", at(event, 0, 12), kind="meal")
+    make_session(app, event, "Compilers", at(event, 1, 10), speakers=[speaker], kind="workshop")
+
+    def titles(query):
+        page = client.get(f"/e/{event.slug}/agenda?{query}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        return {t for t in ("Markets outlook", "Lunch", "Compilers") if t in text}
+
+    assert titles("kind=meal") == {"Lunch"}
+    assert titles(f"track={finance}") == {"Markets outlook"}
+    assert titles(f"day={event.starts_on.isoformat()}") == {"Markets outlook", "Lunch"}
+    assert titles("q=hopper") == {"Compilers"}  # by speaker
+    assert titles("q=%E6%A0%BC%E8%95%BE") == {"Compilers"}  # 格蕾, the Chinese name
+    assert titles("q=outlook") == {"Markets outlook"}
+    assert titles("q=100%25") == set()
+
+
+@pytest.mark.parametrize("query", ["day=2024-13-45", "track=abc", "track=99999999999999999999", "kind=<script>",
+                                   "q=" + "x" * 5000, "q=%00", "day=&track=&kind=&q="])
+def test_malformed_filters_are_ignored(app, client, make_event, query):
+    event = make_event()
+    make_session(app, event, "Opening", at(event, 0, 9))
+    assert client.get(f"/e/{event.slug}/agenda?{query}").status_code == 200
+
+
+def test_an_htmx_filter_gets_only_the_sessions_fragment(app, client, make_event):
+    event = make_event()
+    make_session(app, event, "Opening", at(event, 0, 9))
+    fragment = client.get(f"/e/{event.slug}/agenda?q=open", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text and 'id="agenda-sessions"' in text
+    assert "Opening" in text and "HX-Request" in fragment.headers["Vary"]
+    boosted = client.get(f"/e/{event.slug}/agenda", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.get_data(as_text=True)
+
+
+def test_session_detail_shows_speakers_and_room(app, client, make_event):
+    event = make_event()
+    speaker = make_speaker(app, event, "Ada Lovelace")
+    room = make_room(app, event, "Lotus Room")
+    session_id = make_session(app, event, "Engines", at(event, 0, 14), speakers=[speaker], room=room)
+    page = client.get(f"/e/{event.slug}/agenda/{session_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Ada Lovelace" in text and "Lotus Room" in text and "14:00" in text
+    assert client.get(f"/e/{event.slug}/agenda/999999").status_code == 404
+
+
+def test_invitation_only_sessions_never_reach_a_guest_who_is_not_invited(app, client, auth, make_event):
+    event = make_event()
+    invited = make_guest(app, event, "invited@example.org")
+    outsider = make_guest(app, event, "outsider@example.org")
+    secret = make_session(app, event, "Closed-door roundtable", at(event, 0, 16), visibility="invitation",
+                          invitees=[invited.registration_id], kind="roundtable")
+    make_session(app, event, "Open panel", at(event, 0, 10))
+
+    for who in (None, outsider):
+        if who:
+            auth.login_as(who)
+        page = client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+        assert "Closed-door" not in page and "Open panel" in page
+        assert "Closed-door" not in client.get(f"/e/{event.slug}/agenda?q=closed").get_data(as_text=True)
+        assert "Closed-door" not in client.get(f"/e/{event.slug}/agenda?kind=roundtable").get_data(as_text=True)
+        assert client.get(f"/e/{event.slug}/agenda/{secret}").status_code == 404
+        assert client.get(f"/e/{event.slug}/agenda/{secret}.ics").status_code == 404
+    # Nor can the outsider sign up by posting its id.
+    add = client.post(f"/e/{event.slug}/me/agenda/{secret}/add",
+                      data={"csrf_token": _token(client, event)})
+    assert add.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(AgendaEntry.id).where(AgendaEntry.session_id == secret)) is None
+
+    auth.login_as(invited)
+    assert "Closed-door" in client.get(f"/e/{event.slug}/agenda?q=closed").get_data(as_text=True)
+    assert client.get(f"/e/{event.slug}/agenda/{secret}").status_code == 200
+
+
+def _token(client, event):
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, f"/e/{event.slug}/me/agenda")
+
+
+def test_category_sessions_only_for_those_categories(app, client, auth, make_event):
+    event = make_event()
+    vip = make_guest(app, event, "vip@example.org", category="vip")
+    delegate = make_guest(app, event, "delegate@example.org", category="delegate")
+    make_session(app, event, "VIP breakfast", at(event, 0, 7), visibility="categories", categories=["vip"],
+                 kind="meal")
+    assert "VIP breakfast" not in client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    auth.login_as(delegate)
+    assert "VIP breakfast" not in client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    auth.login_as(vip)
+    assert "VIP breakfast" in client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+
+
+def test_a_draft_event_has_no_public_agenda(app, client, make_event):
+    event = make_event(status="draft")
+    make_session(app, event, "Opening", at(event, 0, 9))
+    assert client.get(f"/e/{event.slug}/agenda").status_code == 404
+
+
+def _fill(app, event, start, count, speakers):
+    room, track = make_room(app, event, f"Room {start}"), make_track(app, event, f"Track {start}")
+    for i in range(start, start + count):
+        make_session(app, event, f"Session {i}", at(event, i % 3, 8 + i % 10), speakers=speakers,
+                     room=room, track=track, capacity=50 if i % 2 else None)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_agenda_query_count_does_not_grow_with_sessions(app, client, auth, make_event, signed_in):
+    event = make_event()
+    speakers = [make_speaker(app, event, f"Speaker {i}") for i in range(3)]
+    guest = make_guest(app, event, "counter@example.org")
+    if signed_in:
+        auth.login_as(guest)
+    counts = []
+    for start, size in ((0, 3), (3, 60)):
+        _fill(app, event, start, size, speakers)
+        client.get(f"/e/{event.slug}/agenda")  # warm
+        with counting_queries(app) as statements:
+            page = client.get(f"/e/{event.slug}/agenda")
+        assert page.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_my_agenda_query_count_does_not_grow_with_sessions(app, client, auth, make_event):
+    event = make_event()
+    speakers = [make_speaker(app, event, f"Speaker {i}") for i in range(3)]
+    guest = make_guest(app, event, "mine@example.org")
+    for other in range(5):
+        make_guest(app, event, f"other{other}@example.org")
+    auth.login_as(guest)
+    counts = []
+    for start, size in ((0, 3), (3, 40)):
+        _fill(app, event, start, size, speakers)
+        with app.app_context():
+            held = db.session.scalars(select(AgendaEntry.session_id).where(
+                AgendaEntry.registration_id == guest.registration_id)).all()
+            for session_id in db.session.scalars(select(Session.id)).all():
+                if session_id not in held:
+                    db.session.add(AgendaEntry(registration_id=guest.registration_id, session_id=session_id))
+            db.session.commit()
+        client.get(f"/e/{event.slug}/me/agenda")
+        with counting_queries(app) as statements:
+            page = client.get(f"/e/{event.slug}/me/agenda")
+        assert page.status_code == 200 and f"Session {start + size - 1}" in page.get_data(as_text=True)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
