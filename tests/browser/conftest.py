@@ -28,17 +28,28 @@ class LiveServer:
     def __init__(self, app):
         self.app = app
         self.errors: list[BaseException] = []
+        self._busy = 0
+        self._idle = threading.Condition()
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
 
     def _wsgi(self, environ, start_response):
-        # TESTING propagates exceptions; keep them so the test fails on a 500, not only a log line.
+        with self._idle:
+            self._busy += 1
         try:
-            return self.app(environ, start_response)
+            response = self.app(environ, start_response)
         except BaseException as error:
+            # TESTING propagates exceptions; keep them so the test fails on a 500, not only a log line.
             self.errors.append(error)
+            self._done()
             raise
+        return _ClosedWhenSent(response, self._done)
+
+    def _done(self):
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
 
     def start(self):
         self._thread.start()
@@ -46,10 +57,53 @@ class LiveServer:
     def stop(self):
         self._server.shutdown()
         self._thread.join(timeout=10)
+        # Request threads are daemons kept alive by the browser's idle connections,
+        # so wait for the requests (and the mail they send on close), not the threads.
+        with self._idle:
+            finished = self._idle.wait_for(lambda: self._busy == 0, timeout=10)
         self._server.server_close()
+        assert finished, "a request was still running 10 s after the test"
 
     def __call__(self, path: str) -> str:
         return self.url + path
+
+
+class _ClosedWhenSent:
+    """The app's response, closed as soon as its last byte is written.
+
+    The app sends its mail when the response is closed (`call_on_close`). After
+    writing a response, werkzeug's server drains the socket and only then calls
+    close(); when the browser resets the connection first (Chromium does, now and
+    then, after a POST), the drain raises and close() is never called, so the
+    mail would stay in the outbox for the worker. Closing on exhaustion keeps
+    the test independent of that race; gunicorn always closes.
+    """
+
+    def __init__(self, response, on_closed):
+        self._response = response
+        self._chunks = iter(response)
+        self._on_closed = on_closed
+        self._closed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if hasattr(self._response, "close"):
+                self._response.close()
+        finally:
+            self._on_closed()
 
 
 @pytest.fixture
@@ -83,6 +137,11 @@ def browser():
         playwright.stop()
 
 
+def _is_problem(message) -> bool:
+    # Chromium logs every 4xx as a console error; 422 is how the app answers a form with mistakes.
+    return message.type == "error" and "status of 422" not in message.text
+
+
 @pytest.fixture
 def open_page(browser):
     """Open a page in a fresh browser context: `open_page(locale="zh-CN", java_script_enabled=False)`.
@@ -100,7 +159,7 @@ def open_page(browser):
         page = context.new_page()
         page.problems = []
         page.on("pageerror", lambda error: page.problems.append(f"uncaught: {error}"))
-        page.on("console", lambda message: message.type == "error" and page.problems.append(
+        page.on("console", lambda message: _is_problem(message) and page.problems.append(
             f"console: {message.text} at {message.location.get('url')}"))
         return page
 
