@@ -1,12 +1,281 @@
-"""Routes: /kiosk/."""
+"""Routes of the venue kiosk. Every one but /kiosk/pair needs an enrolled, unrevoked device.
 
-from portal import access
-from portal.rendering import render
+/kiosk/                   start (GET), scan (POST)
+/kiosk/find               find by confirmation code, or by family name and phone (GET, POST)
+/kiosk/language           switch 中文 / English
+/kiosk/reset              end the visit: the idle timer and "Done" come here
+/kiosk/welcome/<nonce>    the welcome screen of the guest who just identified
+/kiosk/badge/<nonce>      print (POST) and show (GET) their badge
+/kiosk/help               "please see the help desk"
+/kiosk/pair               trade a pairing code for the device credential (anonymous)
+
+The guest of the moment lives only in the session, as a reference to their
+check-in, from identification until the visit ends; nothing of them is kept
+in the browser's history or cache.
+"""
+
+import time
+
+from babel.dates import format_time
+from flask import current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import logout_user
+from flask_wtf.csrf import CSRFError
+
 from kiosk import bp
+from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
+from portal import access
+from portal.checkin import devices, services
+from portal.checkin.welcome import cards_for
+from portal.database import utcnow
+from portal.extensions import db, limiter
+from portal.guests import tickets
+from portal.guests.forms import HONORIFICS
+from portal.i18n import LANGUAGES
+from portal.models import CheckIn
+from portal.rendering import INVALID, render
 
+VISIT_KEY = "kiosk_visit"
+# A welcome or badge page outlives its visit by no more than this, whatever the browser does.
+VISIT_SECONDS = 5 * 60
+IDLE_SECONDS = 45
+WARNING_SECONDS = 20
+DEFAULT_LOOKUP_LIMIT = "10 per minute; 60 per hour"
+DEFAULT_SCAN_LIMIT = "60 per minute"
+DEFAULT_PAIR_LIMIT = "10 per minute"
+
+
+def _lookup_limit() -> str:
+    return current_app.config.get("KIOSK_LOOKUP_RATE_LIMIT", DEFAULT_LOOKUP_LIMIT)
+
+
+def _scan_limit() -> str:
+    return current_app.config.get("KIOSK_SCAN_RATE_LIMIT", DEFAULT_SCAN_LIMIT)
+
+
+def _pair_limit() -> str:
+    return current_app.config.get("KIOSK_PAIR_RATE_LIMIT", DEFAULT_PAIR_LIMIT)
+
+
+def _device_key() -> str:
+    return devices.device_key(request)
+
+
+@bp.after_request
+def never_store(response):
+    """No kiosk page may be kept by the browser: Back must not bring the last guest back."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.context_processor
+def kiosk_helpers():
+    return {"idle_seconds": IDLE_SECONDS, "warning_seconds": WARNING_SECONDS,
+            "pairing_code_length": devices.PAIRING_CODE_LENGTH}
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    """A form left open too long: start again calmly rather than show an error."""
+    if request.endpoint == "kiosk.pair":
+        return redirect(url_for("kiosk.pair"), 303)
+    return redirect(url_for("kiosk.start", expired=1), 303)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    """Lookups past the limit: the same calm screen for everyone."""
+    return render("kiosk/too_many.html", status=429)
+
+
+# -- Start, scan and find ------------------------------------------------------------------------
 
 @bp.get("/")
 @access.kiosk_device
-def start():
-    """The kiosk start screen, for enrolled devices."""
-    return render("kiosk/start.html")
+def start(device, event):
+    """The start screen: scan a ticket, or find yourself without one."""
+    session.pop(VISIT_KEY, None)
+    form = ScanForm(formdata=None, nonce=new_nonce())
+    return render("kiosk/start.html", event=event, form=form, expired=bool(request.args.get("expired")))
+
+
+@bp.post("/")
+@limiter.limit(_scan_limit, key_func=_device_key)
+@access.kiosk_device
+def scan(device, event):
+    """Check in the guest whose ticket QR was scanned (a scanner types it and presses Enter)."""
+    form = ScanForm()
+    nonce = form.attempt_nonce()
+    if not form.validate_on_submit():
+        return render("kiosk/start.html", event=event, form=form, expired=False, status=INVALID)
+    registration = services.find_by_ticket(event, form.ticket.data)
+    return _after_identifying(device, event, registration, nonce)
+
+
+@bp.route("/find", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit, key_func=_device_key, methods=["POST"])
+@access.kiosk_device
+def find(device, event):
+    """Find a guest without their QR: by confirmation code, or by family name and phone."""
+    posted = request.method == "POST"
+    by_name = posted and request.form.get("by") == "name"
+    code_form = CodeLookupForm(formdata=request.form if posted and not by_name else None)
+    name_form = NameLookupForm(formdata=request.form if by_name else None)
+    if request.method == "GET":
+        code_form.nonce.data = name_form.nonce.data = new_nonce()
+        return render("kiosk/find.html", event=event, code_form=code_form, name_form=name_form)
+
+    form = name_form if by_name else code_form
+    nonce = form.attempt_nonce()
+    if form.validate_on_submit():
+        if by_name:
+            registration = services.find_by_surname_and_phone(event, form.surname.data, form.phone_last4.data)
+        else:
+            registration = services.find_by_confirmation_code(event, form.code.data)
+        if registration is not None:
+            return _after_identifying(device, event, registration, nonce)
+        # One message for "no such guest" and "wrong second factor": a kiosk never tells them apart.
+        form.form_errors.append(_("We could not find you with these details. Please check them, "
+                                  "or ask at the help desk."))
+    # Keep the other form's nonce in step, so the page differs only where the guest typed.
+    (code_form if by_name else name_form).nonce.data = nonce
+    return render("kiosk/find.html", event=event, code_form=code_form, name_form=name_form,
+                  failed="name" if by_name else "code", status=INVALID)
+
+
+def _after_identifying(device, event, registration, nonce: str):
+    arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce)
+    if not arrival.is_checked_in:
+        return redirect(url_for("kiosk.help_desk"), 303)
+    session[VISIT_KEY] = {
+        "nonce": nonce, "check_in": arrival.check_in.id,
+        "first": arrival.outcome == services.CHECKED_IN, "since": int(time.time()),
+    }
+    # A guest who did not pick a language here is greeted in the one they chose when registering.
+    if "lang" not in session and arrival.registration.language in LANGUAGES:
+        session["lang"] = arrival.registration.language
+    return redirect(url_for("kiosk.welcome", nonce=nonce), 303)
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@access.kiosk_device
+def switch_language(device, event):
+    """Switch the kiosk to 中文 or English for this guest (GET shows the choice on its own)."""
+    if request.method == "GET":
+        return render("kiosk/language.html", event=event)
+    chosen = request.form.get("lang")
+    if ActionForm().validate_on_submit() and chosen in LANGUAGES:
+        session["lang"] = chosen
+    target = "kiosk.find" if request.form.get("next") == "find" else "kiosk.start"
+    return redirect(url_for(target), 303)
+
+
+@bp.get("/reset")
+@access.kiosk_device
+def reset(device, event):
+    """End the visit: forget the guest and their language choice, back to the start screen."""
+    session.pop(VISIT_KEY, None)
+    session.pop("lang", None)
+    return redirect(url_for("kiosk.start"), 303)
+
+
+@bp.get("/help")
+@access.kiosk_device
+def help_desk(device, event):
+    """A calm screen that sends the guest to the help desk; it names no one."""
+    session.pop(VISIT_KEY, None)
+    return render("kiosk/help.html", event=event)
+
+
+# -- The identified guest ------------------------------------------------------------------------
+
+def _visit(device, nonce: str) -> CheckIn | None:
+    """The check-in of this kiosk's current visit, if `nonce` is that visit and it is recent."""
+    visit = session.get(VISIT_KEY)
+    if not isinstance(visit, dict) or visit.get("nonce") != nonce:
+        return None
+    if time.time() - visit.get("since", 0) > VISIT_SECONDS:
+        session.pop(VISIT_KEY, None)
+        return None
+    check_in = db.session.get(CheckIn, visit.get("check_in"))
+    if check_in is None or check_in.event_id != device.event_id:
+        session.pop(VISIT_KEY, None)
+        return None
+    return check_in
+
+
+def _greeting_name(registration) -> tuple[str, str]:
+    """The honorific and name as the guest would be addressed in the page's language."""
+    honorific = dict(HONORIFICS).get(registration.honorific, registration.honorific)
+    chinese = get_locale() is not None and get_locale().language == "zh"
+    name = (registration.name_original if chinese else registration.name_latin) or registration.name_original
+    return (str(honorific) if registration.honorific else ""), name
+
+
+@bp.get("/welcome/<nonce>")
+@access.kiosk_device
+def welcome(device, event, nonce: str):
+    """Greet the guest who just checked in, and show what they have today."""
+    check_in = _visit(device, nonce)
+    if check_in is None:
+        return redirect(url_for("kiosk.start"), 303)
+    registration = check_in.registration
+    honorific, name = _greeting_name(registration)
+    first = session[VISIT_KEY]["first"]
+    today = utcnow().astimezone(event.zone).date()
+    return render("kiosk/welcome.html", event=event, registration=registration, check_in=check_in,
+                  honorific=honorific, name=name, first=first, nonce=nonce, form=ActionForm(),
+                  checked_in_at=format_time(check_in.at, "HH:mm", tzinfo=event.zone, locale=get_locale()),
+                  cards=cards_for(registration, today))
+
+
+@bp.route("/badge/<nonce>", methods=["GET", "POST"])
+@access.kiosk_device
+def badge(device, event, nonce: str):
+    """POST logs a print of the guest's badge; GET shows the badge page, which prints itself."""
+    check_in = _visit(device, nonce)
+    if check_in is None:
+        return redirect(url_for("kiosk.start"), 303)
+    if request.method == "POST":
+        if ActionForm().validate_on_submit():
+            services.record_badge_print(check_in, kiosk=device)
+            session[VISIT_KEY] = {**session[VISIT_KEY], "print": True}
+        return redirect(url_for("kiosk.badge", nonce=nonce), 303)
+    # Print once per tap: a reload shows the badge without printing it again.
+    visit = session[VISIT_KEY]
+    autoprint = visit.pop("print", False)
+    session[VISIT_KEY] = visit
+    registration = check_in.registration
+    return render("kiosk/badge.html", event=event, registration=registration, nonce=nonce,
+                  autoprint=autoprint, form=ActionForm(),
+                  qr=tickets.qr_svg(registration.ticket_code, label=registration.name_latin))
+
+
+# -- Pairing -------------------------------------------------------------------------------------
+
+@bp.route("/pair", methods=["GET", "POST"])
+@limiter.limit(_pair_limit, methods=["POST"])
+@access.anonymous
+def pair():
+    """Enrol this browser as a kiosk with the one-time code from the staff console."""
+    form = PairForm()
+    if not form.validate_on_submit():
+        return render("kiosk/pair.html", form=form, status=INVALID if form.errors else 200)
+    paired = devices.pair(form.code.data)
+    if paired is None:
+        form.code.errors.append(_("This code is not valid, or it has expired or been used. "
+                                  "Ask the staff console for a new one."))
+        return render("kiosk/pair.html", form=form, status=INVALID)
+    device, credential = paired
+    # A kiosk is nobody: whoever was signed in on this browser is signed out.
+    logout_user()
+    session.clear()
+    response = redirect(url_for("kiosk.start"), 303)
+    response.set_cookie(
+        devices.COOKIE_NAME, credential, max_age=devices.COOKIE_MAX_AGE, path=url_for("kiosk.start"),
+        httponly=True, samesite="Strict",
+        secure=request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response

@@ -5,6 +5,7 @@ from portal.models.agenda import AgendaEntry, AgendaFeed, Room, ScheduleNotice, 
 from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
 from portal.models.event import Category, Event
+from portal.models.kiosk import BadgePrint, CheckIn, KioskDevice
 from portal.models.outbox import OutboundMail
 from portal.models.registration import Invitation, Registration, RegistrationChange
 
@@ -13,9 +14,12 @@ __all__ = [
     "AgendaFeed",
     "Announcement",
     "AuditEntry",
+    "BadgePrint",
     "Category",
+    "CheckIn",
     "Event",
     "Invitation",
+    "KioskDevice",
     "OutboundMail",
     "Room",
     "Registration",

@@ -1,0 +1,1 @@
+"""Arrival at the venue: kiosk devices, check-ins and badges, shared by the kiosk and the staff console."""

@@ -1,0 +1,195 @@
+"""Check-in: finding a guest at the venue, checking them in once, badges, and undo.
+
+The kiosk and the staff console both come here, so they cannot disagree.
+`check_in` is idempotent: one CheckIn per registration however many kiosks
+scan at once. The registration row is locked first (PostgreSQL; SQLite's write
+lock is already held from BEGIN IMMEDIATE), and the unique constraint on
+check_in.registration_id catches anything that slips past.
+"""
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.database import utcnow
+from portal.extensions import db
+from portal.guests.tickets import normalise_confirmation_code
+from portal.models import BadgePrint, CheckIn, Event, KioskDevice, Registration, User
+from portal.models.registration import CONFIRMED
+
+CHECKED_IN = "checked_in"
+ALREADY_CHECKED_IN = "already_checked_in"
+SEE_HELP_DESK = "see_help_desk"
+
+# A ticket code is 22 characters; a scan far longer than that is not one.
+MAX_SCAN_LENGTH = 64
+TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What a check-in attempt came to, and what the guest is told."""
+
+    outcome: str
+    registration: Registration | None = None
+    check_in: CheckIn | None = None
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.outcome in (CHECKED_IN, ALREADY_CHECKED_IN)
+
+
+class CheckInError(Exception):
+    """A staff action the rules do not allow; the message names which."""
+
+
+# -- Finding the guest ---------------------------------------------------------------------------
+
+def find_by_ticket(event: Event, scanned: str) -> Registration | None:
+    """The registration of this event whose ticket code was scanned, if any."""
+    code = (scanned or "").strip()
+    if len(code) > MAX_SCAN_LENGTH or not TICKET_CODE.match(code):
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.ticket_code == code)
+    )
+
+
+def find_by_confirmation_code(event: Event, typed: str) -> Registration | None:
+    code = normalise_confirmation_code((typed or "")[:MAX_SCAN_LENGTH])
+    if not code:
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.confirmation_code == code)
+    )
+
+
+def phone_digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def find_by_surname_and_phone(event: Event, surname: str, last_four: str) -> Registration | None:
+    """The one registration whose surname and last four phone digits both match.
+
+    No match, a wrong second factor and an ambiguous match all give None, so a
+    caller cannot tell them apart. The surname matches the Latin family name in
+    any case, or the start of the name in its original script (王 for 王小明).
+    """
+    surname = (surname or "").strip()[:100]
+    last_four = (last_four or "").strip()
+    if not surname or not re.fullmatch(r"\d{4}", last_four):
+        return None
+    same_name = [func.lower(Registration.surname) == surname.lower()]
+    if not surname.isascii():
+        same_name.append(Registration.name_original.startswith(surname, autoescape=True))
+    candidates = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, or_(*same_name)).limit(50)
+    ).all()
+    matches = [r for r in candidates if hmac.compare_digest(phone_digits(r.phone)[-4:], last_four)]
+    return matches[0] if len(matches) == 1 else None
+
+
+# -- Checking in ---------------------------------------------------------------------------------
+
+def _lock_registration(event_id: int, registration_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.id == registration_id, Registration.event_id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def check_in_of(registration_id: int) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.registration_id == registration_id))
+
+
+def _answer_for(existing: CheckIn, nonce: str) -> Arrival:
+    # The request that made the check-in, sent again, gets the first answer again.
+    first = bool(nonce) and hmac.compare_digest(existing.nonce, nonce)
+    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, existing.registration, existing)
+
+
+def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | None = None,
+             staff: User | None = None, nonce: str = "") -> Arrival:
+    """Check a guest in once; confirmed registrations only. Commits.
+
+    Safe to call from many kiosks at once and to retry with the same `nonce`.
+    """
+    registration = _lock_registration(event.id, registration_id) if registration_id else None
+    if registration is None or registration.state != CONFIRMED:
+        reason = "unknown-ticket" if registration is None else f"registration-{registration.state}"
+        send_to_help_desk(event, registration, kiosk=kiosk, reason=reason)
+        db.session.commit()
+        return Arrival(SEE_HELP_DESK, registration)
+
+    existing = check_in_of(registration.id)
+    if existing is not None:
+        db.session.commit()  # release the lock
+        return _answer_for(existing, nonce)
+
+    arrival = CheckIn(
+        registration_id=registration.id, event_id=event.id,
+        kiosk_id=kiosk.id if kiosk else None, staff_id=staff.id if staff else None,
+        at=utcnow(), nonce=nonce or "",
+    )
+    db.session.add(arrival)
+    audit.record(event, staff, "checkin.create", subject=registration.confirmation_code,
+                 detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another kiosk checked this guest in between our read and our write.
+        db.session.rollback()
+        existing = check_in_of(registration_id)
+        if existing is None:
+            raise
+        return _answer_for(existing, nonce)
+    return Arrival(CHECKED_IN, registration, arrival)
+
+
+def send_to_help_desk(event: Event, registration: Registration | None, *, kiosk: KioskDevice | None,
+                      reason: str) -> None:
+    """HOOK for the help-desk issue: open a ticket for a guest a kiosk could not check in.
+
+    Runs inside check_in's transaction, which commits after it. Until the
+    help desk exists it only leaves an audit entry for the staff.
+    """
+    audit.record(event, None, "checkin.refused",
+                 subject=registration.confirmation_code if registration else "",
+                 detail=f"{reason}; kiosk: {kiosk.name}" if kiosk else reason)
+
+
+def undo_check_in(event: Event, registration_id: int, staff: User, reason: str) -> bool:
+    """Remove a wrong check-in, with the reason, audited. False when there was none. Commits."""
+    registration = _lock_registration(event.id, registration_id)
+    existing = check_in_of(registration_id) if registration is not None else None
+    if existing is None:
+        db.session.commit()
+        return False
+    db.session.delete(existing)
+    audit.record(event, staff, "checkin.undo", subject=registration.confirmation_code, detail=reason)
+    db.session.commit()
+    return True
+
+
+# -- Badges ----------------------------------------------------------------------------------
+
+def record_badge_print(check_in: CheckIn, *, kiosk: KioskDevice | None = None,
+                       staff: User | None = None) -> BadgePrint:
+    """Log one print of a guest's badge; every print after the first is a reprint. Commits."""
+    earlier = db.session.scalar(
+        select(func.count()).select_from(BadgePrint).where(BadgePrint.registration_id == check_in.registration_id)
+    )
+    printed = BadgePrint(
+        event_id=check_in.event_id, registration_id=check_in.registration_id,
+        kiosk_id=kiosk.id if kiosk else None, staff_id=staff.id if staff else None,
+        reprint=bool(earlier),
+    )
+    db.session.add(printed)
+    db.session.commit()
+    return printed

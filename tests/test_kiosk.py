@@ -1,0 +1,425 @@
+"""The kiosk: enrolment, access, scan and lookup, welcome, badge, idle reset and privacy."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.checkin import devices
+from portal.database import utcnow
+from portal.extensions import db
+from portal.guests import services as guest_services
+from portal.guests.services import Profile
+from portal.models import AuditEntry, BadgePrint, Category, CheckIn, Event, KioskDevice, Registration
+from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
+from tests.conftest import CSRF_INPUT, _config, csrf_token, submit
+
+KIOSK_PATHS = ["/kiosk/", "/kiosk/find", "/kiosk/reset", "/kiosk/help", "/kiosk/welcome/abcdefghijklmnopqrstuv",
+               "/kiosk/badge/abcdefghijklmnopqrstuv"]
+
+
+def make_guest(app, event, email="wang@example.org", state=CONFIRMED, category="vip", **profile) -> dict:
+    """A registration in `state`, made through the registration service."""
+    values = dict(name_original="王小明", name_latin="Wang Xiaoming", surname="Wang", honorific="Mr",
+                  organization="Example Holdings", job_title="Chief Executive", country="CN",
+                  phone="+86 138 0000 1234", language="en")
+    values.update(profile)
+    with app.app_context():
+        event_row = db.session.get(Event, event.id)
+        chosen = db.session.scalar(select(Category).where(Category.event_id == event.id, Category.code == category))
+        user = guest_services.find_or_create_user(email, values["name_latin"], values["language"])
+        registration = guest_services.register(event_row, user, Profile(**values), chosen)
+        if state != CONFIRMED:
+            registration.state = state  # set directly: the test needs the state, not the path to it
+            db.session.commit()
+        return {"id": registration.id, "ticket": registration.ticket_code,
+                "code": registration.confirmation_code, "email": email}
+
+
+def new_kiosk(app, event, organizer, name="Hall A") -> tuple[int, str]:
+    with app.app_context():
+        device, code = devices.create_device(db.session.get(Event, event.id), name, "North entrance", organizer)
+        return device.id, code
+
+
+def pair(client, code: str):
+    return submit(client, "/kiosk/pair", {"code": code})
+
+
+@pytest.fixture
+def organizer(make_event, make_staff):
+    event = make_event()
+    user = make_staff("boss@example.org", event, roles=("organizer",))
+    user.event = event
+    return user
+
+
+@pytest.fixture
+def kiosk(app, client, organizer):
+    """A client that is a paired kiosk of the event."""
+    device_id, code = new_kiosk(app, organizer.event, organizer)
+    response = pair(client, code)
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
+    client.device_id = device_id
+    client.event = organizer.event
+    return client
+
+
+def scan(client, ticket: str, nonce: str | None = None):
+    page = client.get("/kiosk/").get_data(as_text=True)
+    token = CSRF_INPUT.search(page).group(1)
+    nonce = nonce or re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+    return client.post("/kiosk/", data={"csrf_token": token, "nonce": nonce, "ticket": ticket})
+
+
+def check_ins(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CheckIn))
+
+
+# -- Enrolment and access ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", KIOSK_PATHS)
+def test_an_unpaired_browser_gets_nothing(client, organizer, path):
+    response = client.get(path)
+    assert response.status_code == 403
+    assert response.headers["Cache-Control"] == "no-store"
+    token = csrf_token(client, "/kiosk/pair")
+    assert client.post(path, data={"csrf_token": token, "ticket": "x"}).status_code in (403, 405)
+
+
+def test_pairing_sets_a_strict_httponly_cookie_and_stores_only_its_hash(app, client, organizer):
+    device_id, code = new_kiosk(app, organizer.event, organizer)
+    response = pair(client, code.lower()[:4] + "-" + code.lower()[4:])
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(devices.COOKIE_NAME + "=")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/kiosk/" in cookie
+    credential = cookie.split(";")[0].split("=", 1)[1]
+    with app.app_context():
+        device = db.session.get(KioskDevice, device_id)
+        assert device.credential_hash != credential and len(device.credential_hash) == 64
+        assert device.paired_at is not None and device.pairing_code_hash is None
+    start = client.get("/kiosk/")
+    assert start.status_code == 200
+    assert "Future Summit" in start.get_data(as_text=True)
+
+
+def test_a_pairing_code_works_once(app, client, organizer):
+    _, code = new_kiosk(app, organizer.event, organizer)
+    assert pair(client, code).status_code == 303
+    other = app.test_client()
+    response = pair(other, code)
+    assert response.status_code == 422
+    assert "not valid" in response.get_data(as_text=True)
+    assert other.get("/kiosk/").status_code == 403
+
+
+def test_an_expired_pairing_code_fails(app, client, organizer):
+    device_id, code = new_kiosk(app, organizer.event, organizer)
+    with app.app_context():
+        device = db.session.get(KioskDevice, device_id)
+        device.pairing_expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert pair(client, code).status_code == 422
+    assert client.get("/kiosk/").status_code == 403
+
+
+@pytest.mark.parametrize("code", ["", "x" * 10_000, "' OR 1=1 --", "ABCD-EFGH"])
+def test_a_wrong_pairing_code_is_refused_calmly(client, organizer, code):
+    response = pair(client, code)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("path", KIOSK_PATHS)
+def test_a_revoked_kiosk_gets_nothing(app, kiosk, organizer, path):
+    assert kiosk.get("/kiosk/").status_code == 200
+    with app.app_context():
+        devices.revoke(db.session.get(KioskDevice, kiosk.device_id), organizer)
+    assert kiosk.get(path).status_code == 403
+
+
+def test_a_kiosk_holds_no_staff_powers(kiosk):
+    response = kiosk.get("/staff/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_last_contact_is_written_at_most_once_a_minute(app, kiosk):
+    with app.app_context():
+        first = db.session.get(KioskDevice, kiosk.device_id).last_seen_at
+    kiosk.get("/kiosk/")
+    with app.app_context():
+        assert db.session.get(KioskDevice, kiosk.device_id).last_seen_at == first
+        device = db.session.get(KioskDevice, kiosk.device_id)
+        device.last_seen_at = first - timedelta(minutes=5)
+        db.session.commit()
+    kiosk.get("/kiosk/")
+    with app.app_context():
+        assert db.session.get(KioskDevice, kiosk.device_id).last_seen_at > first - timedelta(seconds=5)
+
+
+# -- Scan, welcome and badge ---------------------------------------------------------------------
+
+def test_the_start_screen_is_bilingual_and_large(kiosk):
+    page = kiosk.get("/kiosk/")
+    text = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "中文" in text and "English" in text
+    assert 'autofocus' in text and 'inputmode="none"' in text
+    assert '"historyCacheSize": 0' in text
+    assert "site-header" not in text and "/login" not in text
+
+
+def test_scan_checks_in_and_welcomes_by_name(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    response = scan(kiosk, guest["ticket"])
+    assert response.status_code == 303
+    welcome = kiosk.get(response.headers["Location"])
+    text = welcome.get_data(as_text=True)
+    assert welcome.status_code == 200 and welcome.headers["Cache-Control"] == "no-store"
+    assert "Welcome, Mr Wang Xiaoming" in text
+    assert "You are checked in." in text
+    assert "VIP" in text
+    # Nothing private on a public screen.
+    for private in ("1234", "wang@example.org", guest["code"], guest["ticket"]):
+        assert private not in text
+    assert check_ins(app) == 1
+
+
+def test_welcome_speaks_the_guests_language(app, kiosk):
+    guest = make_guest(app, kiosk.event, language="zh_Hans")
+    welcome = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"])
+    assert "王小明" in welcome.get_data(as_text=True)
+
+
+def test_a_second_scan_says_already_checked_in_at_what_time_and_offers_a_reprint(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    scan(kiosk, guest["ticket"])
+    again = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        at = db.session.scalar(select(CheckIn.at))
+    local = at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    assert f"already checked in, since {local}" in again
+    assert "Reprint my badge" in again
+    assert check_ins(app) == 1
+
+
+def test_a_retried_scan_with_the_same_nonce_gets_the_first_answer(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    nonce = "retry-nonce-0123456789"
+    first = scan(kiosk, guest["ticket"], nonce=nonce)
+    second = scan(kiosk, guest["ticket"], nonce=nonce)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert "You are checked in." in kiosk.get(second.headers["Location"]).get_data(as_text=True)
+    assert check_ins(app) == 1
+
+
+def test_the_badge_prints_and_every_print_is_logged(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    badge_url = welcome_url.replace("/welcome/", "/badge/")
+    token = csrf_token(kiosk, welcome_url)
+    printed = kiosk.post(badge_url, data={"csrf_token": token})
+    assert printed.status_code == 303 and printed.headers["Location"] == badge_url
+    page = kiosk.get(badge_url)
+    text = page.get_data(as_text=True)
+    assert 'data-autoprint="true"' in text
+    assert "王小明" in text and "Wang Xiaoming" in text and "Example Holdings" in text
+    assert "<svg" in text and 'fill="#8a6d1d"' in text
+    assert "css/badge.css" in text
+    # A reload shows the badge without printing again.
+    assert 'data-autoprint' not in kiosk.get(badge_url).get_data(as_text=True)
+    kiosk.post(badge_url, data={"csrf_token": token})
+    with app.app_context():
+        prints = db.session.scalars(select(BadgePrint.reprint).order_by(BadgePrint.id)).all()
+    assert prints == [False, True]
+
+
+def test_the_badge_qr_carries_the_ticket_code(app, kiosk):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    pytest.importorskip("PIL")
+    guest = make_guest(app, kiosk.event)
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    text = kiosk.get(welcome_url.replace("/welcome/", "/badge/")).get_data(as_text=True)
+    assert re.search(r'<svg[^>]*role="img"', text)
+    from portal.guests.tickets import qr_png
+    import io
+    from PIL import Image
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(guest["ticket"]))))
+    assert decoded[0].text == guest["ticket"]
+
+
+@pytest.mark.parametrize("state", [CANCELLED, WAITLISTED, DECLINED, PENDING])
+def test_a_guest_who_is_not_confirmed_is_sent_calmly_to_the_help_desk(app, kiosk, state):
+    guest = make_guest(app, kiosk.event, state=state)
+    response = scan(kiosk, guest["ticket"])
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/help"
+    page = kiosk.get("/kiosk/help").get_data(as_text=True)
+    assert "Please see the help desk" in page
+    assert "Wang" not in page and "王" not in page
+    assert check_ins(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "checkin.refused"))
+
+
+@pytest.mark.parametrize("scanned", ["garbage", "x" * 10_240, "'; DROP TABLE registration; --", "ÿ\x00\x01", " "])
+def test_bad_scans_get_a_calm_screen(app, kiosk, scanned):
+    response = scan(kiosk, scanned)
+    assert response.status_code in (303, 422)
+    if response.status_code == 303:
+        assert response.headers["Location"] == "/kiosk/help"
+    assert check_ins(app) == 0
+
+
+def test_a_ticket_of_another_event_is_unknown_here(app, kiosk, make_event):
+    other = make_event(slug="other", name_en="Other Forum", name_zh="其他论坛")
+    guest = make_guest(app, other)
+    assert scan(kiosk, guest["ticket"]).headers["Location"] == "/kiosk/help"
+    assert check_ins(app) == 0
+
+
+def test_a_stale_csrf_token_starts_again_calmly(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    response = kiosk.post("/kiosk/", data={"csrf_token": "stale", "nonce": "n" * 22, "ticket": guest["ticket"]})
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/?expired=1"
+    assert "took too long" in kiosk.get("/kiosk/?expired=1").get_data(as_text=True)
+    assert check_ins(app) == 0
+
+
+# -- Lookup without a QR -------------------------------------------------------------------------
+
+def find(client, **data):
+    token = csrf_token(client, "/kiosk/find")
+    return client.post("/kiosk/find", data={"csrf_token": token, "nonce": "lookup-nonce-0123456789", **data})
+
+
+def test_lookup_by_confirmation_code(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    response = find(kiosk, by="code", code=guest["code"].lower())
+    assert response.status_code == 303
+    assert "Welcome" in kiosk.get(response.headers["Location"]).get_data(as_text=True)
+    assert check_ins(app) == 1
+
+
+def test_lookup_by_surname_and_phone(app, kiosk):
+    make_guest(app, kiosk.event)
+    response = find(kiosk, by="name", surname="wang", phone_last4="1234")
+    assert response.status_code == 303
+    assert check_ins(app) == 1
+
+
+def _normalised(response) -> str:
+    text = response.get_data(as_text=True)
+    return CSRF_INPUT.sub("csrf", text)
+
+
+def test_a_lookup_never_tells_a_wrong_second_factor_from_no_match(app, kiosk):
+    make_guest(app, kiosk.event)
+    make_guest(app, kiosk.event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
+               phone="+86 139 0000 5678")
+    # Wang exists with another phone; Zhao does not exist; Li's digits are typed with Wang's name.
+    wrong_factor = find(kiosk, by="name", surname="Wang", phone_last4="5678")
+    no_match = find(kiosk, by="name", surname="Zhao", phone_last4="5678")
+    assert wrong_factor.status_code == no_match.status_code == 422
+    # Byte for byte the same page, once the typed name (kept in the form) and the CSRF token are set aside.
+    assert _normalised(wrong_factor).replace('value="Wang"', 'value="?"') == \
+        _normalised(no_match).replace('value="Zhao"', 'value="?"')
+    unknown_name = no_match
+    for page in (wrong_factor, no_match, unknown_name):
+        text = page.get_data(as_text=True)
+        assert "Li Hua" not in text and "李华" not in text and "Xiaoming" not in text
+    wrong_code = find(kiosk, by="code", code="ZZZZ2222")
+    assert wrong_code.status_code == 422
+    assert check_ins(app) == 0
+
+
+@pytest.mark.parametrize("data", [
+    {"by": "name", "surname": "", "phone_last4": ""},
+    {"by": "name", "surname": "Wang", "phone_last4": "12a4"},
+    {"by": "name", "surname": "W" * 5000, "phone_last4": "1234"},
+    {"by": "code", "code": ""},
+    {"by": "code", "code": "x" * 10_000},
+    {"by": "nonsense"},
+])
+def test_lookup_bad_input_gets_errors_beside_the_fields(app, kiosk, data):
+    make_guest(app, kiosk.event)
+    response = find(kiosk, **data)
+    assert response.status_code == 422
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert check_ins(app) == 0
+
+
+def test_lookups_past_the_limit_are_refused(database_uri, mailbox, make_staff):
+    from portal import create_app
+    from portal.models import Category
+
+    app = create_app(_config(database_uri, mailbox.port, RATELIMIT_ENABLED=True,
+                             KIOSK_LOOKUP_RATE_LIMIT="3 per minute"))
+    from datetime import date
+    with app.app_context():
+        event = Event(slug="summit", name_en="Future Summit", name_zh="未来峰会", starts_on=date.today(),
+                      ends_on=date.today(), status="published")
+        event.categories = Category.defaults()
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    organizer = make_staff("limit@example.org")
+    with app.app_context():
+        _, code = devices.create_device(db.session.get(Event, event_id), "Hall", "", organizer)
+    client = app.test_client()
+    assert pair(client, code).status_code == 303
+    answers = [find(client, by="code", code="ZZZZ2222").status_code for _ in range(4)]
+    assert answers == [422, 422, 422, 429]
+    assert "help desk" in find(client, by="code", code="ZZZZ2222").get_data(as_text=True)
+    # Another kiosk has its own allowance.
+    with app.app_context():
+        _, code = devices.create_device(db.session.get(Event, event_id), "Hall 2", "", organizer)
+    second = app.test_client()
+    pair(second, code)
+    assert find(second, by="code", code="ZZZZ2222").status_code == 422
+
+
+# -- Idle reset and privacy ----------------------------------------------------------------------
+
+def test_kiosk_pages_return_to_the_start_when_idle(app, kiosk):
+    guest = make_guest(app, kiosk.event)
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    text = kiosk.get(welcome_url).get_data(as_text=True)
+    assert 'http-equiv="refresh" content="65;url=/kiosk/reset"' in text
+    assert 'data-idle-seconds="45"' in text and 'data-warning-seconds="20"' in text
+    assert 'id="idle-continue"' in text and "js/kiosk.js" in text
+
+
+def test_after_the_reset_nothing_of_the_guest_remains(app, kiosk):
+    guest = make_guest(app, kiosk.event, language="zh_Hans")
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    assert "王小明" in kiosk.get(welcome_url).get_data(as_text=True)
+    reset = kiosk.get("/kiosk/reset")
+    assert reset.status_code == 303 and reset.headers["Location"] == "/kiosk/"
+    with kiosk.session_transaction() as session:
+        assert "kiosk_visit" not in session and "lang" not in session
+    # Back to the welcome page: the server no longer shows anyone.
+    back = kiosk.get(welcome_url)
+    assert back.status_code == 303 and back.headers["Location"] == "/kiosk/"
+    badge = kiosk.get(welcome_url.replace("/welcome/", "/badge/"))
+    assert badge.status_code == 303
+    start = kiosk.get("/kiosk/").get_data(as_text=True)
+    assert "王小明" not in start and "Wang" not in start
+
+
+def test_another_browser_cannot_open_a_guests_welcome(app, kiosk, organizer):
+    guest = make_guest(app, kiosk.event)
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    other = app.test_client()
+    _, code = new_kiosk(app, organizer.event, organizer, name="Hall B")
+    pair(other, code)
+    response = other.get(welcome_url)
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
+
+
+def test_the_language_switch(app, kiosk):
+    token = csrf_token(kiosk, "/kiosk/")
+    response = kiosk.post("/kiosk/language", data={"csrf_token": token, "lang": "zh_Hans", "next": "start"})
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
+    assert 'lang="zh-Hans"' in kiosk.get("/kiosk/").get_data(as_text=True)
