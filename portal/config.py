@@ -59,6 +59,9 @@ class Defaults:
     # Where links in mail point when a mail is rendered outside a request (CLI, worker).
     BASE_URL = "http://127.0.0.1:5000"
 
+    # Larger uploads get the 413 page before anything reads them.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
     SIGN_IN_LINK_MINUTES = 30
     INVITATION_DAYS = 60
     GUESTS_PER_PAGE = 50

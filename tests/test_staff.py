@@ -181,6 +181,16 @@ def test_organizer_edits_settings(app, client, as_organizer, summit):
     assert "event.update" in audit_actions(app)
 
 
+def test_more_places_go_to_the_waitlist_in_order(app, client, mailbox, as_organizer, summit):
+    add_guests(app, summit, 2, prefix="in")
+    waiting = add_guests(app, summit, 3, state="waitlisted", prefix="wait")
+    data = event_form(slug=None, capacity="4", timezone="Asia/Shanghai", status="published")
+    response = act(client, "/staff/e/summit/settings", data, page="/staff/e/summit/settings")
+    assert response.status_code == 303
+    assert [state_of(app, r) for r in waiting] == ["confirmed", "confirmed", "waitlisted"]
+    assert sorted(m["To"] for m in mailbox.messages) == ["wait0@example.org", "wait1@example.org"]
+
+
 def test_settings_errors_keep_the_input(app, client, as_organizer, summit):
     response = submit(client, "/staff/e/summit/settings", event_form(slug=None, timezone="Nowhere/Special",
                                                                      name_en="Renamed"))

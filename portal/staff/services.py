@@ -59,13 +59,17 @@ def create_event(values: dict, creator: User) -> Event:
 
 
 def update_event(event: Event, values: dict, actor: User) -> list[str]:
-    """Save the settings that changed and audit which. Commits."""
+    """Save the settings that changed and audit which; more places go to the waitlist. Commits."""
+    # Under the event lock, so a capacity change and concurrent registrations decide in turn.
+    event = guest_services.lock_event(event.id)
     changed = [name for name, value in values.items() if getattr(event, name) != value]
     for name in changed:
         setattr(event, name, values[name])
     if changed:
         audit.record(event, actor, "event.update", subject=event.slug, detail=", ".join(changed))
-        db.session.commit()
+        if "capacity" in changed:
+            guest_services.promote_waitlist(event, actor)
+    db.session.commit()
     return changed
 
 
