@@ -18,6 +18,7 @@ import os
 import secrets
 import smtplib
 import socket
+import threading
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, render_template
@@ -207,13 +208,21 @@ def deliver(ids: list[int] | None = None, worker: str | None = None) -> dict[str
 
 
 def deliver_after_response(response):
-    """Send this request's mails once the response has gone out (MAIL_SEND_INLINE)."""
+    """Send this request's mails once the response has gone out (MAIL_SEND_INLINE).
+
+    Sending starts when the server has written the last byte of the body, or when
+    it closes the response, whichever comes first: Werkzeug's development server
+    skips close() when the browser resets the connection after a POST.
+    """
     ids = g.pop("outbox_ids", None)
     if not ids or not current_app.config.get("MAIL_SEND_INLINE"):
         return response
     app = current_app._get_current_object()
+    started = threading.Lock()
 
     def send():
+        if not started.acquire(blocking=False):
+            return
         with app.app_context():
             try:
                 deliver(ids)
@@ -222,5 +231,11 @@ def deliver_after_response(response):
             finally:
                 db.session.remove()
 
+    def body_then_send(body):
+        yield from body
+        send()
+
+    if not response.direct_passthrough:
+        response.response = body_then_send(response.response)
     response.call_on_close(send)
     return response
