@@ -423,3 +423,67 @@ def test_the_language_switch(app, kiosk):
     response = kiosk.post("/kiosk/language", data={"csrf_token": token, "lang": "zh_Hans", "next": "start"})
     assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
     assert 'lang="zh-Hans"' in kiosk.get("/kiosk/").get_data(as_text=True)
+
+
+# -- Staff: kiosks and the check-in desk ---------------------------------------------------------
+
+def test_an_organizer_creates_pairs_and_revokes_a_kiosk(app, client, auth, organizer):
+    auth.login_as(organizer)
+    listing = client.get("/staff/e/summit/kiosks")
+    assert listing.status_code == 200
+    created = submit(client, "/staff/e/summit/kiosks", {"name": "Hall A", "location": "North door"})
+    assert created.status_code == 303
+    pairing_url = created.headers["Location"]
+    page = client.get(pairing_url).get_data(as_text=True)
+    code = re.search(r'class="pairing-code mono"><strong>([A-Z0-9]{4}-[A-Z0-9]{4})<', page).group(1)
+    assert "<svg" in page
+    device = app.test_client()
+    assert pair(device, code).status_code == 303
+    assert device.get("/kiosk/").status_code == 200
+    listing = client.get("/staff/e/summit/kiosks").get_data(as_text=True)
+    assert "Hall A" in listing and "Paired" in listing and "Never" not in listing
+    with app.app_context():
+        device_id = db.session.scalar(select(KioskDevice.id))
+    revoked = submit(client, f"/staff/e/summit/kiosks/{device_id}/revoke", {}, page="/staff/e/summit/kiosks")
+    assert revoked.status_code == 303
+    assert device.get("/kiosk/").status_code == 403
+
+
+def test_a_kiosk_form_with_errors_keeps_the_input(client, auth, organizer):
+    auth.login_as(organizer)
+    response = submit(client, "/staff/e/summit/kiosks", {"name": "", "location": "North door"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert 'value="North door"' in text and "Give the kiosk a name." in text
+    assert submit(client, "/staff/e/summit/kiosks", {"name": "x" * 5000}).status_code == 422
+
+
+def test_only_organizers_manage_kiosks(app, client, auth, organizer, make_staff):
+    desk = make_staff("desk@example.org", organizer.event, roles=("helpdesk",))
+    device_id, _ = new_kiosk(app, organizer.event, organizer)
+    auth.login_as(desk)
+    assert client.get("/staff/e/summit/kiosks").status_code == 403
+    token = csrf_token(client, "/staff/e/summit/check-in")
+    assert client.post(f"/staff/e/summit/kiosks/{device_id}/revoke", data={"csrf_token": token}).status_code == 403
+
+
+def test_the_desk_checks_a_guest_in_and_undoes_it_with_a_reason(app, client, auth, organizer, make_staff):
+    desk = make_staff("desk@example.org", organizer.event, roles=("helpdesk",))
+    guest = make_guest(app, organizer.event)
+    auth.login_as(desk)
+    page = client.get("/staff/e/summit/check-in?q=wang").get_data(as_text=True)
+    assert "Check in Wang Xiaoming" in page
+    done = submit(client, f"/staff/e/summit/check-in/{guest['id']}", {"q": "wang"}, page="/staff/e/summit/check-in")
+    assert done.status_code == 303
+    assert check_ins(app) == 1
+    no_reason = submit(client, f"/staff/e/summit/check-in/{guest['id']}/undo", {"reason": " "},
+                       page="/staff/e/summit/check-in")
+    assert no_reason.status_code == 422
+    assert check_ins(app) == 1
+    undone = submit(client, f"/staff/e/summit/check-in/{guest['id']}/undo", {"reason": "wrong guest"},
+                    page="/staff/e/summit/check-in")
+    assert undone.status_code == 303
+    assert check_ins(app) == 0
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == desk.id)).all()
+    assert actions == ["checkin.create", "checkin.undo"]

@@ -1,0 +1,24 @@
+"""Staff forms for kiosks and the check-in desk."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class KioskForm(FlaskForm):
+    name = StringField(_l("Kiosk name"), validators=[DataRequired(_l("Give the kiosk a name.")), _max(100)])
+    location = StringField(_l("Where it stands"), validators=[Optional(), _max(200)])
+
+
+class UndoCheckInForm(FlaskForm):
+    reason = TextAreaField(_l("Why undo this check-in?"), validators=[
+        DataRequired(_l("Give a reason; it is kept in the audit log.")), _max(500)])
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: the button is the whole form."""
