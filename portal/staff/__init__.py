@@ -5,4 +5,5 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__)
 
 from portal.staff import routes  # noqa: E402,F401
+from portal.staff import agenda  # noqa: E402,F401
 from portal.staff import kiosks  # noqa: E402,F401
