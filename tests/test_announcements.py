@@ -1,0 +1,123 @@
+"""Announcements: on every page of their event, emergencies first, gone once ended, emergency mail."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Announcement, OutboundMail
+from tests.conftest import submit
+from tests.test_agenda import make_guest
+
+
+@pytest.fixture
+def organizer(app, client, auth, make_event, make_staff):
+    event = make_event()
+    auth.login_as(make_staff("olivia@example.org", event, roles=("organizer",)))
+    return event
+
+
+def _post(client, event, **values):
+    data = {"level": "info", "text_en": "Lunch moves to the garden.", "text_zh": "午餐改在花园。", **values}
+    return submit(client, f"/staff/e/{event.slug}/announcements", data)
+
+
+def _strip(app, event):
+    """What a guest's open page fetches every 10 seconds."""
+    answer = app.test_client().get(f"/e/{event.slug}/announcements", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "<html" not in answer.get_data(as_text=True)
+    return answer.get_data(as_text=True)
+
+
+def test_an_announcement_shows_on_every_page_of_its_event_only(app, client, organizer, make_event):
+    event = organizer
+    other = make_event(slug="other", name_en="Other", name_zh="其他")
+    assert _post(client, event).status_code == 303
+    visitor = app.test_client()
+    for path in (f"/e/{event.slug}/", f"/e/{event.slug}/agenda", f"/e/{event.slug}/register"):
+        page = visitor.get(path).get_data(as_text=True)
+        assert "Lunch moves to the garden." in page, path
+        assert 'hx-trigger="every 10s"' in page
+    assert "Lunch moves" in _strip(app, event)
+    assert "Lunch moves" not in visitor.get(f"/e/{other.slug}/").get_data(as_text=True)
+    assert "Lunch moves" not in visitor.get("/").get_data(as_text=True)
+    with_zh = app.test_client()
+    with_zh.get("/", headers={"Accept-Language": "zh-CN"})
+    assert "午餐改在花园。" in with_zh.get(f"/e/{event.slug}/", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True)
+
+
+def test_an_emergency_tops_the_page(app, client, organizer):
+    event = organizer
+    _post(client, event, text_en="Coffee at ten.")
+    _post(client, event, level="emergency", text_en="Leave the building by the east exit.",
+          text_zh="请从东门撤离。")
+    page = app.test_client().get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    emergency = page.index("Leave the building")
+    assert emergency < page.index("Coffee at ten.") < page.index('class="site-header"')
+    assert emergency < page.index("<main")
+
+
+def test_ending_removes_it_everywhere(app, client, organizer):
+    event = organizer
+    _post(client, event, level="emergency", text_en="Leave the building.")
+    assert "Leave the building." in _strip(app, event)
+    with app.app_context():
+        announcement_id = db.session.scalar(select(Announcement.id))
+    ended = submit(client, f"/staff/e/{event.slug}/announcements/{announcement_id}/end", {},
+                   page=f"/staff/e/{event.slug}/announcements")
+    assert ended.status_code == 303
+    assert "Leave the building." not in _strip(app, event)
+    assert "Leave the building." not in app.test_client().get(f"/e/{event.slug}/").get_data(as_text=True)
+
+
+def test_the_window_decides_what_shows(app, make_event):
+    event = make_event()
+    now = utcnow()
+    with app.app_context():
+        db.session.add_all([
+            Announcement(event_id=event.id, level="info", text_en="Later", text_zh="稍后",
+                         starts_at=now + timedelta(hours=1)),
+            Announcement(event_id=event.id, level="info", text_en="Over", text_zh="已过",
+                         starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)),
+            Announcement(event_id=event.id, level="important", text_en="Now", text_zh="现在",
+                         starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=1)),
+        ])
+        db.session.commit()
+    strip = _strip(app, event)
+    assert "Now" in strip and "Later" not in strip and "Over" not in strip
+
+
+def test_an_emergency_can_be_mailed_to_every_confirmed_guest_at_once(app, client, organizer, mailbox):
+    event = organizer
+    confirmed = [make_guest(app, event, f"guest{i}@example.org") for i in range(4)]
+    make_guest(app, event, "waiting@example.org", state="waitlisted")
+    make_guest(app, event, "gone@example.org", state="cancelled")
+    answer = _post(client, event, level="emergency", text_en="Typhoon: sessions move online.",
+                   text_zh="台风：会议改为线上。", email_guests="y")
+    assert answer.status_code == 303
+    answer.close()
+    with app.app_context():
+        rows = db.session.scalars(select(OutboundMail).where(OutboundMail.kind == "announcement")).all()
+    assert sorted(r.recipient for r in rows) == sorted(g.email for g in confirmed)
+    for guest in confirmed:
+        (message,) = mailbox.to(guest.email)
+        assert "Typhoon" in message.get_body(preferencelist=("plain",)).get_content()
+    assert mailbox.to("waiting@example.org") == [] and mailbox.to("gone@example.org") == []
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"level": "info", "email_guests": "y"}, "Only an emergency is e-mailed to every guest."),
+    ({"text_en": ""}, "Enter the English text."),
+    ({"level": "panic"}, "Not a valid choice"),
+    ({"starts_at": "2030-01-02T10:00", "ends_at": "2030-01-02T09:00"}, "The end must be after the start."),
+    ({"starts_at": "yesterday"}, "Not a valid datetime value"),
+])
+def test_bad_announcements_are_refused_beside_the_field(app, client, organizer, values, message):
+    event = organizer
+    answer = _post(client, event, **values)
+    assert answer.status_code == 422 and message in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
