@@ -487,3 +487,24 @@ def test_the_desk_checks_a_guest_in_and_undoes_it_with_a_reason(app, client, aut
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == desk.id)).all()
     assert actions == ["checkin.create", "checkin.undo"]
+
+
+def test_the_live_board_counts_arrivals_and_costs_nothing_when_unchanged(app, client, auth, kiosk, organizer, make_staff):
+    coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
+    wang = make_guest(app, kiosk.event)
+    make_guest(app, kiosk.event, email="li@example.org", name_latin="Li Hua", surname="Li", category="delegate")
+    scan(kiosk, wang["ticket"])
+    auth.login_as(coordinator)
+    page = client.get("/staff/e/summit/check-in/board")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert re.search(r'data-arrived>1<', text) and re.search(r'data-expected>2<', text)
+    assert "Wang Xiaoming" in text and "Hall A" in text and 'hx-trigger="every 5s"' in text
+    fragment = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    etag = fragment.headers["ETag"]
+    unchanged = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    scan(kiosk, make_guest(app, kiosk.event, email="zhao@example.org", surname="Zhao")["ticket"])
+    changed = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and "data-arrived>2<" in changed.get_data(as_text=True)

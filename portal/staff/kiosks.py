@@ -6,23 +6,25 @@
 /staff/e/<slug>/check-in                     check_in_desk                       organizer, helpdesk
 /staff/e/<slug>/check-in/<id>                check_in_guest (POST)               organizer, helpdesk
 /staff/e/<slug>/check-in/<id>/undo           undo_check_in (POST)                organizer, helpdesk
+/staff/e/<slug>/check-in/board               check_in_board                      any role
 """
 
 import time
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import Response, abort, flash, make_response, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import access
-from portal.checkin import devices, services
+from portal.checkin import board, devices, services
 from portal.checkin.forms import ButtonForm, KioskForm, UndoCheckInForm
 from portal.extensions import db
 from portal.guests import tickets
 from portal.models import CheckIn, Event, KioskDevice, Registration
-from portal.rendering import INVALID, render
+from portal.rendering import INVALID, render, wants_fragment
 from portal.staff import bp
 from portal.staff import services as staff_services
 
@@ -169,3 +171,23 @@ def undo_check_in(event: Event, registration_id: int):
     if services.undo_check_in(event, registration.id, current_user, form.reason.data.strip()):
         flash(_("The check-in of %(name)s is undone.", name=registration.name_latin), "success")
     return redirect(url_for("staff.check_in_desk", slug=event.slug, q=request.form.get("q", "")), 303)
+
+
+# -- The live board ------------------------------------------------------------------------------
+
+BOARD_ROLES = ("organizer", "coordinator", "helpdesk")
+
+
+@bp.get("/e/<slug>/check-in/board")
+@access.staff(*BOARD_ROLES)
+def check_in_board(event: Event):
+    """Arrivals live: htmx polls the board, which answers 304 while nothing changed."""
+    etag = f"{board.fingerprint(event)}-{get_locale()}-{int(wants_fragment())}"
+    if etag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"})
+    body, status = render("staff/kiosks/board.html", fragment="staff/kiosks/_board.html",
+                          event=event, board=board.board(event))
+    response = make_response(body, status)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
