@@ -508,3 +508,27 @@ def test_the_live_board_counts_arrivals_and_costs_nothing_when_unchanged(app, cl
     scan(kiosk, make_guest(app, kiosk.event, email="zhao@example.org", surname="Zhao")["ticket"])
     changed = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true", "If-None-Match": etag})
     assert changed.status_code == 200 and "data-arrived>2<" in changed.get_data(as_text=True)
+
+
+def test_welcome_shows_todays_sessions_from_the_guests_agenda(app, kiosk):
+    from datetime import UTC, datetime
+
+    from portal.models import AgendaEntry, Session
+
+    guest = make_guest(app, kiosk.event)
+    now = datetime.now(UTC)
+    with app.app_context():
+        talk = Session(event_id=kiosk.event.id, title_en="Opening keynote", title_zh="开幕主旨演讲",
+                       starts_at=now, ends_at=now + timedelta(hours=1), visibility="public")
+        secret = Session(event_id=kiosk.event.id, title_en="Ministers' roundtable", title_zh="部长圆桌",
+                         starts_at=now, ends_at=now + timedelta(hours=1), visibility="invitation")
+        later = Session(event_id=kiosk.event.id, title_en="Next week", title_zh="下周",
+                        starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=1))
+        db.session.add_all([talk, secret, later])
+        db.session.flush()
+        for session in (talk, secret, later):
+            db.session.add(AgendaEntry(registration_id=guest["id"], session_id=session.id))
+        db.session.commit()
+    text = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
+    assert "Opening keynote" in text and "Private meeting" in text
+    assert "roundtable" not in text and "Next week" not in text

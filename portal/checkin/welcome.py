@@ -10,8 +10,12 @@ screen: they must never carry medical details, phone numbers or e-mail.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
 from portal.models import Registration
 
 
@@ -49,3 +53,22 @@ def registration_category(registration: Registration, today: date) -> TodayCard 
     if registration.category is None:
         return None
     return TodayCard("kiosk/cards/_category.html", {"category": registration.category})
+
+
+@today_card
+def sessions_today(registration: Registration, today: date) -> TodayCard | None:
+    """The sessions in the guest's own agenda that start today, in the event's time zone."""
+    from portal.models import AgendaEntry, Session
+    from portal.models.agenda import SCHEDULED
+
+    zone = registration.event.zone
+    day_starts = datetime.combine(today, time.min, tzinfo=zone).astimezone(UTC)
+    sessions = db.session.scalars(
+        select(Session).join(AgendaEntry, AgendaEntry.session_id == Session.id)
+        .where(AgendaEntry.registration_id == registration.id, Session.status == SCHEDULED,
+               Session.starts_at >= day_starts, Session.starts_at < day_starts + timedelta(days=1))
+        .options(joinedload(Session.room)).order_by(Session.starts_at)
+    ).all()
+    if not sessions:
+        return None
+    return TodayCard("kiosk/cards/_sessions.html", {"sessions": sessions, "zone": zone})
