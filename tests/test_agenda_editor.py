@@ -1,7 +1,5 @@
 """The organizer's agenda editor, and schedule changes reaching exactly the guests who hold a session."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 

@@ -9,26 +9,23 @@ on PostgreSQL; the SQLite write lock taken at BEGIN IMMEDIATE), so concurrent
 sign-ups are decided one at a time and never take more places than there are.
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import url_for
 from icalendar import Calendar, Event as CalendarEvent
-from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, outbox
 from portal.auth.tokens import new_token, token_hash
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
-    AgendaEntry, AgendaFeed, Announcement, Event, Registration, Room, ScheduleNotice, Session, SessionChange,
-    Speaker,
+    AgendaEntry, AgendaFeed, Event, Registration, ScheduleNotice, Session, SessionChange, Speaker,
 )
-from portal.models.agenda import CANCELLED, KINDS, session_category, session_invitee, session_speaker
+from portal.models.agenda import KINDS, session_category, session_invitee, session_speaker
 from portal.models.registration import CONFIRMED
 
 # A guest in one of these states may see restricted sessions and keep an agenda.
