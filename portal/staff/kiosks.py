@@ -27,9 +27,10 @@ from portal.models import CheckIn, Event, KioskDevice, Registration
 from portal.rendering import INVALID, render, wants_fragment
 from portal.staff import bp
 from portal.staff import services as staff_services
+from portal.staff.routes import PERMISSIONS
 
-KIOSK_ROLES = ("organizer",)
-DESK_ROLES = ("organizer", "helpdesk")
+KIOSK_ROLES = PERMISSIONS["kiosks"]
+DESK_ROLES = PERMISSIONS["check_in"]
 # The staff member who made a pairing code sees it until it lapses; nobody else ever does.
 PAIRING_KEY = "kiosk_pairing"
 
@@ -175,7 +176,7 @@ def undo_check_in(event: Event, registration_id: int):
 
 # -- The live board ------------------------------------------------------------------------------
 
-BOARD_ROLES = ("organizer", "coordinator", "helpdesk")
+BOARD_ROLES = PERMISSIONS["arrivals"]
 
 
 @bp.get("/e/<slug>/check-in/board")

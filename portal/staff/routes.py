@@ -54,6 +54,9 @@ PERMISSIONS = {
     "settings": ("organizer",),
     "invite": ("organizer",),
     "outbox": ("organizer",),
+    "kiosks": ("organizer",),
+    "check_in": ("organizer", "helpdesk"),
+    "arrivals": ("organizer", "coordinator", "helpdesk"),
 }
 
 ERRORS = {
