@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.models import Event, Room, Session, Speaker, Track
 from portal.rendering import INVALID, render
 from portal.staff import bp
+from portal.staff.routes import PERMISSIONS
 
 PROBLEMS = {
     "in-the-past": lambda d: _("A new session cannot start in the past."),
@@ -41,7 +42,7 @@ ITEMS = {
 
 
 @bp.get("/e/<slug>/agenda")
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def agenda_editor(event: Event):
     """The programme as the organizer sees it, with every double booking flagged."""
     return render("staff/agenda/index.html", event=event, sessions=editing.sessions_of(event),
@@ -84,14 +85,14 @@ def _save_session(event: Event, session: Session | None):
 
 
 @bp.route("/e/<slug>/agenda/sessions/new", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def new_session(event: Event):
     """Add a session to the programme."""
     return _save_session(event, None)
 
 
 @bp.route("/e/<slug>/agenda/sessions/<int:session_id>", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def edit_session(event: Event, session_id: int):
     """Change a session; its holders are told what changed."""
     session = editing.item_of(Session, event, session_id)
@@ -129,70 +130,70 @@ def _delete(event: Event, kind: str, item_id: int):
 
 
 @bp.route("/e/<slug>/agenda/rooms", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def rooms(event: Event):
     """The event's rooms, and a form to add one."""
     return _items(event, "rooms")
 
 
 @bp.route("/e/<slug>/agenda/rooms/<int:item_id>", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def edit_room(event: Event, item_id: int):
     """Change a room."""
     return _items(event, "rooms", item_id)
 
 
 @bp.post("/e/<slug>/agenda/rooms/<int:item_id>/delete")
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def delete_room(event: Event, item_id: int):
     """Delete a room; its sessions lose their room and their holders are told."""
     return _delete(event, "rooms", item_id)
 
 
 @bp.route("/e/<slug>/agenda/tracks", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def tracks(event: Event):
     """The event's tracks, and a form to add one."""
     return _items(event, "tracks")
 
 
 @bp.route("/e/<slug>/agenda/tracks/<int:item_id>", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def edit_track(event: Event, item_id: int):
     """Change a track."""
     return _items(event, "tracks", item_id)
 
 
 @bp.post("/e/<slug>/agenda/tracks/<int:item_id>/delete")
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def delete_track(event: Event, item_id: int):
     """Delete a track."""
     return _delete(event, "tracks", item_id)
 
 
 @bp.route("/e/<slug>/agenda/speakers", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def speakers(event: Event):
     """The event's speakers, and a form to add one."""
     return _items(event, "speakers")
 
 
 @bp.route("/e/<slug>/agenda/speakers/<int:item_id>", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def edit_speaker(event: Event, item_id: int):
     """Change a speaker."""
     return _items(event, "speakers", item_id)
 
 
 @bp.post("/e/<slug>/agenda/speakers/<int:item_id>/delete")
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def delete_speaker(event: Event, item_id: int):
     """Delete a speaker; their sessions' holders are told."""
     return _delete(event, "speakers", item_id)
 
 
 @bp.route("/e/<slug>/announcements", methods=["GET", "POST"])
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def announcements(event: Event):
     """Post an announcement; see the current and past ones."""
     form = AnnouncementForm()
@@ -208,7 +209,7 @@ def announcements(event: Event):
 
 
 @bp.post("/e/<slug>/announcements/<int:announcement_id>/end")
-@access.staff("organizer")
+@access.staff(*PERMISSIONS["agenda"])
 def end_announcement(event: Event, announcement_id: int):
     """End an announcement now, everywhere."""
     if ActionForm().validate_on_submit():

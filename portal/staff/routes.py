@@ -54,6 +54,7 @@ PERMISSIONS = {
     "settings": ("organizer",),
     "invite": ("organizer",),
     "outbox": ("organizer",),
+    "agenda": ("organizer",),
     "kiosks": ("organizer",),
     "check_in": ("organizer", "helpdesk"),
     "arrivals": ("organizer", "coordinator", "helpdesk"),
