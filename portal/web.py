@@ -1,6 +1,6 @@
 """Request hooks and template globals shared by every page."""
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, html_lang
 from portal.outbox import deliver_after_response
@@ -9,6 +9,7 @@ from portal.rendering import add_vary, wants_fragment
 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.before_request(_refuse_nul_characters)
     app.after_request(add_vary)
     app.after_request(_security_headers)
     app.after_request(deliver_after_response)
@@ -22,6 +23,15 @@ def register(app: Flask) -> None:
             "html_lang": html_lang(),
             "is_fragment": wants_fragment(),
         }
+
+
+def _refuse_nul_characters():
+    """No one types a NUL character, and PostgreSQL refuses to store one: answer 400, not 500."""
+    values = [request.path, *request.args.values()]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def _security_headers(response):

@@ -142,7 +142,7 @@ def test_filters_and_search_work_without_javascript(app, client, make_event):
 
 
 @pytest.mark.parametrize("query", ["day=2024-13-45", "track=abc", "track=99999999999999999999", "kind=<script>",
-                                   "q=" + "x" * 5000, "q=%00", "day=&track=&kind=&q="])
+                                   "q=" + "x" * 5000, "day=&track=&kind=&q="])
 def test_malformed_filters_are_ignored(app, client, make_event, query):
     event = make_event()
     make_session(app, event, "Opening", at(event, 0, 9))

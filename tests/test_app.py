@@ -70,3 +70,26 @@ def test_an_unreachable_database_gives_a_503_page_and_healthz_says_so(tmp_path, 
 
 def test_healthz_when_all_is_well(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize("url", ["/e/summit/agenda?q=%00", "/e/%00/", "/login?next=%00"])
+def test_a_nul_character_gets_a_calm_400_on_every_database(client, make_event, url):
+    make_event()
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_changes_nothing(app, client, make_event):
+    from sqlalchemy import func, select
+
+    from portal.models import Registration
+    from tests.conftest import registration_form, submit
+
+    event = make_event()
+    category = next(c for c in event.categories if c.open_to_public)
+    response = submit(client, "/e/summit/register",
+                      registration_form(name_original="Wang\x00", category=str(category.id)))
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 0

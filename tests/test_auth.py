@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select, update
@@ -11,7 +10,7 @@ from portal import InsecureConfiguration, create_app
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OutboundMail, SignInLink, User
-from tests.conftest import STAFF_PASSWORD, _config, csrf_token, submit
+from tests.conftest import STAFF_PASSWORD, csrf_token, submit
 
 LINK = re.compile(r"https?://[^\s/]+(/login/link/[A-Za-z0-9_\-]+)")
 TOKEN_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
@@ -178,8 +177,8 @@ def test_sign_in_follows_a_next_on_the_site(client, guest, mailbox):
     assert response.headers["Location"] == "/account"
 
 
-def test_sign_in_requests_are_rate_limited(database_uri, mailbox):
-    app = create_app(_config(database_uri, mailbox.port, RATELIMIT_ENABLED=True))
+def test_sign_in_requests_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
     token = csrf_token(client, "/login")
     for n in range(10):

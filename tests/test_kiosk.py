@@ -11,9 +11,9 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.guests import services as guest_services
 from portal.guests.services import Profile
-from portal.models import AuditEntry, BadgePrint, Category, CheckIn, Event, KioskDevice, Registration
+from portal.models import AuditEntry, BadgePrint, Category, CheckIn, Event, KioskDevice
 from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
-from tests.conftest import CSRF_INPUT, _config, csrf_token, submit
+from tests.conftest import CSRF_INPUT, csrf_token, submit
 
 KIOSK_PATHS = ["/kiosk/", "/kiosk/find", "/kiosk/reset", "/kiosk/help", "/kiosk/welcome/abcdefghijklmnopqrstuv",
                "/kiosk/badge/abcdefghijklmnopqrstuv"]
@@ -266,7 +266,8 @@ def test_a_guest_who_is_not_confirmed_is_sent_calmly_to_the_help_desk(app, kiosk
 @pytest.mark.parametrize("scanned", ["garbage", "x" * 10_240, "'; DROP TABLE registration; --", "ÿ\x00\x01", " "])
 def test_bad_scans_get_a_calm_screen(app, kiosk, scanned):
     response = scan(kiosk, scanned)
-    assert response.status_code in (303, 422)
+    # A NUL character is refused with 400 before any view runs (see portal/web.py).
+    assert response.status_code in (303, 400, 422) if "\x00" in scanned else response.status_code in (303, 422)
     if response.status_code == 303:
         assert response.headers["Location"] == "/kiosk/help"
     assert check_ins(app) == 0
@@ -350,12 +351,10 @@ def test_lookup_bad_input_gets_errors_beside_the_fields(app, kiosk, data):
     assert check_ins(app) == 0
 
 
-def test_lookups_past_the_limit_are_refused(database_uri, mailbox, make_staff):
-    from portal import create_app
+def test_lookups_past_the_limit_are_refused(make_app, make_staff):
     from portal.models import Category
 
-    app = create_app(_config(database_uri, mailbox.port, RATELIMIT_ENABLED=True,
-                             KIOSK_LOOKUP_RATE_LIMIT="3 per minute"))
+    app = make_app(RATELIMIT_ENABLED=True, KIOSK_LOOKUP_RATE_LIMIT="3 per minute")
     from datetime import date
     with app.app_context():
         event = Event(slug="summit", name_en="Future Summit", name_zh="未来峰会", starts_on=date.today(),

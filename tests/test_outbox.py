@@ -7,11 +7,11 @@ from datetime import timedelta
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from portal import create_app, outbox
+from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OutboundMail, Registration
-from tests.conftest import MailSink, _config, free_port, registration_form, submit
+from tests.conftest import MailSink, free_port, registration_form, submit
 
 
 def _make_due(app):
@@ -21,9 +21,9 @@ def _make_due(app):
         db.session.commit()
 
 
-def test_registrations_succeed_while_smtp_is_down_and_every_mail_arrives_once_after(database_uri, make_event):
+def test_registrations_succeed_while_smtp_is_down_and_every_mail_arrives_once_after(make_app, make_event):
     port = free_port()  # nothing listens here yet: SMTP is down
-    app = create_app(_config(database_uri, port))
+    app = make_app(smtp_port=port)
     event = make_event()
     category = next(c for c in event.categories if c.open_to_public)
     emails = [f"guest{n}@example.org" for n in range(3)]
@@ -55,8 +55,7 @@ def test_registrations_succeed_while_smtp_is_down_and_every_mail_arrives_once_af
     assert sorted(m["To"] for m in sink.messages) == emails
 
 
-def test_two_senders_never_send_the_same_mail(app, make_event, mailbox):
-    event = make_event()
+def test_two_senders_never_send_the_same_mail(app, mailbox):
     with app.app_context(), app.test_request_context():
         for n in range(40):
             outbox.queue("test", f"guest{n}@example.org", "sign_in", "en", token=f"t{n}", minutes=30)

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.guests import services
 from portal.guests.tickets import CONFIRMATION_ALPHABET
 from portal.models import Event, Invitation, OutboundMail, Registration, User
-from tests.conftest import csrf_token, registration_form, submit
+from tests.conftest import registration_form, submit
 
 URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 FIELD_ERROR = re.compile(r'<p class="error" id="([a-z_]+)-error">')

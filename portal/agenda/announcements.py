@@ -112,6 +112,7 @@ def register(bp) -> None:
     @bp.app_context_processor
     def announcement_strip():
         slug = (request.view_args or {}).get("slug") if has_request_context() else None
-        if not isinstance(slug, str):
+        # A NUL in the URL was already refused with a 400; PostgreSQL cannot even look it up.
+        if not isinstance(slug, str) or "\x00" in slug:
             return {"announcement_slug": None, "current_announcements": []}
         return {"announcement_slug": slug, "current_announcements": _Lazy(slug)}
