@@ -42,6 +42,20 @@ def load_visible_event(slug: str) -> Event:
     return event
 
 
+def in_event(model, object_id: int, event: Event, *options):
+    """The `model` row `object_id` if it belongs to `event`, else 404.
+
+    Staff URLs name an event and then a row; loading through here means a role
+    for one event never reaches another event's rows by changing the number.
+    """
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, model.event_id == event.id).options(*options)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
 def _holds_any_role(event: Event, roles: tuple[str, ...] = ()) -> bool:
     if not current_user.is_authenticated:
         return False

@@ -95,19 +95,12 @@ def new_session(event: Event):
 @access.staff(*PERMISSIONS["agenda"])
 def edit_session(event: Event, session_id: int):
     """Change a session; its holders are told what changed."""
-    session = editing.item_of(Session, event, session_id)
-    if session is None:
-        abort(404)
-    return _save_session(event, session)
+    return _save_session(event, access.in_event(Session, session_id, event))
 
 
 def _items(event: Event, kind: str, item_id: int | None = None):
     model, form_class, title = ITEMS[kind]
-    item = None
-    if item_id is not None:
-        item = editing.item_of(model, event, item_id)
-        if item is None:
-            abort(404)
+    item = access.in_event(model, item_id, event) if item_id is not None else None
     form = form_class(obj=item)
     if form.validate_on_submit():
         editing.save_item(event, item or model(), form, current_user)
@@ -120,9 +113,7 @@ def _items(event: Event, kind: str, item_id: int | None = None):
 
 def _delete(event: Event, kind: str, item_id: int):
     model = ITEMS[kind][0]
-    item = editing.item_of(model, event, item_id)
-    if item is None:
-        abort(404)
+    item = access.in_event(model, item_id, event)
     if ActionForm().validate_on_submit():
         editing.delete_item(event, item, current_user)
         flash(_("Deleted."), "info")

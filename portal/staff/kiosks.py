@@ -11,7 +11,7 @@
 
 import time
 
-from flask import Response, abort, flash, make_response, redirect, request, session, url_for
+from flask import Response, flash, make_response, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -36,11 +36,7 @@ PAIRING_KEY = "kiosk_pairing"
 
 
 def _device(event: Event, device_id: int) -> KioskDevice:
-    device = db.session.scalar(
-        select(KioskDevice).where(KioskDevice.id == device_id, KioskDevice.event_id == event.id))
-    if device is None:
-        abort(404)
-    return device
+    return access.in_event(KioskDevice, device_id, event)
 
 
 def _remember_code(device: KioskDevice, code: str) -> None:
@@ -117,11 +113,7 @@ def revoke_kiosk(event: Event, device_id: int):
 # -- The check-in desk ---------------------------------------------------------------------------
 
 def _registration(event: Event, registration_id: int) -> Registration:
-    registration = db.session.scalar(
-        select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id))
-    if registration is None:
-        abort(404)
-    return registration
+    return access.in_event(Registration, registration_id, event)
 
 
 @bp.get("/e/<slug>/check-in")

@@ -110,13 +110,7 @@ def _page_number() -> int:
 
 def _registration(event: Event, registration_id: int) -> Registration:
     """A registration of this event only: another event's id answers 404."""
-    registration = db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.id == registration_id)
-        .options(joinedload(Registration.category))
-    )
-    if registration is None:
-        abort(404)
-    return registration
+    return access.in_event(Registration, registration_id, event, joinedload(Registration.category))
 
 
 # -- Events --------------------------------------------------------------------------------------
