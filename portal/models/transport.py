@@ -1,0 +1,95 @@
+"""Transport: the guests' arrival and departure legs, and the cars that pick them up."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
+from portal.models.event import Event
+from portal.models.registration import Registration
+
+DIRECTIONS = ("arrival", "departure")
+MODES = ("flight", "train", "car")
+
+REQUESTED = "requested"
+SCHEDULED = "scheduled"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+# Every allowed change of state, in one place; the services refuse anything else.
+# scheduled → scheduled is a coordinator moving the leg to another car;
+# scheduled → requested is the car taken away, or the guest changing the leg.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    REQUESTED: frozenset({SCHEDULED, CANCELLED, REQUESTED, COMPLETED}),
+    SCHEDULED: frozenset({SCHEDULED, REQUESTED, COMPLETED, CANCELLED}),
+    COMPLETED: frozenset(),
+    CANCELLED: frozenset(),
+}
+STATES = tuple(TRANSITIONS)
+# A guest has at most one leg per direction in these states.
+ACTIVE_STATES = (REQUESTED, SCHEDULED)
+
+
+class Vehicle(db.Model):
+    """A car, van or coach with its driver, leaving from a meeting point."""
+
+    __tablename__ = "vehicle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    plate: Mapped[str] = mapped_column(String(20), default="")
+    driver_name: Mapped[str] = mapped_column(String(200), default="")
+    driver_phone: Mapped[str] = mapped_column(String(40), default="")
+    # Seats for guests, the driver not counted.
+    capacity: Mapped[int] = mapped_column(default=4)
+    meeting_point: Mapped[str] = mapped_column(String(300), default="")
+    departs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    legs: Mapped[list["TransportLeg"]] = relationship(back_populates="vehicle", order_by="TransportLeg.scheduled_at")
+
+
+class TransportLeg(db.Model):
+    """One journey of a guest to or from the event, and the pickup they want for it."""
+
+    __tablename__ = "transport_leg"
+    __table_args__ = (Index("ix_transport_leg_event_direction_time", "event_id", "direction", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    mode: Mapped[str] = mapped_column(String(10))
+    carrier: Mapped[str] = mapped_column(String(60), default="")
+    number: Mapped[str] = mapped_column(String(20), default="")
+    # UTC; guests and staff enter and read it in the event's time zone.
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(120), default="")
+    terminal: Mapped[str] = mapped_column(String(40), default="")
+    passengers: Mapped[int] = mapped_column(default=1)
+    luggage: Mapped[int] = mapped_column(default=1)
+    pickup_wanted: Mapped[bool] = mapped_column(default=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(12), default=REQUESTED)
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicle.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+    vehicle: Mapped[Vehicle | None] = relationship(back_populates="legs")
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def service(self) -> str:
+        """The flight or train as a traveller writes it: "CA 1234"."""
+        return " ".join(part for part in (self.carrier, self.number) if part)
+
+    def can_become(self, state: str) -> bool:
+        return state in TRANSITIONS[self.state]
