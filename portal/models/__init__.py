@@ -6,12 +6,19 @@ from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
 from portal.models.event import Category, Event
 from portal.models.kiosk import BadgePrint, CheckIn, KioskDevice
+from portal.models.needs import AccessibilityNeeds, Allergy, DietaryNeeds, MedicalNotes, NeedsConsent, StaffPermission
 from portal.models.lodging import Hotel, LodgingRequest, RoomBlock, RoomNight
 from portal.models.outbox import OutboundMail
 from portal.models.registration import Invitation, Registration, RegistrationChange
 from portal.models.transport import TransportLeg, Vehicle
 
 __all__ = [
+    "AccessibilityNeeds",
+    "Allergy",
+    "DietaryNeeds",
+    "MedicalNotes",
+    "NeedsConsent",
+    "StaffPermission",
     "Vehicle",
     "TransportLeg",
     "RoomNight",
