@@ -82,12 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
     from portal.events import bp as events_bp
     from portal.guests import bp as guests_bp
+    from portal.helpdesk import bp as helpdesk_bp
     from portal.staff import bp as staff_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(guests_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(helpdesk_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
 

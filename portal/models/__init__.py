@@ -5,6 +5,7 @@ from portal.models.agenda import AgendaEntry, AgendaFeed, Room, ScheduleNotice, 
 from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
 from portal.models.event import Category, Event
+from portal.models.helpdesk import CannedReply, ResponseTarget, Ticket, TicketChange, TicketCounter, TicketMessage, TicketRating
 from portal.models.kiosk import BadgePrint, CheckIn, KioskDevice
 from portal.models.needs import AccessibilityNeeds, Allergy, DietaryNeeds, MedicalNotes, NeedsConsent, StaffPermission
 from portal.models.lodging import Hotel, LodgingRequest, RoomBlock, RoomNight
@@ -30,6 +31,7 @@ __all__ = [
     "Announcement",
     "AuditEntry",
     "BadgePrint",
+    "CannedReply",
     "Category",
     "CheckIn",
     "Event",
@@ -38,6 +40,7 @@ __all__ = [
     "OutboundMail",
     "Room",
     "Registration",
+    "ResponseTarget",
     "RegistrationChange",
     "ScheduleNotice",
     "Session",
@@ -45,6 +48,11 @@ __all__ = [
     "Speaker",
     "SignInLink",
     "StaffRole",
+    "Ticket",
+    "TicketChange",
+    "TicketCounter",
+    "TicketMessage",
+    "TicketRating",
     "Track",
     "User",
 ]
