@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
     from portal.events import bp as events_bp
     from portal.guests import bp as guests_bp
+    from portal.needs import bp as needs_bp
+    from portal.privacy.routes import bp as privacy_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.staff import bp as staff_bp
 
@@ -89,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(guests_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(needs_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(helpdesk_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")

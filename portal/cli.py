@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal import outbox
 from portal.demo import seed_demo
+from portal.needs.cli import purge_sensitive
 from portal.models import Event, StaffRole, User
 
 
@@ -16,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_mail)
     app.cli.add_command(create_staff)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(purge_sensitive)
 
 
 @click.command("send-mail")

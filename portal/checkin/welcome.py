@@ -72,3 +72,12 @@ def sessions_today(registration: Registration, today: date) -> TodayCard | None:
     if not sessions:
         return None
     return TodayCard("kiosk/cards/_sessions.html", {"sessions": sessions, "zone": zone})
+
+
+@today_card
+def meals_arranged(registration: Registration, today: date) -> TodayCard | None:
+    """Says "your halal meals are arranged"; never a diet detail, an allergy or anything medical."""
+    from portal.needs.services import kiosk_meal_line
+
+    line = kiosk_meal_line(registration, today)
+    return TodayCard("needs/_kiosk_card.html", {"line": line}) if line else None

@@ -1,0 +1,133 @@
+"""The guest's own data: everything stored about them as JSON, and erasing their account.
+
+Each feature that stores something about a guest registers it here, so the
+download and the erasure grow with the app instead of being rewritten:
+
+    @privacy.data_provider("lodging")
+    def lodging_data(user, registrations):      # -> anything json.dumps can write
+        ...
+
+    @privacy.erasure_step
+    def erase_lodging(user, registrations):     # runs inside the erasure's transaction
+        ...
+
+Providers and steps receive the user and all of that user's registrations (every
+event), because "everything about me" is not limited to one event. This module
+also holds `log_read`, the audit write for a read-only request.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request
+from sqlalchemy import insert, select
+
+from portal import audit
+from portal.database import READ_ONLY_METHODS, utcnow
+from portal.extensions import db
+from portal.models import AuditEntry, Registration, User
+
+DataProvider = Callable[[User, list[Registration]], object]
+ErasureStep = Callable[[User, list[Registration]], None]
+
+_providers: dict[str, DataProvider] = {}
+_erasure_steps: list[ErasureStep] = []
+
+
+def data_provider(name: str):
+    """Register `name`'s part of the guest's data download. Use as a decorator at import time."""
+
+    def register(provider: DataProvider) -> DataProvider:
+        _providers[name] = provider
+        return provider
+
+    return register
+
+
+def erasure_step(step: ErasureStep) -> ErasureStep:
+    """Register a step of account erasure; steps run in registration order, in one transaction."""
+    if step not in _erasure_steps:
+        _erasure_steps.append(step)
+    return step
+
+
+def registrations_of(user: User) -> list[Registration]:
+    return list(db.session.scalars(
+        select(Registration).where(Registration.user_id == user.id).order_by(Registration.id)))
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def export_user_data(user: User) -> dict:
+    """Everything the registered providers hold about `user`."""
+    registrations = registrations_of(user)
+    data = {"exported_at": utcnow()}
+    for name, provider in _providers.items():
+        data[name] = provider(user, registrations)
+    return data
+
+
+def user_data_json(user: User) -> bytes:
+    return json.dumps(export_user_data(user), default=_json_default, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def columns_of(row) -> dict:
+    """A row's own columns as a dict: the providers for plain tables need no field list to keep up."""
+    return {column.key: getattr(row, column.key) for column in row.__mapper__.column_attrs}
+
+
+def log_read(event, actor, action: str, subject: str = "", detail: str = "") -> None:
+    """Audit a read of sensitive data, committed at once and whatever the page does next.
+
+    A read-only request holds a read transaction (on SQLite a deferred BEGIN that
+    must not turn into a write), so the entry goes through its own short write
+    transaction on another connection. Inside a write transaction it simply joins it.
+    """
+    if not (has_request_context() and request.method in READ_ONLY_METHODS):
+        audit.record(event, actor, action, subject=subject, detail=detail)
+        return
+    with db.engine.begin() as connection:
+        connection.execute(insert(AuditEntry).values(
+            event_id=event.id if event is not None else None,
+            actor_id=actor.id if actor is not None else None,
+            action=action, subject=subject[:200], detail=detail, at=utcnow(),
+        ))
+
+
+class ErasureRefused(Exception):
+    """The account cannot be erased online; the message code says why."""
+
+
+def erase_account(user: User) -> list[Registration]:
+    """Erase the person behind `user`: personal data gone, what counts keep only anonymous rows. Commits.
+
+    Staff accounts are refused: their names stand in other people's audit trails
+    and the organizer must hand their work over first.
+    """
+    from portal.privacy import erasure  # the built-in steps, registered on first use
+
+    if user.is_admin or user.roles:
+        raise ErasureRefused("staff-account")
+    registrations = registrations_of(user)
+    subject = f"user {user.id}"
+    for registration in registrations:
+        audit.record(registration.event, user, "privacy.erase", subject=subject,
+                     detail=f"registration {registration.id}")
+    if not registrations:
+        audit.record(None, user, "privacy.erase", subject=subject)
+    for step in _erasure_steps:
+        step(user, registrations)
+    erasure.anonymise_account(user, registrations)
+    db.session.commit()
+    return registrations
+
+
+from portal.privacy import providers  # noqa: E402,F401  (the built-in providers)

@@ -1,0 +1,77 @@
+"""Account erasure's own part: the account, its registrations, invitations, links and mail.
+
+What must stay for the event's counts (a registration's state, category, country
+and history of states, its check-in, its agenda places) stays, with nothing left
+that names the person. A registration for an event still to come is cancelled
+first, so its place goes to the waiting list.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from portal.auth.tokens import new_token
+from portal.database import utcnow
+from portal.extensions import db
+from portal.guests import tickets
+from portal.guests.services import change_state, lock_event, promote_waitlist
+from portal.models import (
+    AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, User,
+)
+from portal.models.registration import CANCELLED, CONFIRMED
+
+ERASED_NAME = "[erased]"
+
+
+def erased_address(kind: str, row_id: int) -> str:
+    # .invalid never resolves (RFC 2606): nothing can ever be mailed to it.
+    return f"erased-{kind}-{row_id}@erased.invalid"
+
+
+def event_has_ended(event, now: datetime | None = None) -> bool:
+    today = (now or utcnow()).astimezone(event.zone).date()
+    return event.ends_on < today
+
+
+def anonymise_account(user: User, registrations: list[Registration]) -> None:
+    addresses = {user.email, *(r.email for r in registrations)}
+    for registration in registrations:
+        _leave_event(registration, user)
+        _anonymise_registration(registration)
+    db.session.execute(delete(OutboundMail).where(OutboundMail.recipient.in_(addresses)))
+    db.session.execute(delete(SignInLink).where(SignInLink.user_id == user.id))
+    user.email = erased_address("user", user.id)
+    user.display_name = ""
+    user.password_hash = None
+    user.last_sign_in_at = None
+
+
+def _leave_event(registration: Registration, user: User) -> None:
+    event = registration.event
+    if event_has_ended(event) or not registration.can_become(CANCELLED):
+        return
+    event = lock_event(event.id)
+    db.session.refresh(registration)
+    was_confirmed = registration.state == CONFIRMED
+    change_state(registration, CANCELLED, actor=user)
+    if was_confirmed:
+        promote_waitlist(event, None)
+
+
+def _anonymise_registration(registration: Registration) -> None:
+    for field in ("surname", "honorific", "organization", "job_title", "phone", "decision_reason"):
+        setattr(registration, field, "")
+    registration.name_original = registration.name_latin = ERASED_NAME
+    registration.email = erased_address("registration", registration.id)
+    # A printed or mailed ticket must stop working.
+    registration.ticket_code = tickets.new_ticket_code()
+    for change in db.session.scalars(
+            select(RegistrationChange).where(RegistrationChange.registration_id == registration.id)):
+        change.reason = ""
+    if registration.invitation_id is not None:
+        invitation = db.session.get(Invitation, registration.invitation_id)
+        if invitation is not None:
+            invitation.email = erased_address("invitation", invitation.id)
+            invitation.name = ERASED_NAME
+            invitation.token_hash = new_token()  # no link can match a random non-hash
+    db.session.execute(delete(AgendaFeed).where(AgendaFeed.registration_id == registration.id))
