@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("kiosk", __name__)
 
 from kiosk import routes  # noqa: E402,F401
+from kiosk import helpdesk  # noqa: E402,F401

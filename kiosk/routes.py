@@ -6,7 +6,8 @@
 /kiosk/reset              end the visit: the idle timer and "Done" come here
 /kiosk/welcome/<nonce>    the welcome screen of the guest who just identified
 /kiosk/badge/<nonce>      print (POST) and show (GET) their badge
-/kiosk/help               "please see the help desk"
+/kiosk/help               "please see the help desk", with the number of the ticket opened for them
+/kiosk/ask, /kiosk/welcome/<nonce>/help   asking the help desk (kiosk/helpdesk.py)
 /kiosk/pair               trade a pairing code for the device credential (anonymous)
 
 The guest of the moment lives only in the session, as a reference to their
@@ -97,6 +98,7 @@ def too_many(error):
 def start(device, event):
     """The start screen: scan a ticket, or find yourself without one."""
     session.pop(VISIT_KEY, None)
+    session.pop("kiosk_help", None)
     form = ScanForm(formdata=None, nonce=new_nonce())
     return render("kiosk/start.html", event=event, form=form, expired=bool(request.args.get("expired")))
 
@@ -148,6 +150,9 @@ def find(device, event):
 def _after_identifying(device, event, registration, nonce: str):
     arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce)
     if not arrival.is_checked_in:
+        from kiosk.helpdesk import remember_handoff  # the help desk module imports this one
+
+        remember_handoff(event, arrival.registration, device)
         return redirect(url_for("kiosk.help_desk"), 303)
     session[VISIT_KEY] = {
         "nonce": nonce, "check_in": arrival.check_in.id,
@@ -177,6 +182,7 @@ def switch_language(device, event):
 def reset(device, event):
     """End the visit: forget the guest and their language choice, back to the start screen."""
     session.pop(VISIT_KEY, None)
+    session.pop("kiosk_help", None)
     session.pop("lang", None)
     return redirect(url_for("kiosk.start"), 303)
 
@@ -184,9 +190,11 @@ def reset(device, event):
 @bp.get("/help")
 @access.kiosk_device
 def help_desk(device, event):
-    """A calm screen that sends the guest to the help desk; it names no one."""
+    """A calm screen that sends the guest to the help desk with their ticket number; it names no one."""
+    from kiosk.helpdesk import remembered_ticket
+
     session.pop(VISIT_KEY, None)
-    return render("kiosk/help.html", event=event)
+    return render("kiosk/help.html", event=event, ticket=remembered_ticket(event))
 
 
 # -- The identified guest ------------------------------------------------------------------------

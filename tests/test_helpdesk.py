@@ -276,3 +276,112 @@ def test_a_rating_needs_a_score(app, client, guest, desk, mailbox):
     assert response.status_code == 422 and "Choose a rating" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(TicketRating.rated_at)) is None
+
+
+# -- At the kiosk --------------------------------------------------------------------------------
+
+@pytest.fixture
+def kiosk(app, make_staff, event):
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    device_id, code = new_kiosk(app, event, organizer)
+    client = app.test_client()
+    assert pair(client, code).status_code == 303
+    client.device_id = device_id
+    return client
+
+
+def test_a_walk_up_asks_for_help_at_the_kiosk_and_leaves_with_the_number(app, kiosk):
+    assert "Ask for help" in kiosk.get("/kiosk/").get_data(as_text=True)
+    response = submit(kiosk, "/kiosk/ask", {"name": "Anna Berg", "contact": "+46 70 123 45 67",
+                                            "category": "lost_found", "message": "I lost my passport\nin hall B"})
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/help"
+    page = kiosk.get("/kiosk/help").get_data(as_text=True)
+    assert "H-001" in page and "help desk" in page
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert (ticket.source, ticket.registration_id, ticket.kiosk_id) == ("kiosk", None, kiosk.device_id)
+        assert (ticket.contact_name, ticket.contact_phone, ticket.subject) == (
+            "Anna Berg", "+46 70 123 45 67", "I lost my passport")
+    # The next person at the kiosk sees nothing of it.
+    kiosk.get("/kiosk/reset")
+    assert "H-001" not in kiosk.get("/kiosk/help").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"contact": ""}, "Enter a phone number or an e-mail address"),
+    ({"contact": "12"}, "Enter a phone number or an e-mail address"),
+    ({"contact": "anna@"}, "valid e-mail"),
+    ({"name": ""}, "Enter your name."),
+    ({"message": ""}, "Write your message."),
+    ({"message": "m" * 5001}, "At most 5000 characters."),
+])
+def test_a_walk_up_with_bad_input_gets_errors_beside_the_fields(app, kiosk, data, message):
+    values = {"name": "Anna Berg", "contact": "anna@example.org", "category": "other", "message": "Help"}
+    values.update(data)
+    response = submit(kiosk, "/kiosk/ask", values)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def welcome(kiosk, guest) -> str:
+    location = scan(kiosk, guest["ticket"]).headers["Location"]
+    assert location.startswith("/kiosk/welcome/")
+    return location
+
+
+def test_an_identified_guest_asks_and_sees_only_their_own_requests_by_number(app, kiosk, event, make_event):
+    stranger = make_guest(app, event, email="bob@example.org", name_latin="Bob Brown", surname="Brown",
+                          phone="+1 555 0100 9999")
+    with app.test_request_context():
+        services.raise_ticket(db.session.get(Event, event.id), category="other", subject="Bob's problem",
+                              body="b", source="desk", registration=db.session.get(Registration, stranger["id"]))
+    other = make_event(slug="other", name_en="Other", name_zh="其他")
+    with app.test_request_context():
+        services.raise_ticket(db.session.get(Event, other.id), category="other", subject="Elsewhere",
+                              body="b", source="desk", name="X", phone="+1 555 0100 1234")
+    guest = make_guest(app, event)
+    url = welcome(kiosk, guest)
+    assert "Ask for help" in kiosk.get(url).get_data(as_text=True)
+    response = submit(kiosk, url + "/help", {"category": "transport", "message": "When is the shuttle?"})
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/help"
+    assert "H-002" in kiosk.get("/kiosk/help").get_data(as_text=True)
+    with app.app_context():
+        mine = db.session.scalar(select(Ticket).where(Ticket.number == 2, Ticket.event_id == event.id))
+        assert mine.registration_id == guest["id"] and mine.source == "kiosk"
+
+    url = welcome(kiosk, guest)
+    found = kiosk.get(url + "/help?number=h-002").get_data(as_text=True)
+    assert "H-002" in found and "When is the shuttle?" in found and "New" in found
+    for number in ("H-001", "1", "H-999", "nonsense", "H-" + "9" * 20):
+        page = kiosk.get(url + "/help?number=" + number)
+        assert page.status_code == 422, number
+        assert "Bob" not in page.get_data(as_text=True)
+        assert "We could not find a request of yours" in page.get_data(as_text=True) or "At most" in page.get_data(as_text=True)
+    # Without the visit, nobody's requests are shown.
+    kiosk.get("/kiosk/reset")
+    assert kiosk.get(url + "/help?number=H-002").headers["Location"] == "/kiosk/"
+
+
+@pytest.mark.parametrize("state", ["cancelled", "waitlisted"])
+def test_a_refused_check_in_opens_one_ticket_and_shows_its_number(app, kiosk, event, state):
+    guest = make_guest(app, event, state=state)
+    assert scan(kiosk, guest["ticket"]).headers["Location"] == "/kiosk/help"
+    page = kiosk.get("/kiosk/help").get_data(as_text=True)
+    assert "H-001" in page and "Wang" not in page
+    scan(kiosk, guest["ticket"])  # tries again
+    with app.app_context():
+        [ticket] = db.session.scalars(select(Ticket)).all()
+        assert (ticket.category, ticket.priority, ticket.source) == ("other", "high", "handoff")
+        assert ticket.registration_id == guest["id"]
+        assert state in ticket.messages[0].body.lower() or "waiting list" in ticket.messages[0].body
+        assert [m.kind for m in ticket.messages] == ["guest", "internal"]
+
+
+def test_an_unknown_scan_opens_a_ticket_for_the_desk(app, kiosk):
+    assert scan(kiosk, "not-a-ticket-at-all-123").headers["Location"] == "/kiosk/help"
+    assert "H-001" in kiosk.get("/kiosk/help").get_data(as_text=True)
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.registration_id is None and ticket.kiosk_id == kiosk.device_id
+        assert "could not find" in ticket.messages[0].body

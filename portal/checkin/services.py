@@ -154,14 +154,18 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
 
 def send_to_help_desk(event: Event, registration: Registration | None, *, kiosk: KioskDevice | None,
                       reason: str) -> None:
-    """HOOK for the help-desk issue: open a ticket for a guest a kiosk could not check in.
+    """Open a help-desk ticket for a guest a kiosk could not check in, so the desk knows why they come.
 
-    Runs inside check_in's transaction, which commits after it. Until the
-    help desk exists it only leaves an audit entry for the staff.
+    Runs inside check_in's transaction, which commits after it. Only a kiosk
+    hands off: at the staff desk the guest is already standing there.
     """
+    from portal.helpdesk.services import open_handoff  # the help desk sits above check-in
+
     audit.record(event, None, "checkin.refused",
                  subject=registration.confirmation_code if registration else "",
                  detail=f"{reason}; kiosk: {kiosk.name}" if kiosk else reason)
+    if kiosk is not None:
+        open_handoff(event, registration, kiosk, reason)
 
 
 def undo_check_in(event: Event, registration_id: int, staff: User, reason: str) -> bool:
