@@ -1,6 +1,7 @@
 """`flask purge-sensitive --event SLUG`: erase an event's sensitive needs once it is over."""
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -12,6 +13,7 @@ from portal.privacy.erasure import event_has_ended
 @click.command("purge-sensitive")
 @click.option("--event", "slug", required=True, help="The event's short name.")
 @click.option("--force", is_flag=True, help="Purge even though the event has not ended.")
+@with_appcontext
 def purge_sensitive(slug: str, force: bool) -> None:
     """Erase every dietary, accessibility and medical record and consent of an event."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
