@@ -8,6 +8,8 @@
 /kiosk/badge/<nonce>      print (POST) and show (GET) their badge
 /kiosk/help               "please see the help desk", with the number of the ticket opened for them
 /kiosk/ask, /kiosk/welcome/<nonce>/help   asking the help desk (kiosk/helpdesk.py)
+/kiosk/announcements      the strip and emergency watch every kiosk page polls (kiosk/live.py)
+/kiosk/refresh            the no-script stand-in for that poll and for the idle timer (kiosk/live.py)
 /kiosk/pair               trade a pairing code for the device credential (anonymous)
 
 The guest of the moment lives only in the session, as a reference to their
@@ -40,8 +42,6 @@ from portal.rendering import INVALID, render
 VISIT_KEY = "kiosk_visit"
 # A welcome or badge page outlives its visit by no more than this, whatever the browser does.
 VISIT_SECONDS = 5 * 60
-IDLE_SECONDS = 45
-WARNING_SECONDS = 20
 DEFAULT_LOOKUP_LIMIT = "10 per minute; 60 per hour"
 DEFAULT_SCAN_LIMIT = "60 per minute"
 DEFAULT_PAIR_LIMIT = "10 per minute"
@@ -73,7 +73,9 @@ def never_store(response):
 
 @bp.context_processor
 def kiosk_helpers():
-    return {"idle_seconds": IDLE_SECONDS, "warning_seconds": WARNING_SECONDS,
+    # Settings, so a test (or a quiet venue) can shorten them; see portal/config.py.
+    return {"idle_seconds": current_app.config["KIOSK_IDLE_SECONDS"],
+            "warning_seconds": current_app.config["KIOSK_COUNTDOWN_SECONDS"],
             "pairing_code_length": devices.PAIRING_CODE_LENGTH}
 
 

@@ -66,6 +66,12 @@ class Defaults:
     INVITATION_DAYS = 60
     GUESTS_PER_PAGE = 50
 
+    # The kiosk: after KIOSK_IDLE_SECONDS without input a warning counts down
+    # KIOSK_COUNTDOWN_SECONDS (at least 20, WCAG 2.2.1) and the start screen returns.
+    # Both the JavaScript timer and the no-script <meta http-equiv="refresh"> use them.
+    KIOSK_IDLE_SECONDS = 45
+    KIOSK_COUNTDOWN_SECONDS = 20
+
 
 def from_environment(config) -> None:
     """Copy the known settings found in os.environ into config."""

@@ -3,8 +3,10 @@
 Every page of an event carries the strip (templates/agenda/_announcements.html,
 included once in base.html); it re-fetches itself every 10 seconds, so a new
 emergency reaches an open page within 15 seconds and an ended one leaves it.
+Kiosks poll `for_kiosk` the same way: an emergency takes over their whole screen.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import has_request_context, request
@@ -28,6 +30,25 @@ def active(event_id: int, now: datetime | None = None) -> list[Announcement]:
             or_(Announcement.ends_at.is_(None), Announcement.ends_at > now),
         ).order_by(_SEVERITY, Announcement.starts_at.desc(), Announcement.id.desc())
     ).all()
+
+
+@dataclass(frozen=True)
+class KioskScreen:
+    """What a kiosk of the event shows: emergencies over everything, other notices as a strip."""
+
+    emergencies: list[Announcement] = field(default_factory=list)
+    notices: list[Announcement] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Names the emergencies shown; a kiosk page whose key no longer matches starts over."""
+        return "-".join(str(a.id) for a in self.emergencies)
+
+
+def for_kiosk(event_id: int, now: datetime | None = None) -> KioskScreen:
+    current = active(event_id, now)
+    return KioskScreen(emergencies=[a for a in current if a.level == "emergency"],
+                       notices=[a for a in current if a.level != "emergency"])
 
 
 def active_for_slug(slug: str) -> list[Announcement]:

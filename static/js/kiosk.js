@@ -84,6 +84,29 @@
   // A scanner types into whatever has focus: after a tap elsewhere, give the field its focus back.
   document.addEventListener("pointerup", function () { window.setTimeout(focusScan, 50); });
   document.addEventListener("DOMContentLoaded", setUp);
-  // hx-boost swaps the body without a new page load.
-  document.addEventListener("htmx:afterSettle", function () { hideWarning(); setUp(); });
+  // A boosted swap replaces the body's content but keeps the old <body> element, whose
+  // class and data-* (idle mode, autoprint) belong to the page before: take the new page's.
+  function adoptBodyAttributes(xhr) {
+    if (!xhr || !xhr.responseText) { return; }
+    var fresh = new DOMParser().parseFromString(xhr.responseText, "text/html").body;
+    var current = body();
+    function ours(attribute) { return attribute.name === "class" || attribute.name.indexOf("data-") === 0; }
+    Array.prototype.slice.call(current.attributes).filter(ours).forEach(function (attribute) {
+      current.removeAttribute(attribute.name);
+    });
+    Array.prototype.slice.call(fresh.attributes).filter(ours).forEach(function (attribute) {
+      current.setAttribute(attribute.name, attribute.value);
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail && event.detail.boosted && event.detail.target === body()) { adoptBodyAttributes(event.detail.xhr); }
+  });
+  // hx-boost swaps the body without a new page load. The announcement poll settles every
+  // few seconds too, but it is not the guest's doing: it must not hold off the idle reset.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail || !event.detail.boosted) { return; }
+    hideWarning();
+    setUp();
+  });
 })();
