@@ -1,0 +1,138 @@
+"""The catering board: counts per diet and allergen for each meal day, the names behind them, exports."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event as sa_event
+
+from portal.extensions import db
+from portal.models import Allergy, DietaryNeeds, NeedsConsent
+from tests.test_needs import add_guest
+
+
+@pytest.fixture
+def summit(make_event):
+    return make_event()
+
+
+@pytest.fixture
+def coordinator(auth, make_staff, summit):
+    user = make_staff("cora@example.org", summit, roles=("coordinator",))
+    auth.login_as(user)
+    return user
+
+
+def state_needs(app, registration_id, diet, allergies=()):
+    with app.app_context():
+        db.session.add(NeedsConsent(registration_id=registration_id, notice_version="t", notice_text="t"))
+        db.session.add(DietaryNeeds(registration_id=registration_id, diet=diet,
+                                    diet_detail="no pork gelatine" if diet == "halal" else ""))
+        for allergen, severity, *detail in allergies:
+            db.session.add(Allergy(registration_id=registration_id, allergen=allergen, severity=severity,
+                                   detail=detail[0] if detail else ""))
+        db.session.commit()
+
+
+@pytest.fixture
+def guests(app, summit):
+    _, amira = add_guest(app, summit, email="amira@example.org", name="Amira Haddad")
+    _, ben = add_guest(app, summit, email="ben@example.org", name="Ben Cohen")
+    _, chen = add_guest(app, summit, email="chen@example.org", name="Chen Jing")
+    _, dana = add_guest(app, summit, email="dana@example.org", name="Dana Cancelled", state="cancelled")
+    state_needs(app, amira, "halal", [("peanuts", "anaphylactic"), ("milk", "mild")])
+    state_needs(app, ben, "kosher", [("peanuts", "mild"), ("other", "severe", "Kiwi")])
+    state_needs(app, dana, "vegan", [("peanuts", "anaphylactic")])
+    return {"amira": amira, "ben": ben, "chen": chen, "dana": dana}
+
+
+def test_the_board_counts_each_diet_and_allergen_with_names(client, coordinator, summit, guests):
+    page = client.get("/staff/e/summit/catering").get_data(as_text=True)
+    assert "3 confirmed guests." in page
+    # Amira's halal and Ben's kosher, Chen who told us nothing; the cancelled guest eats nothing.
+    assert '<tr data-diet="halal">' in page and "Amira Haddad (no pork gelatine)" in page
+    assert "Dana" not in page
+    row = page.split('data-allergen="peanuts" data-severity="anaphylactic"')[1].split("</tr>")[0]
+    assert '<td class="count">1</td>' in row and "Amira Haddad" in row and "Ben" not in row
+    row = page.split('data-allergen="other" data-severity="severe"')[1].split("</tr>")[0]
+    assert "Ben Cohen (Kiwi)" in row
+    row = page.split('<tr data-diet="not_stated">')[1].split("</tr>")[0]
+    assert '<td class="count">1</td>' in row and "Chen Jing" in row
+    # Every day of the event is a meal day and can be chosen.
+    for offset in range(3):
+        assert (summit.starts_on + timedelta(days=offset)).isoformat() in page
+    other_day = (summit.starts_on + timedelta(days=2)).isoformat()
+    assert f"Meals on {other_day}" in client.get(f"/staff/e/summit/catering?day={other_day}").get_data(as_text=True)
+    assert client.get("/staff/e/summit/catering?day=not-a-day").status_code == 200
+
+
+def test_csv_and_excel_exports_hold_the_expected_rows(client, coordinator, summit, guests):
+    response = client.get("/staff/e/summit/catering/counts.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    first_day = summit.starts_on.isoformat()
+    day_rows = [r for r in rows if r["Day"] == first_day]
+    assert len({r["Day"] for r in rows}) == 3
+    by_item = {(r["Kind"], r["Diet or allergen"], r["Severity"]): r for r in day_rows}
+    assert by_item[("Diet", "Halal", "")]["Guests"] == "1"
+    assert by_item[("Diet", "Halal", "")]["Names"] == "Amira Haddad"
+    assert by_item[("Diet", "Not stated", "")]["Names"] == "Chen Jing"
+    assert by_item[("Allergy", "Peanuts", "Mild")]["Names"] == "Ben Cohen"
+    assert by_item[("Allergy", "Peanuts", "Anaphylactic")]["Guests"] == "1"
+
+    workbook = load_workbook(io.BytesIO(client.get("/staff/e/summit/catering/guests.xlsx").get_data()))
+    sheet = workbook.active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("Day", "Guest", "Name in own script", "Diet", "Diet details", "Allergies")
+    first = [row for row in values[1:] if row[0].date() == summit.starts_on]
+    assert [row[1] for row in first] == ["Ben Cohen", "Amira Haddad", "Chen Jing"]
+    assert first[1][3:] == ("Halal", "no pork gelatine", "Peanuts (Anaphylactic); Milk (Mild)")
+    assert first[0][5] == "Peanuts (Mild); Kiwi (Severe)"
+    assert len(values) == 1 + 3 * 3
+
+    assert client.get("/staff/e/summit/catering/counts.pdf").status_code == 404
+    assert client.get("/staff/e/summit/catering/everyone.csv").status_code == 404
+
+
+def test_headers_follow_the_exporting_users_language(client, coordinator, guests):
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    response = client.get("/staff/e/summit/catering/counts.csv")
+    header = response.get_data().decode("utf-8-sig").splitlines()[0]
+    assert header != "Day,Kind,Diet or allergen,Severity,Guests,Names"
+    assert len(header.split(",")) == 6
+
+
+def _queries(app, client, url):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_queries_do_not_grow_with_guests(app, client, coordinator, summit):
+    for i in range(3):
+        _, rid = add_guest(app, summit, email=f"a{i}@example.org", name=f"Early Guest{i}")
+        state_needs(app, rid, "vegan", [("egg", "severe")])
+    few = _queries(app, client, "/staff/e/summit/catering")
+    few_export = _queries(app, client, "/staff/e/summit/catering/guests.xlsx")
+    for i in range(30):
+        _, rid = add_guest(app, summit, email=f"b{i}@example.org", name=f"Late Guest{i}")
+        state_needs(app, rid, "halal", [("fish", "mild"), ("soy", "anaphylactic")])
+    many = _queries(app, client, "/staff/e/summit/catering")
+    many_export = _queries(app, client, "/staff/e/summit/catering/guests.xlsx")
+    assert len(few) == len(many), (few, many)
+    assert len(few_export) == len(many_export)
+    assert "Late Guest29" in client.get("/staff/e/summit/catering").get_data(as_text=True)
