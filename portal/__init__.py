@@ -82,15 +82,19 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
     from portal.events import bp as events_bp
     from portal.guests import bp as guests_bp
+    from portal.lodging import bp as lodging_bp
     from portal.needs import bp as needs_bp
     from portal.privacy.routes import bp as privacy_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.staff import bp as staff_bp
+    from portal.transport import bp as transport_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(guests_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(lodging_bp)
+    app.register_blueprint(transport_bp)
     app.register_blueprint(needs_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(helpdesk_bp)

@@ -27,11 +27,12 @@ CANCELLED = "cancelled"
 
 # Every allowed change of state, in one place; the services refuse anything else.
 # confirmed → confirmed is a coordinator changing the confirmation or room number;
-# confirmed/waitlisted → requested is the guest changing their dates or block.
+# confirmed/waitlisted → requested is the guest changing their dates or block; a confirmed stay
+# may still be declined or waitlisted when the hotel takes the room back.
 TRANSITIONS: dict[str, frozenset[str]] = {
     REQUESTED: frozenset({CONFIRMED, WAITLISTED, DECLINED, CANCELLED, REQUESTED}),
     WAITLISTED: frozenset({CONFIRMED, DECLINED, CANCELLED, REQUESTED}),
-    CONFIRMED: frozenset({CONFIRMED, CANCELLED, REQUESTED}),
+    CONFIRMED: frozenset({CONFIRMED, CANCELLED, REQUESTED, WAITLISTED, DECLINED}),
     DECLINED: frozenset(),
     CANCELLED: frozenset(),
 }

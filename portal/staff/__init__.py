@@ -7,5 +7,6 @@ bp = Blueprint("staff", __name__)
 from portal.staff import routes  # noqa: E402,F401
 from portal.staff import agenda  # noqa: E402,F401
 from portal.staff import kiosks  # noqa: E402,F401
+from portal.staff import logistics  # noqa: E402,F401
 from portal.staff import catering  # noqa: E402,F401
 from portal.privacy import staff as privacy_staff  # noqa: E402,F401

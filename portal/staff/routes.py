@@ -58,6 +58,9 @@ PERMISSIONS = {
     "kiosks": ("organizer",),
     "check_in": ("organizer", "helpdesk"),
     "arrivals": ("organizer", "coordinator", "helpdesk"),
+    # Hotels, room blocks and rooms; cars and pickups: the coordinators' work.
+    "lodging": ("organizer", "coordinator"),
+    "transport": ("organizer", "coordinator"),
     # Diet and allergens for the kitchen; who reads which sensitive field is in portal/needs/services.py.
     "catering": ("organizer", "coordinator"),
     "audit": ("organizer",),

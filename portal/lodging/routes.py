@@ -1,0 +1,138 @@
+"""Routes of the guest's lodging.
+
+/e/<slug>/me/lodging                   stay            the guest (GET the page or, for htmx, the editor; POST saves)
+/e/<slug>/me/lodging/card              card            the guest (the My trip card, for htmx)
+/e/<slug>/me/lodging/cancel            cancel          the guest (POST)
+/e/<slug>/me/lodging/shares/<id>       answer_share    the guest named as roommate (POST)
+"""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal import access
+from portal.extensions import db
+from portal.lodging import bp, services
+from portal.lodging.forms import STATE_LABELS, ActionForm, StayForm
+from portal.lodging.messages import message
+from portal.models import Event, Registration
+from portal.rendering import INVALID, render, wants_fragment
+
+
+class MyLodging:
+    """What the My trip card and the editor show: my request, and requests that name me as roommate."""
+
+    def __init__(self, registration: Registration):
+        self.request = services.request_of(registration)
+        self.shares = services.shared_with(registration)
+
+
+@bp.app_template_global("my_lodging")
+def my_lodging(registration: Registration) -> MyLodging:
+    return MyLodging(registration)
+
+
+# A global, not a context processor: mail templates are rendered without one.
+bp.add_app_template_global(STATE_LABELS, "lodging_state_labels")
+
+
+def _form(event: Event, registration: Registration, formdata=None) -> StayForm:
+    current = services.request_of(registration)
+    form = StayForm(formdata, blocks=services.blocks_of(event)) if formdata is not None else StayForm(
+        blocks=services.blocks_of(event))
+    if formdata is None and current is not None and current.is_active:
+        form.block.data, form.check_in.data, form.check_out.data = current.block_id, current.check_in, current.check_out
+        form.occupancy.data = current.occupancy
+        form.roommate_email.data = current.roommate.email if current.roommate else ""
+        form.accessible.data, form.smoking.data, form.notes.data = current.accessible, current.smoking, current.notes
+    return form
+
+
+def _card(event: Event, registration: Registration, status: int = 200):
+    return render_template("lodging/_my_trip_card.html", event=event, registration=registration), status
+
+
+def _editor(event: Event, registration: Registration, form: StayForm, status: int = 200, problem: str = ""):
+    return render("lodging/stay.html", fragment="lodging/_editor.html", event=event, registration=registration,
+                  form=form, cancel_form=ActionForm(prefix="cancel"), problem=problem, status=status)
+
+
+@bp.route("/e/<slug>/me/lodging", methods=["GET", "POST"])
+@access.guest
+def stay(event: Event, registration: Registration):
+    """Ask for a room or change my request; htmx gets the editor in place of the My trip card."""
+    if request.method == "GET":
+        return _editor(event, registration, _form(event, registration))
+    form = _form(event, registration, request.form)
+    problem = ""
+    if form.validate_on_submit():
+        stay_wanted = services.Stay(
+            block_id=form.block.data, check_in=form.check_in.data, check_out=form.check_out.data,
+            occupancy=form.occupancy.data, roommate_email=form.roommate_email.data or "",
+            accessible=form.accessible.data, smoking=form.smoking.data, notes=form.notes.data or "")
+        try:
+            services.file_request(event, registration, stay_wanted)
+        except services.LodgingError as error:
+            db.session.rollback()
+            target = getattr(form, error.field, None) if error.field else None
+            if target is not None:
+                target.errors = list(target.errors) + [message(error)]
+            else:
+                problem = message(error)
+        else:
+            if wants_fragment():
+                return _card(event, registration)
+            flash(_("Your lodging request is saved. We will e-mail you when the hotel confirms."), "success")
+            return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+    return _editor(event, registration, form, INVALID, problem)
+
+
+@bp.get("/e/<slug>/me/lodging/card")
+@access.guest
+def card(event: Event, registration: Registration):
+    """The lodging card of My trip alone (htmx); without htmx, My trip itself."""
+    if not wants_fragment():
+        return redirect(url_for("guests.my_trip", slug=event.slug, _anchor="lodging-card"), 303)
+    return _card(event, registration)
+
+
+def _after(event: Event, registration: Registration, done: str):
+    if wants_fragment():
+        return _card(event, registration)
+    flash(done, "success")
+    return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+
+
+def _refused(event: Event, registration: Registration, error: services.LodgingError):
+    db.session.rollback()
+    if wants_fragment():
+        return render_template("lodging/_my_trip_card.html", event=event, registration=registration,
+                               problem=message(error)), INVALID
+    flash(message(error), "error")
+    return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+
+
+@bp.post("/e/<slug>/me/lodging/cancel")
+@access.guest
+def cancel(event: Event, registration: Registration):
+    """Cancel my lodging request; the room goes back to the block."""
+    if not ActionForm(prefix="cancel").validate_on_submit():
+        return redirect(url_for("lodging.stay", slug=event.slug), 303)
+    try:
+        services.cancel_request(event, registration)
+    except services.LodgingError as error:
+        return _refused(event, registration, error)
+    return _after(event, registration, _("Your lodging request is cancelled."))
+
+
+@bp.post("/e/<slug>/me/lodging/shares/<int:request_id>")
+@access.guest
+def answer_share(event: Event, registration: Registration, request_id: int):
+    """Agree to share another guest's room, or say no."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+    accept = request.form.get("answer") == "accept"
+    try:
+        services.answer_roommate(event, registration, request_id, accept)
+    except services.LodgingError as error:
+        return _refused(event, registration, error)
+    return _after(event, registration, _("You share the room.") if accept else _("You said no to sharing the room."))

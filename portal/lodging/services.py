@@ -1,0 +1,460 @@
+"""Lodging rules, in one place for the guest pages, the coordinators' board and the kiosk.
+
+Rooms are counted per night (RoomNight). Confirming a stay takes one room on
+every night of it and returning a stay gives them back; both lock the request
+row first, then the block's night rows in night order (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite's write lock is taken at BEGIN IMMEDIATE), so a block is
+never overbooked however many coordinators and guests act at once, and two
+lockers never wait on each other in opposite orders. The database's check
+constraint (taken <= total) stands behind the locks.
+
+Every coordinator decision mails the guest through the outbox, in their
+language, in the same transaction as the decision.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import audit, outbox
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Event, Hotel, LodgingRequest, Registration, RoomBlock, RoomNight
+from portal.models.lodging import (
+    ACTIVE_STATES, CANCELLED, CONFIRMED, DECLINED, REQUESTED, WAITLISTED, nights_between,
+)
+
+# Guests whose registration is still alive may ask for a room.
+LIVE_REGISTRATION_STATES = ("pending", "confirmed", "waitlisted")
+# A block covers at most this many nights: a conference, not a residence.
+MAX_BLOCK_NIGHTS = 60
+
+
+class LodgingError(Exception):
+    """A change the rules refuse. `code` names the message; `field` the form field it belongs beside."""
+
+    def __init__(self, code: str, field: str | None = None, **detail):
+        super().__init__(code)
+        self.code, self.field, self.detail = code, field, detail
+
+
+@dataclass
+class Stay:
+    """What a guest asks for."""
+
+    block_id: int
+    check_in: date
+    check_out: date
+    occupancy: int = 1
+    roommate_email: str = ""
+    accessible: bool = False
+    smoking: bool = False
+    notes: str = ""
+
+
+# ---------------------------------------------------------------- reading
+
+
+def blocks_of(event: Event) -> list[RoomBlock]:
+    """The event's room blocks with their hotel and nights, hotel by hotel."""
+    return db.session.scalars(
+        select(RoomBlock).join(Hotel).where(RoomBlock.event_id == event.id)
+        .options(joinedload(RoomBlock.hotel), selectinload(RoomBlock.nights))
+        .order_by(Hotel.name_en, RoomBlock.id)
+    ).unique().all()
+
+
+def hotels_of(event: Event) -> list[Hotel]:
+    return db.session.scalars(
+        select(Hotel).where(Hotel.event_id == event.id)
+        .options(selectinload(Hotel.blocks).selectinload(RoomBlock.nights))
+        .order_by(Hotel.name_en, Hotel.id)
+    ).unique().all()
+
+
+def _request_query():
+    return select(LodgingRequest).options(
+        joinedload(LodgingRequest.block).joinedload(RoomBlock.hotel),
+        joinedload(LodgingRequest.registration),
+        joinedload(LodgingRequest.roommate),
+    )
+
+
+def request_of(registration: Registration) -> LodgingRequest | None:
+    """The guest's active request, else their latest one (to show how it ended)."""
+    requests = db.session.scalars(
+        _request_query().where(LodgingRequest.registration_id == registration.id)
+        .order_by(LodgingRequest.id.desc()).limit(5)
+    ).unique().all()
+    active = [r for r in requests if r.is_active]
+    return active[0] if active else (requests[0] if requests else None)
+
+
+def shared_with(registration: Registration) -> list[LodgingRequest]:
+    """Active requests in which another guest named this guest as their roommate."""
+    return db.session.scalars(
+        _request_query().where(LodgingRequest.roommate_id == registration.id,
+                               LodgingRequest.state.in_(ACTIVE_STATES))
+        .order_by(LodgingRequest.id)
+    ).unique().all()
+
+
+def requests_of(event: Event, state: str = "", hotel_id: int | None = None) -> list[LodgingRequest]:
+    """The coordinators' queue: requests of the event, oldest first, one query."""
+    query = _request_query().where(LodgingRequest.event_id == event.id)
+    if state:
+        query = query.where(LodgingRequest.state == state)
+    if hotel_id:
+        query = query.join(RoomBlock, RoomBlock.id == LodgingRequest.block_id).where(RoomBlock.hotel_id == hotel_id)
+    return db.session.scalars(query.order_by(LodgingRequest.created_at, LodgingRequest.id)).unique().all()
+
+
+def rooming_list(event: Event, hotel_id: int | None = None) -> list[LodgingRequest]:
+    """Confirmed stays, hotel by hotel, by check-in and guest: what the hotel's front desk needs."""
+    query = (_request_query().join(RoomBlock, RoomBlock.id == LodgingRequest.block_id)
+             .join(Hotel, Hotel.id == RoomBlock.hotel_id)
+             .join(Registration, Registration.id == LodgingRequest.registration_id)
+             .where(LodgingRequest.event_id == event.id, LodgingRequest.state == CONFIRMED))
+    if hotel_id:
+        query = query.where(Hotel.id == hotel_id)
+    return db.session.scalars(
+        query.order_by(Hotel.name_en, LodgingRequest.check_in, Registration.surname, Registration.name_latin)
+    ).unique().all()
+
+
+def state_counts(event: Event) -> dict[str, int]:
+    rows = db.session.execute(
+        select(LodgingRequest.state, func.count()).where(LodgingRequest.event_id == event.id)
+        .group_by(LodgingRequest.state)
+    ).all()
+    return dict(rows)
+
+
+# ---------------------------------------------------------------- the guest's side
+
+
+def _check_open(event: Event, registration: Registration) -> None:
+    if not event.changes_are_open():
+        raise LodgingError("changes-closed")
+    if registration.state not in LIVE_REGISTRATION_STATES:
+        raise LodgingError("not-active")
+
+
+def _lock_registration(registration: Registration) -> None:
+    # One guest, two tabs: the lock makes the "only one active request" check hold.
+    db.session.scalar(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+
+
+def _block(event: Event, block_id: int) -> RoomBlock:
+    block = db.session.scalar(select(RoomBlock).where(RoomBlock.id == block_id, RoomBlock.event_id == event.id)
+                              .options(joinedload(RoomBlock.hotel)))
+    if block is None:
+        raise LodgingError("unknown-block", "block")
+    return block
+
+
+def _roommate(event: Event, registration: Registration, stay: Stay,
+              current: LodgingRequest | None) -> Registration | None:
+    email = (stay.roommate_email or "").strip().lower()
+    if not email:
+        return None
+    if stay.occupancy != 2:
+        raise LodgingError("roommate-needs-two", "occupancy")
+    if email == registration.email.lower():
+        raise LodgingError("roommate-self", "roommate_email")
+    mate = db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, func.lower(Registration.email) == email,
+        Registration.state.in_(LIVE_REGISTRATION_STATES)))
+    if mate is None:
+        raise LodgingError("roommate-unknown", "roommate_email")
+    # Sharing takes one room: the roommate must not hold a room of their own, nor share another.
+    busy = db.session.scalar(select(LodgingRequest.id).where(
+        LodgingRequest.state.in_(ACTIVE_STATES),
+        LodgingRequest.id != (current.id if current else -1),
+        or_(LodgingRequest.registration_id == mate.id, LodgingRequest.roommate_id == mate.id),
+    ).limit(1))
+    if busy is not None:
+        raise LodgingError("roommate-busy", "roommate_email")
+    return mate
+
+
+def _validate(event: Event, registration: Registration, stay: Stay,
+              current: LodgingRequest | None) -> tuple[RoomBlock, Registration | None]:
+    block = _block(event, stay.block_id)
+    if stay.check_out <= stay.check_in:
+        raise LodgingError("check-out-before-check-in", "check_out")
+    if not block.stay_fits(stay.check_in, stay.check_out):
+        field = "check_in" if not block.arrival_from <= stay.check_in < block.departure_until else "check_out"
+        raise LodgingError("outside-window", field, start=block.arrival_from, end=block.departure_until)
+    if stay.occupancy not in (1, 2):
+        raise LodgingError("occupancy", "occupancy")
+    return block, _roommate(event, registration, stay, current)
+
+
+def _sharing_someone_elses(registration: Registration, current: LodgingRequest | None) -> bool:
+    return db.session.scalar(select(LodgingRequest.id).where(
+        LodgingRequest.roommate_id == registration.id, LodgingRequest.state.in_(ACTIVE_STATES),
+        LodgingRequest.roommate_confirmed_at.is_not(None),
+        LodgingRequest.id != (current.id if current else -1),
+    ).limit(1)) is not None
+
+
+def _apply(request: LodgingRequest, stay: Stay, mate: Registration | None) -> bool:
+    """Copy the stay onto the request; True when what the hotel must hold changed."""
+    held_before = (request.block_id, request.check_in, request.check_out, request.occupancy, request.roommate_id)
+    if mate is None or mate.id != request.roommate_id:
+        request.roommate_confirmed_at = None
+    request.block_id = stay.block_id
+    request.check_in, request.check_out = stay.check_in, stay.check_out
+    request.occupancy = stay.occupancy
+    request.roommate_id = mate.id if mate else None
+    request.accessible, request.smoking = bool(stay.accessible), bool(stay.smoking)
+    request.notes = (stay.notes or "").strip()
+    return held_before != (request.block_id, request.check_in, request.check_out, request.occupancy,
+                           request.roommate_id)
+
+
+def file_request(event: Event, registration: Registration, stay: Stay) -> LodgingRequest:
+    """A new request for a room, or a change to the guest's active one; the guest's roommate is asked."""
+    _check_open(event, registration)
+    _lock_registration(registration)
+    current = db.session.scalar(
+        select(LodgingRequest).where(LodgingRequest.registration_id == registration.id,
+                                     LodgingRequest.state.in_(ACTIVE_STATES))
+        .with_for_update().execution_options(populate_existing=True))
+    if _sharing_someone_elses(registration, current):
+        raise LodgingError("already-sharing")
+    block, mate = _validate(event, registration, stay, current)
+    previous_mate = current.roommate_id if current else None
+    if current is None:
+        current = LodgingRequest(event_id=event.id, registration_id=registration.id, state=REQUESTED)
+        db.session.add(current)
+        _apply(current, stay, mate)
+    elif _apply(current, stay, mate) and current.state != REQUESTED:
+        # New dates or another block: the hotel has not agreed to those yet.
+        _release(current)
+        current.state, current.confirmation_number, current.room_number = REQUESTED, "", ""
+    db.session.flush()
+    if mate is not None and mate.id != previous_mate:
+        outbox.queue("lodging_roommate", mate.email, "lodging_roommate", mate.language, event=event,
+                     registration=mate, request=current, requester=registration, block=block)
+    db.session.commit()
+    return current
+
+
+def cancel_request(event: Event, registration: Registration) -> LodgingRequest:
+    """The guest cancels their active request; any nights it held go back to the block."""
+    _check_open(event, registration)
+    request = db.session.scalar(
+        select(LodgingRequest).where(LodgingRequest.registration_id == registration.id,
+                                     LodgingRequest.state.in_(ACTIVE_STATES))
+        .with_for_update().execution_options(populate_existing=True))
+    if request is None:
+        raise LodgingError("no-request")
+    _release(request)
+    request.state = CANCELLED
+    db.session.commit()
+    return request
+
+
+def answer_roommate(event: Event, registration: Registration, request_id: int, accept: bool) -> LodgingRequest:
+    """The named roommate agrees to share, or says no (the request then stands without them)."""
+    _check_open(event, registration)
+    _lock_registration(registration)
+    request = db.session.scalar(
+        select(LodgingRequest).where(LodgingRequest.id == request_id, LodgingRequest.roommate_id == registration.id,
+                                     LodgingRequest.state.in_(ACTIVE_STATES))
+        .with_for_update().execution_options(populate_existing=True))
+    if request is None:
+        raise LodgingError("no-request")
+    if accept:
+        own = db.session.scalar(select(LodgingRequest.id).where(
+            LodgingRequest.registration_id == registration.id, LodgingRequest.state.in_(ACTIVE_STATES)).limit(1))
+        if own is not None or _sharing_someone_elses(registration, request):
+            raise LodgingError("roommate-has-room")
+        request.roommate_confirmed_at = utcnow()
+    else:
+        request.roommate_id, request.roommate_confirmed_at = None, None
+    db.session.commit()
+    return request
+
+
+# ---------------------------------------------------------------- rooms per night
+
+
+def _locked_nights(block_id: int, nights: list[date]) -> list[RoomNight]:
+    """The block's rows for `nights`, locked, always in night order (no deadlocks)."""
+    if not nights:
+        return []
+    return db.session.scalars(
+        select(RoomNight).where(RoomNight.block_id == block_id, RoomNight.night.in_(nights))
+        .order_by(RoomNight.night).with_for_update().execution_options(populate_existing=True)
+    ).all()
+
+
+def _take(request: LodgingRequest) -> None:
+    nights = request.nights
+    rows = _locked_nights(request.block_id, nights)
+    by_night = {row.night: row for row in rows}
+    full = [night for night in nights if night not in by_night or by_night[night].free <= 0]
+    if full:
+        raise LodgingError("block-full", nights=full)
+    for row in rows:
+        row.taken += 1
+    request.holds_rooms = True
+
+
+def _release(request: LodgingRequest) -> None:
+    if not request.holds_rooms:
+        return
+    for row in _locked_nights(request.block_id, request.nights):
+        row.taken = max(row.taken - 1, 0)
+    request.holds_rooms = False
+
+
+def free_rooms(block: RoomBlock, check_in: date, check_out: date) -> int:
+    """The rooms free on every night of a stay (the fewest free on any one night)."""
+    wanted = set(nights_between(check_in, check_out))
+    rows = [n for n in block.nights if n.night in wanted]
+    if len(rows) < len(wanted):
+        return 0
+    return min((n.free for n in rows), default=0)
+
+
+# ---------------------------------------------------------------- the coordinator's side
+
+
+def _locked_request(event: Event, request_id: int) -> LodgingRequest:
+    request = db.session.scalar(
+        select(LodgingRequest).where(LodgingRequest.id == request_id, LodgingRequest.event_id == event.id)
+        .with_for_update(of=LodgingRequest).execution_options(populate_existing=True))
+    if request is None:
+        raise LodgingError("no-request")
+    return request
+
+
+def _mail(event: Event, request: LodgingRequest, template: str) -> None:
+    guest = request.registration
+    outbox.queue(template, guest.email, template, guest.language, event=event,
+                 registration=guest, request=request, block=request.block)
+
+
+def confirm(event: Event, request_id: int, actor, confirmation_number: str, room_number: str = "") -> LodgingRequest:
+    """Confirm a stay, taking a room on every night of it; on a confirmed stay, change its numbers."""
+    request = _locked_request(event, request_id)
+    if not request.can_become(CONFIRMED):
+        raise LodgingError("transition")
+    if request.roommate_pending:
+        raise LodgingError("roommate-unconfirmed")
+    changed = request.state == CONFIRMED
+    if not request.holds_rooms:
+        _take(request)
+    request.state = CONFIRMED
+    request.confirmation_number = confirmation_number.strip()
+    request.room_number = room_number.strip()
+    request.decision_note, request.decided_at = "", utcnow()
+    audit.record(event, actor, "lodging.change" if changed else "lodging.confirm", f"lodging_request:{request.id}",
+                 f"{request.confirmation_number} {request.room_number}".strip())
+    _mail(event, request, "lodging_changed" if changed else "lodging_confirmed")
+    db.session.commit()
+    return request
+
+
+def _set_aside(event: Event, request_id: int, actor, state: str, note: str) -> LodgingRequest:
+    request = _locked_request(event, request_id)
+    if not request.can_become(state) or request.state == state:
+        raise LodgingError("transition")
+    _release(request)
+    request.state, request.decision_note, request.decided_at = state, note.strip(), utcnow()
+    request.confirmation_number = request.room_number = ""
+    audit.record(event, actor, f"lodging.{state}", f"lodging_request:{request.id}", request.decision_note)
+    _mail(event, request, f"lodging_{state}")
+    db.session.commit()
+    return request
+
+
+def decline(event: Event, request_id: int, actor, note: str = "") -> LodgingRequest:
+    """Decline a request, with a word to the guest; any nights it held go back."""
+    return _set_aside(event, request_id, actor, DECLINED, note)
+
+
+def waitlist(event: Event, request_id: int, actor, note: str = "") -> LodgingRequest:
+    """Put a request on the waiting list; any nights it held go back."""
+    return _set_aside(event, request_id, actor, WAITLISTED, note)
+
+
+# ---------------------------------------------------------------- hotels and blocks (organizer set-up)
+
+
+def save_hotel(event: Event, hotel: Hotel | None, values: dict, actor) -> Hotel:
+    hotel = hotel or Hotel(event_id=event.id)
+    for name, value in values.items():
+        setattr(hotel, name, value)
+    db.session.add(hotel)
+    db.session.flush()
+    audit.record(event, actor, "lodging.hotel", f"hotel:{hotel.id}", hotel.name_en)
+    db.session.commit()
+    return hotel
+
+
+def save_block(event: Event, block: RoomBlock | None, values: dict, rooms: int | None, actor) -> RoomBlock:
+    """Create or change a block; its nights follow its window, each new night with `rooms` rooms.
+
+    Nights that leave the window must hold no confirmed stay.
+    """
+    hotel = db.session.scalar(select(Hotel).where(Hotel.id == values["hotel_id"], Hotel.event_id == event.id))
+    if hotel is None:
+        raise LodgingError("unknown-hotel", "hotel")
+    start, end = values["arrival_from"], values["departure_until"]
+    if end <= start:
+        raise LodgingError("window-backwards", "departure_until")
+    if (end - start).days > MAX_BLOCK_NIGHTS:
+        raise LodgingError("window-too-long", "departure_until", most=MAX_BLOCK_NIGHTS)
+    if block is None:
+        block = RoomBlock(event_id=event.id)
+        db.session.add(block)
+        existing = {}
+    else:
+        existing = {row.night: row for row in _locked_nights(block.id, [n.night for n in block.nights])}
+    for name, value in values.items():
+        setattr(block, name, value)
+    wanted = nights_between(start, end)
+    leaving = [row for night, row in existing.items() if night not in wanted]
+    if any(row.taken for row in leaving):
+        raise LodgingError("nights-in-use", "arrival_from")
+    for row in leaving:
+        db.session.delete(row)
+    for night in wanted:
+        if night not in existing:
+            block.nights.append(RoomNight(night=night, total=rooms or 0, taken=0))
+    db.session.flush()
+    audit.record(event, actor, "lodging.block", f"room_block:{block.id}", block.room_type_en)
+    db.session.commit()
+    return block
+
+
+def set_inventory(event: Event, block_id: int, totals: dict[date, int], actor) -> list[date]:
+    """Set the rooms held on each night; a night cannot hold fewer rooms than are taken.
+
+    Returns the nights refused (nothing is changed when any is).
+    """
+    block = _block(event, block_id)
+    rows = _locked_nights(block.id, sorted(totals))
+    refused = [row.night for row in rows if totals[row.night] < row.taken]
+    if refused:
+        db.session.rollback()
+        return refused
+    for row in rows:
+        row.total = totals[row.night]
+    audit.record(event, actor, "lodging.inventory", f"room_block:{block.id}",
+                 ", ".join(f"{row.night.isoformat()}={row.total}" for row in rows))
+    db.session.commit()
+    return []
+
+
+def rate_text(block: RoomBlock) -> str:
+    rate = block.nightly_rate if isinstance(block.nightly_rate, Decimal) else Decimal(str(block.nightly_rate))
+    return f"{rate:,.2f} {block.currency}"

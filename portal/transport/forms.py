@@ -1,0 +1,94 @@
+"""Forms for transport: the guest's arrival and departure, and the coordinators' vehicles and assignments."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.lodging.forms import IdSelectField
+from portal.models.transport import MODES
+
+NOTES_MAX = 1000
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+STATE_LABELS = {
+    "requested": _l("Requested"),
+    "scheduled": _l("Scheduled"),
+    "completed": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+MODE_LABELS = {"flight": _l("Flight"), "train": _l("Train"), "car": _l("Car")}
+DIRECTION_LABELS = {"arrival": _l("Arrival"), "departure": _l("Departure")}
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class LegForm(FlaskForm):
+    """One journey to or from the event; used twice on a page, with the direction as prefix."""
+
+    mode = SelectField(_l("Travelling by"), default="flight")
+    carrier = StringField(_l("Airline or railway"), validators=[Optional(), _max(60)])
+    number = StringField(_l("Flight or train number"), validators=[Optional(), _max(20)])
+    local_time = DateTimeLocalField(_l("Date and time (event's local time)"), format=LOCAL_FORMATS, validators=[
+        InputRequired(_l("Enter the date and time."))])
+    station = StringField(_l("Airport or station"), validators=[
+        InputRequired(_l("Enter the airport or station.")), _max(120)])
+    terminal = StringField(_l("Terminal"), validators=[Optional(), _max(40)])
+    passengers = IntegerField(_l("Passengers"), default=1, validators=[
+        InputRequired(_l("Enter the number of passengers.")),
+        NumberRange(min=1, max=20, message=_l("Enter from 1 to 20 passengers."))])
+    luggage = IntegerField(_l("Pieces of luggage"), default=1, validators=[
+        Optional(), NumberRange(min=0, max=40, message=_l("Enter from 0 to 40 pieces."))])
+    pickup_wanted = BooleanField(_l("Please pick me up / take me there"), default=True)
+    notes = TextAreaField(_l("Notes for the driver"), validators=[Optional(), _max(NOTES_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode.choices = [SelectChoice(m, str(MODE_LABELS[m])) for m in MODES]
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class IdListField(SelectMultipleField):
+    """Ids ticked on a board; anything that is not an id is a message beside the field."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(v) for v in valuelist if len(v) < 12]
+        except ValueError:
+            self.data = []
+            raise ValueError(str(_l("Tick guests on the board."))) from None
+
+    def pre_validate(self, form):
+        if not self.data:
+            raise ValidationError(str(_l("Tick at least one guest to seat.")))
+
+
+class AssignForm(FlaskForm):
+    legs = IdListField(_l("Guests"), choices=[])
+    vehicle = IdSelectField(_l("Vehicle"), unknown_message=_l("Choose a vehicle from the list."))
+
+    def __init__(self, *args, vehicles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vehicle.choices = [SelectChoice(v.id, v.label) for v in vehicles]
+
+
+class VehicleForm(FlaskForm):
+    label = StringField(_l("Name (e.g. Van 3)"), validators=[InputRequired(_l("Enter a name for the vehicle.")),
+                                                              _max(100)])
+    plate = StringField(_l("Number plate"), validators=[Optional(), _max(20)])
+    driver_name = StringField(_l("Driver's name"), validators=[Optional(), _max(200)])
+    driver_phone = StringField(_l("Driver's phone"), validators=[Optional(), _max(40)])
+    capacity = IntegerField(_l("Seats for guests"), default=4, validators=[
+        InputRequired(_l("Enter the number of seats.")),
+        NumberRange(min=1, max=100, message=_l("Enter from 1 to 100 seats."))])
+    meeting_point = StringField(_l("Meeting point"), validators=[Optional(), _max(300)])
+    departs_at = DateTimeLocalField(_l("Leaves at (event's local time)"), format=LOCAL_FORMATS,
+                                    validators=[Optional()])

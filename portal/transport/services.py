@@ -1,0 +1,321 @@
+"""Transport rules, in one place for the guest pages, the coordinators' board and the kiosk.
+
+A guest has at most one active arrival and one active departure. Times are
+stored in UTC and entered and shown on the event's clock. Assigning legs to a
+vehicle locks the vehicle row first, then the legs in id order, so two
+coordinators filling the same car at once never seat more passengers than it
+has seats. Every coordinator change mails the guest through the outbox.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import audit, outbox
+from portal.extensions import db
+from portal.models import Event, Registration, TransportLeg, Vehicle
+from portal.models.transport import ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED
+
+LIVE_REGISTRATION_STATES = ("pending", "confirmed", "waitlisted")
+# Legs more than this far from the event's days are typing mistakes, not travel plans.
+TRAVEL_MARGIN_DAYS = 14
+DEFAULT_WINDOW_MINUTES = 30
+MIN_WINDOW_MINUTES, MAX_WINDOW_MINUTES = 5, 240
+
+
+class TransportError(Exception):
+    """A change the rules refuse. `code` names the message; `field` the form field it belongs beside."""
+
+    def __init__(self, code: str, field: str | None = None, **detail):
+        super().__init__(code)
+        self.code, self.field, self.detail = code, field, detail
+
+
+@dataclass
+class Journey:
+    """What a guest tells us about one leg; `local_time` is naive, on the event's clock."""
+
+    mode: str
+    carrier: str
+    number: str
+    local_time: datetime
+    station: str
+    terminal: str = ""
+    passengers: int = 1
+    luggage: int = 1
+    pickup_wanted: bool = True
+    notes: str = ""
+
+
+def to_utc(event: Event, wall_clock: datetime) -> datetime:
+    """A naive time on the event's clock as a UTC instant."""
+    return wall_clock.replace(tzinfo=event.zone).astimezone(UTC)
+
+
+def local(event: Event, instant: datetime | None) -> datetime | None:
+    """A UTC instant on the event's clock, as a naive datetime (for forms and spreadsheets)."""
+    return instant.astimezone(event.zone).replace(tzinfo=None) if instant else None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _leg_query():
+    return select(TransportLeg).options(joinedload(TransportLeg.registration), joinedload(TransportLeg.vehicle))
+
+
+def legs_of(registration: Registration) -> dict[str, TransportLeg | None]:
+    """The guest's current arrival and departure: the active one, else the latest one."""
+    legs = db.session.scalars(
+        _leg_query().where(TransportLeg.registration_id == registration.id).order_by(TransportLeg.id.desc())
+    ).unique().all()
+    found: dict[str, TransportLeg | None] = {}
+    for direction in DIRECTIONS:
+        mine = [leg for leg in legs if leg.direction == direction]
+        active = [leg for leg in mine if leg.is_active]
+        found[direction] = active[0] if active else (mine[0] if mine else None)
+    return found
+
+
+def board(event: Event, direction: str, window_minutes: int, states=(REQUESTED, SCHEDULED, COMPLETED)):
+    """Legs by day, then time window, then station: guests in one group can share a car.
+
+    Returns [(day, [(window_start, window_end, station, [legs])])], all times on the event's clock.
+    """
+    legs = db.session.scalars(
+        _leg_query().where(TransportLeg.event_id == event.id, TransportLeg.direction == direction,
+                           TransportLeg.state.in_(states))
+        .order_by(TransportLeg.scheduled_at, TransportLeg.station, TransportLeg.id)
+    ).unique().all()
+    days: OrderedDict = OrderedDict()
+    for leg in legs:
+        at = local(event, leg.scheduled_at)
+        minutes = (at.hour * 60 + at.minute) // window_minutes * window_minutes
+        start = datetime.combine(at.date(), time()) + timedelta(minutes=minutes)
+        groups = days.setdefault(at.date(), OrderedDict())
+        key = (start, leg.station.strip().casefold())
+        groups.setdefault(key, (start, start + timedelta(minutes=window_minutes), leg.station.strip(), []))[3].append(leg)
+    return [(day, list(groups.values())) for day, groups in days.items()]
+
+
+def window_from(value) -> int:
+    """The board's window in minutes from a GET parameter; anything odd gives the default."""
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_WINDOW_MINUTES
+    return minutes if MIN_WINDOW_MINUTES <= minutes <= MAX_WINDOW_MINUTES else DEFAULT_WINDOW_MINUTES
+
+
+def vehicles_of(event: Event) -> list[Vehicle]:
+    return db.session.scalars(
+        select(Vehicle).where(Vehicle.event_id == event.id)
+        .options(selectinload(Vehicle.legs).joinedload(TransportLeg.registration))
+        .order_by(Vehicle.departs_at, Vehicle.label, Vehicle.id)
+    ).all()
+
+
+def seats_taken(vehicle: Vehicle) -> int:
+    return sum(leg.passengers for leg in vehicle.legs if leg.state == SCHEDULED)
+
+
+def manifest(event: Event, vehicle_id: int) -> tuple[Vehicle, list[TransportLeg]]:
+    vehicle = db.session.scalar(select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.event_id == event.id))
+    if vehicle is None:
+        raise TransportError("unknown-vehicle", "vehicle")
+    legs = db.session.scalars(
+        _leg_query().where(TransportLeg.vehicle_id == vehicle.id, TransportLeg.state.in_((SCHEDULED, COMPLETED)))
+        .join(Registration, Registration.id == TransportLeg.registration_id)
+        .order_by(TransportLeg.scheduled_at, Registration.surname, TransportLeg.id)
+    ).unique().all()
+    return vehicle, legs
+
+
+def state_counts(event: Event) -> dict[str, int]:
+    return dict(db.session.execute(
+        select(TransportLeg.state, func.count()).where(TransportLeg.event_id == event.id)
+        .group_by(TransportLeg.state)).all())
+
+
+# ---------------------------------------------------------------- the guest's side
+
+
+def _check_open(event: Event, registration: Registration) -> None:
+    if not event.changes_are_open():
+        raise TransportError("changes-closed")
+    if registration.state not in LIVE_REGISTRATION_STATES:
+        raise TransportError("not-active")
+
+
+def _active_legs(registration: Registration, lock: bool = False) -> dict[str, TransportLeg]:
+    query = select(TransportLeg).where(TransportLeg.registration_id == registration.id,
+                                       TransportLeg.state.in_(ACTIVE_STATES))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return {leg.direction: leg for leg in db.session.scalars(query.order_by(TransportLeg.id))}
+
+
+def _validate(event: Event, direction: str, journey: Journey, others: dict[str, TransportLeg]) -> datetime:
+    if direction not in DIRECTIONS:
+        raise TransportError("unknown-direction")
+    if journey.mode not in MODES:
+        raise TransportError("unknown-mode", "mode")
+    if not 1 <= journey.passengers <= 20:
+        raise TransportError("passengers", "passengers")
+    if not 0 <= journey.luggage <= 40:
+        raise TransportError("luggage", "luggage")
+    at = to_utc(event, journey.local_time)
+    day = journey.local_time.date()
+    earliest = event.starts_on - timedelta(days=TRAVEL_MARGIN_DAYS)
+    latest = event.ends_on + timedelta(days=TRAVEL_MARGIN_DAYS)
+    if not earliest <= day <= latest:
+        raise TransportError("far-from-event", "local_time", earliest=earliest, latest=latest)
+    arrival, departure = others.get("arrival"), others.get("departure")
+    if direction == "departure" and arrival is not None and at <= arrival.scheduled_at:
+        raise TransportError("departure-before-arrival", "local_time")
+    if direction == "arrival" and departure is not None and at >= departure.scheduled_at:
+        raise TransportError("arrival-after-departure", "local_time")
+    return at
+
+
+def save_leg(event: Event, registration: Registration, direction: str, journey: Journey) -> TransportLeg:
+    """File the guest's arrival or departure, or change it; a changed pickup must be scheduled again."""
+    _check_open(event, registration)
+    db.session.scalar(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+    active = _active_legs(registration, lock=True)
+    leg = active.get(direction)
+    at = _validate(event, direction, journey, active)
+    if leg is None:
+        leg = TransportLeg(event_id=event.id, registration_id=registration.id, direction=direction,
+                           state=REQUESTED)
+        db.session.add(leg)
+    before = (leg.scheduled_at, leg.station, leg.passengers, leg.luggage, leg.pickup_wanted, leg.terminal)
+    leg.mode, leg.carrier, leg.number = journey.mode, journey.carrier.strip(), journey.number.strip()
+    leg.scheduled_at, leg.station, leg.terminal = at, journey.station.strip(), journey.terminal.strip()
+    leg.passengers, leg.luggage, leg.pickup_wanted = journey.passengers, journey.luggage, bool(journey.pickup_wanted)
+    leg.notes = (journey.notes or "").strip()
+    after = (leg.scheduled_at, leg.station, leg.passengers, leg.luggage, leg.pickup_wanted, leg.terminal)
+    if leg.state == SCHEDULED and before != after:
+        # The driver was told another time or place: the coordinator must look again.
+        leg.state, leg.vehicle_id = REQUESTED, None
+    db.session.commit()
+    return leg
+
+
+def cancel_leg(event: Event, registration: Registration, direction: str) -> TransportLeg:
+    """The guest cancels their arrival or departure; their seat in a car is freed."""
+    _check_open(event, registration)
+    leg = _active_legs(registration, lock=True).get(direction)
+    if leg is None:
+        raise TransportError("no-leg")
+    leg.state, leg.vehicle_id = CANCELLED, None
+    db.session.commit()
+    return leg
+
+
+# ---------------------------------------------------------------- the coordinator's side
+
+
+def _mail(event: Event, leg: TransportLeg, template: str) -> None:
+    guest = leg.registration
+    outbox.queue(template, guest.email, template, guest.language, event=event,
+                 registration=guest, leg=leg, vehicle=leg.vehicle)
+
+
+def assign(event: Event, leg_ids: list[int], vehicle_id: int, actor) -> list[TransportLeg]:
+    """Seat several guests' legs in one vehicle in one action; all or none, within its seats."""
+    if not leg_ids:
+        raise TransportError("no-legs", "legs")
+    vehicle = db.session.scalar(
+        select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.event_id == event.id)
+        .with_for_update().execution_options(populate_existing=True))
+    if vehicle is None:
+        raise TransportError("unknown-vehicle", "vehicle")
+    legs = db.session.scalars(
+        select(TransportLeg).where(TransportLeg.id.in_(leg_ids), TransportLeg.event_id == event.id)
+        .order_by(TransportLeg.id).with_for_update().execution_options(populate_existing=True)
+    ).all()
+    if len(legs) != len(set(leg_ids)):
+        raise TransportError("unknown-leg", "legs")
+    if any(not leg.is_active for leg in legs):
+        raise TransportError("leg-not-active", "legs")
+    seated = db.session.scalar(
+        select(func.coalesce(func.sum(TransportLeg.passengers), 0)).where(
+            TransportLeg.vehicle_id == vehicle.id, TransportLeg.state == SCHEDULED,
+            TransportLeg.id.not_in([leg.id for leg in legs])))
+    wanted = sum(leg.passengers for leg in legs)
+    if seated + wanted > vehicle.capacity:
+        raise TransportError("vehicle-full", "vehicle", free=max(vehicle.capacity - seated, 0), wanted=wanted)
+    for leg in legs:
+        moved = leg.state == SCHEDULED
+        if moved and leg.vehicle_id == vehicle.id:
+            continue
+        leg.state, leg.vehicle_id = SCHEDULED, vehicle.id
+        leg.vehicle = vehicle
+        audit.record(event, actor, "transport.schedule", f"transport_leg:{leg.id}", vehicle.label)
+        _mail(event, leg, "transport_changed" if moved else "transport_scheduled")
+    db.session.commit()
+    return legs
+
+
+def _locked_leg(event: Event, leg_id: int) -> TransportLeg:
+    leg = db.session.scalar(select(TransportLeg).where(TransportLeg.id == leg_id, TransportLeg.event_id == event.id)
+                            .with_for_update().execution_options(populate_existing=True))
+    if leg is None:
+        raise TransportError("unknown-leg")
+    return leg
+
+
+def unassign(event: Event, leg_id: int, actor) -> TransportLeg:
+    """Take a leg out of its vehicle; the guest is told their pickup is being arranged again."""
+    leg = _locked_leg(event, leg_id)
+    if leg.state != SCHEDULED:
+        raise TransportError("transition")
+    leg.state, leg.vehicle_id, leg.vehicle = REQUESTED, None, None
+    audit.record(event, actor, "transport.unschedule", f"transport_leg:{leg.id}")
+    _mail(event, leg, "transport_changed")
+    db.session.commit()
+    return leg
+
+
+def complete(event: Event, leg_id: int, actor) -> TransportLeg:
+    """Mark a leg done: the guest was picked up or dropped off."""
+    leg = _locked_leg(event, leg_id)
+    if not leg.can_become(COMPLETED):
+        raise TransportError("transition")
+    leg.state = COMPLETED
+    audit.record(event, actor, "transport.complete", f"transport_leg:{leg.id}")
+    db.session.commit()
+    return leg
+
+
+def save_vehicle(event: Event, vehicle: Vehicle | None, values: dict, actor) -> Vehicle:
+    """Add or change a vehicle; guests already seated in it are told what changed for them."""
+    if vehicle is not None:
+        vehicle = db.session.scalar(select(Vehicle).where(Vehicle.id == vehicle.id).with_for_update()
+                                    .execution_options(populate_existing=True))
+        seated = db.session.scalar(select(func.coalesce(func.sum(TransportLeg.passengers), 0)).where(
+            TransportLeg.vehicle_id == vehicle.id, TransportLeg.state == SCHEDULED))
+        if values["capacity"] < seated:
+            raise TransportError("below-seated", "capacity", seated=seated)
+    told = ("driver_name", "driver_phone", "meeting_point", "departs_at", "plate", "label")
+    before = {name: getattr(vehicle, name) for name in told} if vehicle else None
+    vehicle = vehicle or Vehicle(event_id=event.id)
+    for name, value in values.items():
+        setattr(vehicle, name, value)
+    db.session.add(vehicle)
+    db.session.flush()
+    audit.record(event, actor, "transport.vehicle", f"vehicle:{vehicle.id}", vehicle.label)
+    if before is not None and before != {name: getattr(vehicle, name) for name in told}:
+        for leg in db.session.scalars(_leg_query().where(TransportLeg.vehicle_id == vehicle.id,
+                                                         TransportLeg.state == SCHEDULED)).unique():
+            _mail(event, leg, "transport_changed")
+    db.session.commit()
+    return vehicle
+
+
+def day_of(event: Event, instant: datetime) -> date:
+    return instant.astimezone(event.zone).date()
