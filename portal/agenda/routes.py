@@ -1,12 +1,12 @@
 """Routes of the guest's agenda.
 
-/e/<slug>/agenda                                 index          anyone (what they may see)
+/e/<slug>/agenda                                 index          anyone (what they may see); ?tz= adds a zone
 /e/<slug>/agenda/changes                         changes        anyone
 /e/<slug>/agenda/<id>                            session        anyone who may see it
 /e/<slug>/agenda/<id>.ics                        session_ics    anyone who may see it
 /e/<slug>/calendar/<token>.ics                   feed           the holder of the secret token
 /e/<slug>/announcements                          announcements  anyone (also polled by every page)
-/e/<slug>/me/agenda                              mine           the guest
+/e/<slug>/me/agenda                              mine           the guest; ?tz= as above
 /e/<slug>/me/agenda/<id>/add, /remove            add, remove    the guest (POST)
 /e/<slug>/me/agenda/feed, /feed/revoke           create_feed, revoke_feed  the guest (POST)
 /e/<slug>/me/agenda/notices/read                 read_notices   the guest (POST)
@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import access
-from portal.agenda import announcements, bp, formatting, services
+from portal.agenda import announcements, bp, formatting, services, timezones
 from portal.auth.services import safe_next
 from portal.extensions import db
 from portal.models import Event, Registration
@@ -26,6 +26,7 @@ from portal.models.agenda import KINDS
 from portal.rendering import INVALID, render, wants_fragment
 
 formatting.register(bp)
+timezones.register(bp)
 announcements.register(bp)
 bp.add_app_template_global(services.unread_notices, "agenda_notices")
 
@@ -56,13 +57,15 @@ def _ics(body: bytes, filename: str) -> Response:
 @bp.get("/e/<slug>/agenda")
 @access.anonymous
 def index(slug: str):
-    """The programme by day, filtered by track, kind and a search."""
+    """The programme by day, filtered by track, kind and a search; times also in the guest's zone on request."""
     event = access.load_visible_event(slug)
     registration = _registration(event)
+    zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
     sessions = services.find_sessions(event, registration, wanted)
     return render(
-        "agenda/index.html", fragment="agenda/_sessions.html", event=event, registration=registration,
+        "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
+        zone_error=not zone_known, event=event, registration=registration,
         wanted=wanted, days=services.by_day(event, sessions), event_days=services.event_days(event),
         tracks=services.tracks_of(event), kinds=KINDS, held=services.held_ids(registration),
         taken=services.taken_places(s.id for s in sessions if s.capacity is not None),
@@ -118,10 +121,12 @@ def feed(slug: str, token: str):
 @bp.get("/e/<slug>/me/agenda")
 @access.guest
 def mine(event: Event, registration: Registration):
-    """My agenda: the sessions I hold, conflicts flagged, and my calendar feed."""
+    """My agenda: the sessions I hold, conflicts flagged, and my calendar feed; times also in my zone on request."""
+    zone_known = timezones.remember(request.args)
     sessions = services.my_sessions(event, registration)
     return render(
-        "agenda/mine.html", event=event, registration=registration, days=services.by_day(event, sessions),
+        "agenda/mine.html", status=200 if zone_known else INVALID, zone_error=not zone_known,
+        event=event, registration=registration, days=services.by_day(event, sessions),
         conflicts=services.conflicts(sessions), held={s.id for s in sessions},
         taken=services.taken_places(s.id for s in sessions if s.capacity is not None),
         has_feed=services.has_feed(registration), feed_token=cookie.pop("agenda_feed_token", None),
