@@ -10,3 +10,4 @@ from portal.staff import kiosks  # noqa: E402,F401
 from portal.staff import logistics  # noqa: E402,F401
 from portal.staff import catering  # noqa: E402,F401
 from portal.privacy import staff as privacy_staff  # noqa: E402,F401
+from portal.staff import helpdesk  # noqa: E402,F401

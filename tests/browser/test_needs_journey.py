@@ -1,0 +1,113 @@
+"""Lodging and transport in a real browser: the guest files both on My trip (htmx, in place),
+a coordinator confirms the room and seats the guest in a car on the boards, the guest sees
+both on My trip, and both mails arrived."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.accessibility import assert_accessible
+from tests.browser.test_invitation_journey import wait_for_mail
+from tests.test_agenda import make_guest
+from tests.test_lodging import make_block
+from tests.test_transport import make_vehicle
+
+pytestmark = pytest.mark.browser
+
+
+def signed_in_page(app, live_server, page, user_id):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
+                               "url": live_server.url}])
+    return page
+
+
+def test_guest_files_lodging_and_transport_and_the_coordinator_fulfils_them(
+        app, live_server, mailbox, make_event, make_staff, open_page):
+    event = make_event()
+    block_id = make_block(app, event, rooms=5)
+    vehicle_id = make_vehicle(app, event, label="Van 7", capacity=4)
+    guest = make_guest(app, event, "journey@example.org", name="Journey Guest")
+    coordinator = make_staff("coord@example.org", event, roles=("coordinator",))
+
+    # Sign-in itself is proved in tests/test_auth.py and the invitation journey; here each
+    # browser profile gets the session cookie a signed-in account holds.
+    page = signed_in_page(app, live_server, open_page(), guest.user_id)
+
+    page.goto(live_server(f"/e/{event.slug}/me"))
+    card = page.locator("#lodging-card")
+    expect(card).to_contain_text("No room requested yet.")
+    card.get_by_role("link", name="Request a room").click()
+    # htmx swapped the editor into the card: same page, no navigation.
+    expect(page).to_have_url(live_server(f"/e/{event.slug}/me"))
+    editor = page.locator("#lodging-card")
+    editor.get_by_label("Hotel and room type").select_option(str(block_id))
+    editor.get_by_label("Check-in date").fill(event.starts_on.isoformat())
+    editor.get_by_label("Check-out date").fill((event.starts_on + timedelta(days=1)).isoformat())
+    # A mistake first: check-out before check-in is named beside the field.
+    editor.get_by_label("Check-out date").fill((event.starts_on - timedelta(days=1)).isoformat())
+    editor.get_by_role("button", name="Send my request").click()
+    expect(page.locator("#lodging-card")).to_contain_text("The check-out date must be after the check-in date.")
+    page.locator("#lodging-card").get_by_label("Check-out date").fill((event.starts_on + timedelta(days=2)).isoformat())
+    page.locator("#lodging-card").get_by_label("Notes for the hotel").fill("Late arrival")
+    page.locator("#lodging-card").get_by_role("button", name="Send my request").click()
+    expect(page.locator("#lodging-card [data-testid=lodging-state]")).to_have_text("Requested")
+
+    page.locator("#transport-card").get_by_role("link", name="Give or change my travel details").click()
+    arrival = page.locator("#transport-card form").first
+    arrival.get_by_label("Travelling by").select_option("flight")
+    arrival.get_by_label("Airline or railway").fill("CA")
+    arrival.get_by_label("Flight or train number").fill("1701")
+    arrival.get_by_label("Date and time (event's local time)").fill(f"{event.starts_on.isoformat()}T09:40")
+    arrival.get_by_label("Airport or station").fill("Hangzhou Xiaoshan")
+    arrival.get_by_label("Passengers").fill("1")
+    arrival.get_by_role("button", name="Save my arrival").click()
+    expect(page.locator("#transport-card [data-testid=arrival-state]")).to_have_text("Requested")
+    assert_accessible(page)
+    assert page.problems == []
+
+    # The coordinator, in another browser profile.
+    staff = signed_in_page(app, live_server, open_page(), coordinator.id)
+    staff.goto(live_server(f"/staff/e/{event.slug}/lodging"))
+    row = staff.locator("tr", has_text="Journey Guest")
+    row.get_by_label("Hotel confirmation number").fill("LH-2048")
+    row.get_by_label("Room number").fill("1808")
+    row.get_by_role("button", name=re.compile("^Confirm")).click()
+    expect(staff.locator(".flash")).to_contain_text("the guest is told")
+    staff.goto(live_server(f"/staff/e/{event.slug}/transport?direction=arrival"))
+    staff.get_by_label("Journey Guest").check()
+    staff.get_by_label("Vehicle").select_option(str(vehicle_id))
+    staff.get_by_role("button", name="Seat the ticked guests in this vehicle").click()
+    expect(staff.locator(".flash")).to_contain_text("1 guest is seated")
+    assert_accessible(staff)
+
+    # The guest sees both, and both mails arrived.
+    page.reload()
+    expect(page.locator("#lodging-card [data-testid=lodging-state]")).to_have_text("Confirmed")
+    expect(page.locator("#lodging-card [data-testid=lodging-confirmation]")).to_have_text("LH-2048")
+    expect(page.locator("#transport-card [data-testid=arrival-vehicle]")).to_contain_text("Van 7")
+    room = wait_for_mail(mailbox, "journey@example.org", lambda m: "room is confirmed" in m["Subject"])
+    assert "LH-2048" in room.get_body(("plain",)).get_content()
+    car = wait_for_mail(mailbox, "journey@example.org", lambda m: "pickup is arranged" in m["Subject"])
+    assert "Van 7" in car.get_body(("plain",)).get_content()
+
+
+def test_lodging_works_without_javascript(app, live_server, make_event, open_page):
+    event = make_event()
+    block_id = make_block(app, event)
+    guest = make_guest(app, event, "nojs@example.org")
+    page = signed_in_page(app, live_server, open_page(java_script_enabled=False), guest.user_id)
+    page.goto(live_server(f"/e/{event.slug}/me"))
+    page.get_by_role("link", name="Request a room").click()
+    expect(page).to_have_url(live_server(f"/e/{event.slug}/me/lodging"))
+    page.get_by_label("Hotel and room type").select_option(str(block_id))
+    page.get_by_label("Check-in date").fill(event.starts_on.isoformat())
+    page.get_by_label("Check-out date").fill((event.starts_on + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Send my request").click()
+    expect(page).to_have_url(live_server(f"/e/{event.slug}/me"))
+    expect(page.locator("#lodging-card [data-testid=lodging-state]")).to_have_text("Requested")
