@@ -11,9 +11,18 @@ from portal.models.needs import AccessibilityNeeds, Allergy, DietaryNeeds, Medic
 from portal.models.lodging import Hotel, LodgingRequest, RoomBlock, RoomNight
 from portal.models.outbox import OutboundMail
 from portal.models.registration import Invitation, Registration, RegistrationChange
+from portal.models.survey import Answer, Choice, Question, SessionRating, Survey, SurveyParticipation, SurveyResponse, SurveySection
 from portal.models.transport import TransportLeg, Vehicle
 
 __all__ = [
+    "Answer",
+    "Choice",
+    "Question",
+    "SessionRating",
+    "Survey",
+    "SurveyParticipation",
+    "SurveyResponse",
+    "SurveySection",
     "AccessibilityNeeds",
     "Allergy",
     "DietaryNeeds",
