@@ -18,6 +18,8 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_SEND_INLINE": bool,
     "RATELIMIT_STORAGE_URI": str,
     "SESSION_COOKIE_SECURE": bool,
+    "KIOSK_IDLE_SECONDS": int,
+    "KIOSK_COUNTDOWN_SECONDS": int,
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
