@@ -1,0 +1,99 @@
+"""The help desk in a real browser: a guest asks for help at a paired kiosk; the request appears
+in a staff member's open queue without a reload; the staff member adds a note and replies; the
+guest reads the reply in the portal (the note nowhere) and by mail, and rates the resolution once."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Registration, TicketMessage
+from tests.browser.accessibility import assert_accessible
+from tests.browser.test_invitation_journey import wait_for_mail
+from tests.browser.test_kiosk_journey import pair_kiosk
+from tests.browser.test_needs_journey import signed_in_page
+from tests.test_kiosk import make_guest
+
+pytestmark = pytest.mark.browser
+
+RATE_LINK = re.compile(r"https?://\S+/e/summit/help/rate/[A-Za-z0-9_.\-]+")
+NOTE = "Internal: shuttle desk says driver is late"
+
+
+def test_a_kiosk_request_reaches_the_live_queue_is_answered_and_rated(
+        app, live_server, mailbox, make_event, make_staff, open_page):
+    event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    guest = make_guest(app, event, email="journey@example.org")
+    with app.app_context():
+        guest_user = db.session.scalar(select(Registration.user_id).where(Registration.id == guest["id"]))
+
+    # The desk has the queue open before anything happens.
+    staff = signed_in_page(app, live_server, open_page(), desk.id)
+    staff.goto(live_server("/staff/e/summit/helpdesk"))
+    expect(staff.locator("#helpdesk-queue")).to_contain_text("No requests match.")
+    assert_accessible(staff)
+    staff.evaluate("window.sameDocument = true")
+
+    # At the kiosk: scan, welcome, ask for help, leave with the number.
+    kiosk = open_page()
+    pair_kiosk(kiosk, app, live_server, event.id, organizer)
+    kiosk.keyboard.type(guest["ticket"])
+    kiosk.keyboard.press("Enter")
+    expect(kiosk.locator("h1")).to_contain_text("Welcome, Mr Wang Xiaoming")
+    kiosk.get_by_role("link", name="Ask for help").click()
+    expect(kiosk.get_by_role("heading", name="Help", exact=True)).to_be_visible()
+    kiosk.get_by_label("What is it about?").select_option("transport")
+    kiosk.get_by_label("How can we help?").fill("My shuttle to the hotel did not come")
+    kiosk.get_by_role("button", name="Send to the help desk").click()
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text("H-001")
+    expect(kiosk.locator("main")).to_contain_text("Please go to the help desk")
+
+    # It appears in the open queue by itself (htmx polling), without a reload.
+    expect(staff.locator("#helpdesk-queue")).to_contain_text("H-001", timeout=15_000)
+    expect(staff.locator("#helpdesk-queue")).to_contain_text("My shuttle to the hotel did not come")
+    assert staff.evaluate("window.sameDocument") is True
+
+    # The desk takes it, notes, replies and resolves.
+    staff.get_by_role("button", name="Take H-001").click()
+    expect(staff.get_by_text("H-001 is yours.")).to_be_visible()
+    staff.get_by_role("textbox", name="Message").fill(NOTE)
+    staff.get_by_role("button", name="Add an internal note").click()
+    expect(staff.get_by_text("The note is added; the guest does not see it.")).to_be_visible()
+    staff.get_by_role("textbox", name="Message").fill("A car will pick you up at door 3 in ten minutes.")
+    staff.get_by_label("Then").select_option("resolved")
+    staff.get_by_role("button", name="Send the reply to the guest").click()
+    expect(staff.get_by_test_id("ticket-state")).to_have_text("Resolved")
+    assert_accessible(staff)
+
+    # The guest reads the reply in the portal, never the note, and got both mails.
+    reply = wait_for_mail(mailbox, guest["email"], lambda m: "Reply to your request H-001" in m["Subject"])
+    assert "door 3" in reply.get_body(("plain",)).get_content()
+    resolved = wait_for_mail(mailbox, guest["email"], lambda m: "H-001 is resolved" in m["Subject"])
+    for mail in mailbox.to(guest["email"]):
+        assert "driver is late" not in mail.as_string()
+    portal = signed_in_page(app, live_server, open_page(), guest_user)
+    portal.goto(live_server("/e/summit/me"))
+    portal.get_by_role("link", name=re.compile("H-001")).click()
+    expect(portal.locator("main")).to_contain_text("A car will pick you up at door 3 in ten minutes.")
+    expect(portal.get_by_test_id("ticket-state")).to_have_text("Resolved")
+    assert "driver is late" not in portal.content()
+    assert_accessible(portal)
+
+    # One click from the mail, a comment, and the link is spent.
+    [link] = RATE_LINK.findall(resolved.get_body(("plain",)).get_content())
+    rating = open_page()
+    rating.goto(link)
+    rating.get_by_label("5 – excellent").check()
+    rating.get_by_label("Anything you would like to tell us? (optional)").fill("Very quick, thank you")
+    rating.get_by_role("button", name="Send my rating").click()
+    expect(rating.locator("h1")).to_have_text("Thank you")
+    rating.goto(link)
+    expect(rating.locator("main")).to_contain_text("This request has already been rated.")
+    with app.app_context():
+        assert db.session.scalar(select(TicketMessage.body).where(TicketMessage.kind == "internal")) == NOTE
+    for page in (staff, kiosk, portal, rating):
+        assert page.problems == []
