@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("lodging", __name__)
 
-from portal.lodging import routes  # noqa: E402,F401
+from portal.lodging import routes, welcome  # noqa: E402,F401  (welcome registers its kiosk card at import)
