@@ -16,7 +16,7 @@ from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, 
 from tests.conftest import CSRF_INPUT, csrf_token, submit
 
 KIOSK_PATHS = ["/kiosk/", "/kiosk/find", "/kiosk/reset", "/kiosk/help", "/kiosk/welcome/abcdefghijklmnopqrstuv",
-               "/kiosk/badge/abcdefghijklmnopqrstuv"]
+               "/kiosk/badge/abcdefghijklmnopqrstuv", "/kiosk/announcements?shown=", "/kiosk/refresh?next=/kiosk/"]
 
 
 def make_guest(app, event, email="wang@example.org", state=CONFIRMED, category="vip", **profile) -> dict:
