@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run test install install-test serve migrate demo worker translations clean
+.PHONY: run test install install-test serve migrate demo worker translations clean bench
 
 run: install instance/config.py ## Install, migrate, seed the demo event and serve it on SQLite
 	$(BIN)/flask db upgrade heads
@@ -41,6 +41,12 @@ migrate: install ## Apply migrations to the configured database
 
 worker: install ## Run the outbox sender
 	$(BIN)/flask send-mail
+
+# Load benchmark: a 5,000-guest event served by gunicorn, driven by wrk; prints and writes the
+# table to bench/results/. BENCH_DURATION=3 for a quick look; DATABASE_URL=postgresql://... for PostgreSQL.
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 translations: install-test ## Re-extract messages and update both catalogs
 	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot .

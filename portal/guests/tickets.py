@@ -2,6 +2,7 @@
 
 import io
 import secrets
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
@@ -33,6 +34,9 @@ def _qr(data: str, box_size: int = 10) -> qrcode.QRCode:
     return code
 
 
+# Drawing a QR code costs more than the rest of a "My trip" page; a ticket's code
+# never changes, so each worker keeps the drawings of its recent guests.
+@lru_cache(maxsize=512)
 def qr_svg(data: str, label: str) -> Markup:
     """An inline SVG QR code, labelled for screen readers."""
     image = _qr(data).make_image(image_factory=qrcode.image.svg.SvgPathImage)

@@ -1,0 +1,389 @@
+"""`make bench`: build a large event, serve it with gunicorn, drive it with wrk, print the table.
+
+    python -m bench.run [--duration 20] [--connections 32] [--workers N] [--only checkin,agenda]
+
+The database is DATABASE_URL when set (PostgreSQL: its public schema is dropped
+and made again first), else a fresh SQLite file in a temporary directory. The
+same gunicorn settings serve Concierge (bench/app.py) and, on another port, a
+bare Flask "hello" (bench/hello.py): the ceiling each scenario is compared to.
+Every request goes to 127.0.0.1. The table is printed and written to
+bench/results/<date>-<database>.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CHECKIN_SHARE_TARGET = 0.30
+P99_TARGET_MS = 100.0
+
+
+# -- Set-up: the database, the event, the servers ------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url(workdir: Path) -> tuple[str, str]:
+    """The DATABASE_URL to serve and the database's name for the results file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+        return url, "postgresql"
+    return f"sqlite:///{workdir / 'bench.sqlite3'}", "sqlite"
+
+
+def build_event(env: dict, kind: str, sizes: dict) -> dict:
+    """Migrate a fresh database, write the big event and a kiosk waiting to pair. Runs in this process."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+    from sqlalchemy import select, text
+
+    from bench import seed
+    from portal import create_app
+    from portal.checkin import devices
+    from portal.extensions import db
+    from portal.models import Event, User
+
+    app = create_app()
+    with app.app_context():
+        if kind == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(revision="heads")
+        started = time.monotonic()
+        built = seed.build(**sizes)
+        seconds = time.monotonic() - started
+        event = db.session.get(Event, built.event_id)
+        organizer = db.session.scalar(select(User).where(User.email == seed.ORGANIZER))
+        _device, pairing_code = devices.create_device(event, "Bench kiosk", "Hall A", organizer)
+        if kind == "sqlite":
+            db.session.execute(text("PRAGMA optimize"))
+        db.session.commit()
+        db.engine.dispose()
+    return {"built": built, "pairing_code": pairing_code, "seconds": seconds}
+
+
+def gunicorn(module: str, port: int, workers: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+        "--backlog", "2048", "--keep-alive", "5", "--log-level", "warning", "--error-logfile", str(log),
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def wait_until_up(port: int, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status, _headers, _body = Browser(port).get(path)
+            if status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server on port {port} did not come up; see its log")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# -- A small browser: what a kiosk or a signed-in person holds before the load starts -----------
+
+@dataclass
+class Browser:
+    port: int
+    cookies: dict = field(default_factory=dict)
+
+    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = self.cookie_header()
+        payload = None
+        if body is not None:
+            payload = urlencode(body)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=payload, headers=sent)
+        response = connection.getresponse()
+        data = response.read().decode("utf-8", "replace")
+        for value in response.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(value).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        connection.close()
+        return response.status, response.headers, data
+
+    def get(self, path: str, **headers):
+        return self.request("GET", path, headers=headers)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def csrf(self, path: str) -> str:
+        status, _headers, page = self.get(path)
+        match = CSRF_INPUT.search(page)
+        if not match:
+            raise SystemExit(f"no form on {path} ({status})")
+        return match.group(1)
+
+    def sign_in(self, email: str, password: str) -> None:
+        token = self.csrf("/login")
+        status, headers, _ = self.request("POST", "/login", {"csrf_token": token, "email": email, "password": password})
+        if status != 303:
+            raise SystemExit(f"could not sign in as {email} ({status})")
+
+
+def pair_kiosk(port: int, code: str) -> tuple[str, str]:
+    """Pair a kiosk as staff would, open its start screen: the cookies and CSRF token a scan needs."""
+    kiosk = Browser(port)
+    token = kiosk.csrf("/kiosk/pair")
+    status, headers, _ = kiosk.request("POST", "/kiosk/pair", {"csrf_token": token, "code": code})
+    if status != 303 or "concierge_kiosk" not in kiosk.cookies:
+        raise SystemExit(f"pairing the kiosk failed ({status})")
+    token = kiosk.csrf("/kiosk/")
+    return kiosk.cookie_header(), token
+
+
+# -- The load ------------------------------------------------------------------------------------
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    port: int
+    path: str
+    script: str = "page.lua"
+    env: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    requests: int
+    seconds: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    socket_errors: int
+    statuses: dict
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def run_wrk(scenario: Scenario, connections: int, threads: int, seconds: float, tickets: Path) -> Result:
+    env = {**os.environ, "BENCH_DIR": str(BENCH), "BENCH_TICKETS": str(tickets),
+           "BENCH_THREADS": str(threads), **scenario.env}
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
+               "-s", str(BENCH / scenario.script), f"http://127.0.0.1:{scenario.port}{scenario.path}"]
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((ln for ln in finished.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
+    if finished.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed for {scenario.key}:\n{finished.stdout}\n{finished.stderr}")
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    return Result(scenario, data["requests"], data["duration_us"] / 1e6, data["p50_us"] / 1000,
+                  data["p90_us"] / 1000, data["p99_us"] / 1000, data["max_us"] / 1000, data["socket_errors"],
+                  {int(k): v for k, v in data["statuses"].items()})
+
+
+# -- The report ----------------------------------------------------------------------------------
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return {"cores": os.cpu_count() or 1, "cpu": cpu or platform.processor(), "memory": memory, "load": load,
+            "python": platform.python_version()}
+
+
+def answers(result: Result) -> str:
+    names = {303: "checked in", 399: "other redirect"}
+    parts = [f"{n} × {names.get(status, status)}" for status, n in sorted(result.statuses.items())]
+    if result.socket_errors:
+        parts.append(f"{result.socket_errors} socket errors")
+    return ", ".join(parts)
+
+
+def table(results: list[Result], ceiling: Result | None) -> str:
+    lines = ["| scenario | requests/s | median ms | p99 ms | of ceiling | answers |",
+             "|---|---:|---:|---:|---:|---|"]
+    for r in results:
+        share = f"{r.rate / ceiling.rate:.0%}" if ceiling and ceiling.rate else "–"
+        lines.append(f"| {r.scenario.label} | {r.rate:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {share} | {answers(r)} |")
+    return "\n".join(lines)
+
+
+def verdicts(results: list[Result], ceiling: Result | None) -> list[str]:
+    out = []
+    checkin = next((r for r in results if r.scenario.key == "checkin"), None)
+    if checkin and ceiling:
+        share = checkin.rate / ceiling.rate
+        out.append(f"- check-in at {share:.0%} of the ceiling (target ≥ {CHECKIN_SHARE_TARGET:.0%}): "
+                   f"{'met' if share >= CHECKIN_SHARE_TARGET else 'MISSED'}")
+    for r in results:
+        out.append(f"- {r.scenario.label}: p99 {r.p99_ms:.1f} ms (target < {P99_TARGET_MS:.0f} ms): "
+                   f"{'met' if r.p99_ms < P99_TARGET_MS else 'MISSED'}")
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", 20)),
+                        help="seconds of load per scenario (BENCH_DURATION, default 20)")
+    parser.add_argument("--warmup", type=float, default=float(os.environ.get("BENCH_WARMUP", 2)),
+                        help="seconds of unrecorded load before each scenario (BENCH_WARMUP, default 2)")
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
+    parser.add_argument("--wrk-threads", type=int, default=int(os.environ.get("BENCH_WRK_THREADS", 2)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 0)),
+                        help="gunicorn workers (BENCH_WORKERS; default 2 × cores)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_GUNICORN_THREADS", 4)),
+                        help="threads per gunicorn worker (BENCH_GUNICORN_THREADS, default 4)")
+    parser.add_argument("--guests", type=int, default=int(os.environ.get("BENCH_GUESTS", 5000)))
+    parser.add_argument("--sessions", type=int, default=300)
+    parser.add_argument("--tickets", type=int, default=500)
+    parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
+                        help="comma-separated scenario keys: hello,my_trip,agenda,search,helpdesk,checkin")
+    parser.add_argument("--no-write", action="store_true", help="print the table only")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this)")
+
+    info = machine()
+    workers = args.workers or 2 * info["cores"]
+    workdir = Path(tempfile.mkdtemp(prefix="concierge-bench-"))
+    url, kind = database_url(workdir)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "MAIL_SEND_INLINE": "0",
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT)}
+    sizes = {"guests": args.guests, "sessions": args.sessions, "help_tickets": args.tickets}
+
+    print(f"Building the event ({args.guests} guests, {args.sessions} sessions, {args.tickets} tickets) on {kind} …",
+          flush=True)
+    made = build_event({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "MAIL_SEND_INLINE")}, kind, sizes)
+    built = made["built"]
+    print(f"  written in {made['seconds']:.1f} s: {built.agenda_entries} agenda entries", flush=True)
+    tickets = workdir / "tickets.txt"
+    tickets.write_text("\n".join(built.ticket_codes) + "\n")
+
+    app_port, hello_port = free_port(), free_port()
+    servers = [
+        gunicorn("bench.app:app", app_port, workers, args.threads, env, workdir / "concierge.log"),
+        gunicorn("bench.hello:app", hello_port, workers, args.threads, env, workdir / "hello.log"),
+    ]
+    failed = True
+    try:
+        wait_until_up(app_port, "/healthz")
+        wait_until_up(hello_port, "/")
+        from bench import seed
+
+        kiosk_cookie, kiosk_csrf = pair_kiosk(app_port, made["pairing_code"])
+        guest = Browser(app_port)
+        guest.sign_in(seed.TRIP_GUEST, seed.PASSWORD)
+        organizer = Browser(app_port)
+        organizer.sign_in(seed.ORGANIZER, seed.PASSWORD)
+        desk = Browser(app_port)
+        desk.sign_in(seed.HELPDESK, seed.PASSWORD)
+        queue_path = f"/staff/e/{seed.SLUG}/helpdesk"
+        _status, headers, _ = desk.get(queue_path, **{"HX-Request": "true"})
+        etag = headers.get("ETag", "")
+
+        scenarios = [
+            Scenario("hello", "hello (ceiling)", hello_port, "/"),
+            Scenario("my_trip", "My trip (signed-in guest)", app_port, f"/e/{seed.SLUG}/me",
+                     env={"BENCH_COOKIE": guest.cookie_header()}),
+            Scenario("agenda", f"agenda page, {args.sessions} sessions (signed-in guest)", app_port,
+                     f"/e/{seed.SLUG}/agenda", env={"BENCH_COOKIE": guest.cookie_header()}),
+            Scenario("search", "staff guest search (htmx rows)", app_port, f"/staff/e/{seed.SLUG}/guests?q=wang",
+                     env={"BENCH_COOKIE": organizer.cookie_header(), "BENCH_HX": "1"}),
+            Scenario("helpdesk", "help-desk queue refresh (htmx, If-None-Match)", app_port, queue_path,
+                     env={"BENCH_COOKIE": desk.cookie_header(), "BENCH_HX": "1", "BENCH_ETAG": etag}),
+            Scenario("checkin", "kiosk check-in (a different guest each scan)", app_port, "/kiosk/",
+                     script="checkin.lua", env={"BENCH_COOKIE": kiosk_cookie, "BENCH_CSRF": kiosk_csrf}),
+        ]
+        wanted = {k.strip() for k in args.only.split(",") if k.strip()}
+        if wanted:
+            scenarios = [s for s in scenarios if s.key in wanted or s.key == "hello"]
+
+        results = []
+        for scenario in scenarios:
+            print(f"  {scenario.label}: {args.connections} connections, {args.duration:g} s …", flush=True)
+            if args.warmup > 0 and scenario.key != "checkin":
+                run_wrk(scenario, args.connections, args.wrk_threads, args.warmup, tickets)
+            results.append(run_wrk(scenario, args.connections, args.wrk_threads, args.duration, tickets))
+        failed = False
+    finally:
+        for server in servers:
+            stop(server)
+        if failed:
+            print(f"Server logs kept in {workdir}", file=sys.stderr)
+
+    ceiling = next((r for r in results if r.scenario.key == "hello"), None)
+    title = f"Concierge benchmark, {date.today().isoformat()}, {kind}"
+    settings = (f"{info['cores']} cores ({info['cpu']}), {info['memory']}, load average before the run "
+                f"{info['load']}; Python {info['python']}; gunicorn {workers} workers × {args.threads} threads "
+                f"(gthread); wrk {args.wrk_threads} threads, {args.connections} connections, "
+                f"{args.duration:g} s per scenario after {args.warmup:g} s warm-up; event of {built.guests} guests, "
+                f"{built.sessions} sessions, {built.agenda_entries} agenda entries, {built.tickets} help-desk tickets.")
+    report = "\n".join([f"# {title}", "", settings, "", table(results, ceiling), "", "Targets:", "",
+                        *verdicts(results, ceiling), ""])
+    print()
+    print(report)
+    if not args.no_write:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{date.today().isoformat()}-{kind}.md"
+        path.write_text(report)
+        print(f"Written to {path.relative_to(ROOT)}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
