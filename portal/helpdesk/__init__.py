@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("helpdesk", __name__)
 
-from portal.helpdesk import routes  # noqa: E402,F401
+from portal.helpdesk import privacy, routes  # noqa: E402,F401  (it registers at import)

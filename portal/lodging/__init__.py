@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("lodging", __name__)
 
-from portal.lodging import routes, welcome  # noqa: E402,F401  (welcome registers its kiosk card at import)
+from portal.lodging import privacy, routes, welcome  # noqa: E402,F401  (they register at import)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("transport", __name__)
 
-from portal.transport import routes, welcome  # noqa: E402,F401  (welcome registers its kiosk card at import)
+from portal.transport import privacy, routes, welcome  # noqa: E402,F401  (they register at import)

@@ -1,0 +1,75 @@
+"""Lodging's part of the guest's data download and of account erasure.
+
+The download holds the guest's own requests in full, and of a stay another guest
+asked to share with them only the stay itself (hotel, dates, state), not the other
+guest's notes or name.
+
+Erasure deletes the guest's requests. A confirmed stay first gives its nights back
+to the block, through the lodging service's own release under the same locks, so
+the inventory stays right. A request of another guest that names the erased guest
+as roommate loses the link and goes back to "requested": the hotel agreed to a
+room for two named people, so the coordinators must look at it again.
+"""
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from portal import audit, privacy
+from portal.extensions import db
+from portal.lodging import services
+from portal.models import LodgingRequest, RoomBlock
+from portal.models.lodging import ACTIVE_STATES, REQUESTED
+
+
+@privacy.data_provider("lodging")
+def lodging_data(user, registrations):
+    ids = [r.id for r in registrations]
+    if not ids:
+        return {"requests": [], "shared_with_me": []}
+    slugs = {r.id: r.event.slug for r in registrations}
+    options = joinedload(LodgingRequest.block).joinedload(RoomBlock.hotel)
+    own = db.session.scalars(select(LodgingRequest).where(LodgingRequest.registration_id.in_(ids))
+                             .options(options).order_by(LodgingRequest.id)).all()
+    shared = db.session.scalars(select(LodgingRequest).where(LodgingRequest.roommate_id.in_(ids))
+                                .options(options).order_by(LodgingRequest.id)).all()
+    return {
+        "requests": [{**privacy.columns_of(request), "event": slugs[request.registration_id],
+                      "hotel": request.block.hotel.name_en, "room_type": request.block.room_type_en,
+                      "shares_with_someone": request.roommate_id is not None}
+                     for request in own],
+        "shared_with_me": [{"event": slugs[request.roommate_id], "hotel": request.block.hotel.name_en,
+                            "room_type": request.block.room_type_en, "check_in": request.check_in,
+                            "check_out": request.check_out, "state": request.state,
+                            "room_number": request.room_number if request.roommate_confirmed_at else "",
+                            "i_agreed_at": request.roommate_confirmed_at}
+                           for request in shared],
+    }
+
+
+@privacy.erasure_step
+def erase_lodging(user, registrations):
+    ids = [r.id for r in registrations]
+    if not ids:
+        return
+    events = {r.id: r.event for r in registrations}
+    # Locks in the services' order: request rows (by id), then each one's nights.
+    own = db.session.scalars(
+        select(LodgingRequest).where(LodgingRequest.registration_id.in_(ids)).order_by(LodgingRequest.id)
+        .with_for_update().execution_options(populate_existing=True)).all()
+    for request in own:
+        services._release(request)
+        audit.record(events[request.registration_id], user, "lodging.erased", f"lodging_request:{request.id}",
+                     f"roommate registration {request.roommate_id}" if request.roommate_id else "")
+    shared = db.session.scalars(
+        select(LodgingRequest).where(LodgingRequest.roommate_id.in_(ids)).order_by(LodgingRequest.id)
+        .with_for_update().execution_options(populate_existing=True)).all()
+    for request in shared:
+        erased_mate = request.roommate_id
+        request.roommate_id, request.roommate_confirmed_at = None, None
+        if request.state in ACTIVE_STATES and request.state != REQUESTED:
+            services._release(request)
+            request.state, request.confirmation_number, request.room_number = REQUESTED, "", ""
+        audit.record(events[erased_mate], user, "lodging.roommate_erased", f"lodging_request:{request.id}",
+                     request.state)
+    if own:
+        db.session.execute(delete(LodgingRequest).where(LodgingRequest.id.in_([r.id for r in own])))
