@@ -1,4 +1,4 @@
-"""A guest at a paired kiosk, in a real browser: scan → welcome → badge → idle → nothing left.
+"""A guest at a paired kiosk, in a real browser: scan → welcome (hotel, sessions) → badge → idle → nothing left.
 
 The kiosk is paired through the real /kiosk/pair page with a code made by the
 staff service; the scanner is a keyboard typing the ticket code and Enter into
@@ -10,6 +10,7 @@ through the camera scan; the ordinary one, without a camera, never offers it.
 
 import io
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import qrcode
@@ -23,6 +24,7 @@ from portal.models import AgendaEntry, Event, Session, User
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from tests.test_kiosk import make_guest
+from tests.test_kiosk_welcome import confirm_stay, file_stay, make_block
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +41,8 @@ def app(make_app):
 
 @pytest.fixture
 def event(make_event):
-    today = datetime.now().date()
-    return make_event(starts_on=today, ends_on=today + timedelta(days=1))
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return make_event(timezone="Asia/Shanghai", starts_on=today, ends_on=today + timedelta(days=1))
 
 
 @pytest.fixture
@@ -94,6 +96,9 @@ def decode_qr(png: bytes) -> str:
 def test_a_guest_checks_in_gets_a_badge_and_leaves_nothing_behind(app, live_server, event, organizer, open_page):
     guest = make_guest(app, event)
     session_today(app, event, guest["id"], "Opening keynote")
+    # A confirmed room from yesterday to the day after tomorrow, through the lodging service.
+    confirm_stay(app, event, file_stay(app, event, guest["id"], make_block(app, event), start=-1, nights=3),
+                 room="1203")
     page = open_page(device_scale_factor=2)
     pair_kiosk(page, app, live_server, event.id, organizer)
 
@@ -110,6 +115,8 @@ def test_a_guest_checks_in_gets_a_badge_and_leaves_nothing_behind(app, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
     expect(page.get_by_role("status").first).to_have_text("You are checked in.")
     expect(page.locator(".today-sessions")).to_contain_text("Opening keynote")
+    expect(page.locator(".today-cards")).to_contain_text("Lakeside Hotel")
+    expect(page.locator(".today-cards")).to_contain_text("1203")
     assert "/kiosk/welcome/" in page.url
     assert_accessible(page)
     assert_large_targets(page)
@@ -133,7 +140,7 @@ def test_a_guest_checks_in_gets_a_badge_and_leaves_nothing_behind(app, live_serv
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome. Please check in here.")
     content = page.content()
-    for trace in ("Wang", "王小明", "Opening keynote", guest["ticket"]):
+    for trace in ("Wang", "王小明", "Opening keynote", "Lakeside", "1203", guest["ticket"]):
         assert trace not in content
     assert page.problems == []
 
