@@ -57,7 +57,7 @@ def erase_lodging(user, registrations):
         select(LodgingRequest).where(LodgingRequest.registration_id.in_(ids)).order_by(LodgingRequest.id)
         .with_for_update().execution_options(populate_existing=True)).all()
     for request in own:
-        services._release(request)
+        services.release_nights(request)
         audit.record(events[request.registration_id], user, "lodging.erased", f"lodging_request:{request.id}",
                      f"roommate registration {request.roommate_id}" if request.roommate_id else "")
     shared = db.session.scalars(
@@ -67,7 +67,7 @@ def erase_lodging(user, registrations):
         erased_mate = request.roommate_id
         request.roommate_id, request.roommate_confirmed_at = None, None
         if request.state in ACTIVE_STATES and request.state != REQUESTED:
-            services._release(request)
+            services.release_nights(request)
             request.state, request.confirmation_number, request.room_number = REQUESTED, "", ""
         audit.record(events[erased_mate], user, "lodging.roommate_erased", f"lodging_request:{request.id}",
                      request.state)

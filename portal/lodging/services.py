@@ -235,7 +235,7 @@ def file_request(event: Event, registration: Registration, stay: Stay) -> Lodgin
         _apply(current, stay, mate)
     elif _apply(current, stay, mate) and current.state != REQUESTED:
         # New dates or another block: the hotel has not agreed to those yet.
-        _release(current)
+        release_nights(current)
         current.state, current.confirmation_number, current.room_number = REQUESTED, "", ""
     db.session.flush()
     if mate is not None and mate.id != previous_mate:
@@ -254,7 +254,7 @@ def cancel_request(event: Event, registration: Registration) -> LodgingRequest:
         .with_for_update().execution_options(populate_existing=True))
     if request is None:
         raise LodgingError("no-request")
-    _release(request)
+    release_nights(request)
     request.state = CANCELLED
     db.session.commit()
     return request
@@ -307,7 +307,8 @@ def _take(request: LodgingRequest) -> None:
     request.holds_rooms = True
 
 
-def _release(request: LodgingRequest) -> None:
+def release_nights(request: LodgingRequest) -> None:
+    """Give back the room nights a stay holds, under the same night locks as taking them."""
     if not request.holds_rooms:
         return
     for row in _locked_nights(request.block_id, request.nights):
@@ -367,7 +368,7 @@ def _set_aside(event: Event, request_id: int, actor, state: str, note: str) -> L
     request = _locked_request(event, request_id)
     if not request.can_become(state) or request.state == state:
         raise LodgingError("transition")
-    _release(request)
+    release_nights(request)
     request.state, request.decision_note, request.decided_at = state, note.strip(), utcnow()
     request.confirmation_number = request.room_number = ""
     audit.record(event, actor, f"lodging.{state}", f"lodging_request:{request.id}", request.decision_note)
