@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal import outbox
+from portal.backup import backup, restore
 from portal.demo import seed_demo
 from portal.needs.cli import purge_sensitive
 from portal.models import Event, StaffRole, User
@@ -18,6 +19,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_staff)
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge_sensitive)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("send-mail")

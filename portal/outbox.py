@@ -149,8 +149,10 @@ def _as_message(row: OutboundMail) -> Message:
         recipients=[row.recipient],
         body=row.body_text,
         html=row.body_html or None,
-        extra_headers={"Message-ID": row.message_id},
     )
+    # Flask-Mail writes its own random Message-ID; as an extra header ours would be a
+    # second one, and a resend after a crash could not be recognised as the same mail.
+    message.msgId = row.message_id
     for part in json.loads(row.inline_parts or "[]"):
         message.attach(
             filename=part["filename"],
