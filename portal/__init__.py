@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _refuse_insecure_secret(app)
+    _secure_cookies_under_https(app)
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or database_uri(
         app.config.get("DATABASE_URL"), app.instance_path
     )
@@ -62,6 +63,23 @@ def _refuse_insecure_secret(app: Flask) -> None:
         )
 
 
+def _secure_cookies_under_https(app: Flask) -> None:
+    """Served over HTTPS (BASE_URL says so): cookies are never sent in clear.
+
+    Behind a load balancer, PROXY_COUNT trusted proxies' X-Forwarded-* headers
+    tell Flask the original scheme and client address.
+    """
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def _init_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401  (registers every table with the metadata)
 
@@ -87,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.privacy.routes import bp as privacy_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.staff import bp as staff_bp
+    from portal.surveys import bp as surveys_bp
     from portal.transport import bp as transport_bp
 
     app.register_blueprint(events_bp)
@@ -98,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(needs_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(helpdesk_bp)
+    app.register_blueprint(surveys_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
 

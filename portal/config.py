@@ -18,6 +18,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_SEND_INLINE": bool,
     "RATELIMIT_STORAGE_URI": str,
     "SESSION_COOKIE_SECURE": bool,
+    "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_COUNTDOWN_SECONDS": int,
 }
@@ -32,7 +33,8 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = False  # turned on when BASE_URL is https://
+    PROXY_COUNT = 0  # trusted reverse proxies in front of the app
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14

@@ -93,3 +93,12 @@ def test_a_nul_character_in_a_form_changes_nothing(app, client, make_event):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_cookies_are_secure_when_served_over_https(make_app, client):
+    app = make_app(BASE_URL="https://guests.example.org", PROXY_COUNT=1)
+    secure = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in secure.headers["Set-Cookie"] and "HttpOnly" in secure.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" in secure.headers
+    plain = client.get("/login")
+    assert "Secure" not in plain.headers["Set-Cookie"]

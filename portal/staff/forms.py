@@ -180,3 +180,23 @@ class ImportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Only the CSRF token: the button is the whole form."""
+
+
+CATEGORY_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class CategoryForm(FlaskForm):
+    """A kind of guest: its code (used in CSV imports), names, badge colour and who may choose it."""
+
+    code = StringField(_l("Code (used in CSV imports)"), validators=[
+        DataRequired(_l("Enter a code.")), _max(40),
+        Regexp(CATEGORY_CODE, message=_l("Use lower-case letters, digits, hyphens and underscores, such as sponsor."))])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter the English name.")), _max(100)])
+    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(_l("Enter the Chinese name.")), _max(100)])
+    colour = StringField(_l("Badge colour"), default="#444444", validators=[
+        DataRequired(_l("Choose a colour.")),
+        Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Enter a colour such as #1d4e89."))])
+    position = IntegerField(_l("Order"), default=0, validators=[
+        InputRequired(_l("Enter a number from 0 to 1000.")),
+        NumberRange(min=0, max=1000, message=_l("Enter a number from 0 to 1000."))])
+    open_to_public = BooleanField(_l("Guests registering without an invitation may choose it"))
