@@ -68,6 +68,9 @@ PERMISSIONS = {
     "helpdesk": ("organizer", "helpdesk"),
     # Canned replies, response targets and the desk's metrics.
     "helpdesk_admin": ("organizer",),
+    # Surveys and their results; the post-event report and the archive of the event.
+    "surveys": ("organizer",),
+    "report": ("organizer",),
 }
 
 ERRORS = {
