@@ -12,38 +12,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, inspect, select, text, update
+from sqlalchemy import create_engine, inspect, select, text, update
 
-from bench.run import Browser
 from portal import create_app
 from portal.auth.services import send_sign_in_link
 from portal.database import utcnow
 from portal.extensions import db
-from portal.guests import tickets
 from portal.models import CheckIn, Event, OutboundMail, Registration, User
 from tests.conftest import _config, free_port
+from tests.test_multiworker import (
+    RUNNING, add_confirmed_guests, flush_limiter_store, gunicorn, paired_kiosks, scan, wait_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def add_confirmed_guests(app, event_id: int, count: int) -> list[tuple[int, str]]:
-    """`count` confirmed guests written directly: (registration id, ticket code)."""
-    with app.app_context():
-        event = db.session.get(Event, event_id)
-        delegate = next(c for c in event.categories if c.code == "delegate")
-        made = []
-        for n in range(count):
-            user = User(email=f"arrival{n}-{secrets.token_hex(3)}@example.org", display_name=f"Arrival {n}")
-            registration = Registration(
-                event_id=event.id, user=user, category_id=delegate.id, state="confirmed",
-                name_original=f"Arrival {n}", name_latin=f"Arrival {n}", surname="Arrival", email=user.email,
-                consent_at=utcnow(), ticket_code=tickets.new_ticket_code(),
-                confirmation_code=f"R{n:07d}"[:8], confirmed_at=utcnow(),
-            )
-            db.session.add(registration)
-            made.append(registration)
-        db.session.commit()
-        return [(r.id, r.ticket_code) for r in made]
 
 
 def flask_command(database_uri: str, *args: str, smtp_port: int, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -105,8 +86,6 @@ def test_smtp_down_with_two_senders_loses_no_mail_and_sends_none_twice(make_app,
 # -- (b) the server killed in the middle of check-in load ----------------------------------------
 
 def test_a_server_killed_mid_check_in_keeps_every_check_in_it_confirmed(app, make_event, database_uri):
-    from tests.test_multiworker import RUNNING, flush_limiter_store, gunicorn, paired_kiosks, scan, wait_for
-
     flush_limiter_store()
     event = make_event()
     guests = add_confirmed_guests(app, event.id, 400)

@@ -1,0 +1,230 @@
+"""The races, over HTTP, against a real gunicorn with 4 worker processes and Redis as the limiter store.
+
+Each worker has its own engine and its own memory, so only the database (and
+Redis) can keep the promises: one check-in per guest however many kiosks scan,
+no place given twice, one person taking a ticket. The server runs on the test
+database (SQLite file, or PostgreSQL with TEST_DATABASE_URL).
+"""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+from sqlalchemy import func, select
+
+from bench.run import Browser
+from portal.checkin import devices
+from portal.database import utcnow
+from portal.extensions import db
+from portal.guests import tickets
+from portal.helpdesk import services as helpdesk
+from portal.models import CheckIn, Event, Registration, Ticket, User
+from portal.models.registration import CONFIRMED, WAITLISTED
+from tests.conftest import STAFF_PASSWORD, free_port, registration_form
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/15"
+WORKERS = 4
+# The gunicorn master of each port, for a test that kills it; it leads its own process group.
+RUNNING: dict[int, subprocess.Popen] = {}
+
+
+@contextmanager
+def gunicorn(database_uri: str, workers: int = WORKERS, **env):
+    """A gunicorn serving Concierge (bench/app.py) on the test database; yields its port."""
+    port = free_port()
+    environment = {
+        **os.environ, "DATABASE_URL": database_uri, "SECRET_KEY": secrets.token_hex(32),
+        "MAIL_SEND_INLINE": "0", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(free_port()),
+        "RATELIMIT_STORAGE_URI": REDIS_URL, "PYTHONPATH": str(ROOT), **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench.app:app", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning", "--timeout", "30"],
+        cwd=ROOT, env=environment, start_new_session=True, stdout=subprocess.DEVNULL)
+    RUNNING[port] = process
+    try:
+        wait_for(port)
+        yield port
+    finally:
+        stop(process)
+        RUNNING.pop(port, None)
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            if Browser(port).get("/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn on port {port} did not answer within {timeout} s")
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def flush_limiter_store() -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
+
+
+def paired_kiosks(app, port: int, event_id: int, count: int) -> list[tuple[Browser, str]]:
+    """Kiosks enrolled through /kiosk/pair, each on its start screen: (browser, CSRF token)."""
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        organizer = User(email=f"kiosk-maker-{secrets.token_hex(4)}@example.org", display_name="Maker")
+        db.session.add(organizer)
+        db.session.flush()
+        codes = [devices.create_device(event, f"Kiosk {n}", "Hall", organizer)[1] for n in range(count)]
+    kiosks = []
+    for code in codes:
+        kiosk = Browser(port)
+        token = kiosk.csrf("/kiosk/pair")
+        status, _headers, _body = kiosk.request("POST", "/kiosk/pair", {"csrf_token": token, "code": code})
+        assert status == 303 and "concierge_kiosk" in kiosk.cookies
+        kiosks.append((kiosk, kiosk.csrf("/kiosk/")))
+    return kiosks
+
+
+def add_confirmed_guests(app, event_id: int, count: int) -> list[tuple[int, str]]:
+    """`count` confirmed guests written directly: (registration id, ticket code)."""
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        delegate = next(c for c in event.categories if c.code == "delegate")
+        made = []
+        for n in range(count):
+            user = User(email=f"arrival{n}-{secrets.token_hex(3)}@example.org", display_name=f"Arrival {n}")
+            registration = Registration(
+                event_id=event.id, user=user, category_id=delegate.id, state="confirmed",
+                name_original=f"Arrival {n}", name_latin=f"Arrival {n}", surname="Arrival", email=user.email,
+                consent_at=utcnow(), ticket_code=tickets.new_ticket_code(),
+                confirmation_code=f"R{n:07d}"[:8], confirmed_at=utcnow(),
+            )
+            db.session.add(registration)
+            made.append(registration)
+        db.session.commit()
+        return [(r.id, r.ticket_code) for r in made]
+
+
+def scan(kiosk: Browser, token: str, ticket_code: str) -> tuple[int, str]:
+    status, headers, _body = kiosk.request("POST", "/kiosk/", {
+        "csrf_token": token, "nonce": secrets.token_urlsafe(16), "ticket": ticket_code})
+    return status, headers.get("Location", "")
+
+
+def test_one_ticket_scanned_fifty_times_at_five_kiosks_in_four_workers_is_one_check_in(
+        app, make_event, database_uri):
+    flush_limiter_store()
+    event = make_event()
+    guests = add_confirmed_guests(app, event.id, 3)
+    with gunicorn(database_uri) as port:
+        kiosks = paired_kiosks(app, port, event.id, 5)
+        for round_, (registration_id, ticket_code) in enumerate(guests):
+            start = threading.Barrier(50)
+
+            def one(n: int) -> tuple[int, str]:
+                kiosk, token = kiosks[n % len(kiosks)]
+                start.wait(timeout=30)
+                return scan(kiosk, token, ticket_code)
+
+            with ThreadPoolExecutor(max_workers=50) as pool:
+                answers = list(pool.map(one, range(50)))
+            # Every scan is answered with the welcome screen; none errs, none is sent to the desk.
+            assert all(status == 303 and "/kiosk/welcome/" in where for status, where in answers), answers
+            with app.app_context():
+                made = db.session.scalar(select(func.count()).select_from(CheckIn).where(
+                    CheckIn.registration_id == registration_id))
+            assert made == 1, f"round {round_}: {made} check-ins"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_fifty_registrations_for_ten_places_across_four_workers(app, make_event, database_uri):
+    flush_limiter_store()
+    event = make_event(capacity=10)
+    delegate = next(c.id for c in event.categories if c.code == "delegate")
+    with gunicorn(database_uri) as port:
+        guests = []
+        for n in range(50):
+            browser = Browser(port)
+            guests.append((browser, browser.csrf("/e/summit/register")))
+        start = threading.Barrier(50)
+
+        def register(n: int) -> int:
+            browser, token = guests[n]
+            form = registration_form(email=f"racer{n}@example.org", name_latin="Racer Guest", surname="Racer",
+                                     category=str(delegate))
+            start.wait(timeout=30)
+            status, _headers, _body = browser.request("POST", "/e/summit/register", {"csrf_token": token, **form})
+            return status
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            statuses = list(pool.map(register, range(50)))
+    assert statuses == [303] * 50
+    with app.app_context():
+        counts = dict(db.session.execute(
+            select(Registration.state, func.count()).where(Registration.event_id == event.id)
+            .group_by(Registration.state)).all())
+    assert counts == {CONFIRMED: 10, WAITLISTED: 40}
+
+
+def test_staff_taking_the_same_tickets_at_once_in_four_workers_one_wins_each(app, make_event, make_staff,
+                                                                              database_uri):
+    flush_limiter_store()
+    event = make_event()
+    desk = [make_staff(f"desk{n}@example.org", event, roles=("helpdesk",)) for n in range(6)]
+    with app.app_context():
+        event_row = db.session.get(Event, event.id)
+        numbers = [helpdesk.open_ticket(event_row, category="other", subject=f"Lost umbrella {n}",
+                                        body="A black umbrella.", source="desk", name="Walk-up",
+                                        phone="+86 100").number for n in range(5)]
+        db.session.commit()
+    with gunicorn(database_uri) as port:
+        staff = []
+        for member in desk:
+            browser = Browser(port)
+            browser.sign_in(member.email, STAFF_PASSWORD)
+            staff.append((browser, browser.csrf(f"/staff/e/summit/helpdesk/{numbers[0]}")))
+        for number in numbers:
+            start = threading.Barrier(len(staff))
+
+            def take(member: tuple[Browser, str]) -> str:
+                browser, token = member
+                start.wait(timeout=30)
+                status, headers, _ = browser.request("POST", f"/staff/e/summit/helpdesk/{number}/take",
+                                                     {"csrf_token": token})
+                assert status == 303
+                return headers["Location"]
+
+            with ThreadPoolExecutor(max_workers=len(staff)) as pool:
+                places = list(pool.map(take, staff))
+            # The winner goes to the ticket; everyone else back to the queue, told who has it.
+            winners = [p for p in places if p.endswith(f"/helpdesk/{number}")]
+            assert len(winners) == 1, places
+            with app.app_context():
+                ticket = db.session.scalar(select(Ticket).where(Ticket.event_id == event.id,
+                                                                Ticket.number == number))
+                assert ticket.assignee_id is not None and ticket.state == "open"
+                assert sum(1 for c in ticket.changes if c.what == "assignee") == 1
