@@ -15,7 +15,7 @@ from datetime import datetime, time
 from flask import g
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, outbox
 from portal.database import utcnow
@@ -283,7 +283,7 @@ def non_responders(survey: Survey) -> list[Registration]:
     """Guests asked who have not answered; the organizer sees them only for a survey that is not anonymous."""
     return db.session.scalars(
         select(Registration).where(*non_responder_conditions(survey))
-        .options(selectinload(Registration.category))
+        .options(joinedload(Registration.category))
         .order_by(Registration.surname, Registration.name_latin, Registration.id)).all()
 
 

@@ -1,0 +1,109 @@
+"""The event archive: one ZIP of CSV, JSON and the report; sensitive needs only when ticked; the choice audited."""
+
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEntry
+from tests.conftest import submit
+from tests.test_report import build_dataset, organizer
+
+LISTS = ("registrations", "invitations", "agenda", "check_ins", "lodging", "transport", "session_ratings", "tickets")
+SENSITIVE = ("dietary", "allergies", "accessibility", "medical")
+
+
+def _download(staff, event, **data):
+    response = submit(staff, f"/staff/e/{event.slug}/archive", data)
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{event.slug}-archive.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    return {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist()}
+
+
+def _audit(app):
+    with app.app_context():
+        return [(e.action, e.detail) for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(("archive.download", "sensitive.export")))
+            .order_by(AuditEntry.id))]
+
+
+def test_the_archive_leaves_sensitive_needs_out_by_default(app, make_event, make_staff):
+    event = make_event(starts_on=date.today() - timedelta(days=3), ends_on=date.today() - timedelta(days=1))
+    ids = build_dataset(app, event)
+    staff = organizer(app, event, make_staff)
+    assert "Include dietary, accessibility and medical needs" in staff.get(
+        f"/staff/e/{event.slug}/archive").get_data(as_text=True)
+
+    files = _download(staff, event)
+    for name in LISTS:
+        assert f"csv/{name}.csv" in files and f"json/{name}.json" in files, name
+    survey = ids["survey"]
+    assert f"csv/survey_{survey}_answers.csv" in files and f"json/survey_{survey}_summary.json" in files
+    assert not any(name.endswith(f"/{kind}.csv") for name in files for kind in SENSITIVE)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["sensitive_needs_included"] is False and "report.html" in manifest["files"]
+
+    registrations = json.loads(files["json/registrations.json"])
+    assert {r["email"] for r in registrations} == {f"{n}@example.org" for n in ("ana", "ben", "cai", "dee", "eve")}
+    assert "ticket_code" not in registrations[0]
+    assert "Ana Vip" in files["csv/registrations.csv"].decode("utf-8-sig")
+    lodging = json.loads(files["json/lodging.json"])
+    assert sorted((r["nights"], r["nightly_rate"], r["state"]) for r in lodging)[0] == (2, "150.00", "confirmed")
+    tickets = json.loads(files["json/tickets.json"])
+    assert [t["subject"] for t in tickets] == ["Late check-in", "Extra pillow", ""]  # the medical one withheld
+    # The lists name no one's needs (the report counts diets, naming no one).
+    everything = b"".join(data for name, data in files.items() if name != "report.html").decode("utf-8", "replace")
+    for secret in ("asthma", "Insulin", "halal", "vegan"):
+        assert secret not in everything, secret
+    report = files["report.html"].decode("utf-8")
+    assert "Post-event report" in report and 'data-figure="confirmed">3<' in report
+    answers = files[f"csv/survey_{survey}_answers.csv"].decode("utf-8-sig")
+    assert "Splendid" in answers
+
+    assert _audit(app) == [("archive.download", "sensitive needs left out")]
+
+
+def test_ticking_the_box_adds_sensitive_needs_and_says_so_in_the_audit_log(app, make_event, make_staff):
+    event = make_event(starts_on=date.today() - timedelta(days=3), ends_on=date.today() - timedelta(days=1))
+    build_dataset(app, event)
+    staff = organizer(app, event, make_staff)
+    files = _download(staff, event, include_sensitive="y")
+    for kind in SENSITIVE:
+        assert f"csv/{kind}.csv" in files and f"json/{kind}.json" in files
+    medical = json.loads(files["json/medical.json"])
+    assert medical == [{"registration_id": medical[0]["registration_id"], "guest": "Ana Vip",
+                        "notes": "Severe asthma, inhaler in bag", "emergency_name": "", "emergency_phone": "",
+                        "emergency_relation": ""}]
+    assert sorted(d["diet"] for d in json.loads(files["json/dietary.json"])) == ["halal", "kosher", "vegan", "vegan"]
+    assert json.loads(files["json/tickets.json"])[2]["subject"] == "Insulin must be kept cold"
+    assert json.loads(files["manifest.json"])["sensitive_needs_included"] is True
+    assert _audit(app) == [("archive.download", "sensitive needs included"), ("sensitive.export", "zip")]
+
+
+def test_an_anonymous_survey_stays_anonymous_in_the_archive(app, make_event, make_staff):
+    from tests.survey_fixtures import add_guest, add_survey, sign_in
+
+    event = make_event()
+    survey = add_survey(app, event, [("long_text", "Say anything", {})], anonymous=True)
+    user_id, _ = add_guest(app, event, "secret.person@example.org", name="Secret Person")
+    client = app.test_client()
+    sign_in(client, user_id)
+    submit(client, f"/e/{event.slug}/me/survey", {f"q{survey['questions'][0]}": "Loved it", "action": "submit"})
+    files = _download(organizer(app, event, make_staff), event)
+    answers = files[f"csv/survey_{survey['id']}_answers.csv"].decode("utf-8-sig")
+    assert "Loved it" in answers
+    assert "Secret Person" not in answers and "secret.person" not in answers
+    assert "Delegate" not in answers  # a group of one is never named
+
+
+def test_a_forged_or_expired_form_downloads_nothing(app, make_event, make_staff):
+    event = make_event()
+    staff = organizer(app, event, make_staff)
+    response = staff.post(f"/staff/e/{event.slug}/archive", data={"include_sensitive": "y"})
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert _audit(app) == []
