@@ -173,7 +173,6 @@ def test_an_anonymous_response_cannot_be_linked_to_its_guest(app, make_event):
         participation = db.session.scalar(select(SurveyParticipation))
         draft = db.session.scalar(select(SurveyResponse))
         assert draft.registration_id is None and draft.draft_owner_key == participation.draft_key
-        draft_id = draft.id
     assert 'value="2" checked' in client.get(url).get_data(as_text=True)
 
     assert submit(client, url, {venue: "4", other: "Fine", "action": "submit"}).status_code == 303
