@@ -1,0 +1,196 @@
+"""Hostile input to every form, as every role: never a 500, never a reflected script, never a partial write.
+
+The POST routes come from the app's URL map; the fields each one takes come
+from the <form>s that the GET pages show each role. Hypothesis then sends
+those forms filled with long strings, unicode, control characters, markup,
+SQL, numbers out of range, missing fields and wrong types, with a valid
+CSRF token so the input reaches the views.
+"""
+
+import html
+import re
+import time
+from datetime import datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import inspect, text
+from werkzeug.routing import IntegerConverter
+
+from portal.checkin import devices
+from portal.extensions import db
+from portal.helpdesk import services as helpdesk
+from portal.models import Event, Registration, Session
+from tests.conftest import CSRF_INPUT, registration_form, submit
+
+SCRIPT = "<script>alert(1)</script>"
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+ACTION = re.compile(r'action="([^"]*)"')
+METHOD = re.compile(r'method="([^"]*)"', re.I)
+FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.I)
+HOSTILE = [
+    "", " ", "0", "-1", "1e309", "99999999999999999999", "NaN", "2024-02-30", "25:61", "true", "null",
+    "'; DROP TABLE registration; --", "' OR 1=1 --", "%", "_", "\\", "..%2f..%2f", "../../etc/passwd",
+    SCRIPT, f'"><img src=x onerror=alert(1)>{SCRIPT}', "{{7*7}}", "${7*7}", "\u202e\u200b\ufeff",
+    "王小明", "محمد", "🙂" * 50, "a" * 5000, "\r\nSet-Cookie: x=1", "\x07\x1b[31m", "\ud7ff", "x@y",
+    "wang@example.org", "+86 138 0000 0000", "CN", "zh_Hans", "en", "vip", "urgent", "resolved",
+]
+# Enough to reach most routes as most roles, while the whole file stays near a minute.
+EXAMPLES = 900
+
+
+def _values(names: list[str]):
+    hostile = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300),
+                        st.integers(min_value=-2**63, max_value=2**63).map(str))
+    return st.fixed_dictionaries({}, optional={name: st.one_of(hostile, st.lists(hostile, max_size=3))
+                                              for name in names})
+
+
+def _counts() -> dict[str, int]:
+    names = inspect(db.engine).get_table_names()
+    return {name: db.session.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in names}
+
+
+class World:
+    """An event with a guest, staff of each role, a paired kiosk, a session and a ticket."""
+
+    def __init__(self, app, make_event, make_staff):
+        self.app = app
+        event = make_event()
+        self.event = event
+        delegate = next(c.id for c in event.categories if c.code == "delegate")
+        self.clients = {"anonymous": app.test_client()}
+        guest = app.test_client()
+        assert submit(guest, "/e/summit/register", registration_form(category=str(delegate))).status_code == 303
+        self.clients["guest"] = guest
+        for role in ("organizer", "coordinator", "helpdesk"):
+            make_staff(f"{role}@example.org", event, roles=(role,))
+            client = app.test_client()
+            assert submit(client, "/login", {"email": f"{role}@example.org",
+                                             "password": "correct horse battery"}).status_code == 303
+            self.clients[role] = client
+        with app.app_context():
+            row = db.session.get(Event, event.id)
+            registration = db.session.scalars(db.select(Registration)).one()
+            self.registration_id = registration.id
+            starts = datetime.combine(event.starts_on, datetime.min.time(), tzinfo=row.zone) + timedelta(hours=9)
+            session = Session(event_id=event.id, title_en="Opening", title_zh="开幕", starts_at=starts,
+                              ends_at=starts + timedelta(hours=1), capacity=50)
+            db.session.add(session)
+            db.session.flush()
+            self.session_id = session.id
+            ticket = helpdesk.open_ticket(row, category="other", subject="Umbrella", body="Lost it.",
+                                          source="portal", registration=registration)
+            self.ticket_number = ticket.number
+            db.session.commit()
+            organizer = db.session.scalars(db.select(db.metadata.tables["user_account"].c.id)).first()
+            from portal.models import User
+            _device, code = devices.create_device(row, "Entrance", "Hall", db.session.get(User, organizer))
+        kiosk = app.test_client()
+        assert submit(kiosk, "/kiosk/pair", {"code": code}).status_code == 303
+        self.clients["kiosk"] = kiosk
+
+    def url(self, rule) -> str | None:
+        values = {}
+        for name in rule.arguments:
+            converter = rule._converters[name]
+            if name == "slug":
+                values[name] = "summit"
+            elif name == "session_id":
+                values[name] = self.session_id
+            elif name == "number":
+                values[name] = self.ticket_number
+            elif name == "registration_id":
+                values[name] = self.registration_id
+            elif name == "filename":
+                return None
+            elif isinstance(converter, IntegerConverter):
+                values[name] = 1
+            elif name == "direction":
+                values[name] = "arrival"
+            else:
+                values[name] = "x" * 22
+        try:
+            return rule.build(values, append_unknown=False)[1]
+        except Exception:
+            return None
+
+
+def _discover(world: World):
+    """Every (role, POST URL) pair; the pairs whose form that role is shown; the fields of each URL's forms."""
+    app = world.app
+    fields: dict[str, set[str]] = {}
+    shown: set[tuple[str, str]] = set()
+    targets = []
+    get_rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint != "static"]
+    for role, client in world.clients.items():
+        for rule in get_rules:
+            url = world.url(rule)
+            if url is None or url.endswith((".ics", ".csv", ".xlsx")) or "/logout" in url:
+                continue
+            page = client.get(url)
+            if page.status_code != 200 or "html" not in page.content_type:
+                continue
+            for attributes, body in FORM.findall(page.get_data(as_text=True)):
+                method = METHOD.search(attributes)
+                if not method or method.group(1).lower() != "post":
+                    continue
+                action = ACTION.search(attributes)
+                target = (html.unescape(action.group(1)) if action and action.group(1) else url).split("?")[0]
+                fields.setdefault(target, set()).update(FIELD.findall(body))
+                shown.add((role, target))
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = world.url(rule)
+        if url is None or url.endswith("/logout"):
+            continue
+        for role in world.clients:
+            targets.append((role, url))
+    return targets, sorted(shown & set(targets)), fields
+
+
+def test_hostile_input_to_every_form_as_every_role(app, make_event, make_staff):
+    world = World(app, make_event, make_staff)
+    targets, shown, fields = _discover(world)
+    assert len({url for _role, url in targets}) > 60
+    # Every role is shown forms it may post (the kiosk its scan, the guest their trip's forms, ...).
+    assert {role for role, _url in shown} == set(world.clients)
+    assert sum(1 for names in fields.values() if len(names) > 2) > 20
+    started = time.monotonic()
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def post_something(data):
+        # Mostly the forms each role is shown; sometimes any route as any role, to knock on closed doors.
+        role, url = data.draw(st.sampled_from(shown) if data.draw(st.integers(0, 4)) else st.sampled_from(targets))
+        client = world.clients[role]
+        names = sorted(fields.get(url, set()) - {"csrf_token"})
+        form = data.draw(_values(names)) if names else data.draw(_values(["q", "body", "id"]))
+        with app.app_context():
+            before = _counts()
+        response = client.post(url, data={"csrf_token": _token(client, role), **form},
+                               headers={"HX-Request": "true"} if data.draw(st.booleans()) else {})
+        body = response.get_data().decode("utf-8", "replace")
+        response.close()
+        assert response.status_code != 500, (role, url, form)
+        assert response.status_code < 500 or response.status_code == 503, (role, url, form)
+        assert SCRIPT not in body, (role, url, form)
+        assert "onerror=alert(1)>" not in body, (role, url, form)
+        if 400 <= response.status_code < 500:
+            with app.app_context():
+                assert _counts() == before, (role, url, response.status_code, form)
+
+    post_something()
+    assert time.monotonic() - started < 120
+
+
+TOKEN_PAGES = {"anonymous": "/login", "guest": "/e/summit/me", "kiosk": "/kiosk/"}
+
+
+def _token(client, role: str) -> str:
+    """A valid CSRF token for this client's session, from a page of its role (empty if it has none now)."""
+    page = client.get(TOKEN_PAGES.get(role, "/staff/e/summit/settings" if role == "organizer" else "/account"))
+    match = CSRF_INPUT.search(page.get_data(as_text=True))
+    return match.group(1) if match else ""
