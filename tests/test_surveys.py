@@ -422,3 +422,38 @@ def test_sessions_not_held_not_ended_or_cancelled_cannot_be_rated(app, make_even
         assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(SessionRating.id))) == 0
+
+
+def test_a_survey_that_opens_by_its_date_is_announced_once_by_the_cli(app, make_event, runner, mailbox):
+    event = make_event()
+    survey = add_survey(app, event, RATING_AND_TEXT, open_=False, invited=False)
+    add_guest(app, event, "dated@example.org")
+    with app.app_context():
+        db.session.get(Survey, survey["id"]).opens_at = utcnow() + timedelta(hours=1)
+        db.session.commit()
+    assert "queued: 0" in runner.invoke(args=["surveys", "send-invitations"]).output
+    with app.app_context():
+        db.session.get(Survey, survey["id"]).opens_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert "queued: 1" in runner.invoke(args=["surveys", "send-invitations"]).output
+    assert "queued: 0" in runner.invoke(args=["surveys", "send-invitations"]).output
+    with app.app_context():
+        outbox.deliver()
+    [mail] = mailbox.to("dated@example.org")
+    assert "/e/summit/me/survey" in mail.get_body(("plain",)).get_content()
+
+
+def test_my_data_download_holds_my_named_answers_and_ratings_only(app, make_event):
+    event = make_event()
+    named = add_survey(app, event, [("short_text", "One word", {})])
+    client, registration_id = _guest_client(app, event)
+    submit(client, f"/e/{event.slug}/me/survey", {f"q{named['questions'][0]}": "Bright", "action": "submit"})
+    with app.app_context():
+        db.session.get(Survey, named["id"]).closed_at = utcnow()
+        db.session.commit()
+    anonymous = add_survey(app, event, [("short_text", "Secret word", {})], anonymous=True)
+    submit(client, f"/e/{event.slug}/me/survey", {f"q{anonymous['questions'][0]}": "Hidden", "action": "submit"})
+    data = client.get(f"/e/{event.slug}/me/data.json").get_json()
+    feedback = data["feedback"] if "feedback" in data else data["data"]["feedback"]
+    assert feedback["named_answers"][0]["answers"][0]["text"] == "Bright"
+    assert "Hidden" not in str(feedback) and len(feedback["surveys_answered"]) == 2

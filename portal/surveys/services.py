@@ -370,3 +370,43 @@ def rate_session(event, registration: Registration, session_id: int, score: int,
             db.session.rollback()
     raise SurveyError("busy")
 
+
+
+# -- The guest's own data download ---------------------------------------------------------------
+
+def _register_data_provider() -> None:
+    from portal import privacy
+
+    @privacy.data_provider("feedback")
+    def feedback_data(user, registrations):
+        """Named survey answers, which surveys were answered, and session ratings.
+
+        Answers to an anonymous survey are not linked to anyone, so they cannot be listed here.
+        """
+        ids = [r.id for r in registrations]
+        if not ids:
+            return []
+        responses = db.session.scalars(
+            select(SurveyResponse).where(SurveyResponse.registration_id.in_(ids))
+            .options(selectinload(SurveyResponse.answers).selectinload(Answer.choices),
+                     selectinload(SurveyResponse.answers).joinedload(Answer.question))).all()
+        answered = db.session.execute(
+            select(Survey.title_en, SurveyParticipation.submitted)
+            .join(Survey, Survey.id == SurveyParticipation.survey_id)
+            .where(SurveyParticipation.registration_id.in_(ids))).all()
+        ratings = db.session.scalars(select(SessionRating).where(SessionRating.registration_id.in_(ids))
+                                     .options(joinedload(SessionRating.session))).all()
+        return {
+            "surveys_answered": [{"survey": title, "submitted": submitted} for title, submitted in answered],
+            "named_answers": [{
+                "survey_id": r.survey_id, "draft": r.draft,
+                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+                "answers": [{"question": a.question.text_en, "number": a.number, "text": a.text,
+                             "choices": [c.label_en for c in a.choices]} for a in r.answers],
+            } for r in responses],
+            "session_ratings": [{"session": r.session.title_en, "score": r.score, "comment": r.comment}
+                                for r in ratings],
+        }
+
+
+_register_data_provider()
