@@ -65,7 +65,9 @@ def _row_counts(path: Path) -> dict[str, int]:
     with sqlite3.connect(path) as conn:
         names = [row[0] for row in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+        # Table names come from the database's own catalogue, never from a request.
+        return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # nosec B608
+                for name in names}
 
 
 @click.command("backup")
