@@ -5,6 +5,7 @@ tests run on PostgreSQL instead. The schema always comes from the migrations.
 """
 
 import os
+from contextlib import contextmanager
 import re
 import shutil
 import socket
@@ -14,6 +15,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
@@ -276,3 +278,27 @@ def registration_form(**overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+@contextmanager
+def counting_queries(app):
+    """Every SQL statement the app sends while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(app, client, url: str) -> list[str]:
+    """The SQL statements one successful GET of `url` sends."""
+    with counting_queries(app) as statements, client.get(url) as response:
+        assert response.status_code == 200, url
+    return statements

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event as sa_event
 
 from portal.extensions import db
 from portal.models import Allergy, DietaryNeeds, NeedsConsent
 from tests.test_needs import add_guest
+from tests.conftest import queries_for
 
 
 @pytest.fixture
@@ -106,33 +106,19 @@ def test_headers_follow_the_exporting_users_language(client, coordinator, guests
     assert len(header.split(",")) == 6
 
 
-def _queries(app, client, url):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    return statements
 
 
 def test_queries_do_not_grow_with_guests(app, client, coordinator, summit):
     for i in range(3):
         _, rid = add_guest(app, summit, email=f"a{i}@example.org", name=f"Early Guest{i}")
         state_needs(app, rid, "vegan", [("egg", "severe")])
-    few = _queries(app, client, "/staff/e/summit/catering")
-    few_export = _queries(app, client, "/staff/e/summit/catering/guests.xlsx")
+    few = queries_for(app, client, "/staff/e/summit/catering")
+    few_export = queries_for(app, client, "/staff/e/summit/catering/guests.xlsx")
     for i in range(30):
         _, rid = add_guest(app, summit, email=f"b{i}@example.org", name=f"Late Guest{i}")
         state_needs(app, rid, "halal", [("fish", "mild"), ("soy", "anaphylactic")])
-    many = _queries(app, client, "/staff/e/summit/catering")
-    many_export = _queries(app, client, "/staff/e/summit/catering/guests.xlsx")
+    many = queries_for(app, client, "/staff/e/summit/catering")
+    many_export = queries_for(app, client, "/staff/e/summit/catering/guests.xlsx")
     assert len(few) == len(many), (few, many)
     assert len(few_export) == len(many_export)
     assert "Late Guest29" in client.get("/staff/e/summit/catering").get_data(as_text=True)

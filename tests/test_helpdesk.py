@@ -3,16 +3,14 @@ the kiosk hand-off, ratings, and what a guest may never see."""
 
 import re
 import threading
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.database import utcnow
 from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import Event, Registration, Ticket, TicketChange, TicketMessage, TicketRating, User
-from tests.conftest import CSRF_INPUT, csrf_token, submit
+from tests.conftest import csrf_token, submit
 from tests.test_kiosk import make_guest, new_kiosk, pair, scan
 
 NOTE = "Internal: the guest was rude to the driver, keep an eye"

@@ -115,7 +115,6 @@ def test_report_by_category_and_staff(app, event, people):
             ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
             services.guest_reply(ticket, None, "one more thing", now=at(900))
             services.change_state(ticket, "resolved", db.session.get(User, people[0].id), now=at(900))
-            from portal import outbox  # noqa: F401 - the mail holds the token; read it from the outbox
             from portal.models import OutboundMail
             mail = db.session.scalars(select(OutboundMail).order_by(OutboundMail.id.desc())).first()
             token = mail.body_text.split("/help/rate/")[1].split()[0]

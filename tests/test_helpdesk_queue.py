@@ -5,7 +5,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from portal import outbox
@@ -13,7 +12,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import CannedReply, Event, Registration, Ticket, TicketChange, TicketMessage, User
-from tests.conftest import submit
+from tests.conftest import queries_for, submit
 from tests.test_kiosk import make_guest
 
 NOTE = "Internal: guest seemed unwell, check on him at lunch"
@@ -143,33 +142,19 @@ def test_a_new_urgent_ticket_is_announced_once(app, as_desk, event):
     assert "queue-announce" not in as_desk.get(poll, headers={"HX-Request": "true"}).get_data(as_text=True)
 
 
-def _queries_for(app, client, url):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    return statements
 
 
 def test_the_queue_costs_the_same_queries_for_3_or_40_tickets(app, client, auth, make_staff, event):
     people = [make_staff(f"desk{i}@example.org", event, roles=("helpdesk",)) for i in range(3)]
     auth.login_staff(people[0].email)
     raise_ticket(app, event, number_of=3)
-    few = _queries_for(app, client, "/staff/e/summit/helpdesk?state=all")
+    few = queries_for(app, client, "/staff/e/summit/helpdesk?state=all")
     raise_ticket(app, event, number_of=37, category="medical")
     with app.app_context():
         for i, ticket in enumerate(db.session.scalars(select(Ticket))):
             ticket.assignee_id = people[i % 3].id
         db.session.commit()
-    many = _queries_for(app, client, "/staff/e/summit/helpdesk?state=all")
+    many = queries_for(app, client, "/staff/e/summit/helpdesk?state=all")
     assert client.get("/staff/e/summit/helpdesk?state=all").get_data(as_text=True).count('class="ticket-row') == 40
     assert len(few) == len(many), (few, many)
 

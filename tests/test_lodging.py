@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal import outbox
 from portal.extensions import db
 from portal.lodging import services
-from portal.models import Event, Hotel, LodgingRequest, RoomBlock, RoomNight, User
+from portal.models import Event, Hotel, LodgingRequest, RoomBlock, RoomNight
 from tests.conftest import csrf_token, submit
 from tests.test_agenda import make_guest
 

@@ -2,38 +2,23 @@
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 import openpyxl
 from flask_babel import force_locale, gettext
 import pytest
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.lodging import services as lodging
-from portal.models import Event, LodgingRequest, RoomBlock, TransportLeg, Vehicle
+from portal.models import Event, LodgingRequest, RoomBlock, TransportLeg
 from portal.transport import services as transport
-from tests.conftest import submit
+from tests.conftest import counting_queries, submit
 from tests.test_agenda import make_guest
 from tests.test_lodging import file_directly, make_block
 from tests.test_transport import file_leg, make_vehicle
 
 
-@contextmanager
-def count_queries(app):
-    counted = []
-    with app.app_context():
-        engine = db.engine
-
-    def before(*args):
-        counted.append(args[2])
-
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counted
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
@@ -214,9 +199,9 @@ def test_board_query_counts_do_not_grow_with_the_data(app, client, coordinator, 
 
     add(2, 0)
     client.get(f"/staff/e/{event.slug}/{board}")
-    with count_queries(app) as small:
+    with counting_queries(app) as small:
         assert client.get(f"/staff/e/{event.slug}/{board}").status_code == 200
     add(8, 2)
-    with count_queries(app) as large:
+    with counting_queries(app) as large:
         assert client.get(f"/staff/e/{event.slug}/{board}").status_code == 200
     assert len(large) == len(small), board

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, DietaryNeeds, Event, MedicalNotes, NeedsConsent, Registration, StaffPermission
+from portal.models import AuditEntry, DietaryNeeds, MedicalNotes, NeedsConsent, Registration, StaffPermission
 from tests.conftest import submit
 from tests.test_needs import MEDICAL_NOTE, add_guest, give_consent, needs_form, stored_counts
 

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from portal.database import utcnow
@@ -12,7 +11,7 @@ from portal.guests import tickets
 from portal.models import (
     AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole, User,
 )
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, queries_for, submit
 
 
 def add_guests(app, event, count, state="confirmed", category="delegate", prefix="guest", **profile):
@@ -257,27 +256,13 @@ def test_guest_list_pages(app, client, as_organizer, summit):
     assert client.get("/staff/e/summit/guests?page=99").status_code == 200
 
 
-def _queries_for(app, client, url):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    return statements
 
 
 def test_guest_list_queries_do_not_grow_with_guests(app, client, as_organizer, summit):
     add_guests(app, summit, 5, prefix="first", category="vip")
-    few = _queries_for(app, client, "/staff/e/summit/guests")
+    few = queries_for(app, client, "/staff/e/summit/guests")
     add_guests(app, summit, 55, prefix="more", category="press")
-    many = _queries_for(app, client, "/staff/e/summit/guests")
+    many = queries_for(app, client, "/staff/e/summit/guests")
     page = client.get("/staff/e/summit/guests").get_data(as_text=True)
     assert page.count('class="state-confirmed"') == 50 and "Press" in page and "VIP" in page
     assert len(few) == len(many), (few, many)

@@ -4,11 +4,10 @@ suppression for anonymous surveys, CSV and Excel exports, and a constant number 
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import event as sa_event
 
 from portal.extensions import db
 from portal.surveys.results import nps_score
-from tests.conftest import submit
+from tests.conftest import queries_for, submit
 from tests.survey_fixtures import add_guest, add_survey, sign_in
 
 QUESTIONS = [
@@ -129,20 +128,6 @@ def test_anonymous_results_hide_small_groups_and_exports_name_no_one(app, make_e
         assert text.count("Delegate") == 5
 
 
-def _queries(app, client, url):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_results_and_exports_keep_a_constant_number_of_queries(app, make_event, make_staff):
@@ -153,10 +138,10 @@ def test_results_and_exports_keep_a_constant_number_of_queries(app, make_event, 
     urls = [f"{base}/results", f"{base}/answers.xlsx", f"{base}/summary.csv", f"{base}/waiting"]
     for i in range(2):
         answer(app, event, survey, f"early{i}@example.org", rating=3, nps=7, days=(0,), text="ok")
-    few = [_queries(app, staff, url) for url in urls]
+    few = [len(queries_for(app, staff, url)) for url in urls]
     for i in range(8):
         answer(app, event, survey, f"late{i}@example.org", rating=5, nps=10, days=(0, 1), text="great",
                category="press" if i % 2 else "vip")
         add_guest(app, event, f"quiet{i}@example.org")
-    many = [_queries(app, staff, url) for url in urls]
+    many = [len(queries_for(app, staff, url)) for url in urls]
     assert few == many
