@@ -200,3 +200,15 @@ def test_deleting_a_room_tells_the_holders(app, client, auth, make_event, make_s
     assert answer.status_code == 303 and _count(app, Room) == 0
     answer.close()
     assert len(mailbox.to("holder@example.org")) == 1
+
+
+def test_a_speaker_or_room_posted_without_its_optional_fields_is_saved_with_empty_texts(app, client, organizer):
+    # Found by the fuzz test: a post leaving out name_zh stored NULL and answered 500.
+    event = organizer
+    base = f"/staff/e/{event.slug}/agenda"
+    assert submit(client, f"{base}/speakers", {"name_en": "Ada"}).status_code == 303
+    assert submit(client, f"{base}/rooms", {"name_en": "Hall Z", "name_zh": "Z厅"}).status_code == 303
+    with app.app_context():
+        speaker = db.session.scalar(select(Speaker).where(Speaker.name_en == "Ada"))
+        room = db.session.scalar(select(Room).where(Room.name_en == "Hall Z"))
+        assert (speaker.name_zh, speaker.bio_en) == ("", "") and (room.floor, room.directions_en) == ("", "")

@@ -40,9 +40,9 @@ class RoomForm(FlaskForm):
     name_zh = StringField(_l("Name in Chinese"), validators=[_required(_l("Enter the Chinese name.")), _max(200)])
     capacity = IntegerField(_l("Seats"), validators=[
         Optional(), NumberRange(min=1, max=100000, message=_l("Enter a number of seats from 1 to 100000."))])
-    floor = StringField(_l("Floor"), validators=[Optional(), _max(40)])
-    directions_en = TextAreaField(_l("Directions in English"), validators=[Optional(), _max(2000)])
-    directions_zh = TextAreaField(_l("Directions in Chinese"), validators=[Optional(), _max(2000)])
+    floor = StringField(_l("Floor"), default="", validators=[Optional(), _max(40)])
+    directions_en = TextAreaField(_l("Directions in English"), default="", validators=[Optional(), _max(2000)])
+    directions_zh = TextAreaField(_l("Directions in Chinese"), default="", validators=[Optional(), _max(2000)])
 
 
 class TrackForm(FlaskForm):
@@ -53,14 +53,15 @@ class TrackForm(FlaskForm):
 
 
 class SpeakerForm(FlaskForm):
+    # default="": a post that leaves out an optional field stores an empty text, not NULL (a 500).
     name_en = StringField(_l("Name in English"), validators=[_required(_l("Enter the English name.")), _max(200)])
-    name_zh = StringField(_l("Name in Chinese"), validators=[Optional(), _max(200)])
-    title_en = StringField(_l("Title in English"), validators=[Optional(), _max(200)])
-    title_zh = StringField(_l("Title in Chinese"), validators=[Optional(), _max(200)])
-    organization_en = StringField(_l("Organization in English"), validators=[Optional(), _max(200)])
-    organization_zh = StringField(_l("Organization in Chinese"), validators=[Optional(), _max(200)])
-    bio_en = TextAreaField(_l("Biography in English"), validators=[Optional(), _max(5000)])
-    bio_zh = TextAreaField(_l("Biography in Chinese"), validators=[Optional(), _max(5000)])
+    name_zh = StringField(_l("Name in Chinese"), default="", validators=[Optional(), _max(200)])
+    title_en = StringField(_l("Title in English"), default="", validators=[Optional(), _max(200)])
+    title_zh = StringField(_l("Title in Chinese"), default="", validators=[Optional(), _max(200)])
+    organization_en = StringField(_l("Organization in English"), default="", validators=[Optional(), _max(200)])
+    organization_zh = StringField(_l("Organization in Chinese"), default="", validators=[Optional(), _max(200)])
+    bio_en = TextAreaField(_l("Biography in English"), default="", validators=[Optional(), _max(5000)])
+    bio_zh = TextAreaField(_l("Biography in Chinese"), default="", validators=[Optional(), _max(5000)])
 
 
 class IdSelectMultipleField(SelectMultipleField):
