@@ -1,17 +1,17 @@
 """The guest agenda: by day, filters and search, who sees which session, constant query counts."""
 
 import secrets
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import select
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AgendaEntry, Category, Registration, Room, Session, Speaker, Track, User
+from tests.conftest import counting_queries
 
 
 def make_guest(app, event, email, state="confirmed", category="delegate", name=None):
@@ -86,21 +86,6 @@ def hold(app, guest, session_id):
         db.session.commit()
 
 
-@contextmanager
-def counting_queries(app):
-    """Every SQL statement the app sends while the block runs."""
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
 
 
 def test_the_agenda_lists_sessions_by_day_in_the_event_time_zone(app, client, make_event):
@@ -109,13 +94,42 @@ def test_the_agenda_lists_sessions_by_day_in_the_event_time_zone(app, client, ma
     speaker = make_speaker(app, event, "Ada Lovelace", "阿达")
     make_session(app, event, "Opening keynote", at(event, 0, 9), speakers=[speaker], room=room, kind="keynote")
     make_session(app, event, "Closing dinner", at(event, 1, 19), kind="meal")
-    page = client.get(f"/e/{event.slug}/agenda")
+    page = client.get(f"/e/{event.slug}/agenda?day=all")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Opening keynote" in text and "Closing dinner" in text
     assert "09:00" in text and "19:00" in text  # shown in Asia/Shanghai, not UTC (01:00, 11:00)
     assert "Ada Lovelace" in text and "Hall A" in text
     assert text.index("Opening keynote") < text.index("Closing dinner")
+
+
+def test_the_agenda_opens_on_one_day_and_links_to_the_whole_programme(app, client, make_event):
+    # The event in the fixture is in the future: the page opens on its first day with a session.
+    event = make_event()
+    make_session(app, event, "Second-day keynote", at(event, 1, 9))
+    make_session(app, event, "Third-day dinner", at(event, 2, 19))
+    text = client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    assert "Second-day keynote" in text and "Third-day dinner" not in text
+    second_day = (event.starts_on + timedelta(days=1)).isoformat()
+    assert f'<option value="{second_day}" selected>' in text  # the day picker says which day it is
+    assert f"/e/{event.slug}/agenda?day=all" in text
+    every_day = client.get(f"/e/{event.slug}/agenda?day=all").get_data(as_text=True)
+    assert "Second-day keynote" in every_day and "Third-day dinner" in every_day
+    assert '<option value="all" selected>' in every_day
+    # An empty day (an older link or form) and any other filter also mean every day.
+    assert "Third-day dinner" in client.get(f"/e/{event.slug}/agenda?day=").get_data(as_text=True)
+    assert "Third-day dinner" in client.get(f"/e/{event.slug}/agenda?kind=panel").get_data(as_text=True)
+
+
+def test_during_the_event_the_agenda_opens_on_today(app, client, make_event):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    event = make_event(starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=1))
+    make_session(app, event, "Yesterday's panel", at(event, 0, 10))
+    make_session(app, event, "Today's panel", at(event, 1, 10))
+    make_session(app, event, "Tomorrow's panel", at(event, 2, 10))
+    text = client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    assert "Today&#39;s panel" in text
+    assert "Yesterday&#39;s panel" not in text and "Tomorrow&#39;s panel" not in text
 
 
 def test_filters_and_search_work_without_javascript(app, client, make_event):
@@ -239,15 +253,16 @@ def test_agenda_query_count_does_not_grow_with_sessions(app, client, auth, make_
     guest = make_guest(app, event, "counter@example.org")
     if signed_in:
         auth.login_as(guest)
-    counts = []
-    for start, size in ((0, 3), (3, 60)):
+    counts = {"": [], "?day=all": []}  # the first day, as the page opens, and the whole programme
+    for start, size in ((0, 6), (6, 60)):  # six: the first day holds sessions with and without a capacity
         _fill(app, event, start, size, speakers)
-        client.get(f"/e/{event.slug}/agenda")  # warm
-        with counting_queries(app) as statements:
-            page = client.get(f"/e/{event.slug}/agenda")
-        assert page.status_code == 200
-        counts.append(len(statements))
-    assert counts[0] == counts[1], counts
+        for query, seen in counts.items():
+            client.get(f"/e/{event.slug}/agenda{query}")  # warm
+            with counting_queries(app) as statements:
+                page = client.get(f"/e/{event.slug}/agenda{query}")
+            assert page.status_code == 200
+            seen.append(len(statements))
+    assert all(seen[0] == seen[1] for seen in counts.values()), counts
 
 
 def test_my_agenda_query_count_does_not_grow_with_sessions(app, client, auth, make_event):

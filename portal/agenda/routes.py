@@ -57,11 +57,13 @@ def _ics(body: bytes, filename: str) -> Response:
 @bp.get("/e/<slug>/agenda")
 @access.anonymous
 def index(slug: str):
-    """The programme by day, filtered by track, kind and a search; times also in the guest's zone on request."""
+    """The programme, one day unless all are asked for, filtered by track, kind and a search; times also in the guest's zone."""
     event = access.load_visible_event(slug)
     registration = _registration(event)
     zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
+    if wanted.unasked:
+        wanted.day = services.default_day(event, registration)
     sessions = services.find_sessions(event, registration, wanted)
     return render(
         "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
