@@ -192,8 +192,7 @@ def guests(event: Event):
     state = form.state.data if not form.state.errors else ""
     category = form.category.data if not form.category.errors else ""
     query = services.guest_query(event, search or "", state or "", category or "")
-    results = db.paginate(query, page=_page_number(), per_page=current_app.config["GUESTS_PER_PAGE"],
-                          error_out=False)
+    results = services.paginate_guests(query, _page_number(), current_app.config["GUESTS_PER_PAGE"])
     return render("staff/guests.html", fragment="staff/_guest_rows.html",
                   event=event, form=form, results=results, filtered=bool(search or state or category))
 

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
 
 from portal import audit
@@ -99,11 +100,21 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def guest_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
-    """The event's registrations matching a search and filters, categories loaded with them.
+def _contains(column, pattern: str):
+    """`column` contains the lower-case `pattern`, whatever the case of either.
 
-    lower() and LIKE behave the same on SQLite and PostgreSQL (ILIKE would not run on SQLite).
+    PostgreSQL's LIKE is case-sensitive, so the column is lowered first. SQLite's
+    LIKE already ignores case, and only ASCII case, exactly as its lower() folds
+    it: the same matches without lower(), which was two thirds of the search's
+    cost (six lower() calls on each of 5,000 rows, twice, for the rows and the count).
     """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return func.lower(column).like(pattern, escape="\\")
+
+
+def guest_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
+    """The event's registrations matching a search and filters, categories loaded with them."""
     query = (
         select(Registration)
         .where(Registration.event_id == event.id)
@@ -113,13 +124,35 @@ def guest_query(event: Event, search: str = "", state: str = "", category_code: 
     search = " ".join(search.split())
     if search:
         pattern = _like_pattern(search)
-        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in SEARCHED_COLUMNS)))
+        query = query.where(or_(*(_contains(column, pattern) for column in SEARCHED_COLUMNS)))
     if state:
         query = query.where(Registration.state == state)
     if category_code:
         query = query.where(Registration.category_id.in_(
             select(Category.id).where(Category.event_id == event.id, Category.code == category_code)))
     return query
+
+
+class CountedPagination(SelectPagination):
+    """db.paginate's page of results, with the total counted in the same query (COUNT(*) OVER ()).
+
+    A search over substrings cannot use an index, so db.paginate's separate
+    count scanned every registration a second time; a window count reads the
+    total off the page's own rows. Only a page past the end (no rows) counts apart.
+    """
+
+    def _query_items(self) -> list:
+        page = self._query_args["select"].add_columns(func.count().over())
+        rows = self._query_args["session"].execute(page.limit(self.per_page).offset(self._query_offset)).all()
+        self._counted = rows[0][1] if rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        return self._counted if self._counted is not None else super()._query_count()
+
+
+def paginate_guests(query: Select, page: int, per_page: int) -> CountedPagination:
+    return CountedPagination(select=query, session=db.session(), page=page, per_page=per_page, error_out=False)
 
 
 def update_guest(registration: Registration, profile: Profile, category: Category, actor: User) -> list[str]:
