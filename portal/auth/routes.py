@@ -4,6 +4,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import access
 from portal.auth import bp
@@ -17,7 +18,9 @@ from portal.rendering import INVALID, render
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    # The roles come in the same query: nearly every page asks for them (is_staff in the
+    # header, the access rules, the console's can()), which cost a second query each request.
+    return db.session.get(User, int(user_id), options=[joinedload(User.roles)])
 
 
 def _sign_in_limit() -> str:
