@@ -140,6 +140,12 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
     db.session.add(arrival)
     audit.record(event, staff, "checkin.create", subject=registration.confirmation_code,
                  detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
+    # What was just written is what the caller reads next (the check-in's id, the guest's
+    # language). Expired by the commit, reading them began a second transaction, and a
+    # POST's transaction on SQLite is BEGIN IMMEDIATE: each check-in queued twice for the
+    # write lock, and held it again until the end of the request.
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
     try:
         db.session.commit()
     except IntegrityError:
@@ -149,6 +155,8 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
         if existing is None:
             raise
         return _answer_for(existing, nonce)
+    finally:
+        session.expire_on_commit = expiring
     return Arrival(CHECKED_IN, registration, arrival)
 
 
