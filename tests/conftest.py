@@ -15,6 +15,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
@@ -22,6 +23,12 @@ from werkzeug.security import generate_password_hash
 from portal import create_app
 from portal.extensions import db
 from portal.models import Category, Event, StaffRole, User
+
+# CI replays the same examples on every run, so a red build always reproduces;
+# on a laptop each run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 STAFF_PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
