@@ -339,7 +339,7 @@ def main(argv=None) -> int:
             Scenario("hello", "hello (ceiling)", hello_port, "/"),
             Scenario("my_trip", "My trip (signed-in guest)", app_port, f"/e/{seed.SLUG}/me",
                      env={"BENCH_COOKIE": guest.cookie_header()}),
-            Scenario("agenda", f"agenda page, {args.sessions} sessions (signed-in guest)", app_port,
+            Scenario("agenda", f"agenda page, opening day of {args.sessions} sessions (signed-in guest)", app_port,
                      f"/e/{seed.SLUG}/agenda", env={"BENCH_COOKIE": guest.cookie_header()}),
             Scenario("search", "staff guest search (htmx rows)", app_port, f"/staff/e/{seed.SLUG}/guests?q=wang",
                      env={"BENCH_COOKIE": organizer.cookie_header(), "BENCH_HX": "1"}),
