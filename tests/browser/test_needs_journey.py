@@ -1,6 +1,7 @@
-"""Lodging and transport in a real browser: the guest files both on My trip (htmx, in place),
-a coordinator confirms the room and seats the guest in a car on the boards, the guest sees
-both on My trip, and both mails arrived."""
+"""Lodging, transport and dietary needs in a real browser: the guest files all three on My trip
+(htmx, in place; needs after their own separate consent), a coordinator confirms the room,
+seats the guest in a car and finds them counted on the catering board (never their medical
+notes), the guest sees it all on My trip, and the room and pickup mails arrived."""
 
 import re
 from datetime import timedelta
@@ -16,6 +17,11 @@ from tests.test_transport import make_vehicle
 
 pytestmark = pytest.mark.browser
 
+# Stored for the medical staff only: a coordinator without the medical permission never reads them.
+MEDICAL_NOTE = "Carries two adrenaline pens in the left jacket pocket"
+EMERGENCY_NAME = "Lin Wenhua"
+EMERGENCY_PHONE = "+86 138 0000 0000"
+
 
 def signed_in_page(app, live_server, page, user_id):
     client = app.test_client()
@@ -27,7 +33,7 @@ def signed_in_page(app, live_server, page, user_id):
     return page
 
 
-def test_guest_files_lodging_and_transport_and_the_coordinator_fulfils_them(
+def test_guest_files_lodging_transport_and_needs_and_the_coordinator_fulfils_them(
         app, live_server, mailbox, make_event, make_staff, open_page):
     event = make_event()
     block_id = make_block(app, event, rooms=5)
@@ -69,6 +75,41 @@ def test_guest_files_lodging_and_transport_and_the_coordinator_fulfils_them(
     arrival.get_by_role("button", name="Save my arrival").click()
     expect(page.locator("#transport-card [data-testid=arrival-state]")).to_have_text("Requested")
     assert_accessible(page)
+
+    # Needs: the separate consent first, then the form, each swapped into the card in place.
+    needs = page.locator("#needs-card")
+    needs.get_by_role("link", name="State my needs").click()
+    expect(needs.get_by_role("heading", name="Before you tell us about your needs")).to_be_visible()
+    needs.get_by_label("I consent to the storage and use of my dietary").check()
+    needs.get_by_role("button", name="Give my consent").click()
+    expect(needs.get_by_role("heading", name="My diet, accessibility and medical needs")).to_be_visible()
+    expect(page).to_have_url(live_server(f"/e/{event.slug}/me"))
+    needs.get_by_label("Halal", exact=True).check()
+    needs.get_by_label("Peanuts", exact=True).check()
+    needs.get_by_label("Medical notes for the event's medical staff").fill(MEDICAL_NOTE)
+    needs.get_by_label("Emergency contact: name").fill(EMERGENCY_NAME)
+    needs.get_by_label("Emergency contact: phone, with country code").fill(EMERGENCY_PHONE)
+    # A mistake first: an allergy without its severity is refused, and what was typed is kept.
+    needs.get_by_role("button", name="Save my needs").click()
+    expect(needs.locator(".allergens .error")).to_have_text("Say how severe each allergy is: Peanuts.")
+    expect(needs.get_by_label("Halal", exact=True)).to_be_checked()
+    expect(needs.get_by_label("Medical notes for the event's medical staff")).to_have_value(MEDICAL_NOTE)
+    assert_accessible(page)
+    needs.get_by_label("How severe is the allergy to Peanuts?").select_option("anaphylactic")
+    needs.get_by_role("button", name="Save my needs").click()
+    expect(needs.get_by_test_id("meal-status")).to_have_text("Your halal meals are arranged.")
+    expect(needs).to_contain_text("Peanuts (Anaphylactic)")
+    expect(needs).to_contain_text("Medical notes and emergency contact on file")
+    expect(needs).not_to_contain_text(MEDICAL_NOTE)
+    # The needs form as its own page (the link without JavaScript) holds what was stored, and passes axe.
+    page.goto(live_server(f"/e/{event.slug}/me/needs/edit"))
+    expect(page.get_by_label("Halal", exact=True)).to_be_checked()
+    expect(page.get_by_label("Peanuts", exact=True)).to_be_checked()
+    expect(page.get_by_label("How severe is the allergy to Peanuts?")).to_have_value("anaphylactic")
+    expect(page.get_by_label("Medical notes for the event's medical staff")).to_have_value(MEDICAL_NOTE)
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to my trip").click()
+    expect(page).to_have_url(live_server(f"/e/{event.slug}/me"))
     assert page.problems == []
 
     # The coordinator, in another browser profile.
@@ -86,11 +127,36 @@ def test_guest_files_lodging_and_transport_and_the_coordinator_fulfils_them(
     expect(staff.locator(".flash")).to_contain_text("1 guest is seated")
     assert_accessible(staff)
 
+    # The catering board counts the guest under halal and under the allergen, never the medical part.
+    staff.goto(live_server(f"/staff/e/{event.slug}/catering"))
+    halal = staff.locator("tr", has=staff.get_by_role("rowheader", name="Halal", exact=True))
+    expect(halal.locator(".count")).to_have_text("1")
+    expect(halal).to_contain_text("Journey Guest")
+    peanuts = staff.locator("tr", has=staff.get_by_role("rowheader", name="Peanuts", exact=True))
+    expect(peanuts).to_have_count(1)
+    expect(peanuts).to_contain_text("Anaphylactic")
+    expect(peanuts.locator(".count")).to_have_text("1")
+    expect(peanuts).to_contain_text("Journey Guest")
+    for secret in (MEDICAL_NOTE, EMERGENCY_NAME, EMERGENCY_PHONE):
+        expect(staff.locator("body")).not_to_contain_text(secret)
+    assert_accessible(staff)
+    # The guest's staff page shows the coordinator the diet and allergy, not the medical notes
+    # (a coordinator holds no medical permission).
+    staff.goto(live_server(f"/staff/e/{event.slug}/guests/{guest.registration_id}"))
+    staff_needs = staff.locator("section", has=staff.get_by_role("heading", name="Needs", exact=True))
+    expect(staff_needs).to_contain_text("Halal")
+    expect(staff_needs).to_contain_text("Peanuts (Anaphylactic)")
+    for secret in (MEDICAL_NOTE, EMERGENCY_NAME, EMERGENCY_PHONE):
+        expect(staff.locator("body")).not_to_contain_text(secret)
+    assert staff.problems == []
+
     # The guest sees both, and both mails arrived.
     page.reload()
     expect(page.locator("#lodging-card [data-testid=lodging-state]")).to_have_text("Confirmed")
     expect(page.locator("#lodging-card [data-testid=lodging-confirmation]")).to_have_text("LH-2048")
     expect(page.locator("#transport-card [data-testid=arrival-vehicle]")).to_contain_text("Van 7")
+    expect(page.locator("#needs-card [data-testid=meal-status]")).to_have_text("Your halal meals are arranged.")
+    expect(page.locator("#needs-card")).to_contain_text("Peanuts (Anaphylactic)")
     room = wait_for_mail(mailbox, "journey@example.org", lambda m: "room is confirmed" in m["Subject"])
     assert "LH-2048" in room.get_body(("plain",)).get_content()
     car = wait_for_mail(mailbox, "journey@example.org", lambda m: "pickup is arranged" in m["Subject"])
