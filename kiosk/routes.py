@@ -216,11 +216,18 @@ def _visit(device, nonce: str) -> CheckIn | None:
     return check_in
 
 
+CHINESE_PREFIX_ONLY = frozenset({"Hon", "Mx"})
+
+
 def _greeting_name(registration) -> tuple[str, str]:
     """The honorific and name as the guest would be addressed in the page's language."""
     honorific = dict(HONORIFICS).get(registration.honorific, registration.honorific)
     chinese = get_locale() is not None and get_locale().language == "zh"
     name = (registration.name_original if chinese else registration.name_latin) or registration.name_original
+    # Chinese puts the form of address after the name (王小明先生); "Hon." and "Mx"
+    # have no such suffix, so a Chinese greeting leaves them out.
+    if chinese and registration.honorific in CHINESE_PREFIX_ONLY:
+        return "", name
     return (str(honorific) if registration.honorific else ""), name
 
 

@@ -5,7 +5,7 @@ downloaded both ways. A board builds its columns once and hands them here:
 
     columns = [
         exports.Column(_("Guest"), lambda r: r.registration.name_latin),
-        exports.Column(_("Check-in"), lambda r: r.check_in),          # a date stays a date in Excel
+        exports.Column(_("Check-in date"), lambda r: r.check_in),          # a date stays a date in Excel
     ]
     return exports.download(fmt, "rooming-list", columns, rows, title=_("Rooming list"))
 
