@@ -56,8 +56,8 @@ class SpeakerForm(FlaskForm):
     # default="": a post that leaves out an optional field stores an empty text, not NULL (a 500).
     name_en = StringField(_l("Name in English"), validators=[_required(_l("Enter the English name.")), _max(200)])
     name_zh = StringField(_l("Name in Chinese"), default="", validators=[Optional(), _max(200)])
-    title_en = StringField(_l("Title in English"), default="", validators=[Optional(), _max(200)])
-    title_zh = StringField(_l("Title in Chinese"), default="", validators=[Optional(), _max(200)])
+    title_en = StringField(_l("Position in English"), default="", validators=[Optional(), _max(200)])
+    title_zh = StringField(_l("Position in Chinese"), default="", validators=[Optional(), _max(200)])
     organization_en = StringField(_l("Organization in English"), default="", validators=[Optional(), _max(200)])
     organization_zh = StringField(_l("Organization in Chinese"), default="", validators=[Optional(), _max(200)])
     bio_en = TextAreaField(_l("Biography in English"), default="", validators=[Optional(), _max(5000)])
