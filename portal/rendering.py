@@ -26,3 +26,15 @@ def add_vary(response):
     """Every response may differ between htmx and plain requests; caches must know."""
     response.vary.add("HX-Request")
     return response
+
+
+def place_error(form, field: str | None, text: str) -> str:
+    """Show a service's refusal beside the field it names; return it when it names none.
+
+    The returned text is the page-level message ("" when the field took it).
+    """
+    target = getattr(form, field, None) if field else None
+    if target is None:
+        return text
+    target.errors = list(target.errors) + [text]
+    return ""

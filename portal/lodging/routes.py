@@ -15,7 +15,7 @@ from portal.lodging import bp, services
 from portal.lodging.forms import STATE_LABELS, ActionForm, StayForm
 from portal.lodging.messages import message
 from portal.models import Event, Registration
-from portal.rendering import INVALID, render, wants_fragment
+from portal.rendering import INVALID, place_error, render, wants_fragment
 
 
 class MyLodging:
@@ -73,11 +73,7 @@ def stay(event: Event, registration: Registration):
             services.file_request(event, registration, stay_wanted)
         except services.LodgingError as error:
             db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [message(error)]
-            else:
-                problem = message(error)
+            problem = place_error(form, error.field, message(error))
         else:
             if wants_fragment():
                 return _card(event, registration)

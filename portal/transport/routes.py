@@ -13,7 +13,7 @@ from portal import access
 from portal.extensions import db
 from portal.models import Event, Registration
 from portal.models.transport import DIRECTIONS
-from portal.rendering import INVALID, render, wants_fragment
+from portal.rendering import INVALID, place_error, render, wants_fragment
 from portal.transport import bp, services
 from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, STATE_LABELS, ActionForm, LegForm
 from portal.transport.messages import message
@@ -90,11 +90,7 @@ def save(event: Event, registration: Registration, direction: str):
             services.save_leg(event, registration, direction, journey)
         except services.TransportError as error:
             db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [message(error)]
-            else:
-                problem = message(error)
+            problem = place_error(form, error.field, message(error))
         else:
             if wants_fragment():
                 return _card(event, registration)
