@@ -6,13 +6,26 @@ write lock instead of failing half-way with "database is locked"; reads (a GET,
 HEAD or OPTIONS request) begin deferred so they never wait on a writer.
 PostgreSQL needs none of this; row locks (SELECT ... FOR UPDATE) serialise the
 capacity decisions there.
+
+Writers queue on a file lock beside the database before BEGIN IMMEDIATE, held
+until COMMIT or ROLLBACK. SQLite's own busy handler polls with sleeps that grow
+to 100 ms, so under many workers a writer could sleep while the lock stood
+free; the kernel wakes a writer waiting on the file lock as soon as it is let
+go. The busy timeout still covers anything that writes without this queue.
+
+A POST that reads a good deal before it writes (a kiosk scan) can say so with
+`read_first`: its first transaction begins deferred, and `end_reading()` closes
+it, so the write lock is held only for the writing.
 """
 
+import fcntl
+import os
 import sqlite3
 from datetime import UTC, datetime
+from functools import wraps
 from pathlib import Path
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -34,14 +47,67 @@ def database_uri(url: str | None, instance_path: str) -> str:
 
 def engine_options(uri: str) -> dict:
     if uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "factory": QueuedWriterConnection}}
     return {"pool_pre_ping": True}
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue on a file lock beside the database.
+
+    The lock is taken just before BEGIN IMMEDIATE (see `_begin_sqlite`) and let
+    go once COMMIT or ROLLBACK has run, whichever thread or process holds it.
+    """
+
+    _queue_fd: int | None = None
+    _queued = False
+
+    def open_queue(self, database_file: str) -> None:
+        if database_file and database_file != ":memory:":
+            self._queue_fd = os.open(database_file + "-writers", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def wait_turn(self) -> None:
+        if self._queue_fd is not None and not self._queued:
+            fcntl.flock(self._queue_fd, fcntl.LOCK_EX)
+            self._queued = True
+
+    def _leave_queue(self) -> None:
+        if self._queued:
+            self._queued = False
+            fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self._leave_queue()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._leave_queue()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._leave_queue()
+            if self._queue_fd is not None:
+                os.close(self._queue_fd)
+                self._queue_fd = None
+
+
+def _database_file(dbapi_connection: sqlite3.Connection) -> str:
+    row = dbapi_connection.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else ""
 
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    if isinstance(dbapi_connection, QueuedWriterConnection):
+        dbapi_connection.open_queue(_database_file(dbapi_connection))
     # Let SQLAlchemy's "begin" hook below issue BEGIN itself.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -56,8 +122,52 @@ def _configure_sqlite(dbapi_connection, _record):
 def _begin_sqlite(conn):
     if conn.dialect.name != "sqlite":
         return
-    reading = has_request_context() and request.method in READ_ONLY_METHODS
-    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    reading = has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading_first", False))
+    if reading:
+        conn.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, QueuedWriterConnection):
+        dbapi_connection.wait_turn()
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, QueuedWriterConnection):
+            dbapi_connection._leave_queue()
+        raise
+
+
+def read_first(view):
+    """This POST view reads before it writes: its first transaction begins deferred on SQLite.
+
+    The view must call `end_reading()` before its first write.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.reading_first = True
+        try:
+            return view(*args, **kwargs)
+        finally:
+            g.reading_first = False
+
+    return wrapped
+
+
+def end_reading() -> None:
+    """Close the read transaction of a `read_first` view; what it loaded stays loaded.
+
+    The next statement begins a write transaction (BEGIN IMMEDIATE on SQLite).
+    """
+    from portal.extensions import db
+
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+    g.reading_first = False
 
 
 class UTCDateTime(TypeDecorator):
