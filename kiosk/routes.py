@@ -28,7 +28,7 @@ from flask_wtf.csrf import CSRFError
 
 from kiosk import bp
 from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
-from portal import access
+from portal import access, database
 from portal.checkin import devices, services
 from portal.checkin.welcome import cards_for
 from portal.database import utcnow
@@ -107,6 +107,7 @@ def start(device, event):
 
 @bp.post("/")
 @limiter.limit(_scan_limit, key_func=_device_key)
+@database.read_first
 @access.kiosk_device
 def scan(device, event):
     """Check in the guest whose ticket QR was scanned (a scanner types it and presses Enter)."""
@@ -120,6 +121,7 @@ def scan(device, event):
 
 @bp.route("/find", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, key_func=_device_key, methods=["POST"])
+@database.read_first
 @access.kiosk_device
 def find(device, event):
     """Find a guest without their QR: by confirmation code, or by family name and phone."""
@@ -150,6 +152,8 @@ def find(device, event):
 
 
 def _after_identifying(device, event, registration, nonce: str):
+    # The device, event and guest were read without the write lock; only the check-in takes it.
+    database.end_reading()
     arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce)
     if not arrival.is_checked_in:
         from kiosk.helpdesk import remember_handoff  # the help desk module imports this one
@@ -157,7 +161,7 @@ def _after_identifying(device, event, registration, nonce: str):
         remember_handoff(event, arrival.registration, device)
         return redirect(url_for("kiosk.help_desk"), 303)
     session[VISIT_KEY] = {
-        "nonce": nonce, "check_in": arrival.check_in.id,
+        "nonce": nonce, "check_in": arrival.check_in_id,
         "first": arrival.outcome == services.CHECKED_IN, "since": int(time.time()),
     }
     # A guest who did not pick a language here is greeted in the one they chose when registering.

@@ -83,7 +83,7 @@ def test_a_retry_with_the_same_nonce_is_answered_as_the_first(app, event):
         retry = services.check_in(event_row, guest["id"], nonce="same-nonce-0123456789")
         other = services.check_in(event_row, guest["id"], nonce="other-nonce-0123456789")
         assert (first.outcome, retry.outcome, other.outcome) == (CHECKED_IN, CHECKED_IN, ALREADY_CHECKED_IN)
-        assert first.check_in.id == retry.check_in.id == other.check_in.id
+        assert first.check_in_id == retry.check_in_id == other.check_in_id
 
 
 @pytest.mark.parametrize("state", [CANCELLED, WAITLISTED, DECLINED, PENDING])

@@ -13,10 +13,11 @@ from datetime import timedelta
 from flask import Request
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.auth.tokens import new_token
-from portal.database import utcnow
+from portal.database import end_reading, utcnow
 from portal.extensions import db
 from portal.guests.tickets import CONFIRMATION_ALPHABET, normalise_confirmation_code
 from portal.models import Event, KioskDevice, User
@@ -117,7 +118,8 @@ def device_for_request(request: Request) -> KioskDevice | None:
         return None
     credential_hash = _hash(credential)
     device = db.session.scalar(
-        select(KioskDevice).where(KioskDevice.credential_hash == credential_hash, KioskDevice.revoked_at.is_(None))
+        select(KioskDevice).options(joinedload(KioskDevice.event))
+        .where(KioskDevice.credential_hash == credential_hash, KioskDevice.revoked_at.is_(None))
     )
     if device is None:
         return None
@@ -127,7 +129,7 @@ def device_for_request(request: Request) -> KioskDevice | None:
     device_id = device.id
     # End the read first: on SQLite a read transaction cannot safely turn into a
     # write once another connection has written; a fresh one waits for the lock.
-    db.session.rollback()
+    end_reading()
     db.session.execute(
         update(KioskDevice)
         .where(

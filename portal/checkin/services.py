@@ -2,20 +2,23 @@
 
 The kiosk and the staff console both come here, so they cannot disagree.
 `check_in` is idempotent: one CheckIn per registration however many kiosks
-scan at once. The registration row is locked first (PostgreSQL; SQLite's write
-lock is already held from BEGIN IMMEDIATE), and the unique constraint on
-check_in.registration_id catches anything that slips past.
+scan at once. The common case, a confirmed guest's first scan, is one
+statement: an INSERT ... SELECT that takes the registration only while it is
+confirmed (its row locked on PostgreSQL) and does nothing when the guest is
+already in (the unique constraint on check_in.registration_id). Anything else
+locks the registration row first and looks closer.
 """
 
 import hmac
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, String, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
-from portal.database import utcnow
+from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.guests.tickets import normalise_confirmation_code
 from portal.models import BadgePrint, CheckIn, Event, KioskDevice, Registration, User
@@ -36,7 +39,7 @@ class Arrival:
 
     outcome: str
     registration: Registration | None = None
-    check_in: CheckIn | None = None
+    check_in_id: int | None = None
 
     @property
     def is_checked_in(self) -> bool:
@@ -111,7 +114,41 @@ def check_in_of(registration_id: int) -> CheckIn | None:
 def _answer_for(existing: CheckIn, nonce: str) -> Arrival:
     # The request that made the check-in, sent again, gets the first answer again.
     first = bool(nonce) and hmac.compare_digest(existing.nonce, nonce)
-    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, existing.registration, existing)
+    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, existing.registration, existing.id)
+
+
+def _first_check_in_statement(dialect_name: str):
+    """INSERT the check-in of a confirmed registration not yet checked in; RETURNING its id. Built once."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    source = (
+        select(
+            Registration.id, Registration.event_id, bindparam("kiosk_id", type_=Integer),
+            bindparam("staff_id", type_=Integer), bindparam("at", type_=UTCDateTime),
+            bindparam("nonce", type_=String),
+        )
+        .where(Registration.id == bindparam("registration_id"), Registration.event_id == bindparam("event_id"),
+               Registration.state == CONFIRMED)
+        .with_for_update()
+    )
+    return (
+        dialect.insert(CheckIn)
+        .from_select(["registration_id", "event_id", "kiosk_id", "staff_id", "at", "nonce"], source)
+        .on_conflict_do_nothing(index_elements=["registration_id"])
+        .returning(CheckIn.id)
+    )
+
+
+_FIRST_CHECK_IN = {name: _first_check_in_statement(name) for name in ("sqlite", "postgresql")}
+
+
+def _first_check_in(event: Event, registration_id: int, kiosk: KioskDevice | None, staff: User | None,
+                    nonce: str) -> int | None:
+    """The common case in one statement: the new check-in's id, or None when there is more to look at."""
+    connection = db.session.connection()
+    return connection.execute(_FIRST_CHECK_IN[connection.dialect.name], {
+        "registration_id": registration_id, "event_id": event.id, "kiosk_id": kiosk.id if kiosk else None,
+        "staff_id": staff.id if staff else None, "at": utcnow(), "nonce": nonce or "",
+    }).scalar()
 
 
 def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | None = None,
@@ -120,6 +157,16 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
 
     Safe to call from many kiosks at once and to retry with the same `nonce`.
     """
+    if registration_id:
+        made = _first_check_in(event, registration_id, kiosk, staff, nonce)
+        if made is not None:
+            registration = db.session.get(Registration, registration_id)
+            audit.record_now(event, staff, "checkin.create", subject=registration.confirmation_code,
+                             detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
+            db.session.commit()
+            return Arrival(CHECKED_IN, registration, made)
+
+    # Not a first scan of a confirmed guest: look closer, with the registration locked.
     registration = _lock_registration(event.id, registration_id) if registration_id else None
     if registration is None or registration.state != CONFIRMED:
         reason = "unknown-ticket" if registration is None else f"registration-{registration.state}"
@@ -157,7 +204,7 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
         return _answer_for(existing, nonce)
     finally:
         session.expire_on_commit = expiring
-    return Arrival(CHECKED_IN, registration, arrival)
+    return Arrival(CHECKED_IN, registration, arrival.id)
 
 
 def send_to_help_desk(event: Event, registration: Registration | None, *, kiosk: KioskDevice | None,
