@@ -2,8 +2,10 @@
 
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
+from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
@@ -42,6 +44,30 @@ def pick(english: str, chinese: str) -> str:
 
 def html_lang() -> str:
     return "zh-Hans" if current_language() == "zh_Hans" else "en"
+
+
+@lru_cache(maxsize=8)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsMessages:
+    """WTForms' own messages in the request's language, read from disk once per language.
+
+    Flask-WTF looks for this on the request; without it, it reads WTForms'
+    catalog from disk again in every request that builds a form.
+    """
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalog(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> None:

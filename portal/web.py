@@ -2,7 +2,7 @@
 
 from flask import Flask, abort, request
 
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, html_lang
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, current_language, html_lang
 from portal.outbox import deliver_after_response
 from portal.rendering import add_vary, wants_fragment
 
@@ -10,6 +10,7 @@ from portal.rendering import add_vary, wants_fragment
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.before_request(_refuse_nul_characters)
+    app.before_request(_share_wtforms_messages)
     app.after_request(add_vary)
     app.after_request(_security_headers)
     app.after_request(deliver_after_response)
@@ -32,6 +33,11 @@ def _refuse_nul_characters():
         values.extend(request.form.values())
     if any("\x00" in value for value in values):
         abort(400)
+
+
+def _share_wtforms_messages():
+    """Flask-WTF takes WTForms' messages from here (see portal.i18n.WTFormsMessages)."""
+    request.wtforms_translations = WTFORMS_MESSAGES
 
 
 def _security_headers(response):
