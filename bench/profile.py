@@ -44,6 +44,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--only", default="")
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions per scenario")
+    parser.add_argument("--callees", default="", help="with --top: also what functions matching this call")
     parser.add_argument("--guests", type=int, default=5000)
     args = parser.parse_args(argv)
 
@@ -104,6 +105,8 @@ def main(argv=None) -> int:
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.top)
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
+            if args.callees:
+                pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_callees(args.callees)
     return 0
 
 
