@@ -39,6 +39,9 @@ class Event(db.Model):
     # Guests may edit or cancel their registration until this instant.
     changes_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised in the transaction of any change to the programme's sessions, rooms, tracks, speakers,
+    # categories or invitations (portal/models/agenda.py); cached agenda cards carry it as their key.
+    agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     categories: Mapped[list["Category"]] = relationship(
         back_populates="event", order_by="Category.position", cascade="all, delete-orphan"
