@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import access
-from portal.agenda import announcements, bp, formatting, services, timezones
+from portal.agenda import announcements, bp, cards, formatting, services, timezones
 from portal.auth.services import safe_next
 from portal.extensions import db
 from portal.models import Event, Registration
@@ -62,16 +62,18 @@ def index(slug: str):
     registration = _registration(event)
     zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
-    if wanted.unasked:
-        wanted.day = services.default_day(event, registration)
-    sessions = services.find_sessions(event, registration, wanted)
+    days, programme = cards.find(event, registration, wanted)
     return render(
         "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
         zone_error=not zone_known, event=event, registration=registration,
-        wanted=wanted, days=services.by_day(event, sessions), event_days=services.event_days(event),
-        tracks=services.tracks_of(event), kinds=KINDS, held=services.held_ids(registration),
-        taken=services.taken_places(s.id for s in sessions if s.capacity is not None),
+        wanted=wanted, days=days, event_days=services.event_days(event),
+        tracks=cards.track_choices(programme), kinds=KINDS, held=services.held_ids(registration),
+        parts=_parts(event, days),
     )
+
+
+def _parts(event: Event, days) -> cards.GuestParts:
+    return cards.GuestParts(event, [card for _, shown in days for card in shown], request.full_path.rstrip("?"))
 
 
 @bp.get("/e/<slug>/agenda/changes")
@@ -126,12 +128,14 @@ def mine(event: Event, registration: Registration):
     """My agenda: the sessions I hold, conflicts flagged, and my calendar feed; times also in my zone on request."""
     zone_known = timezones.remember(request.args)
     sessions = services.my_sessions(event, registration)
+    shown = cards.cards_for(event, [s.id for s in sessions], sessions=sessions)
+    days = [(day, [shown[s.id] for s in held]) for day, held in services.by_day(event, sessions)]
     return render(
         "agenda/mine.html", status=200 if zone_known else INVALID, zone_error=not zone_known,
-        event=event, registration=registration, days=services.by_day(event, sessions),
+        event=event, registration=registration, days=days,
         conflicts=services.conflicts(sessions), held={s.id for s in sessions},
-        taken=services.taken_places(s.id for s in sessions if s.capacity is not None),
-        has_feed=services.has_feed(registration), feed_token=cookie.pop("agenda_feed_token", None),
+        parts=_parts(event, days), has_feed=services.has_feed(registration),
+        feed_token=cookie.pop("agenda_feed_token", None),
     )
 
 

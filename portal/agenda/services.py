@@ -101,21 +101,6 @@ def day_bounds(event: Event, day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def default_day(event: Event, registration: Registration | None) -> date | None:
-    """The day the agenda opens on: today during the event, else the next (or last) day with a session.
-
-    Rendering the whole programme at once (300 sessions: 220 KB of HTML, 90 ms of
-    CPU) made the page the slowest in the portal; one day is a third of that, and
-    "All days" (day=all) still shows everything. Only the start times are read here.
-    """
-    starts = db.session.scalars(select(Session.starts_at).where(visible_to(event, registration))).all()
-    days = sorted({start.astimezone(event.zone).date() for start in starts})
-    if not days:
-        return None
-    today = utcnow().astimezone(event.zone).date()
-    return next((day for day in days if day >= today), days[-1])
-
-
 def event_days(event: Event) -> list[date]:
     days, day = [], event.starts_on
     while day <= event.ends_on and len(days) < 60:
@@ -129,10 +114,33 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def find_sessions(event: Event, registration: Registration | None, wanted: AgendaFilter | None = None):
-    """The sessions this guest may see, filtered, in programme order."""
-    wanted = wanted or AgendaFilter()
-    query = select(Session).where(visible_to(event, registration))
+def audiences(event: Event) -> tuple[frozenset[int], frozenset[int]]:
+    """The registrations invited to any session of `event`, and the categories any of its sessions names."""
+    invited = db.session.scalars(
+        select(session_invitee.c.registration_id).distinct()
+        .join(Session, Session.id == session_invitee.c.session_id).where(Session.event_id == event.id))
+    categorised = db.session.scalars(
+        select(session_category.c.category_id).distinct()
+        .join(Session, Session.id == session_category.c.session_id).where(Session.event_id == event.id))
+    return frozenset(invited), frozenset(categorised)
+
+
+def visible_rows(event: Event, registration: Registration | None) -> list[tuple[int, date, int | None, str]]:
+    """Every session this guest may see, in programme order: id, day in the event's zone, track, kind.
+
+    The programme opens on one day (see cards.find): rendering all 300 sessions of a big
+    event at once made it the slowest page of the portal; "All days" still shows them all.
+    """
+    zone = event.zone
+    rows = db.session.execute(
+        select(Session.id, Session.starts_at, Session.track_id, Session.kind)
+        .where(visible_to(event, registration)).order_by(Session.starts_at, Session.id))
+    return [(id, starts_at.astimezone(zone).date(), track_id, kind) for id, starts_at, track_id, kind in rows]
+
+
+def search_ids(event: Event, registration: Registration | None, wanted: AgendaFilter) -> list[int]:
+    """The sessions this guest may see that match the filters and the search, in programme order."""
+    query = select(Session.id).where(visible_to(event, registration))
     if wanted.day:
         start, end = day_bounds(event, wanted.day)
         query = query.where(Session.starts_at >= start, Session.starts_at < end)
@@ -151,8 +159,13 @@ def find_sessions(event: Event, registration: Registration | None, wanted: Agend
             Session.description_zh.ilike(pattern, escape="\\"),
             Session.id.in_(speaker_match),
         ))
-    query = _with_details(query).order_by(Session.starts_at, Session.id)
-    return db.session.scalars(query).unique().all()
+    return list(db.session.scalars(query.order_by(Session.starts_at, Session.id)))
+
+
+def sessions_by_id(event: Event, ids) -> list[Session]:
+    """These sessions of `event` with their room, track and speakers; the caller has checked who may see them."""
+    return db.session.scalars(_with_details(select(Session).where(
+        Session.event_id == event.id, Session.id.in_(list(ids))))).unique().all()
 
 
 def visible_session(event: Event, registration: Registration | None, session_id: int) -> Session | None:
