@@ -11,7 +11,7 @@ from portal.guests import tickets
 from portal.models import (
     AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole, User,
 )
-from tests.conftest import csrf_token, queries_for, submit
+from tests.conftest import counting_queries, csrf_token, queries_for, submit
 
 
 def add_guests(app, event, count, state="confirmed", category="delegate", prefix="guest", **profile):
@@ -282,6 +282,31 @@ def test_htmx_search_gets_only_the_rows_and_a_boosted_request_the_page(app, clie
     assert '<form method="get" action="/staff/e/summit/guests"' in page
     assert 'hx-trigger="input changed delay:300ms, search"' in page and 'hx-push-url="true"' in page
     assert 'value="guest 1"' in page
+
+
+
+def test_htmx_search_rows_show_each_guest_and_cost_the_same_for_2_or_40_matches(app, client, as_organizer, summit):
+    [first, _] = add_guests(app, summit, 2, prefix="wang", name_original="王小明", category="press")
+    add_guests(app, summit, 3, prefix="smith")
+    with app.app_context():
+        code = db.session.get(Registration, first).confirmation_code
+    url, htmx = "/staff/e/summit/guests?q=wang", {"HX-Request": "true"}
+    with counting_queries(app) as few, client.get(url, headers=htmx) as response:
+        body = response.get_data(as_text=True)
+    assert "2 guests match." in body and "Smith" not in body
+    row = body[body.index(f'<a href="/staff/e/summit/guests/{first}">'):]
+    row = row[:row.index("</tr>")]
+    for shown in ("Wang 0", '<span class="quiet">王小明</span>', "wang0@example.org", "Example Holdings", "Press",
+                  "Confirmed", code):
+        assert shown in row, shown
+    add_guests(app, summit, 38, prefix="wangmore", category="vip", state="waitlisted")
+    with counting_queries(app) as many, client.get(url, headers=htmx) as response:
+        body = response.get_data(as_text=True)
+    assert "40 guests match." in body and "VIP" in body and "On the waiting list" in body
+    assert len(few) == len(many), (few, many)
+    submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
+    body = client.get(url, headers=htmx).get_data(as_text=True)
+    assert "候补中" in body and "媒体" in body
 
 
 # -- Guest detail and edit -------------------------------------------------------------------------

@@ -191,10 +191,14 @@ def guests(event: Event):
     search = form.q.data if not form.q.errors else (form.q.data or "")[:100]
     state = form.state.data if not form.state.errors else ""
     category = form.category.data if not form.category.errors else ""
-    query = services.guest_query(event, search or "", state or "", category or "")
+    query = services.guest_rows_query(event, search or "", state or "", category or "")
     results = services.paginate_guests(query, _page_number(), current_app.config["GUESTS_PER_PAGE"])
+    # Named once for the page, not once per row.
+    category_names = {c.id: c.name for c in event.categories}
+    state_names = {code: str(label) for code, label in STATE_LABELS.items()}
     return render("staff/guests.html", fragment="staff/_guest_rows.html",
-                  event=event, form=form, results=results, filtered=bool(search or state or category))
+                  event=event, form=form, results=results, filtered=bool(search or state or category),
+                  category_names=category_names, state_names=state_names)
 
 
 @bp.get("/e/<slug>/guests/<int:registration_id>")

@@ -115,12 +115,26 @@ def _contains(column, pattern: str):
 
 def guest_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
     """The event's registrations matching a search and filters, categories loaded with them."""
-    query = (
-        select(Registration)
-        .where(Registration.event_id == event.id)
-        .options(selectinload(Registration.category))
-        .order_by(func.lower(Registration.surname), func.lower(Registration.name_latin), Registration.id)
-    )
+    query = select(Registration).options(selectinload(Registration.category))
+    return _matching(query, event, search, state, category_code)
+
+
+# What a row of the guest list shows. The list reads these columns alone: loading
+# 50 whole registrations as objects cost more than the search itself.
+GUEST_ROW_COLUMNS = (
+    Registration.id, Registration.state, Registration.name_latin, Registration.name_original,
+    Registration.email, Registration.organization, Registration.category_id, Registration.confirmation_code,
+)
+
+
+def guest_rows_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
+    """guest_query's matches as rows of GUEST_ROW_COLUMNS, for the guest list."""
+    return _matching(select(*GUEST_ROW_COLUMNS), event, search, state, category_code)
+
+
+def _matching(query: Select, event: Event, search: str, state: str, category_code: str) -> Select:
+    query = query.where(Registration.event_id == event.id).order_by(
+        func.lower(Registration.surname), func.lower(Registration.name_latin), Registration.id)
     search = " ".join(search.split())
     if search:
         pattern = _like_pattern(search)
@@ -139,13 +153,14 @@ class CountedPagination(SelectPagination):
     A search over substrings cannot use an index, so db.paginate's separate
     count scanned every registration a second time; a window count reads the
     total off the page's own rows. Only a page past the end (no rows) counts apart.
+    The items are the query's rows, each with the total as its last column.
     """
 
     def _query_items(self) -> list:
         page = self._query_args["select"].add_columns(func.count().over())
         rows = self._query_args["session"].execute(page.limit(self.per_page).offset(self._query_offset)).all()
-        self._counted = rows[0][1] if rows else None
-        return [row[0] for row in rows]
+        self._counted = rows[0][-1] if rows else None
+        return rows
 
     def _query_count(self) -> int:
         return self._counted if self._counted is not None else super()._query_count()
