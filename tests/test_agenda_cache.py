@@ -1,0 +1,216 @@
+"""The shared agenda cards: fresh after every kind of change, and never one guest's state on another's page."""
+
+import re
+
+from sqlalchemy import select, update
+
+from portal.agenda import services
+from portal.extensions import db
+from portal.models import Event, Registration, Room, Session, Speaker, Track
+from tests.conftest import AuthActions, csrf_token
+from tests.test_agenda import at, hold, make_guest, make_room, make_session, make_speaker, make_track
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _page(client, event, query=""):
+    answer = client.get(f"/e/{event.slug}/agenda{query}")
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def _card(page: str, title: str) -> str:
+    """The <li> of the session titled `title` on a programme page."""
+    start = page.index(f">{title}</a>")
+    return page[page.rindex("<li", 0, start):page.index("</li>", start)]
+
+
+def _signed_in(app, guest):
+    client = app.test_client()
+    AuthActions(client).login_as(guest)
+    return client
+
+
+def _version(app, event) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Event.agenda_version).where(Event.id == event.id))
+
+
+def _change(app, model, row_id, **values):
+    with app.app_context():
+        row = db.session.get(model, row_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.commit()
+
+
+def test_an_edited_session_shows_at_once(app, client, make_event):
+    event = make_event()
+    session_id = make_session(app, event, "Opening keynote", at(event, 0, 9), kind="keynote")
+    assert "Opening keynote" in _page(client, event)
+    _change(app, Session, session_id, title_en="Welcome keynote", starts_at=at(event, 0, 10),
+            ends_at=at(event, 0, 11), status="cancelled")
+    card = _card(_page(client, event), "Welcome keynote")
+    assert "Opening keynote" not in _page(client, event)
+    assert "10:00" in card and "state-cancelled" in card and "Cancelled" in card
+
+
+def test_a_renamed_speaker_room_or_track_shows_at_once(app, client, make_event):
+    event = make_event()
+    speaker = make_speaker(app, event, "Li Wei")
+    room, track = make_room(app, event, "Hall A"), make_track(app, event, "Finance")
+    make_session(app, event, "Trade panel", at(event, 0, 9), speakers=[speaker], room=room, track=track)
+    card = _card(_page(client, event), "Trade panel")
+    assert "Li Wei" in card and "Hall A" in card and "Finance" in card
+    _change(app, Speaker, speaker, name_en="Li Wei-Ming")
+    _change(app, Room, room, name_en="Grand Hall")
+    _change(app, Track, track, name_en="Markets")
+    page = _page(client, event)
+    card = _card(page, "Trade panel")
+    assert "Li Wei-Ming" in card and "Grand Hall" in card and "Markets" in card
+    assert '<option value="%d">Markets</option>' % track in page
+
+
+def test_a_speaker_taken_off_a_session_leaves_its_card(app, client, make_event):
+    event = make_event()
+    first, second = make_speaker(app, event, "Anna First"), make_speaker(app, event, "Ben Second")
+    session_id = make_session(app, event, "Trade panel", at(event, 0, 9), speakers=[first, second])
+    assert "Ben Second" in _card(_page(client, event), "Trade panel")
+    with app.app_context():
+        session = db.session.get(Session, session_id)
+        session.speakers = [db.session.get(Speaker, first)]
+        db.session.commit()
+    assert "Ben Second" not in _card(_page(client, event), "Trade panel")
+
+
+def test_a_place_taken_shows_to_every_guest_without_a_new_version(app, make_event):
+    event = make_event()
+    first, second = make_guest(app, event, "first@example.org"), make_guest(app, event, "second@example.org")
+    workshop = make_session(app, event, "Small workshop", at(event, 0, 9), capacity=2, kind="workshop")
+    watcher = _signed_in(app, second)
+    assert "2 places left" in _card(_page(watcher, event), "Small workshop")
+    version = _version(app, event)
+
+    taker = _signed_in(app, first)
+    token = csrf_token(taker, f"/e/{event.slug}/agenda")
+    assert taker.post(f"/e/{event.slug}/me/agenda/{workshop}/add", data={"csrf_token": token}).status_code == 303
+    # The count is read on every page: taking a place throws no card away.
+    assert _version(app, event) == version
+    assert "1 place left" in _card(_page(watcher, event), "Small workshop")
+    hold(app, make_guest(app, event, "third@example.org"), workshop)
+    card = _card(_page(watcher, event), "Small workshop")
+    assert "Full" in card and "Sign up" not in card
+    assert "Remove from my agenda" in _card(_page(taker, event), "Small workshop")
+
+
+def test_an_invitation_given_or_withdrawn_shows_at_once(app, make_event):
+    event = make_event()
+    guest, other = make_guest(app, event, "guest@example.org"), make_guest(app, event, "other@example.org")
+    secret = make_session(app, event, "Closed-door roundtable", at(event, 0, 16), visibility="invitation",
+                          kind="roundtable")
+    make_session(app, event, "Open panel", at(event, 0, 10))
+    client, bystander = _signed_in(app, guest), _signed_in(app, other)
+    for who in (client, bystander):
+        assert "Closed-door" not in _page(who, event) and "Open panel" in _page(who, event)
+
+    with app.app_context():
+        db.session.get(Session, secret).invitees = [db.session.get(Registration, guest.registration_id)]
+        db.session.commit()
+    assert "Closed-door" in _page(client, event) and "Closed-door" in _page(client, event, "?kind=roundtable")
+    assert "Closed-door" not in _page(bystander, event)
+    assert "Closed-door" not in _page(bystander, event, "?kind=roundtable")
+    assert "Closed-door" not in _page(app.test_client(), event)
+
+    with app.app_context():
+        db.session.get(Session, secret).invitees = []
+        db.session.commit()
+    assert "Closed-door" not in _page(client, event)
+
+
+def test_a_category_session_follows_the_guests_category_and_state(app, make_event):
+    event = make_event()
+    guest = make_guest(app, event, "guest@example.org", category="delegate")
+    make_session(app, event, "VIP breakfast", at(event, 0, 7), visibility="categories", categories=["vip"])
+    client = _signed_in(app, guest)
+    assert "VIP breakfast" not in _page(client, event)
+    with app.app_context():
+        registration = db.session.get(Registration, guest.registration_id)
+        registration.category_id = next(c.id for c in db.session.get(Event, event.id).categories if c.code == "vip")
+        db.session.commit()
+    assert "VIP breakfast" in _page(client, event)
+    _change(app, Registration, guest.registration_id, state="cancelled")
+    assert "VIP breakfast" not in _page(client, event)
+
+
+def test_a_bulk_update_through_the_session_raises_every_version(app, client, make_event):
+    event = make_event()
+    make_session(app, event, "Opening keynote", at(event, 0, 9))
+    assert "Opening keynote" in _page(client, event)
+    with app.app_context():
+        db.session.execute(update(Session).values(title_en="Renamed in bulk"))
+        db.session.commit()
+    assert "Renamed in bulk" in _page(client, event)
+
+
+def test_the_version_moves_once_per_commit_and_not_for_a_rollback_or_other_rows(app, make_event):
+    event = make_event()
+    guest = make_guest(app, event, "guest@example.org")
+    session_id = make_session(app, event, "Opening keynote", at(event, 0, 9))
+    version = _version(app, event)
+    _change(app, Session, session_id, title_en="One", title_zh="一")
+    assert _version(app, event) == version + 1
+    with app.app_context():
+        db.session.get(Session, session_id).title_en = "Never saved"
+        db.session.flush()
+        db.session.rollback()
+    _change(app, Registration, guest.registration_id, phone="+86 139 0000 0000")
+    with app.app_context():
+        loaded = db.session.get(Event, event.id)
+        services.add_to_agenda(loaded, db.session.get(Registration, guest.registration_id), session_id)
+    assert _version(app, event) == version + 1
+
+
+def test_one_guests_state_never_reaches_another(app, make_event):
+    event = make_event()
+    holder, other = make_guest(app, event, "holder@example.org"), make_guest(app, event, "other@example.org")
+    session_id = make_session(app, event, "Opening keynote", at(event, 0, 9))
+    hold(app, holder, session_id)
+    visitor, first, second = app.test_client(), _signed_in(app, holder), _signed_in(app, other)
+    for _ in range(2):  # the second round is served from the cards the first one rendered
+        pages = {who: _page(client, event, "?q=keynote" if who == "search" else "")
+                 for who, client in (("visitor", visitor), ("holder", first), ("other", second))}
+        assert "In my agenda" in _card(pages["holder"], "Opening keynote")
+        assert "Add to my agenda" in _card(pages["other"], "Opening keynote")
+        assert "In my agenda" not in pages["other"] and "/remove" not in pages["other"]
+        assert "<form" not in _card(pages["visitor"], "Opening keynote")
+        tokens = {who: set(CSRF_INPUT.findall(_card(page, "Opening keynote"))) for who, page in pages.items()}
+        assert len(tokens["holder"]) == len(tokens["other"]) == 1 and tokens["holder"] != tokens["other"]
+        assert tokens["holder"] <= set(CSRF_INPUT.findall(pages["holder"]))
+    # The form returns to the page it is on, whoever rendered the card first.
+    searched = _page(second, event, "?q=keynote")
+    assert f'name="next" value="/e/{event.slug}/agenda?q=keynote"' in _card(searched, "Opening keynote")
+
+
+def test_each_language_and_zone_gets_its_own_cards(app, client, make_event):
+    event = make_event()
+    make_session(app, event, "Opening keynote", at(event, 0, 9), kind="keynote")
+    english = _card(_page(client, event), "Opening keynote")
+    with client.session_transaction() as cookie:
+        cookie["lang"] = "zh_Hans"
+    chinese = _card(_page(client, event), "Opening keynote（中文）")
+    assert "Keynote" in english and "主旨演讲" in chinese
+    paris = _card(_page(client, event, "?tz=Europe/Paris"), "Opening keynote（中文）")
+    assert "Europe/Paris" in paris and "02:00" in paris
+    assert "local-time" not in _card(_page(app.test_client(), event), "Opening keynote")
+
+
+def test_my_agenda_uses_the_same_fresh_cards(app, make_event):
+    event = make_event()
+    guest = make_guest(app, event, "guest@example.org")
+    session_id = make_session(app, event, "Opening keynote", at(event, 0, 9))
+    hold(app, guest, session_id)
+    client = _signed_in(app, guest)
+    assert "Opening keynote" in _page(client, event)
+    _change(app, Session, session_id, title_en="Welcome keynote")
+    mine = client.get(f"/e/{event.slug}/me/agenda").get_data(as_text=True)
+    assert "Welcome keynote" in mine and "Remove from my agenda" in mine
