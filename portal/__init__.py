@@ -8,7 +8,7 @@ from flask import Flask
 from portal import config as settings
 from portal.database import database_uri, engine_options
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
-from portal.i18n import compile_catalogs, select_locale
+from portal.i18n import compile_catalogs, install_template_gettext, select_locale
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -90,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     htmx.init_app(app)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 LANGUAGES = ("zh_Hans", "en")
@@ -44,6 +44,33 @@ def pick(english: str, chinese: str) -> str:
 
 def html_lang() -> str:
     return "zh-Hans" if current_language() == "zh_Hans" else "en"
+
+
+# Flask-Babel's catalogs by locale. Flask-Babel keeps the same cache, one per process,
+# but finds its way to it through several context lookups for every string a page shows.
+_CATALOGS: dict = {}
+
+
+def _catalog():
+    """The translations of the request's locale (or of the one `force_locale` set for a while)."""
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if locale is None:
+        return get_translations()  # picks the locale for the rest of the request
+    found = _CATALOGS.get(locale)
+    if found is None:
+        found = _CATALOGS[locale] = get_translations()
+    return found
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' _(), gettext() and ngettext() look their catalog up the short way."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _catalog().ugettext(string),
+        ngettext=lambda singular, plural, n: _catalog().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _catalog().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _catalog().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
 
 
 @lru_cache(maxsize=8)
