@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.run import build_event, database_url
+from bench.run import build_event, database_url, rate_limit_storage
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -50,7 +50,8 @@ def main(argv=None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="concierge-profile-"))
     url, kind = database_url(workdir)
-    env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "MAIL_SEND_INLINE": "0"}
+    env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "MAIL_SEND_INLINE": "0",
+           "RATELIMIT_STORAGE_URI": rate_limit_storage()}
     made = build_event(env, kind, {"guests": args.guests, "sessions": 300, "help_tickets": 500})
     codes = made["built"].ticket_codes
 

@@ -46,6 +46,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def rate_limit_storage() -> str:
+    """Redis when one answers on 127.0.0.1:6379 (BENCH_RATELIMIT_STORAGE to choose): the store many workers share.
+
+    Per-process memory would let each worker count its own scans, which is not
+    how Concierge runs on more than one worker.
+    """
+    chosen = os.environ.get("BENCH_RATELIMIT_STORAGE")
+    if chosen:
+        return chosen
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return "redis://127.0.0.1:6379/0"
+    except OSError:
+        return "memory://"
+
+
 def database_url(workdir: Path) -> tuple[str, str]:
     """The DATABASE_URL to serve and the database's name for the results file."""
     url = os.environ.get("DATABASE_URL", "")
@@ -301,8 +317,9 @@ def main(argv=None) -> int:
     workers = args.workers or 2 * info["cores"]
     workdir = Path(tempfile.mkdtemp(prefix="concierge-bench-"))
     url, kind = database_url(workdir)
+    limits = rate_limit_storage()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "MAIL_SEND_INLINE": "0",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT)}
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT), "RATELIMIT_STORAGE_URI": limits}
     sizes = {"guests": args.guests, "sessions": args.sessions, "help_tickets": args.tickets}
 
     print(f"Building the event ({args.guests} guests, {args.sessions} sessions, {args.tickets} tickets) on {kind} …",
@@ -369,7 +386,7 @@ def main(argv=None) -> int:
     title = f"Concierge benchmark, {date.today().isoformat()}, {kind}"
     settings = (f"{info['cores']} cores ({info['cpu']}), {info['memory']}, load average before the run "
                 f"{info['load']}; Python {info['python']}; gunicorn {workers} workers × {args.threads} threads "
-                f"(gthread); wrk {args.wrk_threads} threads, {args.connections} connections, "
+                f"(gthread), rate limits in {limits.split(':')[0]}; wrk {args.wrk_threads} threads, {args.connections} connections, "
                 f"{args.duration:g} s per scenario after {args.warmup:g} s warm-up; event of {built.guests} guests, "
                 f"{built.sessions} sessions, {built.agenda_entries} agenda entries, {built.tickets} help-desk tickets.")
     report = "\n".join([f"# {title}", "", settings, "", table(results, ceiling), "", "Targets:", "",
