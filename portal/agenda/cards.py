@@ -30,6 +30,7 @@ from portal.agenda import services, timezones
 from portal.database import utcnow
 from portal.i18n import pick
 from portal.models import Event, Registration
+from portal.surveys.services import session_is_over
 
 # Stand-ins for the guest's own values in a shared toggle form; random, so no content can forge them.
 _CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
@@ -203,26 +204,50 @@ def _macros():
 
 
 class GuestParts:
-    """What one page adds to the shared cards: the time in the guest's zone and their add/remove forms."""
+    """What one page adds to the shared cards: the time in the guest's zone, their forms and ratings."""
 
-    def __init__(self, event: Event, cards, next_url: str):
+    def __init__(self, event: Event, registration: Registration | None, held: set[int], cards, next_url: str):
         self.event = event
+        self.registration = registration
+        self.held = held
         self.cards = cards
         zone = timezones.guest_zone_name()
         self.zone = "" if zone == event.timezone else zone
-        self.next_url = str(escape(next_url))
+        self.next_url = next_url
         self._csrf = self._taken = None
 
-    def head(self, card: Card) -> Markup:
-        local = _memo(card.local, self.zone, lambda: str(_macros().local_time(card, self.event, self.zone))) \
-            if self.zone else ""
-        return Markup(card.head[0] + local + card.head[1])
+    def list(self, cards, conflicts=None) -> Markup:
+        """The <li> of each card, as the guest sees it; `conflicts` flags overlaps in "My agenda"."""
+        out = []
+        for card in cards:
+            out.append(self.head(card))
+            if conflicts and conflicts.get(card.id):
+                out.append("\n  " + str(_macros().overlaps(conflicts[card.id])))
+            if self.registration is not None:
+                held = card.id in self.held
+                out.append("\n  " + self.toggle(card, held))
+                if held and session_is_over(card):
+                    out.append("\n  " + self._rating(card))
+            out.append("\n</li>\n")
+        return Markup("".join(out))
 
-    def toggle(self, card: Card, held: bool) -> Markup:
+    def head(self, card: Card) -> str:
+        if not self.zone:
+            return card.head[0] + card.head[1]
+        local = _memo(card.local, self.zone, lambda: str(_macros().local_time(card, self.event, self.zone)))
+        return card.head[0] + local + card.head[1]
+
+    def toggle(self, card: Card, held: bool) -> str:
         if self._taken is None:  # counted once per page, on the first form: places change all the time
             self._taken = services.taken_places([c.id for c in self.cards if c.capacity is not None])
             self._csrf = str(escape(generate_csrf()))
         places_left = card.capacity - self._taken.get(card.id, 0) if card.capacity is not None else None
         form = _memo(card.toggles, (held, places_left), lambda: str(
             _macros().toggle(card, self.event, held, places_left, _CSRF_SLOT, _NEXT_SLOT)))
-        return Markup(form.replace(_CSRF_SLOT, self._csrf).replace(_NEXT_SLOT, self.next_url))
+        return form.replace(_CSRF_SLOT, self._csrf).replace(_NEXT_SLOT, str(escape(self.next_url)))
+
+    def _rating(self, card: Card) -> str:
+        # The guest's own rating form (a session they held, now over): only a few per page.
+        template = current_app.jinja_env.get_template("surveys/_session_rating.html")
+        return template.render(event=self.event, registration=self.registration, session=card, held=self.held,
+                               next_url=self.next_url).strip()

@@ -67,13 +67,14 @@ def index(slug: str):
         "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
         zone_error=not zone_known, event=event, registration=registration,
         wanted=wanted, days=days, event_days=services.event_days(event),
-        tracks=cards.track_choices(programme), kinds=KINDS, held=services.held_ids(registration),
-        parts=_parts(event, days),
+        tracks=cards.track_choices(programme), kinds=KINDS,
+        parts=_parts(event, registration, services.held_ids(registration), days),
     )
 
 
-def _parts(event: Event, days) -> cards.GuestParts:
-    return cards.GuestParts(event, [card for _, shown in days for card in shown], request.full_path.rstrip("?"))
+def _parts(event: Event, registration: Registration | None, held: set[int], days) -> cards.GuestParts:
+    return cards.GuestParts(event, registration, held, [card for _, shown in days for card in shown],
+                            request.full_path.rstrip("?"))
 
 
 @bp.get("/e/<slug>/agenda/changes")
@@ -133,8 +134,8 @@ def mine(event: Event, registration: Registration):
     return render(
         "agenda/mine.html", status=200 if zone_known else INVALID, zone_error=not zone_known,
         event=event, registration=registration, days=days,
-        conflicts=services.conflicts(sessions), held={s.id for s in sessions},
-        parts=_parts(event, days), has_feed=services.has_feed(registration),
+        conflicts=services.conflicts(sessions),
+        parts=_parts(event, registration, {s.id for s in sessions}, days), has_feed=services.has_feed(registration),
         feed_token=cookie.pop("agenda_feed_token", None),
     )
 
