@@ -49,8 +49,8 @@ def ticket_labels() -> dict:
 
 @bp.app_template_global("my_tickets_summary")
 def my_tickets_summary(registration: Registration) -> list:
-    """The guest's tickets for the My trip card."""
-    return services.guest_tickets(registration)
+    """The guest's tickets for the My trip card: it lists the three newest."""
+    return services.guest_tickets(registration, limit=3)
 
 
 @bp.route("/e/<slug>/me/help", methods=["GET", "POST"])

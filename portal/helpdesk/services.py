@@ -369,10 +369,11 @@ def public_thread(ticket: Ticket) -> list[TicketMessage]:
         .order_by(TicketMessage.id)))
 
 
-def guest_tickets(registration: Registration) -> list[Ticket]:
+def guest_tickets(registration: Registration, limit: int | None = None) -> list[Ticket]:
+    """The guest's tickets, newest first; the `limit` newest when given."""
     return list(db.session.scalars(
         select(Ticket).where(Ticket.event_id == registration.event_id, Ticket.registration_id == registration.id)
-        .order_by(Ticket.id.desc())))
+        .order_by(Ticket.id.desc()).limit(limit)))
 
 
 def guest_ticket(registration: Registration, number: int) -> Ticket | None:

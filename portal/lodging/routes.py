@@ -22,8 +22,7 @@ class MyLodging:
     """What the My trip card and the editor show: my request, and requests that name me as roommate."""
 
     def __init__(self, registration: Registration):
-        self.request = services.request_of(registration)
-        self.shares = services.shared_with(registration)
+        self.request, self.shares = services.mine_and_shared(registration)
 
 
 @bp.app_template_global("my_lodging")

@@ -93,6 +93,22 @@ def request_of(registration: Registration) -> LodgingRequest | None:
     return active[0] if active else (requests[0] if requests else None)
 
 
+def mine_and_shared(registration: Registration) -> tuple[LodgingRequest | None, list[LodgingRequest]]:
+    """request_of and shared_with in one statement, for the My trip card."""
+    rid = registration.id
+    rows = db.session.scalars(
+        _request_query().where(or_(
+            LodgingRequest.registration_id == rid,
+            (LodgingRequest.roommate_id == rid) & LodgingRequest.state.in_(ACTIVE_STATES)))
+        .order_by(LodgingRequest.id.desc())
+    ).unique().all()
+    # What request_of reads: the guest's five latest requests.
+    requests = [r for r in rows if r.registration_id == rid][:5]
+    active = [r for r in requests if r.is_active]
+    shares = [r for r in reversed(rows) if r.roommate_id == rid and r.state in ACTIVE_STATES]
+    return (active[0] if active else (requests[0] if requests else None)), shares
+
+
 def shared_with(registration: Registration) -> list[LodgingRequest]:
     """Active requests in which another guest named this guest as their roommate."""
     return db.session.scalars(

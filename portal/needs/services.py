@@ -153,14 +153,28 @@ def consent_of(registration: Registration, lock: bool = False) -> NeedsConsent |
 
 
 def needs_of(registration: Registration) -> GuestNeeds:
-    """Everything stored for one registration (the guest's own view: all of it)."""
-    rid = registration.id
+    """Everything stored for one registration (the guest's own view: all of it).
+
+    One statement: each part is one row at most per registration (unique), so
+    joining them to the registration gives one row per allergy, or one row.
+    """
+    rows = db.session.execute(
+        select(NeedsConsent, DietaryNeeds, AccessibilityNeeds, MedicalNotes, Allergy)
+        .select_from(Registration)
+        .outerjoin(NeedsConsent, NeedsConsent.registration_id == Registration.id)
+        .outerjoin(DietaryNeeds, DietaryNeeds.registration_id == Registration.id)
+        .outerjoin(AccessibilityNeeds, AccessibilityNeeds.registration_id == Registration.id)
+        .outerjoin(MedicalNotes, MedicalNotes.registration_id == Registration.id)
+        .outerjoin(Allergy, Allergy.registration_id == Registration.id)
+        .where(Registration.id == registration.id)
+        .order_by(Allergy.id)
+    ).all()
+    if not rows:
+        return GuestNeeds()
+    consent, dietary, accessibility, medical, _allergy = rows[0]
     return GuestNeeds(
-        consent=consent_of(registration),
-        dietary=db.session.scalar(select(DietaryNeeds).where(DietaryNeeds.registration_id == rid)),
-        allergies=_sorted_allergies(db.session.scalars(select(Allergy).where(Allergy.registration_id == rid))),
-        accessibility=db.session.scalar(select(AccessibilityNeeds).where(AccessibilityNeeds.registration_id == rid)),
-        medical=db.session.scalar(select(MedicalNotes).where(MedicalNotes.registration_id == rid)),
+        consent=consent, dietary=dietary, accessibility=accessibility, medical=medical,
+        allergies=_sorted_allergies(row[4] for row in rows if row[4] is not None),
     )
 
 
