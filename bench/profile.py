@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="concierge-profile-"))
     url, kind = database_url(workdir)
     env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "MAIL_SEND_INLINE": "0",
-           "RATELIMIT_STORAGE_URI": rate_limit_storage()}
+           "RATELIMIT_STORAGE_URI": rate_limit_storage(), "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"}
     made = build_event(env, kind, {"guests": args.guests, "sessions": 300, "help_tickets": 500})
     codes = made["built"].ticket_codes
 
@@ -76,7 +76,11 @@ def main(argv=None) -> int:
     etag = desk.get(queue, headers={"HX-Request": "true"}).headers.get("ETag", "")
     scans = iter(codes)
 
+    from bench.hello import app as hello_app
+
+    bare = hello_app.test_client()
     scenarios = {
+        "hello": lambda: bare.get("/"),
         "my_trip": lambda: guest.get(f"/e/{seed.SLUG}/me"),
         "agenda": lambda: guest.get(f"/e/{seed.SLUG}/agenda"),
         "search": lambda: organizer.get(f"/staff/e/{seed.SLUG}/guests?q=wang", headers={"HX-Request": "true"}),

@@ -319,7 +319,8 @@ def main(argv=None) -> int:
     url, kind = database_url(workdir)
     limits = rate_limit_storage()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "MAIL_SEND_INLINE": "0",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT), "RATELIMIT_STORAGE_URI": limits}
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT), "RATELIMIT_STORAGE_URI": limits,
+           "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"}
     sizes = {"guests": args.guests, "sessions": args.sessions, "help_tickets": args.tickets}
 
     print(f"Building the event ({args.guests} guests, {args.sessions} sessions, {args.tickets} tickets) on {kind} …",

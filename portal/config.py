@@ -17,6 +17,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SEND_INLINE": bool,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,  # when several deployments share one Redis
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
@@ -57,7 +58,6 @@ class Defaults:
     MAIL_MAX_BACKOFF = 60 * 30
 
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
 
     # Where links in mail point when a mail is rendered outside a request (CLI, worker).

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Request
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -111,16 +111,19 @@ def revoke(device: KioskDevice, actor: User) -> None:
     db.session.commit()
 
 
+# Every kiosk request asks this, so the statement is built once.
+_DEVICE_BY_CREDENTIAL = (
+    select(KioskDevice).options(joinedload(KioskDevice.event))
+    .where(KioskDevice.credential_hash == bindparam("credential_hash"), KioskDevice.revoked_at.is_(None))
+)
+
+
 def device_for_request(request: Request) -> KioskDevice | None:
     """The enrolled, unrevoked kiosk this browser's cookie names, with its last contact kept fresh."""
     credential = request.cookies.get(COOKIE_NAME, "")
     if not credential or len(credential) > MAX_CREDENTIAL_LENGTH:
         return None
-    credential_hash = _hash(credential)
-    device = db.session.scalar(
-        select(KioskDevice).options(joinedload(KioskDevice.event))
-        .where(KioskDevice.credential_hash == credential_hash, KioskDevice.revoked_at.is_(None))
-    )
+    device = db.session.scalar(_DEVICE_BY_CREDENTIAL, {"credential_hash": _hash(credential)})
     if device is None:
         return None
     now = utcnow()

@@ -57,9 +57,12 @@ def find_by_ticket(event: Event, scanned: str) -> Registration | None:
     code = (scanned or "").strip()
     if len(code) > MAX_SCAN_LENGTH or not TICKET_CODE.match(code):
         return None
-    return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.ticket_code == code)
-    )
+    return db.session.scalar(_BY_TICKET, {"event_id": event.id, "code": code})
+
+
+# Every scan asks this, so the statement is built once.
+_BY_TICKET = select(Registration).where(Registration.event_id == bindparam("event_id"),
+                                        Registration.ticket_code == bindparam("code"))
 
 
 def find_by_confirmation_code(event: Event, typed: str) -> Registration | None:
