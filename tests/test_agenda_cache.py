@@ -25,6 +25,11 @@ def _card(page: str, title: str) -> str:
     return page[page.rindex("<li", 0, start):page.index("</li>", start)]
 
 
+def _header_token(page: str) -> str:
+    """The CSRF token of the page's own sign-out form, made in the same request as the cards' forms."""
+    return CSRF_INPUT.search(page[:page.index("<main")]).group(1)
+
+
 def _signed_in(app, guest):
     client = app.test_client()
     AuthActions(client).login_as(guest)
@@ -185,7 +190,8 @@ def test_one_guests_state_never_reaches_another(app, make_event):
         assert "<form" not in _card(pages["visitor"], "Opening keynote")
         tokens = {who: set(CSRF_INPUT.findall(_card(page, "Opening keynote"))) for who, page in pages.items()}
         assert len(tokens["holder"]) == len(tokens["other"]) == 1 and tokens["holder"] != tokens["other"]
-        assert tokens["holder"] <= set(CSRF_INPUT.findall(pages["holder"]))
+        for who in ("holder", "other"):
+            assert tokens[who] == {_header_token(pages[who])}
     # The form returns to the page it is on, whoever rendered the card first.
     searched = _page(second, event, "?q=keynote")
     assert f'name="next" value="/e/{event.slug}/agenda?q=keynote"' in _card(searched, "Opening keynote")
@@ -214,3 +220,31 @@ def test_my_agenda_uses_the_same_fresh_cards(app, make_event):
     _change(app, Session, session_id, title_en="Welcome keynote")
     mine = client.get(f"/e/{event.slug}/me/agenda").get_data(as_text=True)
     assert "Welcome keynote" in mine and "Remove from my agenda" in mine
+
+
+def test_each_guest_sees_their_own_rating_on_a_shared_card(app, make_event):
+    from datetime import timedelta
+
+    from portal.database import utcnow
+    from portal.models import SessionRating
+
+    event = make_event(starts_on=utcnow().date() - timedelta(days=1), ends_on=utcnow().date() + timedelta(days=1))
+    first, second = make_guest(app, event, "first@example.org"), make_guest(app, event, "second@example.org")
+    ended = make_session(app, event, "Opening keynote", utcnow() - timedelta(hours=2))
+    for guest in (first, second):
+        hold(app, guest, ended)
+    with app.app_context():
+        db.session.add(SessionRating(registration_id=first.registration_id, session_id=ended, score=4,
+                                     comment="Inspiring <b>talk</b>"))
+        db.session.commit()
+    clients = {"first": _signed_in(app, first), "second": _signed_in(app, second)}
+    for _ in range(2):
+        pages = {who: _page(client, event, "?day=all") for who, client in clients.items()}
+        cards = {who: _card(page, "Opening keynote") for who, page in pages.items()}
+        assert "Your rating: 4 of 5" in cards["first"] and "Inspiring &lt;b&gt;talk&lt;/b&gt;" in cards["first"]
+        assert "Rate this session" in cards["second"] and "Inspiring" not in cards["second"]
+        for who, card in cards.items():
+            assert set(CSRF_INPUT.findall(card)) == {_header_token(pages[who])}
+        assert f'value="/e/{event.slug}/agenda?day=all"' in cards["second"]
+    assert "Opening keynote" in _page(app.test_client(), event, "?day=all")
+    assert "session-rating" not in _page(app.test_client(), event, "?day=all")

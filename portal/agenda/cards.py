@@ -30,7 +30,7 @@ from portal.agenda import services, timezones
 from portal.database import utcnow
 from portal.i18n import pick
 from portal.models import Event, Registration
-from portal.surveys.services import session_is_over
+from portal.surveys.services import my_session_rating, session_is_over
 
 # Stand-ins for the guest's own values in a shared toggle form; random, so no content can forge them.
 _CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
@@ -76,7 +76,8 @@ class Card:
     head: tuple[str, str]
     # By guest zone: that time, rendered.
     local: dict = field(default_factory=dict)
-    # By (held, places left): the toggle form, with slots for the CSRF token and the return page.
+    # By (held, places left), and by the guest's rating: the toggle and rating forms, with slots for
+    # the CSRF token and the return page.
     toggles: dict = field(default_factory=dict)
 
 
@@ -214,6 +215,7 @@ class GuestParts:
         zone = timezones.guest_zone_name()
         self.zone = "" if zone == event.timezone else zone
         self.next_url = next_url
+        self._next = str(escape(next_url))
         self._csrf = self._taken = None
 
     def list(self, cards, conflicts=None) -> Markup:
@@ -240,14 +242,26 @@ class GuestParts:
     def toggle(self, card: Card, held: bool) -> str:
         if self._taken is None:  # counted once per page, on the first form: places change all the time
             self._taken = services.taken_places([c.id for c in self.cards if c.capacity is not None])
-            self._csrf = str(escape(generate_csrf()))
         places_left = card.capacity - self._taken.get(card.id, 0) if card.capacity is not None else None
-        form = _memo(card.toggles, (held, places_left), lambda: str(
-            _macros().toggle(card, self.event, held, places_left, _CSRF_SLOT, _NEXT_SLOT)))
-        return form.replace(_CSRF_SLOT, self._csrf).replace(_NEXT_SLOT, str(escape(self.next_url)))
+        form = card.toggles.get((held, places_left))
+        if form is None:
+            form = _memo(card.toggles, (held, places_left), lambda: str(
+                _macros().toggle(card, self.event, held, places_left, _CSRF_SLOT, _NEXT_SLOT)))
+        return form.replace(_CSRF_SLOT, self._csrf_token()).replace(_NEXT_SLOT, self._next)
+
+    def _csrf_token(self) -> str:
+        if self._csrf is None:
+            self._csrf = str(escape(generate_csrf()))
+        return self._csrf
 
     def _rating(self, card: Card) -> str:
-        # The guest's own rating form (a session they held, now over): only a few per page.
-        template = current_app.jinja_env.get_template("surveys/_session_rating.html")
-        return template.render(event=self.event, registration=self.registration, session=card, held=self.held,
-                               next_url=self.next_url).strip()
+        # The guest's own rating form, for a session they held that is over: kept by what it shows.
+        rating = my_session_rating(self.registration, card.id)
+        key = ("rating", rating.score, rating.comment) if rating is not None else ("rating",)
+        form = card.toggles.get(key)
+        if form is None:
+            template = current_app.jinja_env.get_template("surveys/_session_rating.html")
+            form = _memo(card.toggles, key, lambda: template.render(
+                event=self.event, registration=self.registration, session=card, held={card.id},
+                next_url=_NEXT_SLOT, csrf_token=lambda: _CSRF_SLOT).strip())
+        return form.replace(_CSRF_SLOT, self._csrf_token()).replace(_NEXT_SLOT, self._next)
