@@ -1,0 +1,91 @@
+"""SQLite's writers queue on the file lock beside the database instead of timing out.
+
+These tests make their own SQLite file whatever TEST_DATABASE_URL names: the
+queue belongs to the embedded database, and CI runs them in both passes.
+"""
+
+import os
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+
+from portal import database
+from portal.database import engine_options
+
+WRITERS = 8
+TURNS = 5
+
+
+@pytest.fixture(autouse=True)
+def short_busy_timeout(monkeypatch):
+    """SQLite gives up on a busy lock after 50 ms here, not 30 s."""
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.05)
+
+
+def _engine(path):
+    uri = f"sqlite:///{path}"
+    options = engine_options(uri)
+    options["connect_args"] = {**options["connect_args"], "timeout": database.SQLITE_BUSY_TIMEOUT_SECONDS}
+    engine = create_engine(uri, pool_size=WRITERS, **options)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE tally (n INTEGER NOT NULL)")
+        connection.exec_driver_sql("INSERT INTO tally VALUES (0)")
+    return engine
+
+
+def test_writers_wait_their_turn_longer_than_the_busy_timeout(tmp_path):
+    # Each writer holds the lock 30 ms; eight of them queue for up to 210 ms, more
+    # than SQLite's own 50 ms busy timeout here would wait before "database is locked".
+    engine = _engine(tmp_path / "queue.sqlite3")
+    start = threading.Barrier(WRITERS)
+    errors = []
+
+    def writer():
+        start.wait()
+        for _ in range(TURNS):
+            try:
+                with engine.begin() as connection:
+                    seen = connection.exec_driver_sql("SELECT n FROM tally").scalar()
+                    time.sleep(0.03)
+                    connection.exec_driver_sql("UPDATE tally SET n = ?", (seen + 1,))
+            except OperationalError as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with engine.connect() as connection:
+        # Read, wait, write: any two writers inside at once would have lost an increment.
+        assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == WRITERS * TURNS
+    assert os.path.exists(f"{tmp_path / 'queue.sqlite3'}-writers")
+    engine.dispose()
+
+
+def test_a_failed_write_lets_the_next_writer_in(tmp_path):
+    engine = _engine(tmp_path / "failed.sqlite3")
+    with pytest.raises(ZeroDivisionError):
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE tally SET n = 1")
+            1 / 0  # noqa: B018 - the transaction fails half-way and is rolled back
+
+    done = threading.Event()
+
+    def other_writer():
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE tally SET n = n + 10")
+        done.set()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    thread.join(timeout=5)
+    assert done.is_set(), "the rolled-back writer still held the queue"
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == 10
+    engine.dispose()
