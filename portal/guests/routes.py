@@ -10,6 +10,7 @@ from portal import access
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.guests import bp, services, tickets
+from portal.guests.trip import trip_of
 from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm
 from portal.models import Category, Event, Registration, User
 from portal.rendering import INVALID, render
@@ -116,7 +117,8 @@ def my_trip(event: Event, registration: Registration):
     ticket_qr = None
     if registration.holds_ticket:
         ticket_qr = tickets.qr_svg(registration.ticket_code, _("Ticket QR code"))
-    return render("guests/my_trip.html", event=event, registration=registration, ticket_qr=ticket_qr)
+    return render("guests/my_trip.html", event=event, registration=registration, ticket_qr=ticket_qr,
+                  trip=trip_of(registration))
 
 
 @bp.route("/e/<slug>/me/profile", methods=["GET", "POST"])

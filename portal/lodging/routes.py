@@ -18,16 +18,7 @@ from portal.models import Event, Registration
 from portal.rendering import INVALID, place_error, render, wants_fragment
 
 
-class MyLodging:
-    """What the My trip card and the editor show: my request, and requests that name me as roommate."""
-
-    def __init__(self, registration: Registration):
-        self.request, self.shares = services.mine_and_shared(registration)
-
-
-@bp.app_template_global("my_lodging")
-def my_lodging(registration: Registration) -> MyLodging:
-    return MyLodging(registration)
+bp.add_app_template_global(services.my_lodging, "my_lodging")
 
 
 # A global, not a context processor: mail templates are rendered without one.

@@ -12,11 +12,11 @@ Every coordinator decision mails the guest through the outbox, in their
 language, in the same transaction as the decision.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, outbox
@@ -93,14 +93,33 @@ def request_of(registration: Registration) -> LodgingRequest | None:
     return active[0] if active else (requests[0] if requests else None)
 
 
+@dataclass
+class MyLodging:
+    """What the My trip card and the editor show: my request, and requests that name me as roommate."""
+
+    request: LodgingRequest | None = None
+    shares: list[LodgingRequest] = field(default_factory=list)
+
+
+def my_lodging(registration: Registration) -> MyLodging:
+    return MyLodging(*mine_and_shared(registration))
+
+
+def _mine_or_shared(registration_id: int):
+    return or_(LodgingRequest.registration_id == registration_id,
+               (LodgingRequest.roommate_id == registration_id) & LodgingRequest.state.in_(ACTIVE_STATES))
+
+
+def has_lodging(registration_id: int):
+    """Whether my_lodging would find anything, as a clause to ask alongside other questions."""
+    return exists().where(_mine_or_shared(registration_id))
+
+
 def mine_and_shared(registration: Registration) -> tuple[LodgingRequest | None, list[LodgingRequest]]:
     """request_of and shared_with in one statement, for the My trip card."""
     rid = registration.id
     rows = db.session.scalars(
-        _request_query().where(or_(
-            LodgingRequest.registration_id == rid,
-            (LodgingRequest.roommate_id == rid) & LodgingRequest.state.in_(ACTIVE_STATES)))
-        .order_by(LodgingRequest.id.desc())
+        _request_query().where(_mine_or_shared(rid)).order_by(LodgingRequest.id.desc())
     ).unique().all()
     # What request_of reads: the guest's five latest requests.
     requests = [r for r in rows if r.registration_id == rid][:5]

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from portal import audit, privacy
 from portal.database import utcnow
@@ -153,28 +153,36 @@ def consent_of(registration: Registration, lock: bool = False) -> NeedsConsent |
 
 
 def needs_of(registration: Registration) -> GuestNeeds:
-    """Everything stored for one registration (the guest's own view: all of it).
+    """Everything stored for one registration (the guest's own view: all of it), in one statement."""
+    query = select(Registration.id).where(Registration.id == registration.id)
+    return needs_from(db.session.execute(with_needs(query)).all())
 
-    One statement: each part is one row at most per registration (unique), so
-    joining them to the registration gives one row per allergy, or one row.
+
+def with_needs(query: Select) -> Select:
+    """`query` (of one registration) with that registration's needs joined as its last five columns.
+
+    Each part is one row at most per registration (unique), so the join gives
+    one row per allergy, or one row.
     """
-    rows = db.session.execute(
-        select(NeedsConsent, DietaryNeeds, AccessibilityNeeds, MedicalNotes, Allergy)
-        .select_from(Registration)
+    return (
+        query.add_columns(NeedsConsent, DietaryNeeds, AccessibilityNeeds, MedicalNotes, Allergy)
         .outerjoin(NeedsConsent, NeedsConsent.registration_id == Registration.id)
         .outerjoin(DietaryNeeds, DietaryNeeds.registration_id == Registration.id)
         .outerjoin(AccessibilityNeeds, AccessibilityNeeds.registration_id == Registration.id)
         .outerjoin(MedicalNotes, MedicalNotes.registration_id == Registration.id)
         .outerjoin(Allergy, Allergy.registration_id == Registration.id)
-        .where(Registration.id == registration.id)
         .order_by(Allergy.id)
-    ).all()
+    )
+
+
+def needs_from(rows) -> GuestNeeds:
+    """The GuestNeeds in the rows of a with_needs query."""
     if not rows:
         return GuestNeeds()
-    consent, dietary, accessibility, medical, _allergy = rows[0]
+    consent, dietary, accessibility, medical, _allergy = rows[0][-5:]
     return GuestNeeds(
         consent=consent, dietary=dietary, accessibility=accessibility, medical=medical,
-        allergies=_sorted_allergies(row[4] for row in rows if row[4] is not None),
+        allergies=_sorted_allergies(row[-1] for row in rows if row[-1] is not None),
     )
 
 
