@@ -30,7 +30,6 @@ from portal.agenda import services, timezones
 from portal.database import utcnow
 from portal.i18n import pick
 from portal.models import Event, Registration
-from portal.surveys.services import my_session_rating, session_is_over
 
 # Stand-ins for the guest's own values in a shared toggle form; random, so no content can forge them.
 _CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
@@ -220,6 +219,8 @@ class GuestParts:
 
     def list(self, cards, conflicts=None) -> Markup:
         """The <li> of each card, as the guest sees it; `conflicts` flags overlaps in "My agenda"."""
+        from portal.surveys.services import session_is_over  # surveys imports the agenda: import here
+
         out = []
         for card in cards:
             out.append(self.head(card))
@@ -256,6 +257,8 @@ class GuestParts:
 
     def _rating(self, card: Card) -> str:
         # The guest's own rating form, for a session they held that is over: kept by what it shows.
+        from portal.surveys.services import my_session_rating
+
         rating = my_session_rating(self.registration, card.id)
         key = ("rating", rating.score, rating.comment) if rating is not None else ("rating",)
         form = card.toggles.get(key)
