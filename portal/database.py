@@ -154,10 +154,12 @@ def read_first(view):
     return wrapped
 
 
-def end_reading() -> None:
-    """Close the read transaction of a `read_first` view; what it loaded stays loaded.
+def commit_keeping_loaded() -> None:
+    """Commit, and keep what the session loaded readable without another query.
 
-    The next statement begins a write transaction (BEGIN IMMEDIATE on SQLite).
+    After an ordinary commit every loaded object is expired, and reading one of
+    its attributes begins a new transaction: on a POST over SQLite, a second
+    wait for the write lock.
     """
     from portal.extensions import db
 
@@ -167,6 +169,14 @@ def end_reading() -> None:
         session.commit()
     finally:
         session.expire_on_commit = expiring
+
+
+def end_reading() -> None:
+    """Close the read transaction of a `read_first` view; what it loaded stays loaded.
+
+    The next statement begins a write transaction (BEGIN IMMEDIATE on SQLite).
+    """
+    commit_keeping_loaded()
     g.reading_first = False
 
 

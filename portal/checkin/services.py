@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, commit_keeping_loaded, utcnow
 from portal.extensions import db
 from portal.guests.tickets import normalise_confirmation_code
 from portal.models import BadgePrint, CheckIn, Event, KioskDevice, Registration, User
@@ -166,7 +166,8 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
             registration = db.session.get(Registration, registration_id)
             audit.record_now(event, staff, "checkin.create", subject=registration.confirmation_code,
                              detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
-            db.session.commit()
+            # The caller reads the guest's language next: no second transaction for it.
+            commit_keeping_loaded()
             return Arrival(CHECKED_IN, registration, made)
 
     # Not a first scan of a confirmed guest: look closer, with the registration locked.
