@@ -1,9 +1,13 @@
 """The app as a whole: configuration, schema, page-or-fragment, headers, failure pages."""
 
+from functools import partial
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import Flask
 
+import portal
 from portal import InsecureConfiguration, create_app
 from portal.extensions import db
 from tests.conftest import _config
@@ -26,6 +30,9 @@ def test_database_connections_are_configured(app):
 
 
 def test_production_refuses_the_development_secret(monkeypatch, tmp_path):
+    # An instance folder of its own: the checkout's instance/config.py (made by
+    # `make run`) holds a real key and would hide the refusal.
+    monkeypatch.setattr(portal, "Flask", partial(Flask, instance_path=str(tmp_path / "instance")))
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     with pytest.raises(InsecureConfiguration):
