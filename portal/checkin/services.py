@@ -191,14 +191,9 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
     db.session.add(arrival)
     audit.record(event, staff, "checkin.create", subject=registration.confirmation_code,
                  detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
-    # What was just written is what the caller reads next (the check-in's id, the guest's
-    # language). Expired by the commit, reading them began a second transaction, and a
-    # POST's transaction on SQLite is BEGIN IMMEDIATE: each check-in queued twice for the
-    # write lock, and held it again until the end of the request.
-    session = db.session()
-    expiring, session.expire_on_commit = session.expire_on_commit, False
+    # The caller reads the check-in's id and the guest's language next: no second transaction for them.
     try:
-        db.session.commit()
+        commit_keeping_loaded()
     except IntegrityError:
         # Another kiosk checked this guest in between our read and our write.
         db.session.rollback()
@@ -206,8 +201,6 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
         if existing is None:
             raise
         return _answer_for(existing, nonce)
-    finally:
-        session.expire_on_commit = expiring
     return Arrival(CHECKED_IN, registration, arrival.id)
 
 
