@@ -81,10 +81,13 @@ def main(argv=None) -> int:
     bare = hello_app.test_client()
     scenarios = {
         "hello": lambda: bare.get("/"),
+        "healthz": lambda: guest.get("/healthz"),
+        "event_home": lambda: guest.get(f"/e/{seed.SLUG}/"),
         "my_trip": lambda: guest.get(f"/e/{seed.SLUG}/me"),
         "agenda": lambda: guest.get(f"/e/{seed.SLUG}/agenda"),
         "search": lambda: organizer.get(f"/staff/e/{seed.SLUG}/guests?q=wang", headers={"HX-Request": "true"}),
         "helpdesk": lambda: desk.get(queue, headers={"HX-Request": "true", "If-None-Match": etag}),
+        "helpdesk_render": lambda: desk.get(queue, headers={"HX-Request": "true"}),
         "checkin": lambda: kiosk.post("/kiosk/", data={"csrf_token": kiosk_token, "nonce": secrets.token_urlsafe(16),
                                                        "ticket": next(scans)}),
     }

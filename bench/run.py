@@ -4,8 +4,10 @@
 
 The database is DATABASE_URL when set (PostgreSQL: its public schema is dropped
 and made again first), else a fresh SQLite file in a temporary directory. The
-same gunicorn settings serve Concierge (bench/app.py) and, on another port, a
-bare Flask "hello" (bench/hello.py): the ceiling each scenario is compared to.
+same gunicorn settings serve Concierge (bench/app.py) and, on other ports, a
+bare Flask "hello" (bench/hello.py), the ceiling each scenario is compared to,
+and the write floor (bench/floor.py): one committed INSERT per request on the
+same database, the most any check-in could reach.
 Every request goes to 127.0.0.1. The table is printed and written to
 bench/results/<date>-<database>.md.
 """
@@ -262,7 +264,7 @@ def machine() -> dict:
 
 
 def answers(result: Result) -> str:
-    names = {303: "checked in", 399: "other redirect"}
+    names = {303: "checked in" if result.scenario.key == "checkin" else "303", 399: "other redirect"}
     parts = [f"{n} × {names.get(status, status)}" for status, n in sorted(result.statuses.items())]
     if result.socket_errors:
         parts.append(f"{result.socket_errors} socket errors")
@@ -281,11 +283,16 @@ def table(results: list[Result], ceiling: Result | None) -> str:
 def verdicts(results: list[Result], ceiling: Result | None) -> list[str]:
     out = []
     checkin = next((r for r in results if r.scenario.key == "checkin"), None)
+    floor = next((r for r in results if r.scenario.key == "floor"), None)
     if checkin and ceiling:
         share = checkin.rate / ceiling.rate
         out.append(f"- check-in at {share:.0%} of the ceiling (target ≥ {CHECKIN_SHARE_TARGET:.0%}): "
                    f"{'met' if share >= CHECKIN_SHARE_TARGET else 'MISSED'}")
-    for r in results:
+    if floor and ceiling:
+        out.append(f"- for comparison, the write floor (one INSERT, no application work) at "
+                   f"{floor.rate / ceiling.rate:.0%} of the ceiling"
+                   + (f"; check-in at {checkin.rate / floor.rate:.0%} of the floor" if checkin else ""))
+    for r in (r for r in results if r.scenario.key != "floor"):
         out.append(f"- {r.scenario.label}: p99 {r.p99_ms:.1f} ms (target < {P99_TARGET_MS:.0f} ms): "
                    f"{'met' if r.p99_ms < P99_TARGET_MS else 'MISSED'}")
     return out
@@ -307,7 +314,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sessions", type=int, default=300)
     parser.add_argument("--tickets", type=int, default=500)
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
-                        help="comma-separated scenario keys: hello,my_trip,agenda,search,helpdesk,checkin")
+                        help="comma-separated scenario keys: my_trip,agenda,search,helpdesk,checkin (hello and floor always run)")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -331,15 +338,21 @@ def main(argv=None) -> int:
     tickets = workdir / "tickets.txt"
     tickets.write_text("\n".join(built.ticket_codes) + "\n")
 
-    app_port, hello_port = free_port(), free_port()
+    app_port, hello_port, floor_port = free_port(), free_port(), free_port()
+    os.environ["DATABASE_URL"] = url
+    from bench import floor
+
+    floor.create_table()
     servers = [
         gunicorn("bench.app:app", app_port, workers, args.threads, env, workdir / "concierge.log"),
         gunicorn("bench.hello:app", hello_port, workers, args.threads, env, workdir / "hello.log"),
+        gunicorn("bench.floor:app", floor_port, workers, args.threads, env, workdir / "floor.log"),
     ]
     failed = True
     try:
         wait_until_up(app_port, "/healthz")
         wait_until_up(hello_port, "/")
+        wait_until_up(floor_port, "/")
         from bench import seed
 
         kiosk_cookie, kiosk_csrf = pair_kiosk(app_port, made["pairing_code"])
@@ -355,6 +368,8 @@ def main(argv=None) -> int:
 
         scenarios = [
             Scenario("hello", "hello (ceiling)", hello_port, "/"),
+            Scenario("floor", "write floor: one committed INSERT, nothing else", floor_port, "/",
+                     script="write.lua"),
             Scenario("my_trip", "My trip (signed-in guest)", app_port, f"/e/{seed.SLUG}/me",
                      env={"BENCH_COOKIE": guest.cookie_header()}),
             Scenario("agenda", f"agenda page, opening day of {args.sessions} sessions (signed-in guest)", app_port,
@@ -368,7 +383,7 @@ def main(argv=None) -> int:
         ]
         wanted = {k.strip() for k in args.only.split(",") if k.strip()}
         if wanted:
-            scenarios = [s for s in scenarios if s.key in wanted or s.key == "hello"]
+            scenarios = [s for s in scenarios if s.key in wanted or s.key in ("hello", "floor")]
 
         results = []
         for scenario in scenarios:
