@@ -76,6 +76,10 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 45
     KIOSK_COUNTDOWN_SECONDS = 20
 
+    # Pages and kiosks poll the announcements every 10 s; each worker reads them at most this
+    # often. 10 + 3 keeps a new emergency within the 15 s it has to reach every screen.
+    ANNOUNCEMENT_CACHE_SECONDS = 3
+
 
 def from_environment(config) -> None:
     """Copy the known settings found in os.environ into config."""

@@ -1,14 +1,16 @@
 """Announcements: on every page of their event, emergencies first, gone once ended, emergency mail."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.agenda import announcements
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Announcement, OutboundMail
-from tests.conftest import submit
+from tests.conftest import queries_for, submit
 from tests.test_agenda import make_guest
 
 
@@ -121,3 +123,41 @@ def test_bad_announcements_are_refused_beside_the_field(app, client, organizer, 
     assert answer.status_code == 422 and message in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
+
+
+def test_the_strip_polls_read_announcements_once_per_worker_while_its_copy_lasts(app, make_event):
+    event = make_event()
+    guest_page = app.test_client()
+    first = queries_for(app, guest_page, f"/e/{event.slug}/announcements")
+    again = queries_for(app, guest_page, f"/e/{event.slug}/announcements")
+    assert any("FROM announcement" in sql for sql in first)
+    assert not any("announcement" in sql for sql in again)
+
+
+def test_a_post_in_another_worker_reaches_this_one_when_its_copy_runs_out(make_app, make_event):
+    this, other = make_app(ANNOUNCEMENT_CACHE_SECONDS=1), make_app(ANNOUNCEMENT_CACHE_SECONDS=1)
+    event = make_event()
+    assert "Evacuate" not in _strip(this, event)
+    with other.app_context():
+        db.session.add(Announcement(event_id=event.id, level="emergency", text_en="Evacuate hall B.",
+                                    text_zh="疏散B厅。", starts_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    # The other worker forgot its copy at commit; this one holds its own for at most a second.
+    assert "Evacuate" in _strip(other, event)
+    time.sleep(1.1)
+    assert "Evacuate hall B." in _strip(this, event)
+    kiosk_view = this.test_request_context()
+    with kiosk_view:
+        assert [a.text_en for a in announcements.for_kiosk(event.id).emergencies] == ["Evacuate hall B."]
+
+
+def test_an_announcement_due_to_start_shows_from_its_start_even_when_read_earlier(app, make_event):
+    event = make_event()
+    start = utcnow() + timedelta(seconds=2)
+    with app.app_context():
+        db.session.add(Announcement(event_id=event.id, level="important", text_en="Doors open", text_zh="开门",
+                                    starts_at=start))
+        db.session.commit()
+    with app.test_request_context():
+        assert announcements.showing(slug=event.slug, now=start - timedelta(seconds=1)) == []
+        assert [a.text_en for a in announcements.showing(slug=event.slug, now=start)] == ["Doors open"]

@@ -4,17 +4,26 @@ Every page of an event carries the strip (templates/agenda/_announcements.html,
 included once in base.html); it re-fetches itself every 10 seconds, so a new
 emergency reaches an open page within 15 seconds and an ended one leaves it.
 Kiosks poll `for_kiosk` the same way: an emergency takes over their whole screen.
+
+Every open page asks every 10 seconds, so what pages show is read at most once
+every ANNOUNCEMENT_CACHE_SECONDS (3) per worker process (`showing`). A post or
+an end clears that worker's copy at commit; other workers see it when theirs
+runs out: 10 s of polling plus 3 s stays inside the 15 s an emergency has to
+reach every page. Windows (starts_at, ends_at) are applied on every read.
 """
 
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import has_request_context, request
-from sqlalchemy import case, or_, select
+from flask import current_app, has_app_context, has_request_context, request
+from sqlalchemy import case, event, or_, select
+from sqlalchemy.orm import Session as OrmSession
 
 from portal import audit, outbox
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import pick
 from portal.models import Announcement, Event, Registration
 from portal.models.registration import CONFIRMED
 
@@ -22,22 +31,92 @@ from portal.models.registration import CONFIRMED
 _SEVERITY = case({"emergency": 0, "important": 1}, value=Announcement.level, else_=2)
 
 
-def active(event_id: int, now: datetime | None = None) -> list[Announcement]:
+@dataclass(frozen=True)
+class Shown:
+    """An announcement as pages and kiosks show it: plain values, shared by requests of one worker."""
+
+    id: int
+    level: str
+    text_en: str
+    text_zh: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+    @property
+    def text(self) -> str:
+        return pick(self.text_en, self.text_zh)
+
+    def is_active(self, now: datetime) -> bool:
+        return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+
+_SHOWN_COLUMNS = (Announcement.id, Announcement.level, Announcement.text_en, Announcement.text_zh,
+                  Announcement.starts_at, Announcement.ends_at)
+_CACHE = "concierge.announcements"
+_CHANGED = "announcements_changed"
+
+
+def _lifetime() -> float:
+    return float(current_app.config.get("ANNOUNCEMENT_CACHE_SECONDS", 3))
+
+
+def showing(*, slug: str | None = None, event_id: int | None = None,
+            now: datetime | None = None) -> list[Shown]:
+    """What is on now for the event named by its slug (not a draft) or its id; one query every few seconds.
+
+    Read ahead by the cache's lifetime, so an announcement due to start within it
+    shows on time; each read keeps only what is on at `now`.
+    """
     now = now or utcnow()
-    return db.session.scalars(
-        select(Announcement).where(
-            Announcement.event_id == event_id, Announcement.ended_at.is_(None), Announcement.starts_at <= now,
+    cache = current_app.extensions.setdefault(_CACHE, {})
+    key = ("slug", slug) if slug is not None else ("id", event_id)
+    held = cache.get(key)
+    if held is None or held[0] <= time.monotonic():
+        lifetime = _lifetime()
+        query = select(*_SHOWN_COLUMNS).where(
+            Announcement.ended_at.is_(None), Announcement.starts_at <= now + timedelta(seconds=lifetime),
             or_(Announcement.ends_at.is_(None), Announcement.ends_at > now),
         ).order_by(_SEVERITY, Announcement.starts_at.desc(), Announcement.id.desc())
-    ).all()
+        if slug is not None:
+            query = query.join(Event, Event.id == Announcement.event_id).where(
+                Event.slug == slug, Event.status != "draft")
+        else:
+            query = query.where(Announcement.event_id == event_id)
+        held = (time.monotonic() + lifetime, tuple(Shown(*row) for row in db.session.execute(query)))
+        if lifetime > 0:
+            cache[key] = held
+    return [shown for shown in held[1] if shown.is_active(now)]
+
+
+def forget_shown() -> None:
+    """Drop this worker's copy of what pages show (after a post or an end)."""
+    if has_app_context():
+        current_app.extensions.pop(_CACHE, None)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _note_announcement_changes(session, _flush_context) -> None:
+    if any(isinstance(obj, Announcement) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _forget_after_commit(session) -> None:
+    if session.info.pop(_CHANGED, False):
+        forget_shown()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _nothing_changed(session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 @dataclass(frozen=True)
 class KioskScreen:
     """What a kiosk of the event shows: emergencies over everything, other notices as a strip."""
 
-    emergencies: list[Announcement] = field(default_factory=list)
-    notices: list[Announcement] = field(default_factory=list)
+    emergencies: list[Shown] = field(default_factory=list)
+    notices: list[Shown] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -46,14 +125,9 @@ class KioskScreen:
 
 
 def for_kiosk(event_id: int, now: datetime | None = None) -> KioskScreen:
-    current = active(event_id, now)
+    current = showing(event_id=event_id, now=now)
     return KioskScreen(emergencies=[a for a in current if a.level == "emergency"],
                        notices=[a for a in current if a.level != "emergency"])
-
-
-def active_for_slug(slug: str) -> list[Announcement]:
-    event_id = db.session.scalar(select(Event.id).where(Event.slug == slug, Event.status != "draft"))
-    return active(event_id) if event_id is not None else []
 
 
 def for_event(event: Event) -> list[Announcement]:
@@ -116,7 +190,7 @@ class _Lazy:
 
     def _load(self):
         if self._items is None:
-            self._items = active_for_slug(self._slug)
+            self._items = showing(slug=self._slug)
         return self._items
 
     def __iter__(self):

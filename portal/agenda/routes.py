@@ -214,4 +214,4 @@ def announcements_now(slug: str):
     """The event's current announcements: a page, or the strip every page polls."""
     event = access.load_visible_event(slug)
     return render("agenda/announcements.html", fragment="agenda/_announcements.html", event=event,
-                  current_announcements=announcements.active(event.id))
+                  current_announcements=announcements.showing(slug=event.slug))
