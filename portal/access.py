@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from portal.extensions import db
 from portal.models import Event, Registration
@@ -82,6 +82,12 @@ def signed_in(view):
     return _mark(wrapped, Rule("signed_in"))
 
 
+# A guest page's event and the guest's registration in it, in one statement built once.
+_EVENT_AND_REGISTRATION = select(Event, Registration).outerjoin(
+    Registration, and_(Registration.event_id == Event.id, Registration.user_id == bindparam("user_id"))
+).where(Event.slug == bindparam("slug"))
+
+
 def guest(view):
     """The signed-in guest's own registration for the event in the URL.
 
@@ -90,14 +96,15 @@ def guest(view):
 
     @wraps(view)
     def wrapped(slug, *args, **kwargs):
-        event = load_visible_event(slug)
         if not current_user.is_authenticated:
+            load_visible_event(slug)  # an unknown event is a 404 before it is a sign-in
             return _to_sign_in()
-        registration = db.session.scalar(
-            select(Registration).where(
-                Registration.event_id == event.id, Registration.user_id == current_user.id
-            )
-        )
+        found = db.session.execute(_EVENT_AND_REGISTRATION, {"slug": slug, "user_id": current_user.id}).first()
+        if found is None:
+            abort(404)
+        event, registration = found
+        if event.status == "draft" and not _holds_any_role(event):
+            abort(404)
         if registration is None:
             return redirect(url_for("guests.register", slug=slug))
         return view(*args, event=event, registration=registration, **kwargs)
