@@ -176,13 +176,13 @@ def with_needs(query: Select) -> Select:
 
 
 def needs_from(rows) -> GuestNeeds:
-    """The GuestNeeds in the rows of a with_needs query."""
+    """The GuestNeeds in the rows of a with_needs query (an allergy on several rows counts once)."""
     if not rows:
         return GuestNeeds()
     consent, dietary, accessibility, medical, _allergy = rows[0][-5:]
     return GuestNeeds(
         consent=consent, dietary=dietary, accessibility=accessibility, medical=medical,
-        allergies=_sorted_allergies(row[-1] for row in rows if row[-1] is not None),
+        allergies=_sorted_allergies({row[-1].id: row[-1] for row in rows if row[-1] is not None}.values()),
     )
 
 

@@ -36,12 +36,8 @@ def _message(error: services.SurveyError) -> str:
 
 def my_survey_card(event: Event, registration: Registration) -> dict | None:
     """What the My trip card says: the open survey, and whether it is answered or drafted."""
-    survey = services.survey_for_guest(event, registration)
-    if survey is None:
-        return None
-    participation = services.participation_of(survey, registration)
-    return {"survey": survey, "answered": bool(participation and participation.submitted),
-            "drafted": bool(participation and not participation.submitted)}
+    survey_id = services.asked_survey_id(event, registration)
+    return services.survey_card(survey_id, registration) if survey_id is not None else None
 
 
 bp.add_app_template_global(my_survey_card, "my_survey_card")

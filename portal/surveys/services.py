@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, time
 
 from flask import g
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -37,7 +37,7 @@ class SurveyError(Exception):
 # -- Who is asked --------------------------------------------------------------------------------
 
 def audience_conditions(survey: Survey) -> list:
-    """SQL conditions on Registration for the guests a survey asks."""
+    """SQL conditions on Registration for the guests a survey asks (asked_surveys says the same of every survey)."""
     conditions = [Registration.event_id == survey.event_id, Registration.state == CONFIRMED]
     if survey.audience == "checked_in":
         conditions.append(exists().where(CheckIn.registration_id == Registration.id))
@@ -73,19 +73,57 @@ def load_survey(survey_id: int) -> Survey | None:
         ))
 
 
+def is_open_at(now) -> ColumnElement[bool]:
+    """Survey.is_open(now) as SQL."""
+    return and_(Survey.closed_at.is_(None), or_(Survey.closes_at.is_(None), Survey.closes_at > now),
+                or_(Survey.opened_at.is_not(None), and_(Survey.opens_at.is_not(None), Survey.opens_at <= now)))
+
+
+def asked_surveys(now) -> Select:
+    """The ids of the surveys open at `now` whose audience takes in the Registration of the query, first the one
+    the guest is asked (the most recently opened).
+
+    Registration is left for the caller to name, or to correlate with a query that reads one registration
+    (the EXISTS below correlate with it at any depth); the audience is audience_conditions(), for every
+    survey in one statement.
+    """
+    asks = or_(
+        Survey.audience.not_in(("checked_in", "categories")),
+        and_(Survey.audience == "checked_in",
+             exists().where(CheckIn.registration_id == Registration.id).correlate_except(CheckIn)),
+        and_(Survey.audience == "categories",
+             exists().where(survey_category.c.survey_id == Survey.id,
+                            survey_category.c.category_id == Registration.category_id)
+             .correlate_except(survey_category)),
+    )
+    return (select(Survey.id)
+            .where(Survey.event_id == Registration.event_id, Registration.state == CONFIRMED, is_open_at(now), asks)
+            .order_by(func.coalesce(Survey.opened_at, Survey.opens_at).desc(), Survey.id.desc()))
+
+
 def survey_for_guest(event, registration: Registration) -> Survey | None:
     """The survey this guest is asked: the most recently opened one they are in the audience of.
 
     A survey the guest already answered still counts (so the page can thank them) while it is open.
     """
-    surveys = db.session.scalars(
-        select(Survey).where(Survey.event_id == event.id).order_by(Survey.id.desc())).all()
-    now = utcnow()
-    for survey in sorted((s for s in surveys if s.is_open(now)),
-                         key=lambda s: s.opened_at or s.opens_at, reverse=True):
-        if in_audience(survey, registration):
-            return load_survey(survey.id)
-    return None
+    survey_id = asked_survey_id(event, registration)
+    return load_survey(survey_id) if survey_id is not None else None
+
+
+def asked_survey_id(event, registration: Registration) -> int | None:
+    """The id of the survey survey_for_guest loads, in one statement."""
+    return db.session.scalar(
+        asked_surveys(utcnow()).where(Registration.id == registration.id, Survey.event_id == event.id).limit(1))
+
+
+def survey_card(survey_id: int, registration: Registration) -> dict:
+    """What the My trip card says of the survey the guest is asked: its title, and whether it is answered or drafted."""
+    survey, submitted = db.session.execute(
+        select(Survey, SurveyParticipation.submitted).outerjoin(SurveyParticipation, and_(
+            SurveyParticipation.survey_id == Survey.id, SurveyParticipation.registration_id == registration.id))
+        .where(Survey.id == survey_id)).one()
+    # No participation reads None: neither answered nor drafted.
+    return {"survey": survey, "answered": bool(submitted), "drafted": submitted is False}
 
 
 def participation_of(survey: Survey, registration: Registration) -> SurveyParticipation | None:
