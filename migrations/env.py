@@ -96,6 +96,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     # Migrations stand on their own: the app's UTC type is written as plain DateTime.
     conf_args.setdefault("render_item", render_item)
+    # The guest search's trigram index (0010) is made by its migration, not described by the models.
+    from portal.staff.search import include_in_comparison
+    conf_args.setdefault("include_name", include_in_comparison)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.guests import tickets
+from portal.staff import search
 from portal.models import (
     AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole, User,
 )
@@ -227,6 +228,53 @@ def test_guest_search_looks_in_every_name_field(app, client, as_organizer, summi
     assert "Smith 0" in client.get("/staff/e/summit/guests?q=100%25").get_data(as_text=True)
     assert "Smith 0" not in client.get("/staff/e/summit/guests?q=1_0").get_data(as_text=True)
     assert "No guest matches" in client.get("/staff/e/summit/guests?q=nobody").get_data(as_text=True)
+
+
+def _found(client, term: str) -> str:
+    answer = client.get("/staff/e/summit/guests", query_string={"q": term}, headers={"HX-Request": "true"})
+    assert answer.status_code == 200, term
+    return answer.get_data(as_text=True)
+
+
+def test_guest_search_follows_renames_and_removals(app, client, as_organizer, summit):
+    [first, second] = add_guests(app, summit, 2, prefix="guest")
+    with app.app_context():
+        renamed = db.session.get(Registration, first)
+        renamed.name_latin = renamed.name_original = "Okonkwo Adaeze"
+        removed = db.session.get(Registration, second)
+        db.session.delete(removed)
+        db.session.commit()
+    assert "Okonkwo Adaeze" in _found(client, "konkwo")
+    assert "Guest 0" not in _found(client, "guest 0")
+    assert "Guest 1" not in _found(client, "guest 1")
+    # The next registration can take the removed one's id: the old name must not find it.
+    [newcomer] = add_guests(app, summit, 1, prefix="later", name_latin="Lindqvist Maja")
+    assert "No guest matches" in _found(client, "guest 1")
+    assert "Lindqvist Maja" in _found(client, "lindqvist")
+
+
+@pytest.mark.parametrize("term", ['"wang', "wang*", "NEAR(wang", "wang OR smith", "wang'", "^wang", "w\ang",
+                                  "a:b", "-wang", "(", "王"])
+def test_guest_search_takes_any_typing_literally(app, client, as_organizer, summit, term):
+    add_guests(app, summit, 1, prefix="wang", name_latin="Wang Xiaoming")
+    page = _found(client, term)
+    assert ("Wang Xiaoming" in page) == (term.lower() in "wang xiaoming wang0@example.org")
+
+
+def test_guest_search_is_answered_from_the_trigram_index(app, summit):
+    with app.app_context():
+        # The search's condition alone: on PostgreSQL only the trigram indexes can serve it.
+        query = select(Registration.id).where(search.matches("xiaoming"))
+        connection = db.session.connection()
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+        if connection.dialect.name == "sqlite":
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+            assert "VIRTUAL TABLE INDEX" in plan and "registration_search" in plan
+        else:
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
+            assert all(f"ix_registration_search_{column.key}" in plan for column in search.SEARCHED_COLUMNS), plan
+        db.session.rollback()
 
 
 def test_guest_list_filters_by_state_and_category(app, client, as_organizer, summit):

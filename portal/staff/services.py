@@ -12,7 +12,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
@@ -25,21 +25,12 @@ from portal.guests import services as guest_services
 from portal.guests.services import Profile
 from portal.models import Category, Event, Invitation, Registration, StaffRole, User
 from portal.models.registration import CANCELLED, STATES
+from portal.staff import search as guest_search
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 IMPORT_COLUMNS = ("name", "email", "category", "language")
 # What people type in a spreadsheet, mapped to the language codes the app speaks.
 IMPORT_LANGUAGES = {"zh_hans": "zh_Hans", "zh-hans": "zh_Hans", "en": "en"}
-
-# The columns the guest search looks in.
-SEARCHED_COLUMNS = (
-    Registration.name_original,
-    Registration.name_latin,
-    Registration.surname,
-    Registration.email,
-    Registration.organization,
-    Registration.confirmation_code,
-)
 
 
 # -- Events -----------------------------------------------------------------
@@ -95,24 +86,6 @@ def open_invitation_count(event: Event) -> int:
 
 # -- Guests -------------------------------------------------------------------
 
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _contains(column, pattern: str):
-    """`column` contains the lower-case `pattern`, whatever the case of either.
-
-    PostgreSQL's LIKE is case-sensitive, so the column is lowered first. SQLite's
-    LIKE already ignores case, and only ASCII case, exactly as its lower() folds
-    it: the same matches without lower(), which was two thirds of the search's
-    cost (six lower() calls on each of 5,000 rows, twice, for the rows and the count).
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return column.like(pattern, escape="\\")
-    return func.lower(column).like(pattern, escape="\\")
-
-
 def guest_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
     """The event's registrations matching a search and filters, categories loaded with them."""
     query = select(Registration).options(selectinload(Registration.category))
@@ -137,8 +110,7 @@ def _matching(query: Select, event: Event, search: str, state: str, category_cod
         func.lower(Registration.surname), func.lower(Registration.name_latin), Registration.id)
     search = " ".join(search.split())
     if search:
-        pattern = _like_pattern(search)
-        query = query.where(or_(*(_contains(column, pattern) for column in SEARCHED_COLUMNS)))
+        query = query.where(guest_search.matches(search))
     if state:
         query = query.where(Registration.state == state)
     if category_code:
