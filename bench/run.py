@@ -104,10 +104,11 @@ def build_event(env: dict, kind: str, sizes: dict) -> dict:
     return {"built": built, "pairing_code": pairing_code, "seconds": seconds}
 
 
-def gunicorn(module: str, port: int, workers: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
+def gunicorn(module: str, port: int, workers: int, threads: int, env: dict, log: Path,
+             worker_class: str = "gthread") -> subprocess.Popen:
     command = [
         sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+        "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
         "--backlog", "2048", "--keep-alive", "5", "--log-level", "warning", "--error-logfile", str(log),
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -310,6 +311,8 @@ def main(argv=None) -> int:
                         help="gunicorn workers (BENCH_WORKERS; default 2 × cores)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_GUNICORN_THREADS", 4)),
                         help="threads per gunicorn worker (BENCH_GUNICORN_THREADS, default 4)")
+    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "gthread"),
+                        help="gunicorn worker class (BENCH_WORKER_CLASS, default gthread)")
     parser.add_argument("--guests", type=int, default=int(os.environ.get("BENCH_GUESTS", 5000)))
     parser.add_argument("--sessions", type=int, default=300)
     parser.add_argument("--tickets", type=int, default=500)
@@ -344,9 +347,9 @@ def main(argv=None) -> int:
 
     floor.create_table()
     servers = [
-        gunicorn("bench.app:app", app_port, workers, args.threads, env, workdir / "concierge.log"),
-        gunicorn("bench.hello:app", hello_port, workers, args.threads, env, workdir / "hello.log"),
-        gunicorn("bench.floor:app", floor_port, workers, args.threads, env, workdir / "floor.log"),
+        gunicorn("bench.app:app", app_port, workers, args.threads, env, workdir / "concierge.log", args.worker_class),
+        gunicorn("bench.hello:app", hello_port, workers, args.threads, env, workdir / "hello.log", args.worker_class),
+        gunicorn("bench.floor:app", floor_port, workers, args.threads, env, workdir / "floor.log", args.worker_class),
     ]
     failed = True
     try:
@@ -402,7 +405,7 @@ def main(argv=None) -> int:
     title = f"Concierge benchmark, {date.today().isoformat()}, {kind}"
     settings = (f"{info['cores']} cores ({info['cpu']}), {info['memory']}, load average before the run "
                 f"{info['load']}; Python {info['python']}; gunicorn {workers} workers × {args.threads} threads "
-                f"(gthread), rate limits in {limits.split(':')[0]}; wrk {args.wrk_threads} threads, {args.connections} connections, "
+                f"({args.worker_class}), rate limits in {limits.split(':')[0]}; wrk {args.wrk_threads} threads, {args.connections} connections, "
                 f"{args.duration:g} s per scenario after {args.warmup:g} s warm-up; event of {built.guests} guests, "
                 f"{built.sessions} sessions, {built.agenda_entries} agenda entries, {built.tickets} help-desk tickets.")
     report = "\n".join([f"# {title}", "", settings, "", table(results, ceiling), "", "Targets:", "",
