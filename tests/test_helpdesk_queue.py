@@ -1,7 +1,9 @@
 """The staff side of the help desk: the live queue, taking, assigning, replying, notes,
 canned replies, response targets, permissions and what the desk may see of a guest."""
 
+import re
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -128,6 +130,99 @@ def test_an_unchanged_queue_answers_304_without_rendering(app, as_desk, event):
     raise_ticket(app, event, subject="Another")
     changed = as_desk.get("/staff/e/summit/helpdesk", headers={"HX-Request": "true", "If-None-Match": etag})
     assert changed.status_code == 200 and "Another" in changed.get_data(as_text=True)
+
+
+POLL = {"HX-Request": "true"}
+SECONDS_LEFT = re.compile(r'data-seconds-left="(-?\d+)"')
+
+
+def test_the_poll_answers_304_across_minutes_while_the_clocks_move_on(app, as_desk, event, monkeypatch):
+    raise_ticket(app, event, subject="Lost badge")
+    first = as_desk.get("/staff/e/summit/helpdesk", headers=POLL)
+    assert "1 h 00 min left" in first.get_data(as_text=True)
+    # Three minutes pass (by both clocks the view could read) and no ticket changes.
+    now, later = utcnow(), time.time() + 180
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr("portal.staff.helpdesk.utcnow", lambda: now + timedelta(minutes=3))
+    fresh = as_desk.get("/staff/e/summit/helpdesk", headers=POLL)
+    assert "57 min left" in fresh.get_data(as_text=True) and fresh.headers["ETag"] == first.headers["ETag"]
+    again = as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_new_response_targets_change_the_etag(app, as_organizer, event):
+    raise_ticket(app, event)
+    first = as_organizer.get("/staff/e/summit/helpdesk", headers=POLL)
+    etag = first.headers["ETag"]
+    assert "1 h 00 min left" in first.get_data(as_text=True)
+    assert as_organizer.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag}).status_code == 304
+    targets = {"urgent": "5", "high": "15", "normal": "30", "low": "240"}
+    assert submit(as_organizer, "/staff/e/summit/helpdesk/targets", targets).status_code == 303
+    changed = as_organizer.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "30 min left" in changed.get_data(as_text=True)
+
+
+def test_a_change_within_the_same_second_changes_the_etag(app, as_desk, desk, event):
+    [number] = raise_ticket(app, event)
+    etag = as_desk.get("/staff/e/summit/helpdesk", headers=POLL).headers["ETag"]
+    with app.test_request_context(method="POST"):
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        stamp = ticket.updated_at
+        services.take(ticket, db.session.get(User, desk.id), now=stamp.replace(microsecond=stamp.microsecond ^ 1))
+    changed = as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag})
+    assert changed.status_code == 200 and "desk" in changed.get_data(as_text=True)
+
+
+def test_the_etag_is_the_sessions(app, client, auth, as_desk, desk, event):
+    raise_ticket(app, event)
+    etag = as_desk.get("/staff/e/summit/helpdesk").headers["ETag"]
+    # Signed in afresh, the page's forms need tokens of the new session: no answer from the old copy.
+    auth.logout()
+    auth.login_staff(desk.email)
+    again = client.get("/staff/e/summit/helpdesk", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_a_page_with_a_flash_to_show_is_always_rendered(app, as_desk, event):
+    raise_ticket(app, event)
+    etag = as_desk.get("/staff/e/summit/helpdesk").headers["ETag"]
+    with as_desk.session_transaction() as session:
+        session["_flashes"] = [("error", "H-001 was just taken by Ana.")]
+    page = as_desk.get("/staff/e/summit/helpdesk", headers={"If-None-Match": etag})
+    assert page.status_code == 200 and "H-001 was just taken by Ana." in page.get_data(as_text=True)
+    assert "ETag" not in page.headers
+    assert as_desk.get("/staff/e/summit/helpdesk", headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("language, labels", [
+    ("en", ("%(time)s left", "overdue by %(time)s", "%(minutes)d min", "%(hours)d h %(minutes)02d min")),
+    ("zh_Hans", ("剩余 %(time)s", "已超时 %(time)s", "%(minutes)d 分钟", "%(hours)d 小时 %(minutes)02d 分钟")),
+])
+def test_a_moving_clock_carries_its_seconds_left_and_the_queue_its_wordings(app, as_desk, event, language, labels):
+    raise_ticket(app, event, subject="Running")
+    [late] = raise_ticket(app, event, subject="Late")
+    [waiting] = raise_ticket(app, event, subject="Waiting on the guest")
+    with as_desk.session_transaction() as session:
+        session["lang"] = language  # as the language switch leaves it
+    with app.app_context():
+        tickets = {t.number: t for t in db.session.scalars(select(Ticket))}
+        tickets[late].created_at = utcnow() - timedelta(minutes=90)
+        tickets[waiting].state, tickets[waiting].pending_since = "pending", utcnow()
+        db.session.commit()
+    page = as_desk.get("/staff/e/summit/helpdesk").get_data(as_text=True)
+    rows = {row.split('"')[1]: row for row in page.split('data-ticket=')[1:]}
+    [running] = SECONDS_LEFT.findall(rows[reference(1)])
+    [overdue] = SECONDS_LEFT.findall(rows[reference(late)])
+    assert 3590 <= int(running) <= 3600 and -30 * 60 - 10 <= int(overdue) <= -30 * 60
+    assert 'class="ticket-overdue-label" data-seconds-left=' in rows[reference(late)]
+    # A stopped clock does not move, so it carries nothing to count down.
+    assert not SECONDS_LEFT.findall(rows[reference(waiting)])
+    left, overdue_by, minutes, hours = labels
+    assert (f'data-clock-left="{left}" data-clock-overdue="{overdue_by}"' in page
+            and f'data-clock-minutes="{minutes}" data-clock-hours="{hours}"' in page)
+    rendered_at = int(re.search(r'data-rendered-at="(\d+)"', page).group(1))
+    assert abs(rendered_at - time.time()) < 60
 
 
 def test_a_new_urgent_ticket_is_announced_once(app, as_desk, event):

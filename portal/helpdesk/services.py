@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -97,10 +97,18 @@ class Clock:
 
     status: str  # answered, stopped, running, overdue, none
     seconds: int  # answered: time taken; stopped/running: time left (negative: overdue); overdue: how late
+    # Whether the clock moves on with time. It follows from the ticket's state rather than being a
+    # reading of the clock, so two readings compare equal without it.
+    ticking: bool = field(default=False, compare=False)
 
     @property
     def minutes(self) -> int:
         return max(math.ceil(abs(self.seconds) / 60), 0)
+
+    @property
+    def left(self) -> int:
+        """Seconds to the target: negative once it has passed."""
+        return -self.seconds if self.status == "overdue" else self.seconds
 
 
 def clock(ticket: Ticket, targets: dict[str, int], now: datetime | None = None) -> Clock:
@@ -110,9 +118,10 @@ def clock(ticket: Ticket, targets: dict[str, int], now: datetime | None = None) 
     if ticket.state in (RESOLVED, CLOSED):
         return Clock("none", 0)
     left = targets[ticket.priority] * 60 - working_seconds(ticket, now)
+    ticking = ticket.state not in CLOCK_STOPPED
     if left < 0:
-        return Clock("overdue", -left)
-    return Clock("stopped" if ticket.state in CLOCK_STOPPED else "running", left)
+        return Clock("overdue", -left, ticking)
+    return Clock("running" if ticking else "stopped", left, ticking)
 
 
 # -- Raising -------------------------------------------------------------------------------------
@@ -518,13 +527,22 @@ def queue(event: Event, filters: Filters, me: User) -> list[Ticket]:
     return list(db.session.scalars(query.order_by(PRIORITY_RANK, Ticket.created_at, Ticket.id).limit(QUEUE_LIMIT)))
 
 
+# Every poll of every open queue asks this, so the statement is built once. A response target moves
+# every clock of its priority, so the targets are part of what the queue shows.
+_FINGERPRINT = select(
+    func.count(Ticket.id), func.max(Ticket.updated_at), func.max(Ticket.id),
+    *[select(ResponseTarget.first_response_minutes)
+      .where(ResponseTarget.event_id == bindparam("event_id"), ResponseTarget.priority == priority).scalar_subquery()
+      for priority in PRIORITIES],
+).where(Ticket.event_id == bindparam("event_id"))
+
+
 def fingerprint(event: Event) -> str:
-    """Changes whenever any ticket of the event does; one small query."""
-    count, latest, top = db.session.execute(
-        select(func.count(Ticket.id), func.max(Ticket.updated_at), func.max(Ticket.id))
-        .where(Ticket.event_id == event.id)).one()
-    stamp = int(latest.timestamp()) if isinstance(latest, datetime) else str(latest)
-    return f"{count}-{stamp}-{top}"
+    """Changes whenever any ticket of the event does, or its response targets; one small query."""
+    count, latest, top, *minutes = db.session.execute(_FINGERPRINT, {"event_id": event.id}).one()
+    # To the microsecond: two changes within one second must not share a tag, as no clock renews it.
+    stamp = int(latest.timestamp() * 1_000_000) if isinstance(latest, datetime) else str(latest)
+    return f"{count}-{stamp}-{top}-{'.'.join(str(m) for m in minutes)}"
 
 
 def open_counts(event: Event) -> dict[str, int]:

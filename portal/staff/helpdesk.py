@@ -15,9 +15,9 @@ The desk sees of a guest only what the ticket holds (name and how to reach
 them); nothing here reads a registration's other fields.
 """
 
-import time
+import hashlib
 
-from flask import Response, abort, flash, make_response, redirect, request, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -57,6 +57,13 @@ def duration(seconds: int | None) -> str:
     return _("%(hours)d h %(minutes)02d min", hours=minutes // 60, minutes=minutes % 60)
 
 
+def clock_labels() -> dict[str, str]:
+    """The clock's wordings with their placeholders left in, for the queue's script to fill as time passes."""
+    # Without variables gettext hands back the translation as it stands, placeholders and all.
+    return {"left": _("%(time)s left"), "overdue": _("overdue by %(time)s"),
+            "minutes": _("%(minutes)d min"), "hours": _("%(hours)d h %(minutes)02d min")}
+
+
 def _ticket(event: Event, number: int) -> Ticket:
     found = services.event_ticket(event, number)
     if found is None:
@@ -85,10 +92,12 @@ def _filters() -> services.Filters:
 def helpdesk_queue(event: Event):
     """The live queue: htmx polls it every few seconds and gets 304 while nothing changed."""
     filters = _filters()
-    # The minute is in the tag: "time left" moves on even when no ticket does.
-    etag = "-".join(str(part) for part in (
-        services.fingerprint(event), current_user.id, get_locale(), int(wants_fragment()), int(time.time() // 60)))
-    if etag in request.if_none_match:
+    # No clock in the tag: the page's script counts "time left" down, so only a change re-renders.
+    version = services.fingerprint(event)
+    # A flash is shown once: a page with one to show is always rendered, and its copy is not revalidated.
+    flashing = not wants_fragment() and bool(session.get("_flashes"))
+    etag = None if flashing else _queue_etag(event, version)
+    if etag is not None and etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"})
     since = request.args.get("since", type=int)
     tickets = services.queue(event, filters, current_user)
@@ -99,13 +108,26 @@ def helpdesk_queue(event: Event):
     announce = [t for t in tickets if since is not None and t.id > since and t.priority == "urgent"]
     body, status = render(
         "staff/helpdesk/queue.html", fragment="staff/helpdesk/_queue.html", event=event, filters=filters,
-        rows=rows, announce=announce, staff=services.desk_staff(event),
+        rows=rows, announce=announce, staff=services.desk_staff(event), rendered_at=int(now.timestamp()),
+        clock_labels=clock_labels(),
         poll_url=url_for("staff.helpdesk_queue", slug=event.slug, since=max(newest, since or 0),
                          **_filter_args(filters)))
     response = make_response(body, status)
-    response.set_etag(etag)
+    if not flashing:
+        # Taken after rendering, which makes the session's CSRF secret if it had none.
+        response.set_etag(_queue_etag(event, version))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _queue_etag(event: Event, version: str) -> str:
+    """What the queue's answer depends on besides the clock: its tickets and targets (`version`), who
+    looks (their roles pick the console's links; their session's CSRF secret signs its forms), in which
+    language, page or fragment, and the URL (filters, and "since", which picks the announcements)."""
+    secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
+    parts = (version, current_user.id, current_user.is_admin, sorted(current_user.roles_for(event.id)), secret,
+             get_locale(), wants_fragment(), request.full_path)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def _filter_args(filters: services.Filters) -> dict:

@@ -1,0 +1,108 @@
+/* The help-desk queue's first-response clocks move on in the browser, so the queue is only
+   re-rendered on the server when a ticket changes (templates/staff/helpdesk/_queue.html).
+
+   The server writes each clock's text as of rendering; a clock that moves also carries its seconds
+   left then (data-seconds-left, negative once overdue), and the queue the moment it was rendered
+   (data-rendered-at, the server's clock) and the wordings to use. An unchanged queue answers 304 and
+   the browser hands htmx its cached copy again, as old as it is, so a clock is counted from when the
+   queue was rendered, not from when it was swapped in. What the server's clock reads now comes from
+   the Date header of the last htmx answer (a 304 renews it), carried forward with performance.now():
+   the computer's own clock, which may be wrong, is never read. A page loaded the ordinary way may be
+   the browser's copy too, of unknown age, so it asks for the queue once at once to learn the time.
+   Without JavaScript, or on another page, nothing here does anything. */
+(function () {
+  "use strict";
+
+  var EVERY_MS = 2000;
+  // The server's clock minus performance.now(), in seconds: guessed from the first queue seen, then
+  // learned from answers.
+  var serverOffset = null;
+  var learned = false;
+  var asked = false;
+
+  function learnServerTime(xhr) {
+    var date = xhr ? Date.parse(xhr.getResponseHeader("Date") || "") : NaN;
+    if (!isNaN(date)) {
+      serverOffset = date / 1000 - performance.now() / 1000;
+      learned = true;
+    }
+  }
+
+  function askServerTime() {
+    var queue = document.getElementById("helpdesk-queue");
+    if (learned || asked || !queue || !window.htmx) { return; }
+    asked = true;
+    window.htmx.ajax("GET", queue.getAttribute("hx-get"), {source: queue, target: queue, swap: "outerHTML"});
+  }
+
+  // Python's "%(name)s", "%(name)d" and "%(name)02d", as the catalogs write them.
+  function format(pattern, values) {
+    return pattern.replace(/%(?:\((\w+)\)(0?)(\d*)([sd])|%)/g, function (all, name, zero, width, kind) {
+      if (!name) { return "%"; }
+      var text = String(kind === "d" ? Math.trunc(values[name]) : values[name]);
+      while (text.length < Number(width || 0)) { text = (zero ? "0" : " ") + text; }
+      return text;
+    });
+  }
+
+  // Python's round(): halves go to the even neighbour.
+  function roundHalfEven(x) {
+    var rounded = Math.round(x);
+    return rounded - x === 0.5 && rounded % 2 === 1 ? rounded - 1 : rounded;
+  }
+
+  // As duration() in portal/staff/helpdesk.py: "4 min", "2 h 05 min".
+  function duration(seconds, labels) {
+    var minutes = roundHalfEven(seconds / 60);
+    if (minutes < 60) { return format(labels.clockMinutes, {minutes: minutes}); }
+    return format(labels.clockHours, {hours: Math.floor(minutes / 60), minutes: minutes % 60});
+  }
+
+  function show(clock, left, labels) {
+    var overdue = left < 0;
+    var text = format(overdue ? labels.clockOverdue : labels.clockLeft, {time: duration(Math.abs(left), labels)});
+    if ((clock.tagName === "STRONG") !== overdue) {
+      // The same element and row class the server gives an overdue clock (templates/staff/helpdesk/_clock.html).
+      var replacement = document.createElement(overdue ? "strong" : "span");
+      if (overdue) { replacement.className = "ticket-overdue-label"; }
+      replacement.dataset.secondsLeft = clock.dataset.secondsLeft;
+      clock.replaceWith(replacement);
+      var row = replacement.closest("tr");
+      if (row) { row.classList.toggle("ticket-overdue", overdue); }
+      clock = replacement;
+    }
+    if (clock.textContent !== text) { clock.textContent = text; }
+  }
+
+  function update() {
+    var queue = document.getElementById("helpdesk-queue");
+    if (!queue) { return; }
+    var labels = queue.dataset;
+    var renderedAt = Number(labels.renderedAt);
+    if (!renderedAt || !labels.clockLeft || !labels.clockOverdue || !labels.clockMinutes || !labels.clockHours) {
+      return;
+    }
+    // A page loaded before any answer was seen: take it as fresh until the first poll says otherwise.
+    if (serverOffset === null) { serverOffset = renderedAt - performance.now() / 1000; }
+    var elapsed = Math.max(Math.floor(serverOffset + performance.now() / 1000 - renderedAt), 0);
+    var clocks = queue.querySelectorAll("[data-seconds-left]");
+    for (var i = 0; i < clocks.length; i++) {
+      show(clocks[i], Number(clocks[i].dataset.secondsLeft) - elapsed, labels);
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Only the queue's own answers, which are never used without asking the server (no-cache).
+    var swapped = event.target;
+    if (swapped.id === "helpdesk-queue" || (swapped.querySelector && swapped.querySelector("#helpdesk-queue"))) {
+      learnServerTime(event.detail && event.detail.xhr);
+    }
+    update();
+  });
+  document.addEventListener("htmx:load", function () {
+    update();
+    askServerTime();
+  });
+  setInterval(update, EVERY_MS);
+  update();
+})();

@@ -1,0 +1,62 @@
+"""The help-desk queue's clocks move on in the browser: the server re-renders the queue only when a
+ticket changes, and a request about to miss its first-response target turns overdue by itself."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Ticket
+from tests.browser.test_needs_journey import signed_in_page
+from tests.test_helpdesk_queue import raise_ticket
+
+pytestmark = pytest.mark.browser
+
+
+def is_poll(response) -> bool:
+    return "/staff/e/summit/helpdesk?since=" in response.url
+
+
+def test_a_clock_turns_overdue_by_itself_and_no_copy_from_the_cache_turns_it_back(
+        app, live_server, make_event, make_staff, open_page):
+    event = make_event()
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    raise_ticket(app, event, subject="Shuttle missing")
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        # A normal request is due within the hour: this one has 7 seconds left.
+        ticket.created_at = utcnow() - timedelta(minutes=60) + timedelta(seconds=7)
+        db.session.commit()
+
+    page = signed_in_page(app, live_server, open_page(), desk.id)
+    polls = []
+    page.on("response", lambda response: is_poll(response) and polls.append(response))
+    page.goto(live_server("/staff/e/summit/helpdesk"))
+    row = page.locator('tr[data-ticket="H-001"]')
+    expect(row).to_contain_text("0 min left")
+    expect(row).not_to_have_class(re.compile(r"\bticket-overdue\b"))
+    expect(row.locator("strong.ticket-overdue-label")).to_have_text("overdue by 0 min", timeout=12_000)
+    expect(row).to_have_class(re.compile(r"\bticket-overdue\b"))
+
+    # Every poll since the first got the browser's copy of the queue as it was rendered while the
+    # clock still ran (the server answered 304); none of them put the clock back.
+    for _ in range(100):
+        if len(polls) >= 3:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    assert [bool(p.request.all_headers().get("if-none-match")) for p in polls[:3]] == [False, True, True]
+    assert row.locator("strong.ticket-overdue-label").inner_text() == "overdue by 0 min"
+    assert "ticket-overdue" in row.get_attribute("class").split()
+
+    # Reloaded, the page is the browser's copy from before the deadline; asking once at once says how old.
+    with page.expect_response(lambda response: response.url.endswith("/helpdesk")) as reloaded:
+        page.reload()
+    assert reloaded.value.request.all_headers().get("if-none-match")
+    expect(page.locator('tr[data-ticket="H-001"] strong.ticket-overdue-label')).to_have_text(
+        "overdue by 0 min", timeout=2_000)
+    assert page.problems == []
