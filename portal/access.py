@@ -82,10 +82,23 @@ def signed_in(view):
     return _mark(wrapped, Rule("signed_in"))
 
 
-# A guest page's event and the guest's registration in it, in one statement built once.
+# An event and the signed-in person's registration in it, in one statement built once.
 _EVENT_AND_REGISTRATION = select(Event, Registration).outerjoin(
     Registration, and_(Registration.event_id == Event.id, Registration.user_id == bindparam("user_id"))
 ).where(Event.slug == bindparam("slug"))
+
+
+def load_visible_event_and_registration(slug: str) -> tuple[Event, Registration | None]:
+    """load_visible_event, with the signed-in visitor's registration in it (None for anyone else)."""
+    if not current_user.is_authenticated:
+        return load_visible_event(slug), None
+    found = db.session.execute(_EVENT_AND_REGISTRATION, {"slug": slug, "user_id": current_user.id}).first()
+    if found is None:
+        abort(404)
+    event, registration = found
+    if event.status == "draft" and not _holds_any_role(event):
+        abort(404)
+    return event, registration
 
 
 def guest(view):
@@ -96,15 +109,10 @@ def guest(view):
 
     @wraps(view)
     def wrapped(slug, *args, **kwargs):
+        # An unknown event is a 404 before it is a sign-in.
+        event, registration = load_visible_event_and_registration(slug)
         if not current_user.is_authenticated:
-            load_visible_event(slug)  # an unknown event is a 404 before it is a sign-in
             return _to_sign_in()
-        found = db.session.execute(_EVENT_AND_REGISTRATION, {"slug": slug, "user_id": current_user.id}).first()
-        if found is None:
-            abort(404)
-        event, registration = found
-        if event.status == "draft" and not _holds_any_role(event):
-            abort(404)
         if registration is None:
             return redirect(url_for("guests.register", slug=slug))
         return view(*args, event=event, registration=registration, **kwargs)

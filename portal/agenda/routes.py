@@ -14,8 +14,6 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, session as cookie, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
 
 from portal import access
 from portal.agenda import announcements, bp, cards, formatting, services, timezones
@@ -39,14 +37,6 @@ ERRORS = {
 }
 
 
-def _registration(event: Event) -> Registration | None:
-    if not current_user.is_authenticated:
-        return None
-    return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.user_id == current_user.id)
-    )
-
-
 def _ics(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -58,8 +48,7 @@ def _ics(body: bytes, filename: str) -> Response:
 @access.anonymous
 def index(slug: str):
     """The programme, one day unless all are asked for, filtered by track, kind and a search; times also in the guest's zone."""
-    event = access.load_visible_event(slug)
-    registration = _registration(event)
+    event, registration = access.load_visible_event_and_registration(slug)
     zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
     days, programme = cards.find(event, registration, wanted)
@@ -81,17 +70,15 @@ def _parts(event: Event, registration: Registration | None, held: set[int], days
 @access.anonymous
 def changes(slug: str):
     """Every published change to the sessions this visitor may see."""
-    event = access.load_visible_event(slug)
-    return render("agenda/changes.html", event=event,
-                  changes=services.changes_of(event, _registration(event)))
+    event, registration = access.load_visible_event_and_registration(slug)
+    return render("agenda/changes.html", event=event, changes=services.changes_of(event, registration))
 
 
 @bp.get("/e/<slug>/agenda/<int:session_id>")
 @access.anonymous
 def session(slug: str, session_id: int):
     """One session: when, where, who speaks; invisible sessions do not exist."""
-    event = access.load_visible_event(slug)
-    registration = _registration(event)
+    event, registration = access.load_visible_event_and_registration(slug)
     found = services.visible_session(event, registration, session_id)
     if found is None:
         abort(404)
@@ -104,8 +91,8 @@ def session(slug: str, session_id: int):
 @access.anonymous
 def session_ics(slug: str, session_id: int):
     """One session as a calendar file."""
-    event = access.load_visible_event(slug)
-    found = services.visible_session(event, _registration(event), session_id)
+    event, registration = access.load_visible_event_and_registration(slug)
+    found = services.visible_session(event, registration, session_id)
     if found is None:
         abort(404)
     return _ics(services.calendar(event, [found], found.title), f"session-{found.id}.ics")
@@ -140,7 +127,7 @@ def mine(event: Event, registration: Registration):
     )
 
 
-def _toggled(event: Event, change):
+def _toggled(event: Event, registration: Registration, change):
     """Answer an add or remove: the button itself for htmx, else back where the guest was."""
     back = safe_next(request.form.get("next")) or url_for("agenda.mine", slug=event.slug)
     try:
@@ -151,7 +138,6 @@ def _toggled(event: Event, change):
         if not wants_fragment():
             flash(message, "error")
             return redirect(back, 303)
-        registration = _registration(event)
         found = services.visible_session(event, registration, request.view_args["session_id"])
         if found is None:
             abort(404)
@@ -173,14 +159,14 @@ def _toggled(event: Event, change):
 @access.guest
 def add(event: Event, registration: Registration, session_id: int):
     """Add a session to my agenda (a place is taken when it has a capacity)."""
-    return _toggled(event, lambda: services.add_to_agenda(event, registration, session_id))
+    return _toggled(event, registration, lambda: services.add_to_agenda(event, registration, session_id))
 
 
 @bp.post("/e/<slug>/me/agenda/<int:session_id>/remove")
 @access.guest
 def remove(event: Event, registration: Registration, session_id: int):
     """Remove a session from my agenda."""
-    return _toggled(event, lambda: services.remove_from_agenda(event, registration, session_id))
+    return _toggled(event, registration, lambda: services.remove_from_agenda(event, registration, session_id))
 
 
 @bp.post("/e/<slug>/me/agenda/feed")

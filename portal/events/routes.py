@@ -1,7 +1,6 @@
 """Routes: /, /e/<slug>/, /language, /healthz."""
 
 from flask import redirect, request, session, url_for
-from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,7 +9,7 @@ from portal.auth.services import safe_next
 from portal.events import bp
 from portal.extensions import db
 from portal.i18n import LANGUAGES
-from portal.models import Event, Registration
+from portal.models import Event
 from portal.rendering import render
 
 
@@ -28,14 +27,7 @@ def index():
 @access.anonymous
 def home(slug: str):
     """An event's home page: when, where, and how to take part."""
-    event = access.load_visible_event(slug)
-    registration = None
-    if current_user.is_authenticated:
-        registration = db.session.scalar(
-            select(Registration).where(
-                Registration.event_id == event.id, Registration.user_id == current_user.id
-            )
-        )
+    event, registration = access.load_visible_event_and_registration(slug)
     return render("events/home.html", event=event, registration=registration)
 
 
