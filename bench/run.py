@@ -308,11 +308,11 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
     parser.add_argument("--wrk-threads", type=int, default=int(os.environ.get("BENCH_WRK_THREADS", 2)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 0)),
-                        help="gunicorn workers (BENCH_WORKERS; default 2 × cores)")
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_GUNICORN_THREADS", 4)),
-                        help="threads per gunicorn worker (BENCH_GUNICORN_THREADS, default 4)")
-    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "gthread"),
-                        help="gunicorn worker class (BENCH_WORKER_CLASS, default gthread)")
+                        help="gunicorn workers (BENCH_WORKERS; default 2 × cores + 1, gunicorn's own advice)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_GUNICORN_THREADS", 1)),
+                        help="threads per gunicorn worker (BENCH_GUNICORN_THREADS, default 1; for gthread)")
+    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"),
+                        help="gunicorn worker class (BENCH_WORKER_CLASS, default sync, as the README deploys)")
     parser.add_argument("--guests", type=int, default=int(os.environ.get("BENCH_GUESTS", 5000)))
     parser.add_argument("--sessions", type=int, default=300)
     parser.add_argument("--tickets", type=int, default=500)
@@ -324,7 +324,7 @@ def main(argv=None) -> int:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this)")
 
     info = machine()
-    workers = args.workers or 2 * info["cores"]
+    workers = args.workers or 2 * info["cores"] + 1
     workdir = Path(tempfile.mkdtemp(prefix="concierge-bench-"))
     url, kind = database_url(workdir)
     limits = rate_limit_storage()
@@ -403,9 +403,11 @@ def main(argv=None) -> int:
 
     ceiling = next((r for r in results if r.scenario.key == "hello"), None)
     title = f"Concierge benchmark, {date.today().isoformat()}, {kind}"
+    server = f"gunicorn {workers} {args.worker_class} workers" + (
+        f" × {args.threads} threads" if args.worker_class == "gthread" else "")
     settings = (f"{info['cores']} cores ({info['cpu']}), {info['memory']}, load average before the run "
-                f"{info['load']}; Python {info['python']}; gunicorn {workers} workers × {args.threads} threads "
-                f"({args.worker_class}), rate limits in {limits.split(':')[0]}; wrk {args.wrk_threads} threads, {args.connections} connections, "
+                f"{info['load']}; Python {info['python']}; {server}, rate limits in {limits.split(':')[0]}; "
+                f"wrk {args.wrk_threads} threads, {args.connections} connections, "
                 f"{args.duration:g} s per scenario after {args.warmup:g} s warm-up; event of {built.guests} guests, "
                 f"{built.sessions} sessions, {built.agenda_entries} agenda entries, {built.tickets} help-desk tickets.")
     report = "\n".join([f"# {title}", "", settings, "", table(results, ceiling), "", "Targets:", "",
