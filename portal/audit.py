@@ -16,10 +16,14 @@ def record(event, actor, action: str, subject: str = "", detail: str = "") -> No
     ))
 
 
+# Built once: every kiosk scan writes one.
+_INSERT = insert(AuditEntry.__table__)
+
+
 def record_now(event, actor, action: str, subject: str = "", detail: str = "") -> None:
     """Write an entry at once, in the current transaction, with one INSERT: for the busiest paths."""
-    db.session.connection().execute(insert(AuditEntry.__table__).values(
-        event_id=event.id if event is not None else None,
-        actor_id=actor.id if actor is not None else None,
-        action=action, subject=subject, detail=detail, at=utcnow(),
-    ))
+    db.session.connection().execute(_INSERT, {
+        "event_id": event.id if event is not None else None,
+        "actor_id": actor.id if actor is not None else None,
+        "action": action, "subject": subject, "detail": detail, "at": utcnow(),
+    })

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, String, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 
 from portal import audit
 from portal.database import UTCDateTime, commit_keeping_loaded, utcnow
@@ -60,9 +61,13 @@ def find_by_ticket(event: Event, scanned: str) -> Registration | None:
     return db.session.scalar(_BY_TICKET, {"event_id": event.id, "code": code})
 
 
-# Every scan asks this, so the statement is built once.
-_BY_TICKET = select(Registration).where(Registration.event_id == bindparam("event_id"),
-                                        Registration.ticket_code == bindparam("code"))
+# Every scan asks this, so the statement is built once. A scan reads the guest's id, then the
+# check-in's audit line their code and the welcome their language: only those columns load here
+# (anything else loads when first read; the slow path reloads the whole row locked).
+_BY_TICKET = select(Registration).where(
+    Registration.event_id == bindparam("event_id"), Registration.ticket_code == bindparam("code"),
+).options(load_only(Registration.id, Registration.event_id, Registration.state, Registration.confirmation_code,
+                    Registration.language))
 
 
 def find_by_confirmation_code(event: Event, typed: str) -> Registration | None:
