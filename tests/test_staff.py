@@ -3,12 +3,14 @@
 from datetime import UTC, datetime
 
 import pytest
+from flask import request
 from sqlalchemy import func, select, text
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.guests import tickets
 from portal.staff import search
+from portal.staff.forms import GuestSearchForm
 from portal.models import (
     AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole, User,
 )
@@ -355,6 +357,24 @@ def test_htmx_search_rows_show_each_guest_and_cost_the_same_for_2_or_40_matches(
     submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
     body = client.get(url, headers=htmx).get_data(as_text=True)
     assert "候补中" in body and "媒体" in body
+
+
+@pytest.mark.parametrize("query", [
+    "", "q=wang", "q=" + "a" * 101, "q=" + " " * 120, "q=a&q=b", "state=confirmed", "state=bogus", "state=%20",
+    "state=", "state=confirmed&state=bogus", "category=press", "category=PRESS", "category=nope", "category=%20%20",
+    "category=", "q=%20wang%20&state=pending&category=vip", "page=2",
+])
+def test_search_filters_read_without_the_form_agree_with_the_form(app, query):
+    """The htmx rows read the filters without building the form; a filter the form refuses is ignored the same way."""
+    codes = {"press", "vip", "delegate"}
+    with app.test_request_context(f"/?{query}"):
+        args = request.args
+        form = GuestSearchForm(args, categories=[type("C", (), {"code": c, "name": c}) for c in sorted(codes)])
+        form.validate()
+        expected = ((form.q.data if not form.q.errors else (form.q.data or "")[:100]) or "",
+                    (form.state.data if not form.state.errors else "") or "",
+                    (form.category.data if not form.category.errors else "") or "")
+        assert GuestSearchForm.filters(args, codes) == expected
 
 
 # -- Guest detail and edit -------------------------------------------------------------------------

@@ -136,6 +136,26 @@ class GuestSearchForm(FlaskForm):
         self.category.choices = [SelectChoice("", str(_l("Any category")))] + [
             SelectChoice(c.code, c.name) for c in categories]
 
+    @staticmethod
+    def filters(args, category_codes) -> tuple[str, str, str]:
+        """The search, state and category this form would keep from `args` once validated, without building it.
+
+        The htmx rows need these alone. As with the form, a filter that fails
+        validation (a hand-edited URL) is ignored, a search too long is cut,
+        and a blank one passes as typed (to be read as no search). tests/test_staff.py compares the two.
+        """
+        search = args.get("q", "")
+        if search.strip():
+            search = search[:100]
+
+        def chosen(name: str, valid) -> str:
+            value = args.get(name)
+            if value is None:
+                return ""
+            return value if not value.strip() or value in valid else ""
+
+        return search, chosen("state", STATES), chosen("category", category_codes)
+
 
 class GuestEditForm(ProfileForm):
     """A guest's profile and category, as staff correct them."""

@@ -33,8 +33,8 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.guests.services import RegistrationError, decide, resend_confirmation as resend_state_mail
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
-from portal.rendering import INVALID, render
-from portal.staff import bp, services
+from portal.rendering import INVALID, render, wants_fragment
+from portal.staff import bp, guest_rows, services
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
     NewEventForm, ReasonForm, RequiredReasonForm,
@@ -185,20 +185,30 @@ def settings(event: Event):
 @access.staff(*PERMISSIONS["view_guests"])
 def guests(event: Event):
     """Search and filter the event's guests; htmx asks for the result rows alone."""
-    form = GuestSearchForm(request.args, categories=event.categories)
-    form.validate()
-    # A filter that does not validate (a hand-edited URL) is ignored rather than refused.
-    search = form.q.data if not form.q.errors else (form.q.data or "")[:100]
-    state = form.state.data if not form.state.errors else ""
-    category = form.category.data if not form.category.errors else ""
-    query = services.guest_rows_query(event, search or "", state or "", category or "")
+    categories = services.category_labels(event)
+    search, state, category = GuestSearchForm.filters(request.args, {c.code for c in categories})
+    query = services.guest_rows_query(event, search, state, category)
     results = services.paginate_guests(query, _page_number(), current_app.config["GUESTS_PER_PAGE"])
-    # Named once for the page, not once per row.
-    category_names = {c.id: c.name for c in event.categories}
-    state_names = {code: str(label) for code, label in STATE_LABELS.items()}
+    rows = guest_rows.rows_html(event, results.items, {c.id: c.name for c in categories}, _state_names())
+    form = None
+    if not wants_fragment():
+        # Only the page shows the form; the rows were found from the same request.args.
+        form = GuestSearchForm(request.args, categories=categories)
+        form.validate()
     return render("staff/guests.html", fragment="staff/_guest_rows.html",
-                  event=event, form=form, results=results, filtered=bool(search or state or category),
-                  category_names=category_names, state_names=state_names)
+                  event=event, form=form, results=results, filtered=bool(search or state or category), rows=rows)
+
+
+def _state_names() -> dict[str, str]:
+    """STATE_LABELS in the request's language, translated once per language and process."""
+    locale = str(get_locale())
+    names = _STATE_NAMES.get(locale)
+    if names is None:
+        names = _STATE_NAMES[locale] = {code: str(label) for code, label in STATE_LABELS.items()}
+    return names
+
+
+_STATE_NAMES: dict[str, dict[str, str]] = {}
 
 
 @bp.get("/e/<slug>/guests/<int:registration_id>")

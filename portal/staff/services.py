@@ -8,11 +8,12 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
@@ -21,6 +22,7 @@ from portal import audit
 from portal.auth.tokens import new_token, token_hash
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.guests import services as guest_services
 from portal.guests.services import Profile
 from portal.models import Category, Event, Invitation, Registration, StaffRole, User
@@ -100,6 +102,28 @@ GUEST_ROW_COLUMNS = (
 )
 
 
+class CategoryLabel(NamedTuple):
+    id: int
+    code: str
+    name: str
+
+
+_CATEGORY_NAMES = select(
+    Category.__table__.c.id, Category.__table__.c.code, Category.__table__.c.name_en, Category.__table__.c.name_zh,
+).where(Category.__table__.c.event_id == bindparam("event_id")).order_by(Category.__table__.c.position)
+
+
+def category_labels(event: Event) -> list[CategoryLabel]:
+    """The event's categories in event.categories' order, named in the reader's language.
+
+    Read as plain rows for the guest list's filter and labels: loading them as
+    objects cost a tenth of a search.
+    """
+    chinese = current_language() == "zh_Hans"
+    rows = db.session.connection().execute(_CATEGORY_NAMES, {"event_id": event.id})
+    return [CategoryLabel(id, code, (zh or en) if chinese else (en or zh)) for id, code, en, zh in rows]
+
+
 def guest_rows_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
     """guest_query's matches as rows of GUEST_ROW_COLUMNS, for the guest list."""
     return _matching(select(*GUEST_ROW_COLUMNS), event, search, state, category_code)
@@ -130,7 +154,9 @@ class CountedPagination(SelectPagination):
 
     def _query_items(self) -> list:
         page = self._query_args["select"].add_columns(func.count().over())
-        rows = self._query_args["session"].execute(page.limit(self.per_page).offset(self._query_offset)).all()
+        # Through the connection: the rows are plain columns, which need nothing of the ORM's result handling.
+        connection = self._query_args["session"].connection()
+        rows = connection.execute(page.limit(self.per_page).offset(self._query_offset)).all()
         self._counted = rows[0][-1] if rows else None
         return rows
 
