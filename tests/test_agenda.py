@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AgendaEntry, Category, Registration, Room, Session, Speaker, Track, User
+from portal.models import AgendaEntry, Category, Registration, Room, Session, SessionRating, Speaker, Track, User
 from tests.conftest import counting_queries
 
 
@@ -253,9 +253,16 @@ def test_agenda_query_count_does_not_grow_with_sessions(app, client, auth, make_
     guest = make_guest(app, event, "counter@example.org")
     if signed_in:
         auth.login_as(guest)
+    other = make_guest(app, event, "other@example.org")
     counts = {"": [], "?day=all": []}  # the first day, as the page opens, and the whole programme
     for start, size in ((0, 6), (6, 60)):  # six: the first day holds sessions with and without a capacity
         _fill(app, event, start, size, speakers)
+        with app.app_context():  # entries of the guest and another (places taken) and the guest's ratings
+            for session_id in db.session.scalars(select(Session.id).where(Session.id > start)).all()[::2]:
+                for who in (guest, other):
+                    db.session.add(AgendaEntry(registration_id=who.registration_id, session_id=session_id))
+                db.session.add(SessionRating(registration_id=guest.registration_id, session_id=session_id, score=4))
+            db.session.commit()
         for query, seen in counts.items():
             client.get(f"/e/{event.slug}/agenda{query}")  # warm
             with counting_queries(app) as statements:

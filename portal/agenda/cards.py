@@ -26,10 +26,11 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from portal.agenda import services, timezones
+from portal.agenda import formatting, services, timezones
 from portal.database import utcnow
 from portal.i18n import pick
 from portal.models import Event, Registration
+from portal.models.agenda import KINDS
 
 # Stand-ins for the guest's own values in a shared toggle form; random, so no content can forge them.
 _CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
@@ -113,6 +114,7 @@ class Programme:
         self.tracks = [(t.id, t.name_en, t.name_zh) for t in services.tracks_of(event)]
         self._shown = _LRU(512)
         self._cards = _LRU(16)
+        self._choices = _LRU(16)
 
     def shown(self, event: Event, registration: Registration | None) -> list[Shown]:
         """Every session this guest may see, in programme order."""
@@ -122,6 +124,44 @@ class Programme:
     def cards(self) -> dict[int, Card]:
         """The cards rendered so far in the reader's language."""
         return self._cards.get((str(get_locale()), request.script_root), dict)
+
+    def choices(self, event: Event) -> "Choices":
+        """The filters' days, tracks and kinds in the reader's language."""
+        return self._choices.get((str(get_locale()), event.starts_on, event.ends_on), lambda: Choices(event, self))
+
+
+class Choices:
+    """The options of the agenda's day, track and kind pickers, rendered; the guest's choice is marked per request."""
+
+    def __init__(self, event: Event, found: Programme):
+        labels = current_app.jinja_env.get_template("agenda/_labels.html").module
+        self._days = [(day, day.isoformat(), formatting.agenda_date(day, form="medium"))
+                      for day in services.event_days(event)]
+        self._tracks = [(track.id, track.id, track.name) for track in track_choices(found)]
+        self._kinds = [(kind, kind, labels.kind_label(kind)) for kind in KINDS]
+        # As index.html wrote them: the value and label escaped, no space between options.
+        for pairs in (self._days, self._tracks, self._kinds):
+            pairs[:] = [(key, str(escape(value)), str(escape(label))) for key, value, label in pairs]
+
+    @property
+    def tracks(self) -> bool:
+        return bool(self._tracks)
+
+    def days(self, chosen) -> Markup:
+        return _options(self._days, chosen)
+
+    def track_options(self, chosen) -> Markup:
+        return _options(self._tracks, chosen)
+
+    def kinds(self, chosen) -> Markup:
+        return _options(self._kinds, chosen)
+
+
+def _options(options, chosen) -> Markup:
+    # Only values escaped in Choices are joined.
+    return Markup("".join(  # nosec B704
+        f'<option value="{value}"{" selected" if key == chosen else ""}>{label}</option>'
+        for key, value, label in options))
 
 
 def audience(registration: Registration | None, programme: Programme) -> tuple:
@@ -206,7 +246,9 @@ def _macros():
 class GuestParts:
     """What one page adds to the shared cards: the time in the guest's zone, their forms and ratings."""
 
-    def __init__(self, event: Event, registration: Registration | None, held: set[int], cards, next_url: str):
+    def __init__(self, event: Event, registration: Registration | None, held: set[int], cards, next_url: str,
+                 state: services.GuestState | None = None):
+        """`state`, when given, holds the places taken in `cards` and the guest's ratings (services.guest_state)."""
         self.event = event
         self.registration = registration
         self.held = held
@@ -215,7 +257,9 @@ class GuestParts:
         self.zone = "" if zone == event.timezone else zone
         self.next_url = next_url
         self._next = str(escape(next_url))
-        self._csrf = self._taken = None
+        self._csrf = None
+        self._taken = state.taken if state is not None else None
+        self._ratings = state.ratings if state is not None else None
 
     def list(self, cards, conflicts=None) -> Markup:
         """The <li> of each card, as the guest sees it; `conflicts` flags overlaps in "My agenda"."""
@@ -260,8 +304,11 @@ class GuestParts:
         # The guest's own rating form, for a session they held that is over: kept by what it shows.
         from portal.surveys.services import my_session_rating
 
-        rating = my_session_rating(self.registration, card.id)
-        key = ("rating", rating.score, rating.comment) if rating is not None else ("rating",)
+        if self._ratings is not None:
+            key = ("rating", *self._ratings[card.id]) if card.id in self._ratings else ("rating",)
+        else:
+            rating = my_session_rating(self.registration, card.id)
+            key = ("rating", rating.score, rating.comment) if rating is not None else ("rating",)
         form = card.toggles.get(key)
         if form is None:
             template = current_app.jinja_env.get_template("surveys/_session_rating.html")

@@ -20,7 +20,6 @@ from portal.agenda import announcements, bp, cards, formatting, services, timezo
 from portal.auth.services import safe_next
 from portal.extensions import db
 from portal.models import Event, Registration
-from portal.models.agenda import KINDS
 from portal.rendering import INVALID, render, wants_fragment
 
 formatting.register(bp)
@@ -52,12 +51,15 @@ def index(slug: str):
     zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
     days, programme = cards.find(event, registration, wanted)
+    shown = [card for _, on_day in days for card in on_day]
+    # The guest's entries, the places taken and their ratings in one query; a visitor has none.
+    state = services.guest_state(registration, [card.id for card in shown if card.capacity is not None]) \
+        if registration is not None else services.GuestState(set(), {}, {})
     return render(
         "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
         zone_error=not zone_known, event=event, registration=registration,
-        wanted=wanted, days=days, event_days=services.event_days(event),
-        tracks=cards.track_choices(programme), kinds=KINDS,
-        parts=_parts(event, registration, services.held_ids(registration), days),
+        wanted=wanted, days=days, choices=programme.choices(event),
+        parts=cards.GuestParts(event, registration, state.held, shown, request.full_path.rstrip("?"), state),
     )
 
 
