@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import request
+from markupsafe import escape
 from sqlalchemy import func, select, text
 
 from portal.database import utcnow
@@ -357,6 +358,15 @@ def test_htmx_search_rows_show_each_guest_and_cost_the_same_for_2_or_40_matches(
     submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
     body = client.get(url, headers=htmx).get_data(as_text=True)
     assert "候补中" in body and "媒体" in body
+
+
+@pytest.mark.parametrize("organization", ['O\'Brien & <Sons> "Ltd"', "Nul\x00Byte <b>"])
+def test_guest_rows_escape_what_guests_typed(app, client, as_organizer, summit, organization):
+    add_guests(app, summit, 2, prefix="wang", name_original="<i>王</i>", organization=organization)
+    body = client.get("/staff/e/summit/guests?q=wang", headers={"HX-Request": "true"}).get_data(as_text=True)
+    shown = str(escape(organization))
+    assert body.count(f"<td>{shown}</td>") == 2 and "<Sons>" not in body and "<b>" not in body
+    assert body.count('<span class="quiet">&lt;i&gt;王&lt;/i&gt;</span>') == 2 and "<i>" not in body
 
 
 @pytest.mark.parametrize("query", [
