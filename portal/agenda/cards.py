@@ -272,12 +272,15 @@ class GuestParts:
                 out.append("\n  " + str(_macros().overlaps(conflicts[card.id])))
             if self.registration is not None:
                 held = card.id in self.held
-                out.append("\n  " + self.toggle(card, held))
+                out.append("\n  " + self._toggle(card, held))
                 if held and session_is_over(card):
                     out.append("\n  " + self._rating(card))
             out.append("\n</li>\n")
+        page = "".join(out)
+        if self.registration is not None:  # the forms' slots, filled once for the whole list
+            page = page.replace(_CSRF_SLOT, self._csrf_token()).replace(_NEXT_SLOT, self._next)
         # Only autoescaped template output and values escaped here are joined: plain strings are faster.
-        return Markup("".join(out))  # nosec B704
+        return Markup(page)  # nosec B704
 
     def head(self, card: Card) -> str:
         if not self.zone:
@@ -285,7 +288,8 @@ class GuestParts:
         local = _memo(card.local, self.zone, lambda: str(_macros().local_time(card, self.event, self.zone)))
         return card.head[0] + local + card.head[1]
 
-    def toggle(self, card: Card, held: bool) -> str:
+    def _toggle(self, card: Card, held: bool) -> str:
+        """The toggle form with slots for the CSRF token and the return page (filled in by `list`)."""
         if self._taken is None:  # counted once per page, on the first form: places change all the time
             self._taken = services.taken_places([c.id for c in self.cards if c.capacity is not None])
         places_left = card.capacity - self._taken.get(card.id, 0) if card.capacity is not None else None
@@ -293,7 +297,7 @@ class GuestParts:
         if form is None:
             form = _memo(card.toggles, (held, places_left), lambda: str(
                 _macros().toggle(card, self.event, held, places_left, _CSRF_SLOT, _NEXT_SLOT)))
-        return form.replace(_CSRF_SLOT, self._csrf_token()).replace(_NEXT_SLOT, self._next)
+        return form
 
     def _csrf_token(self) -> str:
         if self._csrf is None:
@@ -301,7 +305,8 @@ class GuestParts:
         return self._csrf
 
     def _rating(self, card: Card) -> str:
-        # The guest's own rating form, for a session they held that is over: kept by what it shows.
+        # The guest's own rating form, for a session they held that is over: kept by what it shows;
+        # with slots, as `_toggle`.
         from portal.surveys.services import my_session_rating
 
         if self._ratings is not None:
@@ -315,4 +320,4 @@ class GuestParts:
             form = _memo(card.toggles, key, lambda: template.render(
                 event=self.event, registration=self.registration, session=card, held={card.id},
                 next_url=_NEXT_SLOT, csrf_token=lambda: _CSRF_SLOT).strip())
-        return form.replace(_CSRF_SLOT, self._csrf_token()).replace(_NEXT_SLOT, self._next)
+        return form

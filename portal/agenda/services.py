@@ -228,7 +228,8 @@ def guest_state(registration: Registration, session_ids) -> GuestState:
     """What the agenda shows of this guest's own, in one query: see `held_ids`, `taken_places` and
     surveys.services.my_session_rating."""
     found = GuestState(set(), {}, {})
-    rows = db.session.execute(_GUEST_STATE, {"session_ids": list(session_ids), "registration_id": registration.id})
+    rows = db.session.execute(
+        _GUEST_STATE, {"session_ids": list(session_ids), "registration_id": registration.id}).all()
     for session_id, taken, score, comment in rows:
         if taken is not None:
             found.taken[session_id] = taken
