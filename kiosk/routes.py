@@ -115,8 +115,13 @@ def scan(device, event):
     nonce = form.attempt_nonce()
     if not form.validate_on_submit():
         return render("kiosk/start.html", event=event, form=form, expired=False, status=INVALID)
-    registration = services.find_by_ticket(event, form.ticket.data)
-    return _after_identifying(device, event, registration, nonce)
+    scanned = services.find_by_ticket(event, form.ticket.data)
+    if scanned is not None:
+        arrival = services.answer_without_writing(scanned, nonce)
+        if arrival is not None:
+            database.end_reading()
+            return _welcome(arrival, nonce)
+    return _after_identifying(device, event, scanned.registration if scanned else None, nonce)
 
 
 @bp.route("/find", methods=["GET", "POST"])
@@ -160,6 +165,11 @@ def _after_identifying(device, event, registration, nonce: str):
 
         remember_handoff(event, arrival.registration, device)
         return redirect(url_for("kiosk.help_desk"), 303)
+    return _welcome(arrival, nonce)
+
+
+def _welcome(arrival: services.Arrival, nonce: str):
+    """The guest is in: remember the visit for the welcome screen and go there."""
     session[VISIT_KEY] = {
         "nonce": nonce, "check_in": arrival.check_in_id,
         "first": arrival.outcome == services.CHECKED_IN, "since": int(time.time()),

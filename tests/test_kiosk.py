@@ -13,7 +13,7 @@ from portal.guests import services as guest_services
 from portal.guests.services import Profile
 from portal.models import AuditEntry, BadgePrint, Category, CheckIn, Event, KioskDevice
 from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
-from tests.conftest import CSRF_INPUT, csrf_token, submit
+from tests.conftest import CSRF_INPUT, counting_queries, csrf_token, submit
 
 KIOSK_PATHS = ["/kiosk/", "/kiosk/find", "/kiosk/reset", "/kiosk/help", "/kiosk/welcome/abcdefghijklmnopqrstuv",
                "/kiosk/badge/abcdefghijklmnopqrstuv", "/kiosk/announcements?shown=", "/kiosk/refresh?next=/kiosk/"]
@@ -212,6 +212,22 @@ def test_a_retried_scan_with_the_same_nonce_gets_the_first_answer(app, kiosk):
     second = scan(kiosk, guest["ticket"], nonce=nonce)
     assert first.headers["Location"] == second.headers["Location"]
     assert "You are checked in." in kiosk.get(second.headers["Location"]).get_data(as_text=True)
+    assert check_ins(app) == 1
+
+
+@pytest.mark.parametrize("same_nonce", [False, True])
+def test_a_guest_already_in_is_answered_without_a_write(app, kiosk, same_nonce):
+    guest = make_guest(app, kiosk.event)
+    nonce = "rescan-nonce-0123456789"
+    first = scan(kiosk, guest["ticket"], nonce=nonce)
+    with counting_queries(app) as statements:
+        again = scan(kiosk, guest["ticket"], nonce=nonce if same_nonce else None)
+    assert again.status_code == 303 and "/kiosk/welcome/" in again.headers["Location"]
+    assert (again.headers["Location"] == first.headers["Location"]) == same_nonce
+    writes = [sql for sql in statements if sql.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == [] and "BEGIN IMMEDIATE" not in statements
+    answer = kiosk.get(again.headers["Location"]).get_data(as_text=True)
+    assert ("You are checked in." in answer) == same_nonce and ("already checked in" in answer) != same_nonce
     assert check_ins(app) == 1
 
 

@@ -5,8 +5,9 @@ The kiosk and the staff console both come here, so they cannot disagree.
 scan at once. The common case, a confirmed guest's first scan, is one
 statement: an INSERT ... SELECT that takes the registration only while it is
 confirmed (its row locked on PostgreSQL) and does nothing when the guest is
-already in (the unique constraint on check_in.registration_id). Anything else
-locks the registration row first and looks closer.
+already in (the unique constraint on check_in.registration_id). A guest
+already in (a second scan, a retry) is answered from the kiosk's read, with no
+write at all. Anything else locks the registration row first and looks closer.
 """
 
 import hmac
@@ -53,21 +54,44 @@ class CheckInError(Exception):
 
 # -- Finding the guest ---------------------------------------------------------------------------
 
-def find_by_ticket(event: Event, scanned: str) -> Registration | None:
-    """The registration of this event whose ticket code was scanned, if any."""
+@dataclass(frozen=True)
+class Scanned:
+    """The guest a ticket names, and their check-in if they have one (read without the write lock)."""
+
+    registration: Registration
+    check_in_id: int | None
+    check_in_nonce: str
+
+
+def find_by_ticket(event: Event, scanned: str) -> Scanned | None:
+    """The registration of this event whose ticket code was scanned, if any, with its check-in."""
     code = (scanned or "").strip()
     if len(code) > MAX_SCAN_LENGTH or not TICKET_CODE.match(code):
         return None
-    return db.session.scalar(_BY_TICKET, {"event_id": event.id, "code": code})
+    found = db.session.execute(_BY_TICKET, {"event_id": event.id, "code": code}).first()
+    return Scanned(found[0], found[1], found[2] or "") if found else None
 
 
 # Every scan asks this, so the statement is built once. A scan reads the guest's id, then the
 # check-in's audit line their code and the welcome their language: only those columns load here
 # (anything else loads when first read; the slow path reloads the whole row locked).
-_BY_TICKET = select(Registration).where(
+_BY_TICKET = select(Registration, CheckIn.id, CheckIn.nonce).outerjoin(
+    CheckIn, CheckIn.registration_id == Registration.id,
+).where(
     Registration.event_id == bindparam("event_id"), Registration.ticket_code == bindparam("code"),
 ).options(load_only(Registration.id, Registration.event_id, Registration.state, Registration.confirmation_code,
                     Registration.language))
+
+
+def answer_without_writing(scanned: Scanned, nonce: str) -> Arrival | None:
+    """A confirmed guest who is already in needs no write: a second scan, or the same scan sent again.
+
+    None when there is something to write (or to refuse): `check_in` decides.
+    """
+    if scanned.check_in_id is None or scanned.registration.state != CONFIRMED:
+        return None
+    first = bool(nonce) and hmac.compare_digest(scanned.check_in_nonce, nonce)
+    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, scanned.registration, scanned.check_in_id)
 
 
 def find_by_confirmation_code(event: Event, typed: str) -> Registration | None:
