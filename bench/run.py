@@ -97,9 +97,15 @@ def build_event(env: dict, kind: str, sizes: dict) -> dict:
         event = db.session.get(Event, built.event_id)
         organizer = db.session.scalar(select(User).where(User.email == seed.ORGANIZER))
         _device, pairing_code = devices.create_device(event, "Bench kiosk", "Hall A", organizer)
+        db.session.commit()
+        # Statistics for the planners, as a database that has been running would have them
+        # (PostgreSQL's autovacuum analyses a bulk-loaded table only a while later).
         if kind == "sqlite":
             db.session.execute(text("PRAGMA optimize"))
         db.session.commit()
+        if kind == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         db.engine.dispose()
     return {"built": built, "pairing_code": pairing_code, "seconds": seconds}
 

@@ -3,8 +3,10 @@
 Both databases answer it from a trigram index (migration 0010), so a search
 costs about the same with 500 or 50,000 guests:
 
-- PostgreSQL: `lower(column) LIKE '%fragment%'`, which the planner serves from a
-  pg_trgm GIN index on each column.
+- PostgreSQL: the columns joined by a unit separator (U+001F, which a search
+  never holds: `str.split()` counts it as space), lowered, LIKE '%fragment%';
+  the planner serves it from a pg_trgm GIN index on that same expression. One
+  index, where one per column cost as much as reading every row.
 - SQLite: the FTS5 table `registration_search` (trigram tokenizer, kept by
   triggers on registration), asked for the fragment as a phrase. A trigram
   needs three characters: a shorter fragment (a two-character Chinese name, "Li")
@@ -17,6 +19,8 @@ A later migration that rebuilds the registration table on SQLite (Alembic's
 batch mode copies it to a new table) drops the triggers with the old table and
 must make them again; tests/test_staff.py's search tests fail if it does not.
 """
+
+from functools import reduce
 
 from sqlalchemy import ColumnElement, String, bindparam, func, literal_column, or_, select, table, text
 
@@ -33,8 +37,14 @@ SEARCHED_COLUMNS = (
     Registration.confirmation_code,
 )
 SQLITE_INDEX = "registration_search"
-POSTGRESQL_INDEX_PREFIX = "ix_registration_search_"
+POSTGRESQL_INDEX = "ix_registration_search"
 TRIGRAM = 3
+
+# Literals, not bound values: the planner matches this to the index's expression (migration 0010).
+_EMPTY, _UNIT_SEPARATOR = literal_column("''"), literal_column("E'\\x1f'")
+_SEARCH_TEXT = func.lower(reduce(
+    lambda joined, column: joined.op("||")(_UNIT_SEPARATOR).op("||")(func.coalesce(column, _EMPTY)),
+    SEARCHED_COLUMNS[1:], func.coalesce(SEARCHED_COLUMNS[0], _EMPTY)))
 
 _indexed = table(SQLITE_INDEX, literal_column("rowid"))
 _MATCHED_IDS = select(literal_column("rowid")).select_from(_indexed).where(
@@ -51,8 +61,7 @@ def matches(fragment: str) -> ColumnElement[bool]:
         pattern = _like_pattern(fragment)
         # SQLite's LIKE already ignores (ASCII) case: no lower() on each of the rows.
         return or_(*(column.like(pattern, escape="\\") for column in SEARCHED_COLUMNS))
-    pattern = _like_pattern(fragment)
-    return or_(*(func.lower(column).like(pattern, escape="\\") for column in SEARCHED_COLUMNS))
+    return _SEARCH_TEXT.like(_like_pattern(fragment), escape="\\")
 
 
 def _like_pattern(fragment: str) -> str:
@@ -69,7 +78,7 @@ def maintained_by_migrations(name: str | None, type_: str, _parent_names: dict) 
         return False
     if type_ == "table":
         return name == SQLITE_INDEX or name.startswith(SQLITE_INDEX + "_")
-    return type_ == "index" and name.startswith(POSTGRESQL_INDEX_PREFIX)
+    return type_ == "index" and name == POSTGRESQL_INDEX
 
 
 def include_in_comparison(name, type_, parent_names) -> bool:
