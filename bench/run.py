@@ -256,7 +256,7 @@ def checkin_duration(scenario: Scenario, args, tickets: Path, codes: int) -> flo
     first = run_wrk(scenario, args.connections, args.wrk_threads, warmup, tickets)
     scenario.env["BENCH_OFFSET"] = str(first.requests + args.connections)
     left = codes - first.requests - args.connections
-    return float(max(1, int(min(args.duration, 0.85 * left / max(first.rate, 1.0)))))  # wrk takes whole seconds
+    return float(max(1, int(min(args.duration, 0.7 * left / max(first.rate, 1.0)))))  # wrk takes whole seconds
 
 
 # -- The report ----------------------------------------------------------------------------------
