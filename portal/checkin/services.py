@@ -90,8 +90,7 @@ def answer_without_writing(scanned: Scanned, nonce: str) -> Arrival | None:
     """
     if scanned.check_in_id is None or scanned.registration.state != CONFIRMED:
         return None
-    first = bool(nonce) and hmac.compare_digest(scanned.check_in_nonce, nonce)
-    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, scanned.registration, scanned.check_in_id)
+    return _answer(scanned.registration, scanned.check_in_id, scanned.check_in_nonce, nonce)
 
 
 def find_by_confirmation_code(event: Event, typed: str) -> Registration | None:
@@ -144,9 +143,13 @@ def check_in_of(registration_id: int) -> CheckIn | None:
 
 
 def _answer_for(existing: CheckIn, nonce: str) -> Arrival:
+    return _answer(existing.registration, existing.id, existing.nonce, nonce)
+
+
+def _answer(registration: Registration, check_in_id: int, made_with: str, nonce: str) -> Arrival:
     # The request that made the check-in, sent again, gets the first answer again.
-    first = bool(nonce) and hmac.compare_digest(existing.nonce, nonce)
-    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, existing.registration, existing.id)
+    first = bool(nonce) and hmac.compare_digest(made_with, nonce)
+    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, registration, check_in_id)
 
 
 def _first_check_in_statement(dialect_name: str):
