@@ -210,7 +210,7 @@ def find(event: Event, registration: Registration | None, wanted: services.Agend
 
 
 def _default_day(event: Event, shown: list[Shown]) -> date | None:
-    """Today during the event, else the next (or last) day with a session (see services.default_day)."""
+    """Today during the event, else the next (or last) day with a session."""
     days = sorted({s.day for s in shown})
     if not days:
         return None
@@ -293,11 +293,8 @@ class GuestParts:
         if self._taken is None:  # counted once per page, on the first form: places change all the time
             self._taken = services.taken_places([c.id for c in self.cards if c.capacity is not None])
         places_left = card.capacity - self._taken.get(card.id, 0) if card.capacity is not None else None
-        form = card.toggles.get((held, places_left))
-        if form is None:
-            form = _memo(card.toggles, (held, places_left), lambda: str(
-                _macros().toggle(card, self.event, held, places_left, _CSRF_SLOT, _NEXT_SLOT)))
-        return form
+        return _memo(card.toggles, (held, places_left), lambda: str(
+            _macros().toggle(card, self.event, held, places_left, _CSRF_SLOT, _NEXT_SLOT)))
 
     def _csrf_token(self) -> str:
         if self._csrf is None:
@@ -314,10 +311,7 @@ class GuestParts:
         else:
             rating = my_session_rating(self.registration, card.id)
             key = ("rating", rating.score, rating.comment) if rating is not None else ("rating",)
-        form = card.toggles.get(key)
-        if form is None:
-            template = current_app.jinja_env.get_template("surveys/_session_rating.html")
-            form = _memo(card.toggles, key, lambda: template.render(
+        return _memo(card.toggles, key, lambda: current_app.jinja_env.get_template(
+            "surveys/_session_rating.html").render(
                 event=self.event, registration=self.registration, session=card, held={card.id},
                 next_url=_NEXT_SLOT, csrf_token=lambda: _CSRF_SLOT).strip())
-        return form

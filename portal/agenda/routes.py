@@ -51,21 +51,23 @@ def index(slug: str):
     zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
     days, programme = cards.find(event, registration, wanted)
-    shown = [card for _, on_day in days for card in on_day]
-    # The guest's entries, the places taken and their ratings in one query; a visitor has none.
-    state = services.guest_state(registration, [card.id for card in shown if card.capacity is not None]) \
-        if registration is not None else services.GuestState(set(), {}, {})
+    # The guest's entries, the places taken and their ratings in one query.
+    state = services.guest_state(registration, [card.id for card in _cards(days) if card.capacity is not None])
     return render(
         "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
         zone_error=not zone_known, event=event, registration=registration,
         wanted=wanted, days=days, choices=programme.choices(event),
-        parts=cards.GuestParts(event, registration, state.held, shown, request.full_path.rstrip("?"), state),
+        parts=_parts(event, registration, state.held, days, state),
     )
 
 
-def _parts(event: Event, registration: Registration | None, held: set[int], days) -> cards.GuestParts:
-    return cards.GuestParts(event, registration, held, [card for _, shown in days for card in shown],
-                            request.full_path.rstrip("?"))
+def _cards(days) -> list[cards.Card]:
+    return [card for _, shown in days for card in shown]
+
+
+def _parts(event: Event, registration: Registration | None, held: set[int], days,
+           state: services.GuestState | None = None) -> cards.GuestParts:
+    return cards.GuestParts(event, registration, held, _cards(days), request.full_path.rstrip("?"), state)
 
 
 @bp.get("/e/<slug>/agenda/changes")

@@ -224,10 +224,12 @@ class GuestState:
     ratings: dict[int, tuple[int, str]]
 
 
-def guest_state(registration: Registration, session_ids) -> GuestState:
+def guest_state(registration: Registration | None, session_ids) -> GuestState:
     """What the agenda shows of this guest's own, in one query: see `held_ids`, `taken_places` and
-    surveys.services.my_session_rating."""
+    surveys.services.my_session_rating. A visitor who is not a guest has none, and no query is sent."""
     found = GuestState(set(), {}, {})
+    if registration is None:
+        return found
     rows = db.session.execute(
         _GUEST_STATE, {"session_ids": list(session_ids), "registration_id": registration.id}).all()
     for session_id, taken, score, comment in rows:
