@@ -85,12 +85,16 @@ def _request_query():
 
 def request_of(registration: Registration) -> LodgingRequest | None:
     """The guest's active request, else their latest one (to show how it ended)."""
-    requests = db.session.scalars(
+    return _current(db.session.scalars(
         _request_query().where(LodgingRequest.registration_id == registration.id)
         .order_by(LodgingRequest.id.desc()).limit(5)
-    ).unique().all()
-    active = [r for r in requests if r.is_active]
-    return active[0] if active else (requests[0] if requests else None)
+    ).unique().all())
+
+
+def _current(latest: list[LodgingRequest]) -> LodgingRequest | None:
+    """Of a guest's latest requests, newest first: the active one, else the newest."""
+    active = [r for r in latest if r.is_active]
+    return active[0] if active else (latest[0] if latest else None)
 
 
 @dataclass
@@ -116,25 +120,15 @@ def has_lodging(registration_id: int):
 
 
 def mine_and_shared(registration: Registration) -> tuple[LodgingRequest | None, list[LodgingRequest]]:
-    """request_of and shared_with in one statement, for the My trip card."""
+    """request_of, and the active requests in which another guest named this guest as their roommate,
+    in one statement."""
     rid = registration.id
     rows = db.session.scalars(
         _request_query().where(_mine_or_shared(rid)).order_by(LodgingRequest.id.desc())
     ).unique().all()
     # What request_of reads: the guest's five latest requests.
-    requests = [r for r in rows if r.registration_id == rid][:5]
-    active = [r for r in requests if r.is_active]
     shares = [r for r in reversed(rows) if r.roommate_id == rid and r.state in ACTIVE_STATES]
-    return (active[0] if active else (requests[0] if requests else None)), shares
-
-
-def shared_with(registration: Registration) -> list[LodgingRequest]:
-    """Active requests in which another guest named this guest as their roommate."""
-    return db.session.scalars(
-        _request_query().where(LodgingRequest.roommate_id == registration.id,
-                               LodgingRequest.state.in_(ACTIVE_STATES))
-        .order_by(LodgingRequest.id)
-    ).unique().all()
+    return _current([r for r in rows if r.registration_id == rid][:5]), shares
 
 
 def requests_of(event: Event, state: str = "", hotel_id: int | None = None) -> list[LodgingRequest]:
