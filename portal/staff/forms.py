@@ -136,25 +136,13 @@ class GuestSearchForm(FlaskForm):
         self.category.choices = [SelectChoice("", str(_l("Any category")))] + [
             SelectChoice(c.code, c.name) for c in categories]
 
-    @staticmethod
-    def filters(args, category_codes) -> tuple[str, str, str]:
-        """The search, state and category this form would keep from `args` once validated, without building it.
-
-        The htmx rows need these alone. As with the form, a filter that fails
-        validation (a hand-edited URL) is ignored, a search too long is cut,
-        and a blank one passes as typed (to be read as no search). tests/test_staff.py compares the two.
-        """
-        search = args.get("q", "")
-        if search.strip():
-            search = search[:100]
-
-        def chosen(name: str, valid) -> str:
-            value = args.get(name)
-            if value is None:
-                return ""
-            return value if not value.strip() or value in valid else ""
-
-        return search, chosen("state", STATES), chosen("category", category_codes)
+    def filters(self) -> tuple[str, str, str]:
+        """The search, state and category to apply, once validated: a filter that fails validation (a
+        hand-edited URL) is ignored rather than refused, and a search too long is cut."""
+        search = self.q.data if not self.q.errors else (self.q.data or "")[:100]
+        state = self.state.data if not self.state.errors else ""
+        category = self.category.data if not self.category.errors else ""
+        return search or "", state or "", category or ""
 
 
 class GuestEditForm(ProfileForm):

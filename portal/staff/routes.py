@@ -33,7 +33,7 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.guests.services import RegistrationError, decide, resend_confirmation as resend_state_mail
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
-from portal.rendering import INVALID, render, wants_fragment
+from portal.rendering import INVALID, render
 from portal.staff import bp, guest_rows, services
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
@@ -186,15 +186,12 @@ def settings(event: Event):
 def guests(event: Event):
     """Search and filter the event's guests; htmx asks for the result rows alone."""
     categories = services.category_labels(event)
-    search, state, category = GuestSearchForm.filters(request.args, {c.code for c in categories})
+    form = GuestSearchForm(request.args, categories=categories)
+    form.validate()
+    search, state, category = form.filters()
     query = services.guest_rows_query(event, search, state, category)
     results = services.paginate_guests(query, _page_number(), current_app.config["GUESTS_PER_PAGE"])
     rows = guest_rows.rows_html(event, results.items, {c.id: c.name for c in categories}, _state_names())
-    form = None
-    if not wants_fragment():
-        # Only the page shows the form; the rows were found from the same request.args.
-        form = GuestSearchForm(request.args, categories=categories)
-        form.validate()
     return render("staff/guests.html", fragment="staff/_guest_rows.html",
                   event=event, form=form, results=results, filtered=bool(search or state or category), rows=rows)
 
