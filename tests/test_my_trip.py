@@ -61,6 +61,15 @@ def notify(app, event, guest, title):
         db.session.commit()
 
 
+def one_of_each_card(app, event, guest, block_id):
+    """A room, an arrival, a help request, a schedule change and a survey: every card has something."""
+    file_directly(app, event, guest, block_id)
+    file_leg(app, event, guest, "arrival")
+    ask_for_help(app, event, guest, ["Lost badge"])
+    notify(app, event, guest, "Opening keynote")
+    add_survey(app, event, [("yes_no", "Again?", {})])
+
+
 def my_trip(app, client, event):
     with counting_queries(app) as statements, client.get(f"/e/{event.slug}/me") as response:
         assert response.status_code == 200
@@ -73,11 +82,7 @@ def test_my_trip_costs_the_same_statements_however_much_the_guest_has(app, clien
     guest = make_guest(app, event, "guest@example.org", name="Guest")
     auth.login_as(guest)
     state_needs(app, guest, ["fish"])
-    file_directly(app, event, guest, block_id)
-    file_leg(app, event, guest, "arrival")
-    ask_for_help(app, event, guest, ["Lost badge"])
-    notify(app, event, guest, "Opening keynote")
-    add_survey(app, event, [("yes_no", "Again?", {})])
+    one_of_each_card(app, event, guest, block_id)
     page, few = my_trip(app, client, event)
     assert "Lakeside Hotel" in page and "CA1501" in page.replace(" ", "") and "Lost badge" in page
     assert "Halal" in page and "Fish (Mild)" in page and "step-free access" in page
@@ -123,12 +128,7 @@ def test_my_trip_with_nothing_yet_reads_less_and_shows_the_empty_cards(app, clie
     assert 'data-testid="schedule-notices"' not in page and 'id="survey-heading"' not in page
     # One statement reads what every card needs to know.
     assert len([s for s in empty if READS_A_CARD.search(s)]) == 1, empty
-    block_id = make_block(app, event)
-    file_directly(app, event, guest, block_id)
-    file_leg(app, event, guest, "arrival")
-    ask_for_help(app, event, guest, ["Lost badge"])
-    notify(app, event, guest, "Opening keynote")
-    add_survey(app, event, [("yes_no", "Again?", {})])
+    one_of_each_card(app, event, guest, make_block(app, event))
     page, full = my_trip(app, client, event)
     assert "Lost badge" in page and "A session in your agenda has changed." in page and "How was it?" in page
     # One statement more for lodging, transport, the schedule changes and the survey; the help requests
