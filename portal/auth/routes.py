@@ -3,7 +3,7 @@
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
@@ -16,11 +16,19 @@ from portal.models import User
 from portal.rendering import INVALID, render
 
 
+# The roles come in the same query: nearly every page asks for them (is_staff in the header,
+# the access rules, the console's can()), which cost a second query each request. Built once:
+# Session.get with loader options worked out the statement's cache key again on every request.
+_USER_WITH_ROLES = select(User).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    # The roles come in the same query: nearly every page asks for them (is_staff in the
-    # header, the access rules, the console's can()), which cost a second query each request.
-    return db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+    try:
+        wanted = int(user_id)
+    except ValueError:
+        return None
+    return db.session.execute(_USER_WITH_ROLES, {"user_id": wanted}).unique().scalar_one_or_none()
 
 
 def _sign_in_limit() -> str:
