@@ -174,6 +174,40 @@ def test_a_change_within_the_same_second_changes_the_etag(app, as_desk, desk, ev
     assert changed.status_code == 200 and "desk" in changed.get_data(as_text=True)
 
 
+def test_a_desk_member_renamed_is_not_answered_from_the_old_copy(app, as_desk, desk, event):
+    [number] = raise_ticket(app, event)
+    with app.test_request_context(method="POST"):
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        services.take(ticket, db.session.get(User, desk.id))
+    as_desk.get("/account")  # the session's form secret is made before the tag is taken, as in use
+    etag = as_desk.get("/staff/e/summit/helpdesk", headers=POLL).headers["ETag"]
+    assert as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag}).status_code == 304
+    renamed = submit(as_desk, "/account", {"display_name": "Ana Lima", "language": "en", "new_password": ""})
+    assert renamed.status_code == 303
+    again = as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag})
+    assert again.status_code == 200 and "Ana Lima" in again.get_data(as_text=True)
+
+
+def test_someone_joining_the_desk_is_offered_in_the_assignee_filter(app, as_desk, make_staff, event):
+    raise_ticket(app, event)
+    etag = as_desk.get("/staff/e/summit/helpdesk").headers["ETag"]
+    as_desk.get("/staff/e/summit/helpdesk")  # the page's flash, if any, is shown and gone
+    assert as_desk.get("/staff/e/summit/helpdesk", headers={"If-None-Match": etag}).status_code == 304
+    newcomer = make_staff("bruno@example.org", event, roles=("helpdesk",))
+    page = as_desk.get("/staff/e/summit/helpdesk", headers={"If-None-Match": etag})
+    assert page.status_code == 200
+    assert f'<option value="{newcomer.id}">bruno</option>' in page.get_data(as_text=True)
+
+
+def test_another_time_zone_is_not_answered_from_the_old_copy(app, as_desk, event):
+    raise_ticket(app, event)
+    etag = as_desk.get("/staff/e/summit/helpdesk", headers=POLL).headers["ETag"]
+    with app.app_context():
+        db.session.get(Event, event.id).timezone = "Europe/Lisbon"
+        db.session.commit()
+    assert as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag}).status_code == 200
+
+
 def test_the_etag_is_the_sessions(app, client, auth, as_desk, desk, event):
     raise_ticket(app, event)
     etag = as_desk.get("/staff/e/summit/helpdesk").headers["ETag"]

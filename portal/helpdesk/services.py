@@ -9,6 +9,7 @@ Internal notes stay inside the desk: `public_thread` is the only way a guest
 page reads a thread, and only public replies are mailed.
 """
 
+import hashlib
 import math
 import secrets
 import statistics
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import String, bindparam, case, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -527,10 +528,22 @@ def queue(event: Event, filters: Filters, me: User) -> list[Ticket]:
     return list(db.session.scalars(query.order_by(PRIORITY_RANK, Ticket.created_at, Ticket.id).limit(QUEUE_LIMIT)))
 
 
+# The desk as the queue names it: who may be given a ticket (the assignee filter) and the names
+# the "Assigned to" column shows. A line per role held, in a fixed order.
+_DESK_LINES = (
+    select((cast(User.id, String) + "\x1f" + StaffRole.role + "\x1f" + User.display_name + "\x1f" + User.email)
+           .label("line"))
+    .select_from(StaffRole).join(User, User.id == StaffRole.user_id)
+    .where(StaffRole.event_id == bindparam("event_id"), StaffRole.role.in_(DESK_ROLES))
+    .order_by(StaffRole.id)
+    .subquery("desk_line")
+)
+
 # Every poll of every open queue asks this, so the statement is built once. A response target moves
 # every clock of its priority, so the targets are part of what the queue shows.
 _FINGERPRINT = select(
     func.count(Ticket.id), func.max(Ticket.updated_at), func.max(Ticket.id),
+    select(func.aggregate_strings(_DESK_LINES.c.line, "\x1e")).scalar_subquery(),
     *[select(ResponseTarget.first_response_minutes)
       .where(ResponseTarget.event_id == bindparam("event_id"), ResponseTarget.priority == priority).scalar_subquery()
       for priority in PRIORITIES],
@@ -538,11 +551,13 @@ _FINGERPRINT = select(
 
 
 def fingerprint(event: Event) -> str:
-    """Changes whenever any ticket of the event does, or its response targets; one small query."""
-    count, latest, top, *minutes = db.session.execute(_FINGERPRINT, {"event_id": event.id}).one()
+    """Changes whenever any ticket of the event does, its response targets, or the desk's roster
+    and names; one small query."""
+    count, latest, top, desk, *minutes = db.session.execute(_FINGERPRINT, {"event_id": event.id}).one()
     # To the microsecond: two changes within one second must not share a tag, as no clock renews it.
     stamp = int(latest.timestamp() * 1_000_000) if isinstance(latest, datetime) else str(latest)
-    return f"{count}-{stamp}-{top}-{'.'.join(str(m) for m in minutes)}"
+    roster = hashlib.blake2b((desk or "").encode(), digest_size=8).hexdigest()
+    return f"{count}-{stamp}-{top}-{roster}-{'.'.join(str(m) for m in minutes)}"
 
 
 def open_counts(event: Event) -> dict[str, int]:

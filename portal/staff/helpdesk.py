@@ -121,12 +121,13 @@ def helpdesk_queue(event: Event):
 
 
 def _queue_etag(event: Event, version: str) -> str:
-    """What the queue's answer depends on besides the clock: its tickets and targets (`version`), who
-    looks (their roles pick the console's links; their session's CSRF secret signs its forms), in which
-    language, page or fragment, and the URL (filters, and "since", which picks the announcements)."""
+    """What the queue's answer depends on besides the clock: its tickets, targets and desk (`version`),
+    the event's time zone (the times shown), who looks (their roles pick the console's links; their
+    session's CSRF secret signs its forms), in which language, page or fragment, and the URL (filters,
+    and "since", which picks the announcements)."""
     secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
-    parts = (version, current_user.id, current_user.is_admin, sorted(current_user.roles_for(event.id)), secret,
-             get_locale(), wants_fragment(), request.full_path)
+    parts = (version, event.timezone, current_user.id, current_user.is_admin, sorted(current_user.roles_for(event.id)),
+             secret, get_locale(), wants_fragment(), request.full_path)
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
