@@ -383,6 +383,11 @@ def main(argv=None) -> int:
         guest.sign_in(seed.TRIP_GUEST, seed.PASSWORD)
         organizer = Browser(app_port)
         organizer.sign_in(seed.ORGANIZER, seed.PASSWORD)
+        # wrk sends the same Cookie header every time. A browser keeps the cookie its first page set
+        # (a session's form secret is made once, on the first page with a form); without this, every
+        # request of the load made a new secret and signed a new session cookie.
+        guest.get(f"/e/{seed.SLUG}/me")
+        organizer.get(f"/staff/e/{seed.SLUG}/guests")
         desk = Browser(app_port)
         desk.sign_in(seed.HELPDESK, seed.PASSWORD)
         queue_path = f"/staff/e/{seed.SLUG}/helpdesk"
