@@ -529,7 +529,8 @@ def queue(event: Event, filters: Filters, me: User) -> list[Ticket]:
 
 
 # The desk as the queue names it: who may be given a ticket (the assignee filter) and the names
-# the "Assigned to" column shows. A line per role held, in a fixed order.
+# the "Assigned to" column shows. A line per role held, in the order the roles were given; should a
+# database ever aggregate them in another order, the tag changes and the queue is rendered once more.
 _DESK_LINES = (
     select((cast(User.id, String) + "\x1f" + StaffRole.role + "\x1f" + User.display_name + "\x1f" + User.email)
            .label("line"))
