@@ -7,13 +7,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.helpdesk import services
-from portal.models import CannedReply, Event, Registration, Ticket, TicketChange, TicketMessage, User
+from portal.models import (
+    CannedReply, Event, Registration, StaffRole, Ticket, TicketChange, TicketMessage, User,
+)
 from tests.conftest import queries_for, submit
 from tests.test_kiosk import make_guest
 
@@ -185,6 +187,23 @@ def test_a_desk_member_renamed_is_not_answered_from_the_old_copy(app, as_desk, d
     renamed = submit(as_desk, "/account", {"display_name": "Ana Lima", "language": "en", "new_password": ""})
     assert renamed.status_code == 303
     again = as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag})
+    assert again.status_code == 200 and "Ana Lima" in again.get_data(as_text=True)
+
+
+def test_an_assignee_who_left_the_desk_and_was_renamed_is_shown_renamed(app, as_organizer, desk, event):
+    [number] = raise_ticket(app, event)
+    with app.test_request_context(method="POST"):
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        services.take(ticket, db.session.get(User, desk.id))
+    with app.app_context():
+        db.session.execute(delete(StaffRole).where(StaffRole.user_id == desk.id))
+        db.session.commit()
+    etag = as_organizer.get("/staff/e/summit/helpdesk", headers=POLL).headers["ETag"]
+    assert as_organizer.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        db.session.get(User, desk.id).display_name = "Ana Lima"
+        db.session.commit()
+    again = as_organizer.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag})
     assert again.status_code == 200 and "Ana Lima" in again.get_data(as_text=True)
 
 
