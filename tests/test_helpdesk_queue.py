@@ -54,6 +54,15 @@ def raise_ticket(app, event, number_of=1, priority=None, category="lodging", gue
     return numbers
 
 
+def taken_by(app, event, person_id: int) -> int:
+    """A ticket raised, then taken by this person through the service; its number."""
+    [number] = raise_ticket(app, event)
+    with app.test_request_context(method="POST"):
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        services.take(ticket, db.session.get(User, person_id))
+    return number
+
+
 def reference(number: int) -> str:
     return f"H-{number:03d}"
 
@@ -177,10 +186,7 @@ def test_a_change_within_the_same_second_changes_the_etag(app, as_desk, desk, ev
 
 
 def test_a_desk_member_renamed_is_not_answered_from_the_old_copy(app, as_desk, desk, event):
-    [number] = raise_ticket(app, event)
-    with app.test_request_context(method="POST"):
-        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-        services.take(ticket, db.session.get(User, desk.id))
+    taken_by(app, event, desk.id)
     as_desk.get("/account")  # the session's form secret is made before the tag is taken, as in use
     etag = as_desk.get("/staff/e/summit/helpdesk", headers=POLL).headers["ETag"]
     assert as_desk.get("/staff/e/summit/helpdesk", headers={**POLL, "If-None-Match": etag}).status_code == 304
@@ -191,10 +197,7 @@ def test_a_desk_member_renamed_is_not_answered_from_the_old_copy(app, as_desk, d
 
 
 def test_an_assignee_who_left_the_desk_and_was_renamed_is_shown_renamed(app, as_organizer, desk, event):
-    [number] = raise_ticket(app, event)
-    with app.test_request_context(method="POST"):
-        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-        services.take(ticket, db.session.get(User, desk.id))
+    taken_by(app, event, desk.id)
     with app.app_context():
         db.session.execute(delete(StaffRole).where(StaffRole.user_id == desk.id))
         db.session.commit()
