@@ -24,11 +24,7 @@ _USER_WITH_ROLES = select(User).options(joinedload(User.roles)).where(User.id ==
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    try:
-        wanted = int(user_id)
-    except ValueError:
-        return None
-    return db.session.execute(_USER_WITH_ROLES, {"user_id": wanted}).unique().scalar_one_or_none()
+    return db.session.execute(_USER_WITH_ROLES, {"user_id": int(user_id)}).unique().scalar_one_or_none()
 
 
 def _sign_in_limit() -> str:
