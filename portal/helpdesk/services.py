@@ -9,7 +9,6 @@ Internal notes stay inside the desk: `public_thread` is the only way a guest
 page reads a thread, and only public replies are mailed.
 """
 
-import hashlib
 import math
 import secrets
 import statistics
@@ -559,8 +558,8 @@ def fingerprint(event: Event) -> str:
     count, latest, top, desk, *minutes = db.session.execute(_FINGERPRINT, {"event_id": event.id}).one()
     # To the microsecond: two changes within one second must not share a tag, as no clock renews it.
     stamp = int(latest.timestamp() * 1_000_000) if isinstance(latest, datetime) else str(latest)
-    roster = hashlib.blake2b((desk or "").encode(), digest_size=8).hexdigest()
-    return f"{count}-{stamp}-{top}-{roster}-{'.'.join(str(m) for m in minutes)}"
+    # The queue's ETag hashes the whole string, names and all.
+    return f"{count}-{stamp}-{top}-{'.'.join(str(m) for m in minutes)}-{desk or ''}"
 
 
 def open_counts(event: Event) -> dict[str, int]:
