@@ -8,7 +8,7 @@ from flask import Flask
 from portal import config as settings
 from portal.database import database_uri, engine_options
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
-from portal.i18n import compile_catalogs, install_template_gettext, select_locale
+from portal.i18n import TranslatedTemplates, compile_catalogs, install_template_gettext, select_locale
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    app.jinja_environment = TranslatedTemplates  # before anything makes app.jinja_env
     app.config.from_object(settings.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

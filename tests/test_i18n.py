@@ -61,3 +61,52 @@ def test_language_switch_ignores_a_foreign_next(client):
     token = csrf_token(client, "/login")
     response = client.post("/language", data={"csrf_token": token, "lang": "en", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+# Templates compiled per language (portal.i18n.TranslatedTemplates) must say exactly what
+# Jinja's own gettext says as the page renders: the translation is markup, the values are escaped.
+FIXED_STRINGS = (
+    '{{ _("Skip to content") }}|{{ _("Welcome, %(name)s", name=name) }}|'
+    '{{ _("response rate %(rate)s %%", rate=rate) }}|{{ gettext("Welcome, %(name)s", name="Ann") }}|'
+    '{{ _("all %%") }}'
+)
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+@pytest.mark.parametrize("name", ["page.html", "mail.txt"])
+def test_compiled_translations_render_as_gettext_does(app, language, name):
+    from flask_babel import force_locale, get_translations
+    from jinja2 import DictLoader, Environment
+
+    from portal.i18n import TranslatedTemplates
+
+    def made(kind):
+        environment = kind(loader=DictLoader({name: FIXED_STRINGS}), extensions=["jinja2.ext.i18n"],
+                           autoescape=lambda template: template.endswith(".html"))
+        environment.install_gettext_callables(gettext=lambda string: get_translations().ugettext(string),
+                                              ngettext=None, newstyle=True)
+        return environment
+
+    values = {"name": "<b>Ann & Bo</b>", "rate": 87}
+    with app.test_request_context("/"), force_locale(language):
+        compiled = made(lambda **options: TranslatedTemplates(app, **options)).get_template(name).render(values)
+        as_it_renders = made(Environment).get_template(name).render(values)
+    assert compiled == as_it_renders
+    if language == "zh_Hans":
+        assert compiled.startswith("跳至正文|欢迎您，")
+    escaped = name.endswith(".html")
+    assert ("&lt;b&gt;Ann &amp; Bo&lt;/b&gt;" in compiled) is escaped
+    assert "87" in compiled and compiled.endswith("|all %")
+
+
+def test_a_mail_in_another_language_than_the_request(app):
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        before = render_template("base.html")
+        with force_locale("zh_Hans"):
+            chinese = render_template("base.html")
+        after = render_template("base.html")
+    assert "Skip to content" in before and "Skip to content" in after
+    assert "跳至正文" in chinese and "Skip to content" not in chinese
