@@ -1,6 +1,6 @@
 """Where one request of each benchmark scenario spends its time, in one process, no server.
 
-    python -m bench.profile [--requests 200] [--only agenda,checkin] [--top 25] [--queries]
+    python -m bench.profile [--requests 200] [--only agenda,checkin] [--top 25] [--callees NAME] [--callers NAME]
 
 Builds the same event as `make bench` (SQLite in a temporary directory, or
 DATABASE_URL), signs in the same people through the real forms, then runs each
@@ -45,6 +45,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="")
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions per scenario")
     parser.add_argument("--callees", default="", help="with --top: also what functions matching this call")
+    parser.add_argument("--callers", default="", help="with --top: also what calls functions matching this")
     parser.add_argument("--guests", type=int, default=5000)
     args = parser.parse_args(argv)
 
@@ -115,6 +116,8 @@ def main(argv=None) -> int:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
             if args.callees:
                 pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_callees(args.callees)
+            if args.callers:
+                pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_callers(args.callers)
     return 0
 
 
