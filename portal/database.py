@@ -13,6 +13,15 @@ to 100 ms, so under many workers a writer could sleep while the lock stood
 free; the kernel wakes a writer waiting on the file lock as soon as it is let
 go. The busy timeout still covers anything that writes without this queue.
 
+A writer waits in the queue for at most WRITER_QUEUE_TIMEOUT_SECONDS, less than
+gunicorn's 30 s worker timeout: behind a writer that is stuck in its
+transaction, a request answers the 503 page of any "database is locked", and a
+`flask` command stops with that error, rather than the worker being killed or
+the command hanging. The bound is an alarm signal, which Python delivers to the
+main thread only; gunicorn's sync workers and `flask` commands run there. A
+writer on another thread (gthread workers, tests) waits without bound, as
+before.
+
 A POST that reads a good deal before it writes (a kiosk scan) can say so with
 `read_first`: its first transaction begins deferred, and `end_reading()` closes
 it, so the write lock is held only for the writing.
@@ -20,7 +29,9 @@ it, so the write lock is held only for the writing.
 
 import fcntl
 import os
+import signal
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -28,9 +39,11 @@ from pathlib import Path
 from flask import g, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+WRITER_QUEUE_TIMEOUT_SECONDS = 20
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -66,9 +79,13 @@ class QueuedWriterConnection(sqlite3.Connection):
             self._queue_fd = os.open(database_file + "-writers", os.O_RDWR | os.O_CREAT, 0o600)
 
     def wait_turn(self) -> None:
-        if self._queue_fd is not None and not self._queued:
-            fcntl.flock(self._queue_fd, fcntl.LOCK_EX)
-            self._queued = True
+        if self._queue_fd is None or self._queued:
+            return
+        try:
+            fcntl.flock(self._queue_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _wait_for_lock(self._queue_fd, WRITER_QUEUE_TIMEOUT_SECONDS)
+        self._queued = True
 
     def _leave_queue(self) -> None:
         if self._queued:
@@ -95,6 +112,40 @@ class QueuedWriterConnection(sqlite3.Connection):
             if self._queue_fd is not None:
                 os.close(self._queue_fd)
                 self._queue_fd = None
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _out_of_time(_signum, _frame):
+    raise _OutOfTime
+
+
+def _wait_for_lock(fd: int, seconds: float) -> None:
+    """Take the exclusive lock on `fd`, waiting at most `seconds` on the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    previous = signal.signal(signal.SIGALRM, _out_of_time)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _OutOfTime:
+        # The alarm may come just after the lock did. Locking again through the same
+        # descriptor succeeds at once if it is ours, and fails if it never came.
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None,
+                sqlite3.OperationalError(f"database is locked: waited {seconds:g} s behind another writer"),
+            ) from None
+    finally:
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _database_file(dbapi_connection: sqlite3.Connection) -> str:

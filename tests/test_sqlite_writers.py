@@ -1,10 +1,15 @@
 """SQLite's writers queue on the file lock beside the database instead of timing out.
 
+Behind a writer stuck in its transaction, they give up after the queue's own
+timeout (on the main thread, as gunicorn's sync workers and `flask` commands run).
+
 These tests make their own SQLite file whatever TEST_DATABASE_URL names: the
 queue belongs to the embedded database, and CI runs them in both passes.
 """
 
+import fcntl
 import os
+import signal
 import threading
 import time
 
@@ -88,4 +93,55 @@ def test_a_failed_write_lets_the_next_writer_in(tmp_path):
     assert done.is_set(), "the rolled-back writer still held the queue"
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == 10
+    engine.dispose()
+
+
+class StuckWriter:
+    """Another writer, stuck in its transaction: it holds the queue's lock and never commits."""
+
+    def __init__(self, database_path):
+        self.fd = os.open(f"{database_path}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self._leaving = threading.Lock()
+
+    def leave(self):
+        with self._leaving:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+
+
+def test_a_writer_gives_up_in_time_behind_a_stuck_one_and_keeps_no_lock(tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "WRITER_QUEUE_TIMEOUT_SECONDS", 0.3)
+    path = tmp_path / "stuck.sqlite3"
+    engine = _engine(path)
+    stuck = StuckWriter(path)
+    unstuck = threading.Timer(5, stuck.leave)  # without a bound of its own, the writer would get in then
+    unstuck.start()
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="database is locked"):
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE tally SET n = 1")
+    waited = time.monotonic() - started
+    assert 0.3 <= waited < 5
+    unstuck.cancel()
+    stuck.leave()
+    with engine.begin() as connection:  # the writer that gave up holds nothing
+        connection.exec_driver_sql("UPDATE tally SET n = 2")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == 2
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    engine.dispose()
+
+
+def test_a_writer_whose_turn_comes_in_time_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "WRITER_QUEUE_TIMEOUT_SECONDS", 5)
+    path = tmp_path / "late.sqlite3"
+    engine = _engine(path)
+    stuck = StuckWriter(path)
+    threading.Timer(0.2, stuck.leave).start()
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE tally SET n = 3")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == 3
     engine.dispose()
