@@ -3,10 +3,11 @@
 import re
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
+
+from portal.i18n import lazy_gettext as _l
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 

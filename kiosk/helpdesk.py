@@ -11,7 +11,6 @@ the session only until the visit ends, so /kiosk/help can show its number.
 import time
 
 from flask import redirect, request, session, url_for
-from flask_babel import gettext as _
 
 from kiosk import bp
 from kiosk.routes import VISIT_SECONDS, _device_key, _lookup_limit, _visit
@@ -20,7 +19,7 @@ from portal.extensions import db, limiter
 from portal.helpdesk import services
 from portal.helpdesk.forms import CATEGORY_LABELS, TICKET_STATE_LABELS, KioskHelpForm, KioskStatusForm, KioskWalkUpForm
 from portal.helpdesk.routes import error_message
-from portal.i18n import current_language
+from portal.i18n import current_language, gettext as _
 from portal.models import Event, KioskDevice, Registration, Ticket
 from portal.rendering import INVALID, render
 

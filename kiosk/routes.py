@@ -22,7 +22,6 @@ import time
 from babel.dates import format_time
 from flask import current_app, redirect, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import logout_user
 from flask_wtf.csrf import CSRFError
 
@@ -35,7 +34,7 @@ from portal.database import utcnow
 from portal.extensions import db, limiter
 from portal.guests import tickets
 from portal.guests.forms import HONORIFICS
-from portal.i18n import LANGUAGES
+from portal.i18n import LANGUAGES, gettext as _
 from portal.models import CheckIn
 from portal.rendering import INVALID, render
 

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask.templating import Environment
 from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
@@ -57,6 +58,8 @@ _CATALOGS: dict = {}
 
 def _catalog():
     """The translations of the request's locale (or of the one `force_locale` set for a while)."""
+    if not has_app_context():
+        return _UNTRANSLATED
     locale = getattr(g.get("_flask_babel"), "babel_locale", None)
     if locale is None:
         return get_translations()  # picks the locale for the rest of the request
@@ -64,6 +67,20 @@ def _catalog():
     if found is None:
         found = _CATALOGS[locale] = get_translations()
     return found
+
+
+_UNTRANSLATED = support.NullTranslations()
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, with the catalog found the short way: the code's `_()`."""
+    text = _catalog().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Flask-Babel's lazy_gettext (a form's labels, said in each reader's language), on `gettext` above."""
+    return LazyString(gettext, string, **variables)
 
 
 # The catalog a template being compiled is translated with (see TranslatedTemplates).

@@ -110,3 +110,19 @@ def test_a_mail_in_another_language_than_the_request(app):
         after = render_template("base.html")
     assert "Skip to content" in before and "Skip to content" in after
     assert "跳至正文" in chinese and "Skip to content" not in chinese
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_the_codes_gettext_says_what_flask_babels_says(app, language):
+    import flask_babel
+
+    from portal import i18n
+
+    cases = [("Skip to content", {}), ("Welcome, %(name)s", {"name": "<Ann>"}), ("not in any catalog", {})]
+    with app.test_request_context("/"), flask_babel.force_locale(language):
+        for message, values in cases:
+            assert i18n.gettext(message, **values) == flask_babel.gettext(message, **values)
+            assert str(i18n.lazy_gettext(message, **values)) == str(flask_babel.lazy_gettext(message, **values))
+        if language == "zh_Hans":
+            assert i18n.gettext("Skip to content") == "跳至正文"
+    assert i18n.gettext("Skip to content") == "Skip to content"  # no app: the message as written

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
@@ -10,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.i18n import lazy_gettext as _l
 from portal.models.agenda import KINDS, SESSION_STATUSES, VISIBILITIES
 from portal.models.announcement import LEVELS
 

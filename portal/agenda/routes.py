@@ -13,12 +13,12 @@
 """
 
 from flask import Response, abort, flash, redirect, render_template, request, session as cookie, url_for
-from flask_babel import gettext as _
 
 from portal import access
 from portal.agenda import announcements, bp, cards, formatting, services, timezones
 from portal.auth.services import safe_next
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render, wants_fragment
 

@@ -1,9 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, lazy_gettext as _l
 
 
 class SignInForm(FlaskForm):

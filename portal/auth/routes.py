@@ -1,7 +1,6 @@
 """Routes: /login, /login/link/<token>, /logout, /account."""
 
 from flask import current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
@@ -12,6 +11,7 @@ from portal.auth.forms import AccountForm, SignInForm
 from portal.auth.services import consume_link, find_link, safe_next, send_sign_in_link
 from portal.database import utcnow
 from portal.extensions import db, limiter, login_manager
+from portal.i18n import gettext as _
 from portal.models import User
 from portal.rendering import INVALID, render
 

@@ -1,9 +1,10 @@
 """Staff forms for kiosks and the check-in desk."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from portal.i18n import lazy_gettext as _l
 
 
 def _max(n: int):

@@ -1,11 +1,10 @@
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from portal.guests.services import Profile
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, lazy_gettext as _l
 
 HONORIFICS = (
     ("", _l("(none)")),

@@ -1,14 +1,13 @@
 """Routes: /e/<slug>/register, the invitation link, and /e/<slug>/me ("My trip")."""
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal import access
 from portal.extensions import db
-from portal.i18n import current_language
+from portal.i18n import current_language, gettext as _
 from portal.guests import bp, services, tickets
 from portal.guests.trip import trip_of
 from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm

@@ -1,11 +1,11 @@
 """Forms of the help desk: the guest's (portal and kiosk), the rating, and the staff console's."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.helpdesk.services import MAX_MESSAGE, MAX_SUBJECT
+from portal.i18n import lazy_gettext as _l
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
 
 CATEGORY_LABELS = {

@@ -9,7 +9,6 @@ guest's number answers 404, and only the public thread is ever rendered here.
 """
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access
@@ -17,6 +16,7 @@ from portal.helpdesk import bp, services
 from portal.helpdesk.forms import (
     CATEGORY_LABELS, TICKET_STATE_LABELS, GuestReplyForm, RaiseTicketForm, RatingForm,
 )
+from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import String, bindparam, case, cast, func, select, union_all, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from portal import audit, outbox
 from portal.auth.tokens import token_hash
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     CannedReply, Event, KioskDevice, Registration, ResponseTarget, StaffRole, Ticket, TicketChange, TicketCounter,
     TicketMessage, TicketRating, User,

@@ -1,6 +1,5 @@
 """Forms for lodging: the guest's request, and the coordinators' hotels, blocks and decisions."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateField, DecimalField, EmailField, IntegerField, SelectChoice, SelectField, StringField,
@@ -8,6 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal.i18n import lazy_gettext as _l
 from portal.models.lodging import PAYERS
 
 NOTES_MAX = 1000

@@ -7,10 +7,10 @@
 """
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal import access
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.lodging import bp, services
 from portal.lodging.forms import STATE_LABELS, ActionForm, StayForm
 from portal.lodging.messages import message

@@ -1,12 +1,12 @@
 """Forms for the guest's needs: the separate consent, the needs themselves, withdrawal."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms import SelectChoice
 
+from portal.i18n import lazy_gettext as _l
 from portal.models.needs import ALLERGENS, DIETS, OTHER_ALLERGEN, SEVERITIES
 from portal.needs.services import (
     ALLERGEN_LABELS, DIET_LABELS, SEVERITY_LABELS, AllergyInput, NeedsInput,

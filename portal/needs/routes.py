@@ -7,11 +7,11 @@
 """
 
 from flask import flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.needs import bp, services
 from portal.needs.forms import ConsentForm, NeedsForm, WithdrawForm

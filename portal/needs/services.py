@@ -24,13 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, select
 
 from portal import audit, privacy
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import gettext as _, lazy_gettext as _l
 from portal.models import (
     AccessibilityNeeds, Allergy, DietaryNeeds, Event, MedicalNotes, NeedsConsent, Registration, StaffPermission,
     User,

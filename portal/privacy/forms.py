@@ -1,9 +1,10 @@
 """Forms of the privacy pages: erasing an account, granting a staff permission."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField
 from wtforms.validators import AnyOf, DataRequired
+
+from portal.i18n import lazy_gettext as _l
 
 
 class EraseForm(FlaskForm):

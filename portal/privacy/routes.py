@@ -6,11 +6,11 @@
 """
 
 from flask import Blueprint, Response, flash, redirect, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal import access, privacy
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.privacy.forms import EraseForm
 from portal.rendering import INVALID, render

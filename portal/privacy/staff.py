@@ -5,13 +5,13 @@
 """
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from portal import access, audit
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import AuditEntry, Event, StaffPermission, StaffRole, User
 from portal.privacy.forms import PermissionForm
 from portal.rendering import render

@@ -14,13 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import exports
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     AccessibilityNeeds, AgendaEntry, Allergy, CheckIn, DietaryNeeds, Invitation, LodgingRequest, MedicalNotes,
     Registration, RoomBlock, Session, SessionRating, Survey, TransportLeg,

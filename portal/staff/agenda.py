@@ -11,7 +11,6 @@
 """
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access
@@ -21,6 +20,7 @@ from portal.agenda.forms import (
 )
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Event, Room, Session, Speaker, Track
 from portal.rendering import INVALID, render
 from portal.staff import bp

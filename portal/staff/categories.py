@@ -1,12 +1,12 @@
 """Routes under /staff/e/<slug>/categories: the organizer's own kinds of guest."""
 
 from flask import flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from portal import access, audit
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Category, Event, Invitation, Registration
 from portal.rendering import INVALID, render
 from portal.staff import bp

@@ -10,10 +10,10 @@ every export is written to the audit log.
 from datetime import date
 
 from flask import abort, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access, exports, privacy
+from portal.i18n import gettext as _
 from portal.models import Event
 from portal.needs import services as needs
 from portal.rendering import render

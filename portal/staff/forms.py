@@ -4,7 +4,6 @@ import re
 from datetime import UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.guests.forms import ProfileForm
+from portal.i18n import lazy_gettext as _l
 from portal.models import Event
 from portal.models.registration import STATES
 

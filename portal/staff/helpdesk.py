@@ -19,7 +19,6 @@ import hashlib
 
 from flask import Response, abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access, exports
@@ -30,6 +29,7 @@ from portal.helpdesk.forms import (
     StateForm, TargetsForm,
 )
 from portal.helpdesk.routes import error_message
+from portal.i18n import gettext as _
 from portal.models import CannedReply, Event, Ticket
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
 from portal.rendering import INVALID, render, wants_fragment

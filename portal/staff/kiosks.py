@@ -13,7 +13,6 @@ import time
 
 from flask import Response, flash, make_response, redirect, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -23,6 +22,7 @@ from portal.checkin import board, devices, services
 from portal.checkin.forms import ButtonForm, KioskForm, UndoCheckInForm
 from portal.extensions import db
 from portal.guests import tickets
+from portal.i18n import gettext as _
 from portal.models import CheckIn, Event, KioskDevice, Registration
 from portal.rendering import INVALID, render, wants_fragment
 from portal.staff import bp

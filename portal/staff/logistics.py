@@ -20,11 +20,11 @@
 """
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access, exports
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.lodging import messages as lodging_messages, services as lodging
 from portal.lodging.forms import PAYER_LABELS, STATE_LABELS as LODGING_STATES, ActionForm, BlockForm, DecisionForm, HotelForm
 from portal.models import Event, Hotel, RoomBlock, Vehicle

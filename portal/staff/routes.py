@@ -21,7 +21,6 @@ from babel import Locale
 from babel.dates import format_datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +29,7 @@ from sqlalchemy.orm import joinedload
 from portal import access
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import current_language
+from portal.i18n import current_language, gettext as _
 from portal.guests.services import RegistrationError, decide, resend_confirmation as resend_state_mail
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.rendering import INVALID, render

@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from flask_sqlalchemy.pagination import SelectPagination
@@ -22,7 +21,7 @@ from portal import audit
 from portal.auth.tokens import new_token, token_hash
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import pick
+from portal.i18n import gettext as _, pick
 from portal.guests import services as guest_services
 from portal.guests.services import Profile
 from portal.models import Category, Event, Invitation, Registration, StaffRole, User

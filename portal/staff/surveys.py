@@ -12,13 +12,13 @@
 """
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal import access, exports
 from portal.agenda.forms import localise
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Event, Question, Registration, Survey, SurveySection
 from portal.rendering import INVALID, render
 from portal.staff import bp

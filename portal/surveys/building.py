@@ -77,7 +77,7 @@ def condition_options(survey: Survey, editing: Question | None = None) -> list[t
         elif question.kind == NPS:
             values = [(str(n), str(n)) for n in range(0, 11)]
         elif question.kind == YES_NO:
-            from flask_babel import gettext as _
+            from portal.i18n import gettext as _
 
             values = [("1", _("Yes")), ("0", _("No"))]
         else:

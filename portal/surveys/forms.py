@@ -7,7 +7,6 @@ posts a FlaskForm for its CSRF token.
 
 from dataclasses import dataclass, field as dataclass_field
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectChoice, SelectField, StringField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.agenda.forms import TIME_FORMAT, IdSelectMultipleField
+from portal.i18n import lazy_gettext as _l
 from portal.models.survey import (
     AUDIENCES, CHOICE_TYPES, LONG_TEXT, MULTIPLE_CHOICE, NPS, QUESTION_TYPES, RATING, SERVICE_AREAS, SHORT_TEXT,
     SINGLE_CHOICE, YES_NO,

@@ -9,11 +9,11 @@ nobody's answers can be picked out of a small group.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Answer, Category, Registration, Survey, SurveyResponse
 from portal.models.survey import CHOICE_TYPES, NPS, RATING, TEXT_TYPES, YES_NO, answer_choice
 from portal.surveys.services import audience_size, ordered_questions

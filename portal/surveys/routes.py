@@ -9,10 +9,10 @@ CLI: `flask surveys send-invitations` mails the audiences of surveys that opened
 
 import click
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal import access
 from portal.auth.services import safe_next
+from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render, wants_fragment
 from portal.surveys import bp, services

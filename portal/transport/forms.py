@@ -1,6 +1,5 @@
 """Forms for transport: the guest's arrival and departure, and the coordinators' vehicles and assignments."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
@@ -8,6 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.i18n import lazy_gettext as _l
 from portal.lodging.forms import IdSelectField
 from portal.models.transport import MODES
 

@@ -1,7 +1,8 @@
 """What each refusal of the transport rules says, in the reader's language."""
 
 from flask_babel import format_date
-from flask_babel import gettext as _
+
+from portal.i18n import gettext as _
 
 MESSAGES = {
     "changes-closed": lambda d: _("Changes to transport are closed for this event. Please contact the organizers."),

@@ -7,10 +7,10 @@
 """
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal import access
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.models.transport import DIRECTIONS
 from portal.rendering import INVALID, place_error, render, wants_fragment
