@@ -42,10 +42,16 @@ P99_TARGET_MS = 100.0
 
 # -- Set-up: the database, the event, the servers ------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """`count` different free ports: each probe stays bound until all are chosen, so none is picked twice."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def rate_limit_storage() -> str:
@@ -361,7 +367,7 @@ def main(argv=None) -> int:
     tickets = workdir / "tickets.txt"
     tickets.write_text("\n".join(built.ticket_codes) + "\n")
 
-    app_port, hello_port, floor_port = free_port(), free_port(), free_port()
+    app_port, hello_port, floor_port = free_ports(3)
     os.environ["DATABASE_URL"] = url
     from bench import floor
 
@@ -376,6 +382,8 @@ def main(argv=None) -> int:
         wait_until_up(app_port, "/healthz")
         wait_until_up(hello_port, "/")
         wait_until_up(floor_port, "/")
+        if Browser(hello_port).get("/")[::2] != (200, "hello"):
+            raise SystemExit(f"port {hello_port} does not answer as bench/hello.py; see hello.log")
         from bench import seed
 
         kiosk_cookie, kiosk_csrf = pair_kiosk(app_port, made["pairing_code"])
