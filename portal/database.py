@@ -118,8 +118,14 @@ class _OutOfTime(Exception):
     pass
 
 
+class _Alarm:
+    # Raise only while a wait is under way: a late alarm, run after the lock came, does nothing.
+    armed = False
+
+
 def _out_of_time(_signum, _frame):
-    raise _OutOfTime
+    if _Alarm.armed:
+        raise _OutOfTime
 
 
 def _wait_for_lock(fd: int, seconds: float) -> None:
@@ -129,22 +135,26 @@ def _wait_for_lock(fd: int, seconds: float) -> None:
         return
     previous = signal.signal(signal.SIGALRM, _out_of_time)
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
+            _Alarm.armed = True
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             fcntl.flock(fd, fcntl.LOCK_EX)
-        finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    except _OutOfTime:
-        # The alarm may come just after the lock did. Locking again through the same
-        # descriptor succeeds at once if it is ours, and fails if it never came.
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OperationalError(
-                "BEGIN IMMEDIATE", None,
-                sqlite3.OperationalError(f"database is locked: waited {seconds:g} s behind another writer"),
-            ) from None
+            _Alarm.armed = False
+        except _OutOfTime:
+            _Alarm.armed = False
+            # The alarm may come just after the lock did. Locking again through the same
+            # descriptor succeeds at once if it is ours, and fails if it never came.
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None,
+                    sqlite3.OperationalError(f"database is locked: waited {seconds:g} s behind another writer"),
+                ) from None
     finally:
+        _Alarm.armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 

@@ -145,3 +145,33 @@ def test_a_writer_whose_turn_comes_in_time_writes(tmp_path, monkeypatch):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == 3
     engine.dispose()
+
+
+def test_a_turn_that_comes_as_time_runs_out_is_taken_or_refused_and_never_kept(tmp_path, monkeypatch):
+    # The stuck writer leaves around the moment the wait's time runs out (from 10 ms before to
+    # 30 ms after), forty times: the writer either writes or gets "database is locked", and never
+    # keeps the lock.
+    monkeypatch.setattr(database, "WRITER_QUEUE_TIMEOUT_SECONDS", 0.02)
+    path = tmp_path / "edge.sqlite3"
+    engine = _engine(path)
+    written = 0
+    for step in range(40):
+        stuck = StuckWriter(path)
+        leaving = threading.Timer(0.01 + step * 0.001, stuck.leave)
+        leaving.start()
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE tally SET n = n + 1")
+            written += 1
+        except OperationalError as error:
+            assert "database is locked" in str(error)
+        leaving.join()
+        probe = os.open(f"{path}-writers", os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: somebody kept it
+        finally:
+            os.close(probe)
+    with engine.begin() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == written
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    engine.dispose()
