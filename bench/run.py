@@ -286,7 +286,19 @@ def machine() -> dict:
         pass
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return {"cores": os.cpu_count() or 1, "cpu": cpu or platform.processor(), "memory": memory, "load": load,
-            "python": platform.python_version()}
+            "python": platform.python_version(), "yardstick": yardstick()}
+
+
+def yardstick(additions: int = 5_000_000) -> float:
+    """Seconds one core takes for a plain Python loop: the same model name has run at twice or half this speed.
+
+    Runs on different days compare through their ratios to "hello"; this says how fast the machine was.
+    """
+    started = time.perf_counter()
+    total = 0
+    for i in range(additions):
+        total += i
+    return time.perf_counter() - started
 
 
 def answers(result: Result) -> str:
@@ -442,7 +454,8 @@ def main(argv=None) -> int:
     server = f"gunicorn {workers} {args.worker_class} workers" + (
         f" × {args.threads} threads" if args.worker_class == "gthread" else "")
     settings = (f"{info['cores']} cores ({info['cpu']}), {info['memory']}, load average before the run "
-                f"{info['load']}; Python {info['python']}; {server}, rate limits in {limits.split(':')[0]}; "
+                f"{info['load']}; one core's speed: a Python loop of 5 million additions in "
+                f"{info['yardstick']:.2f} s; Python {info['python']}; {server}, rate limits in {limits.split(':')[0]}; "
                 f"wrk {args.wrk_threads} threads, {args.connections} connections, "
                 f"{args.duration:g} s per scenario after {args.warmup:g} s warm-up; event of {built.guests} guests, "
                 f"{built.sessions} sessions, {built.agenda_entries} agenda entries, {built.tickets} help-desk tickets.")
