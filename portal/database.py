@@ -139,10 +139,8 @@ def _wait_for_lock(fd: int, seconds: float) -> None:
             _Alarm.armed = True
             signal.setitimer(signal.ITIMER_REAL, seconds)
             fcntl.flock(fd, fcntl.LOCK_EX)
-            signal.setitimer(signal.ITIMER_REAL, 0)
             _Alarm.armed = False
         except _OutOfTime:
-            _Alarm.armed = False
             # The alarm may come just after the lock did. Locking again through the same
             # descriptor succeeds at once if it is ours, and fails if it never came.
             try:
