@@ -99,7 +99,7 @@ def test_compiled_translations_render_as_gettext_does(app, language, name):
     assert "87" in compiled and compiled.endswith("|all %")
 
 
-def test_a_mail_in_another_language_than_the_request(app):
+def test_a_page_rendered_in_another_language_than_the_request(app):
     from flask import render_template
     from flask_babel import force_locale
 
