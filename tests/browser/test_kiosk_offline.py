@@ -289,3 +289,150 @@ def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once
     ]
     assert problems(page) == []
     context.close()
+
+
+def test_the_same_guest_offline_at_two_kiosks_is_checked_in_once(app, live_server, event, organizer, guests, browser):
+    first, hall_a = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    second, hall_b = open_kiosk(browser, app, live_server, event, organizer, "Hall B")
+    first.set_offline(True)
+    second.set_offline(True)
+    # Wang goes through both halls while the network is down; Zhao through Hall B.
+    for page in (hall_a, hall_b):
+        scan(page, guests["wang"]["ticket"])
+        expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+        expect(page.get_by_role("status").filter(has_text="checked in")).to_have_text("You are checked in.")
+        done(page)
+    scan(hall_b, guests["zhao"]["ticket"])
+    expect(hall_b.get_by_role("heading", level=1)).to_have_text("Welcome, Ms Zhao Min")
+    done(hall_b)
+    assert (queued(hall_a), queued(hall_b)) == ("1", "2")
+    assert check_ins(app) == {}
+
+    # Hall B reaches the server first: its scan of Wang checks him in; Hall A's is a duplicate scan.
+    second.set_offline(False)
+    until(hall_b, lambda: len(offline_scans(app)) == 2 and queued(hall_b) == "0", seconds=30, what="Hall B")
+    first.set_offline(False)
+    until(hall_a, lambda: len(offline_scans(app)) == 3 and queued(hall_a) == "0", seconds=30, what="Hall A")
+    arrivals = check_ins(app)
+    assert {registration: kiosk for registration, (kiosk, _) in arrivals.items()} == {
+        guests["wang"]["id"]: hall_b.device_id, guests["zhao"]["id"]: hall_b.device_id}
+    with app.app_context():
+        scans = db.session.execute(select(OfflineScan.kiosk_id, OfflineScan.registration_id, OfflineScan.outcome)
+                                   .order_by(OfflineScan.id)).all()
+    assert scans == [(hall_b.device_id, guests["wang"]["id"], "checked_in"),
+                     (hall_b.device_id, guests["zhao"]["id"], "checked_in"),
+                     (hall_a.device_id, guests["wang"]["id"], "duplicate")]
+    assert problems(hall_a) == [] and problems(hall_b) == []
+    first.close()
+    second.close()
+
+
+def test_the_queue_survives_a_restart_and_is_sent_once(app, live_server, event, organizer, guests, browser, tmp_path):
+    profile = tmp_path / "kiosk-profile"
+
+    def start_browser():
+        context = browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        return context
+
+    context = start_browser()
+    page = watch(context.pages[0] if context.pages else context.new_page())
+    device_id, code = new_device(app, event, organizer, "Hall A")
+    pair(page, live_server, code)
+    ready_offline(page)
+    context.set_offline(True)
+    scan(page, guests["wang"]["ticket"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    # The power goes, and the kiosk starts again with the network still down.
+    context.close()
+    context = start_browser()
+    context.set_offline(True)
+    page = watch(context.pages[0] if context.pages else context.new_page())
+    page.goto(live_server("/kiosk/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(START)
+    expect(page.get_by_text("Offline", exact=True)).to_be_visible()
+    expect(page.get_by_text("Scans waiting: 1")).to_be_visible()
+    scan(page, guests["zhao"]["ticket"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ms Zhao Min")
+    # A second window of the same browser: one queue between them, sent once.
+    other = watch(context.new_page())
+    other.goto(live_server("/kiosk/"))
+    expect(other.get_by_text("Scans waiting: 2")).to_be_visible()
+    context.set_offline(False)
+    until(page, lambda: len(offline_scans(app)) == 2 and queued(other) == "0", seconds=30, what="the resync")
+    assert {registration: kiosk for registration, (kiosk, _) in check_ins(app).items()} == {
+        guests["wang"]["id"]: device_id, guests["zhao"]["id"]: device_id}
+    assert [outcome for _, _, outcome, _ in offline_scans(app)] == ["checked_in", "checked_in"]
+    assert problems(page) == [] and problems(other) == []
+    context.close()
+
+
+def test_a_revoked_kiosk_wipes_what_it_kept_at_its_next_contact(app, live_server, event, organizer, guests, browser):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+    scan(page, guests["wang"]["ticket"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    done(page)
+    kept = storage(page)
+    assert len(kept["stores"]["entries"]["keys"]) == 8 and len(kept["stores"]["queue"]["keys"]) == 1
+    assert kept["workers"] == 1 and len(kept["pages"]) == 2
+    with app.app_context():
+        devices.revoke(db.session.get(KioskDevice, page.device_id), db.session.get(User, organizer.id))
+    # Back online, its next contact is refused: it keeps nothing, and says it is not open to it.
+    context.set_offline(False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This page is not open to you", timeout=15_000)
+    wiped = until(page, lambda: (lambda found: found if found["workers"] == 0 else None)(storage(page)),
+                  what="the wipe")
+    assert all(not store["keys"] for store in wiped["stores"].values())
+    assert wiped["pages"] == {}
+    # The scan it could not send is gone with it: a revoked kiosk is no longer trusted.
+    assert offline_scans(app) == [] and check_ins(app) == {}
+    context.close()
+
+
+def test_the_kiosk_keeps_no_code_and_no_name_in_the_clear(app, live_server, event, organizer, guests, browser):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+    scan(page, guests["wang"]["ticket"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    page.get_by_role("button", name="Print my badge").click()
+    expect(page.locator(".badge-card")).to_contain_text("Wang Xiaoming")
+    done(page)
+    page.get_by_role("link", name="No QR code? Find my registration").click()
+    page.get_by_label("Confirmation code").fill(guests["zhao"]["code"])
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ms Zhao Min")
+    done(page)
+
+    text = page.evaluate(READ_STORAGE)
+    kept = json.loads(text)
+    # Spaces, CJK and "@" never occur in the hashes and seals, so any of these found is in the clear.
+    for guest in guests.values():
+        for secret in (guest["ticket"], guest["code"], guest["code"].lower(), guest["email"]):
+            assert secret not in text
+    for secret in ("Wang Xiaoming", "王小明", "Li Hua", "李华", "Zhao Min", "Qian Wei", "钱伟", "Sun Li", "孙丽",
+                   "Example Holdings", "+86 138"):
+        assert secret not in text
+    # Two entries per confirmed guest, the key not extractable, and two queued scans with only this in them.
+    assert len(kept["stores"]["entries"]["keys"]) == 8
+    [terms] = [value for key, value in zip(kept["stores"]["meta"]["keys"], kept["stores"]["meta"]["values"])
+               if key == "manifest"]
+    assert terms["key"] == {"cryptoKey": "HMAC", "extractable": False}
+    assert [sorted(scan) for scan in kept["stores"]["queue"]["values"]] == [
+        ["at", "kiosk", "nonce", "tag", "told"]] * 2
+    assert set(kept["pages"]) == {live_server("/kiosk/offline/en"), live_server("/kiosk/offline/zh_Hans")}
+    context.close()
+
+
+def test_without_javascript_the_kiosk_works_online_as_before(app, live_server, event, organizer, guests, open_page):
+    page = open_page(java_script_enabled=False)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url.replace(live_server.url, "")))
+    _, code = new_device(app, event, organizer, "Hall A")
+    pair(page, live_server, code)
+    page.get_by_label("Scan your ticket QR code").fill(guests["wang"]["ticket"])
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    assert set(check_ins(app)) == {guests["wang"]["id"]}
+    assert not [url for url in asked if url.startswith("/kiosk/offline") or url == "/kiosk/sw.js"]
