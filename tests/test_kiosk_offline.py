@@ -26,15 +26,7 @@ from portal.guests import services as guest_services
 from portal.models import AuditEntry, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket, User
 from portal.models.registration import CANCELLED, WAITLISTED
 from tests.conftest import submit
-from tests.test_kiosk import make_guest, new_kiosk, pair, scan
-
-
-@pytest.fixture
-def organizer(make_event, make_staff):
-    event = make_event()
-    user = make_staff("boss@example.org", event, roles=("organizer",))
-    user.event = event
-    return user
+from tests.test_kiosk import make_guest, new_kiosk, organizer, pair, scan  # noqa: F401 (a fixture)
 
 
 def paired_kiosk(app, organizer, name="Hall A", allowed=True):

@@ -120,9 +120,11 @@
   }
 
   function refreshManifest() {
-    if (!navigator.onLine) { return Promise.resolve(); }
     return Promise.all([store.getMeta("manifest"), store.getMeta("asked")]).then(function (known) {
       var terms = known[0], asked = known[1];
+      // Past the end of the event the list goes, whether or not the server can be reached.
+      if (terms && Date.now() + terms.offset >= terms.expires) { return store.dropManifest(); }
+      if (!navigator.onLine) { return; }
       if (asked && Date.now() - asked.at < asked.every * 1000) { return; }
       var headers = terms && terms.etag ? { "If-None-Match": terms.etag } : {};
       return fetch(urls.manifest, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {

@@ -10,13 +10,11 @@ the network is back, the sync endpoint. The tests read the browser's storage
 
 import json
 import time
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.checkin import devices, offline
 from portal.extensions import db
@@ -24,7 +22,8 @@ from portal.models import CheckIn, Event, KioskDevice, OfflineScan, User
 from portal.models.registration import CANCELLED
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
-from tests.browser.test_kiosk_journey import assert_large_targets
+# The journey's event (today, in Shanghai) and its organizer.
+from tests.browser.test_kiosk_journey import assert_large_targets, event, organizer  # noqa: F401
 from tests.test_kiosk import make_guest
 
 pytestmark = pytest.mark.browser
@@ -65,17 +64,6 @@ READ_STORAGE = """async () => {
 def app(make_app):
     """A manifest refreshed every 2 s, so a revoked kiosk hears of it quickly."""
     return make_app(KIOSK_OFFLINE_REFRESH_SECONDS=2)
-
-
-@pytest.fixture
-def event(make_event):
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return make_event(timezone="Asia/Shanghai", starts_on=today, ends_on=today + timedelta(days=1))
-
-
-@pytest.fixture
-def organizer(make_staff, event):
-    return make_staff("boss@example.org", event, roles=("organizer",))
 
 
 @pytest.fixture
@@ -170,6 +158,12 @@ def scan(page, code: str) -> None:
     page.keyboard.press("Enter")
 
 
+def welcomed(page, code: str, heading: str) -> None:
+    """Scan `code` and see the screen headed `heading`."""
+    scan(page, code)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+
+
 def done(page) -> None:
     page.get_by_role("link", name="Done").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(START)
@@ -190,15 +184,13 @@ def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once
         app, live_server, event, organizer, guests, browser):
     context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
     # Before the cut, a guest checks in online as ever.
-    scan(page, guests["wang"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
     page.get_by_role("link", name="Done").click()
     expect(page.get_by_label("Scan your ticket QR code")).to_be_focused()
 
     context.set_offline(True)
     # A guest registered in English: welcomed, and the badge prints from the kept template.
-    scan(page, guests["zhao"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ms Zhao Min")
+    welcomed(page, guests["zhao"]["ticket"], "Welcome, Ms Zhao Min")
     expect(page.get_by_role("status").filter(has_text="checked in")).to_have_text("You are checked in.")
     expect(page.locator(".today-card")).to_contain_text("Delegate")
     expect(page.get_by_text("Offline", exact=True)).to_be_visible()
@@ -227,8 +219,7 @@ def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once
     done(page)
 
     # A guest registered in Chinese is greeted in Chinese, the form of address after the name.
-    scan(page, guests["li"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("欢迎您，李华博士")
+    welcomed(page, guests["li"]["ticket"], "欢迎您，李华博士")
     expect(page.get_by_role("status").filter(has_text="签到")).to_have_text("您已签到成功。")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     assert_accessible(page)
@@ -237,8 +228,7 @@ def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once
 
     # A cancelled guest, and a code nobody has: the help desk.
     for code in (guests["cancelled"]["ticket"], "no-such-ticket-0123456789"):
-        scan(page, code)
-        expect(page.get_by_role("heading", level=1)).to_have_text("Please see the help desk")
+        welcomed(page, code, "Please see the help desk")
         assert_accessible(page)
         page.get_by_role("link", name="Back to the start").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(START)
@@ -298,12 +288,10 @@ def test_the_same_guest_offline_at_two_kiosks_is_checked_in_once(app, live_serve
     second.set_offline(True)
     # Wang goes through both halls while the network is down; Zhao through Hall B.
     for page in (hall_a, hall_b):
-        scan(page, guests["wang"]["ticket"])
-        expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+        welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
         expect(page.get_by_role("status").filter(has_text="checked in")).to_have_text("You are checked in.")
         done(page)
-    scan(hall_b, guests["zhao"]["ticket"])
-    expect(hall_b.get_by_role("heading", level=1)).to_have_text("Welcome, Ms Zhao Min")
+    welcomed(hall_b, guests["zhao"]["ticket"], "Welcome, Ms Zhao Min")
     done(hall_b)
     assert (queued(hall_a), queued(hall_b)) == ("1", "2")
     assert check_ins(app) == {}
@@ -342,8 +330,7 @@ def test_the_queue_survives_a_restart_and_is_sent_once(app, live_server, event, 
     pair(page, live_server, code)
     ready_offline(page)
     context.set_offline(True)
-    scan(page, guests["wang"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
     # The power goes, and the kiosk starts again with the network still down.
     context.close()
     context = start_browser()
@@ -353,8 +340,7 @@ def test_the_queue_survives_a_restart_and_is_sent_once(app, live_server, event, 
     expect(page.get_by_role("heading", level=1)).to_have_text(START)
     expect(page.get_by_text("Offline", exact=True)).to_be_visible()
     expect(page.get_by_text("Scans waiting: 1")).to_be_visible()
-    scan(page, guests["zhao"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ms Zhao Min")
+    welcomed(page, guests["zhao"]["ticket"], "Welcome, Ms Zhao Min")
     # A second window of the same browser: one queue between them, sent once.
     other = watch(context.new_page())
     other.goto(live_server("/kiosk/"))
@@ -371,8 +357,7 @@ def test_the_queue_survives_a_restart_and_is_sent_once(app, live_server, event, 
 def test_a_revoked_kiosk_wipes_what_it_kept_at_its_next_contact(app, live_server, event, organizer, guests, browser):
     context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
     context.set_offline(True)
-    scan(page, guests["wang"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
     done(page)
     kept = storage(page)
     assert len(kept["stores"]["entries"]["keys"]) == 8 and len(kept["stores"]["queue"]["keys"]) == 1
@@ -394,8 +379,7 @@ def test_a_revoked_kiosk_wipes_what_it_kept_at_its_next_contact(app, live_server
 def test_the_kiosk_keeps_no_code_and_no_name_in_the_clear(app, live_server, event, organizer, guests, browser):
     context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
     context.set_offline(True)
-    scan(page, guests["wang"]["ticket"])
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
     page.get_by_role("button", name="Print my badge").click()
     expect(page.locator(".badge-card")).to_contain_text("Wang Xiaoming")
     done(page)
