@@ -369,7 +369,8 @@
     if (isShell()) { prepareShell(); } else { showSign(); }
     registerWorker();
     if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
-    store.setMeta("lang", language()).catch(function () {});
+    // The language a page without the network comes back in: the kiosk's, not one a guest picked.
+    if (!chosen) { store.setMeta("lang", language()).catch(function () {}); }
     refreshManifest();
     sync();
     window.setInterval(function () { refreshManifest(); sync(); }, EVERY_MS);

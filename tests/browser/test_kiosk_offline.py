@@ -82,12 +82,13 @@ def guests(app, event):
     }
 
 
-def new_device(app, event, organizer, name: str) -> tuple[int, str]:
-    """A kiosk the organizer allowed to work offline, and its pairing code."""
+def new_device(app, event, organizer, name: str, allowed: bool = True) -> tuple[int, str]:
+    """A kiosk (the organizer allowed it to work offline, unless told otherwise) and its pairing code."""
     with app.app_context():
         organizer_row = db.session.get(User, organizer.id)
         device, code = devices.create_device(db.session.get(Event, event.id), name, "North entrance", organizer_row)
-        offline.allow(device, True, organizer_row)
+        if allowed:
+            offline.allow(device, True, organizer_row)
         return device.id, code
 
 
@@ -140,13 +141,17 @@ def storage(page) -> dict:
     return json.loads(page.evaluate(READ_STORAGE))
 
 
-def open_kiosk(browser, app, live_server, event, organizer, name: str):
+def open_kiosk(browser, app, live_server, event, organizer, name: str, allowed: bool = True):
     context = browser.new_context(locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     page = watch(context.new_page())
-    device_id, code = new_device(app, event, organizer, name)
+    device_id, code = new_device(app, event, organizer, name, allowed)
     pair(page, live_server, code)
-    ready_offline(page)
+    if allowed:
+        ready_offline(page)
+    else:
+        until(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"), what="the service worker")
+        until(page, lambda: page.evaluate("KioskStore.getMeta('asked').then(m => Boolean(m))"), what="the answer")
     page.device_id = device_id
     return context, page
 
@@ -242,6 +247,12 @@ def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Qian Wei")
     done(page)
+
+    # A guest may pick the other language offline too; the next guest starts in the kiosk's own.
+    page.get_by_role("button", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("欢迎光临，请在此签到。")
+    page.goto(live_server("/kiosk/reset"))  # as the idle reset does
+    expect(page.get_by_role("heading", level=1)).to_have_text(START)
 
     # Nothing has reached the server yet; six scans wait, in the browser.
     assert queued(page) == "6"
@@ -420,3 +431,22 @@ def test_without_javascript_the_kiosk_works_online_as_before(app, live_server, e
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
     assert set(check_ins(app)) == {guests["wang"]["id"]}
     assert not [url for url in asked if url.startswith("/kiosk/offline") or url == "/kiosk/sw.js"]
+
+
+def test_without_a_live_list_every_offline_scan_goes_to_the_help_desk(
+        app, live_server, event, organizer, guests, browser):
+    allowed, hall_a = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    refused, hall_b = open_kiosk(browser, app, live_server, event, organizer, "Hall B", allowed=False)
+    # Hall A's list has run out (the event ended while it was offline); Hall B was never allowed one.
+    hall_a.evaluate("KioskStore.getMeta('manifest').then(terms => KioskStore.setMeta('manifest',"
+                    " Object.assign(terms, {expires: Date.now() - 1000})))")
+    for context, page in ((allowed, hall_a), (refused, hall_b)):
+        context.set_offline(True)
+        welcomed(page, guests["wang"]["ticket"], "Please see the help desk")
+        expect(page.get_by_text("Offline", exact=True)).to_be_visible()
+        kept = storage(page)
+        # Nothing to check a guest against, so nothing of them is queued, and the list is gone.
+        assert [kept["stores"][name]["keys"] for name in ("entries", "queue")] == [[], []]
+        assert "manifest" not in kept["stores"]["meta"]["keys"]
+        assert problems(page) == []
+        context.close()
