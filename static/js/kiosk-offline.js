@@ -50,7 +50,7 @@
       var offline = cutOff || isShell();
       var count = sign.querySelector("[data-offline-waiting]");
       sign.querySelector("[data-offline-state]").hidden = !offline;
-      count.textContent = waiting ? count.dataset.text.replace("{count}", String(waiting)) : "";
+      count.textContent = waiting ? (offline ? "· " : "") + count.dataset.text.replace("{count}", String(waiting)) : "";
       sign.hidden = !offline && !waiting;
     });
   }
