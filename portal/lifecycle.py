@@ -220,8 +220,9 @@ def check_capacity(event: Event, capacity: int | None) -> None:
     places = places_of(event)
     if capacity < places.in_use:
         raise CapacityError("below-confirmed", confirmed=places.in_use)
-    if capacity < sum(places.reserved.values()):
-        raise CapacityError("below-reserved", reserved=sum(places.reserved.values()))
+    # Places kept for a category and not yet used must stay possible to fill.
+    if capacity < places.in_use + places.held_back_from(None):
+        raise CapacityError("below-reserved", reserved=places.in_use + places.held_back_from(None))
 
 
 def reserve(event: Event, category: Category, places: int, actor: User) -> None:

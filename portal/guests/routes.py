@@ -14,9 +14,17 @@ from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm
 from portal.models import Category, Event, Registration, User
 from portal.rendering import INVALID, render
 
-# Mails and pages word themselves by where the event stands when they are written.
-bp.add_app_template_global(lifecycle.event_has_begun, "event_has_begun")
-bp.add_app_template_global(lifecycle.event_has_ended, "event_has_ended")
+
+@bp.app_template_global("event_has_begun")
+def event_has_begun(event) -> bool:
+    """Mails and pages word themselves by where the event stands when they are written."""
+    return lifecycle.event_has_begun(event)
+
+
+@bp.app_template_global("event_has_ended")
+def event_has_ended(event) -> bool:
+    return lifecycle.event_has_ended(event)
+
 
 ERRORS = {
     "already-registered": lambda: _("You are already registered for this event."),

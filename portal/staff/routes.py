@@ -85,8 +85,8 @@ ERRORS = {
 CAPACITY_ERRORS = {
     "below-confirmed": lambda d: _("%(count)d guests are confirmed within the capacity; it cannot be lower.",
                                    count=d["confirmed"]),
-    "below-reserved": lambda d: _("%(count)d places are reserved for categories; the capacity cannot be lower.",
-                                  count=d["reserved"]),
+    "below-reserved": lambda d: _("%(count)d places are taken or kept for categories; the capacity cannot be "
+                                  "lower.", count=d["reserved"]),
     "reserved-over-capacity": lambda d: _("All categories together cannot reserve more than the %(count)d places "
                                           "of the capacity.", count=d["capacity"]),
 }
