@@ -3,19 +3,19 @@ admitting and reserving, declining an invitation, edits that change only what ch
 the event."""
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import lifecycle, outbox
+from portal import outbox
 from portal.agenda import services as agenda
 from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import (
     AgendaEntry, AuditEntry, Category, Event, Invitation, LodgingRequest, Registration, RegistrationChange,
-    ScheduleNotice, Session, SessionChange, TransportLeg, User,
+    ScheduleNotice, Session, SessionChange, TransportLeg,
 )
 from tests.conftest import submit
 from tests.lifecycle_helpers import form_as_shown, nights_taken, register, replace, send, state_of
