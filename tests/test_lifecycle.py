@@ -18,20 +18,15 @@ from portal.models import (
     ScheduleNotice, Session, SessionChange, TransportLeg,
 )
 from tests.conftest import submit
+from tests.survey_fixtures import sign_in
 from tests.lifecycle_helpers import form_as_shown, nights_taken, register, replace, send, state_of
 from tests.test_agenda import at, make_room, make_session, make_speaker
 from tests.test_kiosk_welcome import confirm_stay, event, file_stay, local_now, make_block, seat  # noqa: F401
 
 
-def _sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-
-
 def _guest_client(app, user_id):
     client = app.test_client()
-    _sign_in(client, user_id)
+    sign_in(client, user_id)
     return client
 
 
@@ -95,7 +90,8 @@ def test_a_guest_sees_what_cancelling_gives_up_and_cancelling_frees_room_place_a
     assert "Lakeside Hotel" in _text(cancelled[-1]) and "Tea workshop" in _text(cancelled[-1])
 
 
-def test_the_roommate_of_a_guest_who_cancels_keeps_the_room_alone_and_is_told(app, event, mailbox):  # noqa: F811
+def _shared_stay(app, event):  # noqa: F811
+    """Hilda's confirmed room, shared with Max, who agreed."""
     host = register(app, event, "host@example.org", name="Hilda Host")
     mate = register(app, event, "mate@example.org", name="Max Mate")
     block_id = make_block(app, event, rooms=2)
@@ -104,6 +100,11 @@ def test_the_roommate_of_a_guest_who_cancels_keeps_the_room_alone_and_is_told(ap
         lodging.answer_roommate(db.session.get(Event, event.id), db.session.get(Registration, mate.registration_id),
                                 request_id, accept=True)
     confirm_stay(app, event, request_id)
+    return host, mate, block_id, request_id
+
+
+def test_the_roommate_of_a_guest_who_cancels_keeps_the_room_alone_and_is_told(app, event, mailbox):  # noqa: F811
+    host, mate, block_id, request_id = _shared_stay(app, event)
     submit(_guest_client(app, host.id), f"/e/{event.slug}/me/cancel", {})
     with app.app_context():
         request = db.session.get(LodgingRequest, request_id)
@@ -117,14 +118,7 @@ def test_the_roommate_of_a_guest_who_cancels_keeps_the_room_alone_and_is_told(ap
 
 
 def test_when_the_roommate_cancels_the_host_stays_alone_flagged_for_the_coordinators(app, event, mailbox):  # noqa: F811
-    host = register(app, event, "host@example.org", name="Hilda Host")
-    mate = register(app, event, "mate@example.org", name="Max Mate")
-    block_id = make_block(app, event, rooms=2)
-    request_id = file_stay(app, event, host.registration_id, block_id, occupancy=2, roommate_email="mate@example.org")
-    with app.app_context():
-        lodging.answer_roommate(db.session.get(Event, event.id), db.session.get(Registration, mate.registration_id),
-                                request_id, accept=True)
-    confirm_stay(app, event, request_id)
+    host, mate, _, request_id = _shared_stay(app, event)
     submit(_guest_client(app, mate.id), f"/e/{event.slug}/me/cancel", {})
     with app.app_context():
         request = db.session.get(LodgingRequest, request_id)

@@ -28,35 +28,32 @@ ADMIT = ("organizer",)
 @access.staff(*REINSTATE)
 def reinstate(event: Event, registration_id: int):
     """Undo a cancellation or a decline: confirmed if a place is free, else the waiting list."""
-    registration = _registration(event, registration_id)
-    form = ReinstateForm(prefix="reinstate")
-    if not form.validate():
-        return _guest_page(event, registration, status=INVALID, reinstate_form=form)
-    try:
-        state = lifecycle.reinstate(registration, current_user, form.reason.data.strip())
-    except lifecycle.RegistrationError as error:
-        db.session.rollback()
-        flash(_error_message(error), "error")
-    else:
-        flash(_("The registration is reinstated: %(state)s.", state=STATE_LABELS[state]), "success")
-    return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
+    return _decide(event, registration_id, ReinstateForm(prefix="reinstate"), "reinstate_form",
+                   lambda registration, reason: _("The registration is reinstated: %(state)s.", state=STATE_LABELS[
+                       lifecycle.reinstate(registration, current_user, reason)]))
 
 
 @bp.post("/e/<slug>/guests/<int:registration_id>/admit")
 @access.staff(*ADMIT)
 def admit(event: Event, registration_id: int):
     """Confirm a chosen pending or waitlisted guest, beyond the capacity when it is full."""
+    return _decide(event, registration_id, AdmitForm(prefix="admit"), "admit_form",
+                   lambda registration, reason: _("The guest is confirmed over the capacity.")
+                   if lifecycle.admit(registration, current_user, reason) else _("The guest is confirmed."))
+
+
+def _decide(event: Event, registration_id: int, form, form_name: str, act):
+    """Check the reason, act, and say how it went on the guest's page."""
     registration = _registration(event, registration_id)
-    form = AdmitForm(prefix="admit")
     if not form.validate():
-        return _guest_page(event, registration, status=INVALID, admit_form=form)
+        return _guest_page(event, registration, status=INVALID, **{form_name: form})
     try:
-        over = lifecycle.admit(registration, current_user, form.reason.data.strip())
+        message = act(registration, form.reason.data.strip())
     except lifecycle.RegistrationError as error:
         db.session.rollback()
         flash(_error_message(error), "error")
     else:
-        flash(_("The guest is confirmed over the capacity.") if over else _("The guest is confirmed."), "success")
+        flash(message, "success")
     return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
 
 
