@@ -3,13 +3,15 @@ admitting and reserving, declining an invitation, edits that change only what ch
 the event."""
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import outbox
+from portal import lifecycle, outbox
 from portal.agenda import services as agenda
 from portal.extensions import db
 from portal.lodging import services as lodging
@@ -347,7 +349,8 @@ def _invite(app, event, email="guest@example.org"):
         return invitation.id, token
 
 
-def test_an_invitee_declines_from_the_personal_link_and_may_still_accept(app, client, make_event, mailbox):
+def test_an_invitee_declines_from_the_personal_link_and_may_still_accept(app, client, make_event, make_staff,
+                                                                         mailbox):
     event = make_event(reply_by=date.today() + timedelta(days=10))
     invitation_id, token = _invite(app, event)
     _deliver(app)
@@ -360,6 +363,9 @@ def test_an_invitee_declines_from_the_personal_link_and_may_still_accept(app, cl
         assert db.session.get(Invitation, invitation_id).declined_at is not None
     assert "We have noted that you cannot attend" in client.get(f"{link}/decline").get_data(as_text=True)
     assert "You told us you cannot attend" in client.get(link).get_data(as_text=True)
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    sign_in(client, organizer.id)
+    assert "Declined" in client.get(f"/staff/e/{event.slug}/invitations").get_data(as_text=True)
 
 
 def test_an_invitation_sent_during_the_event_does_not_read_as_if_it_were_to_come(app, make_event, mailbox):
@@ -499,3 +505,44 @@ def test_a_survey_opens_before_the_event_ends_only_when_the_organizer_confirms(a
     fields = replace(form_as_shown(client, base), "opens_at", event.ends_on.strftime("%Y-%m-%dT09:00"))
     refused = send(client, base, fields)
     assert refused.status_code == 422 and "A survey opens after the event" in refused.get_data(as_text=True)
+
+
+def test_cancellations_and_confirmations_at_once_keep_the_nights_true(app, event):  # noqa: F811
+    """Guests leave while a coordinator confirms waiting stays in the same block: no night is lost or doubled."""
+    _set(app, Event, event.id, freed_rooms="confirm")
+    block_id = make_block(app, event, rooms=3)
+    holders = [register(app, event, f"holder{n}@example.org") for n in range(3)]
+    for guest in holders:
+        confirm_stay(app, event, file_stay(app, event, guest.registration_id, block_id))
+    waiting = []
+    for n in range(3):
+        guest = register(app, event, f"waiting{n}@example.org")
+        request_id = file_stay(app, event, guest.registration_id, block_id)
+        with app.app_context():
+            lodging.waitlist(db.session.get(Event, event.id), request_id, None, "Full")
+        waiting.append(request_id)
+    start = threading.Barrier(6)
+
+    def leave(guest):
+        with app.app_context():
+            registration = db.session.get(Registration, guest.registration_id)
+            db.session.commit()
+            start.wait(timeout=30)
+            lifecycle.cancel(registration, actor=registration.user)
+
+    def confirm(request_id):
+        with app.app_context():
+            start.wait(timeout=30)
+            try:
+                lodging.confirm(db.session.get(Event, event.id), request_id, None, "H-9")
+            except lodging.LodgingError:
+                db.session.rollback()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for future in [pool.submit(leave, g) for g in holders] + [pool.submit(confirm, r) for r in waiting]:
+            future.result()
+    with app.app_context():
+        stays = db.session.scalars(select(LodgingRequest).where(LodgingRequest.block_id == block_id)).all()
+        assert sorted(s.state for s in stays) == ["cancelled"] * 3 + ["confirmed"] * 3
+        assert all(s.holds_rooms == (s.state == "confirmed") for s in stays)
+    assert nights_taken(app, block_id) == [0, 3, 3, 0]

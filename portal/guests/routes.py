@@ -157,8 +157,13 @@ def cancel(event: Event, registration: Registration):
     form = CancelForm()
     allowed = registration.can_become("cancelled") and event.changes_are_open()
     if form.validate_on_submit() and allowed:
-        lifecycle.cancel(registration, actor=current_user)
-        flash(_("Your registration is cancelled. We are sorry not to see you."), "info")
+        try:
+            lifecycle.cancel(registration, actor=current_user)
+        except services.RegistrationError as error:  # cancelled meanwhile in another tab, or changes closed
+            db.session.rollback()
+            flash(ERRORS[str(error)](), "error")
+        else:
+            flash(_("Your registration is cancelled. We are sorry not to see you."), "info")
         return redirect(url_for("guests.my_trip", slug=event.slug), 303)
     held = lifecycle.holdings_of(registration) if allowed else None
     return render("guests/cancel.html", event=event, registration=registration, form=form,
