@@ -81,6 +81,8 @@ def leave(event: Event, registration: Registration, target: str, actor: User | N
     held = holdings_of(registration)
     was_in_capacity = registration.state == CONFIRMED and not registration.admitted_over_capacity
     change_state(registration, target, actor=actor, reason=reason)
+    # Written first: the mail lists what the guest held as it was (a roommate keeping the room, say).
+    queue_state_mail(event, registration, released=held)
     lodging.withdraw_for(event, registration, actor)
     if held.sessions:
         # Sessions keep no waiting list: a freed place is simply free for the next guest to take.
@@ -92,7 +94,6 @@ def leave(event: Event, registration: Registration, target: str, actor: User | N
         leg.state, leg.vehicle_id, leg.vehicle = LEG_CANCELLED, None, None
     audit.record(event, actor, LEAVING_ACTIONS[target], subject=registration.confirmation_code,
                  detail=_released_detail(held, reason))
-    queue_state_mail(event, registration, released=held)
     if was_in_capacity:
         promote_waitlist(event, actor)
     return held

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import lifecycle, outbox
+from portal import outbox
 from portal.agenda import services as agenda
 from portal.extensions import db
 from portal.lodging import services as lodging
@@ -509,6 +509,8 @@ def test_a_survey_opens_before_the_event_ends_only_when_the_organizer_confirms(a
 
 def test_cancellations_and_confirmations_at_once_keep_the_nights_true(app, event):  # noqa: F811
     """Guests leave while a coordinator confirms waiting stays in the same block: no night is lost or doubled."""
+    from portal import lifecycle
+
     _set(app, Event, event.id, freed_rooms="confirm")
     block_id = make_block(app, event, rooms=3)
     holders = [register(app, event, f"holder{n}@example.org") for n in range(3)]

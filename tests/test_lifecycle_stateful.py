@@ -31,7 +31,7 @@ from portal.models.transport import ACTIVE_STATES as LEG_ACTIVE, SCHEDULED
 from portal.staff import services as staff_services
 from portal.transport import services as transport
 
-EXAMPLES, STEPS = 30, 30
+EXAMPLES, STEPS = 25, 30
 GUESTS = 6
 REFUSALS = (RegistrationError, lodging.LodgingError, agenda.AgendaError, transport.TransportError,
             lifecycle.CapacityError, privacy.ErasureRefused)
