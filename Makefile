@@ -49,7 +49,8 @@ bench: install
 	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 translations: install-test ## Re-extract messages and update both catalogs
-	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l --add-location=file --sort-output \
+		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 clean:

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from portal import lifecycle
 from portal.extensions import db
 from portal.guests import services
 from portal.guests.services import Profile
@@ -74,7 +75,7 @@ def test_simultaneous_cancellations_promote_each_waitlisted_guest_once(app, make
             registration = db.session.get(Registration, registration_id)
             db.session.commit()  # hold no lock while waiting for the others
             start.wait(timeout=30)
-            services.cancel(registration, actor=registration.user)
+            lifecycle.cancel(registration, actor=registration.user)
 
     with ThreadPoolExecutor(max_workers=len(confirmed_ids)) as pool:
         list(pool.map(cancel, confirmed_ids))

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import outbox
 from portal.extensions import db
 from portal.helpdesk import services as helpdesk
 from portal.lodging import services as lodging
@@ -170,7 +171,8 @@ def test_erasure_returns_the_nights_frees_the_seats_and_anonymises_help_requests
     assert taken(app, trip["block_id"]) == [0, 0, 0, 0]
 
 
-def test_erasing_a_roommate_sends_the_other_guests_stay_back_to_requested(app, client, auth, event):  # noqa: F811
+def test_erasing_a_roommate_leaves_the_other_guest_the_room_alone_flagged_for_the_coordinators(
+        app, client, auth, event, mailbox):  # noqa: F811
     host = make_guest(app, event, "host@example.org", name="Hilda Host")
     mate = make_guest(app, event, "mate@example.org", name="Max Mate")
     block_id = make_block(app, event)
@@ -186,14 +188,16 @@ def test_erasing_a_roommate_sends_the_other_guests_stay_back_to_requested(app, c
         request = db.session.get(LodgingRequest, request_id)
         assert request.registration_id == host.registration_id
         assert request.roommate_id is None and request.roommate_confirmed_at is None
-        assert request.state == "requested" and request.room_number == "" and request.confirmation_number == ""
-        assert not request.holds_rooms
-        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "lodging.roommate_erased"))
-        assert entry.subject == f"lodging_request:{request_id}" and entry.actor_id == mate.id
-    assert taken(app, block_id) == [0, 0, 0, 0]
-    # The coordinators can confirm it again, for the host alone.
-    confirm_stay(app, event, request_id, room="506")
+        # Erasure leaves through the one release path: the host keeps the room, for one, and the
+        # coordinators are asked to tell the hotel.
+        assert request.state == "confirmed" and request.occupancy == 1 and request.holds_rooms
+        assert request.review_reason == "roommate-left"
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.cancel"))
+        assert entry.actor_id == mate.id and f"shared lodging_request:{request_id}" in entry.detail
+        outbox.deliver()
     assert taken(app, block_id) == [0, 1, 1, 0]
+    told = mailbox.to("host@example.org")[-1]
+    assert "no longer coming" in told.get_body(("plain",)).get_content()
 
 
 def test_a_guest_with_nothing_downloads_empty_sections_and_erases_cleanly(app, client, auth, event):  # noqa: F811

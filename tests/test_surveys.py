@@ -1,7 +1,7 @@
 """Surveys: building, inviting, answering once (drafts, conditions, required answers), anonymity, session ratings."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -231,7 +231,7 @@ def test_ten_simultaneous_submissions_make_one_response(app, make_event, anonymo
 
 def test_opening_invites_the_audience_and_the_one_reminder_reaches_only_those_who_have_not_answered(
         app, make_event, make_staff, mailbox):
-    event = make_event()
+    event = make_event(starts_on=date.today() - timedelta(days=4), ends_on=date.today() - timedelta(days=2))
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
     survey = add_survey(app, event, RATING_AND_TEXT, open_=False, invited=False, audience="checked_in")
     add_guest(app, event, "came@example.org", checked_in=True)

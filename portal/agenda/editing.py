@@ -201,12 +201,24 @@ def save_session(event: Event, session: Session | None, data: SessionData, actor
         if holders > data.capacity:
             raise SessionProblem("below-holders", "capacity", holders=holders)
 
+    changed = creating
     for name in ("title_en", "title_zh", "description_en", "description_zh", "starts_at", "ends_at", "kind",
                  "visibility", "capacity", "status"):
-        setattr(session, name, getattr(data, name))
-    session.room, session.track, session.speakers = room, track, list(speakers)
-    session.categories = list(categories) if data.visibility == "categories" else []
-    session.invitees = invitees
+        if getattr(session, name) != getattr(data, name):
+            setattr(session, name, getattr(data, name))
+            changed = True
+    # Relations are replaced only when their members change: an unchanged save changes nothing.
+    if (session.room_id, session.track_id) != (room.id if room else None, track.id if track else None):
+        session.room, session.track = room, track
+        changed = True
+    for name, members in (("speakers", list(speakers)), ("invitees", invitees),
+                          ("categories", list(categories) if data.visibility == "categories" else [])):
+        if {m.id for m in getattr(session, name)} != {m.id for m in members}:
+            setattr(session, name, members)
+            changed = True
+    if not changed:
+        db.session.rollback()
+        return session
     db.session.add(session)
     db.session.flush()
     if before is not None:

@@ -68,6 +68,8 @@ class IdSelectMultipleField(SelectMultipleField):
     """Ids chosen from a list; an id not on the list is an error beside the field, never a 500."""
 
     def __init__(self, label=None, validators=None, unknown_message=None, **kwargs):
+        # The data holds integer ids; WTForms compares coerce(choice value) with it to pre-select the saved ones.
+        kwargs.setdefault("coerce", int)
         super().__init__(label, validators, **kwargs)
         self.unknown_message = unknown_message or _l("Choose from the list; one choice is unknown.")
 

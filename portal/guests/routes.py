@@ -5,7 +5,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal import access
+from portal import access, lifecycle
 from portal.extensions import db
 from portal.i18n import current_language, gettext as _
 from portal.guests import bp, services, tickets
@@ -13,6 +13,18 @@ from portal.guests.trip import trip_of
 from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm
 from portal.models import Category, Event, Registration, User
 from portal.rendering import INVALID, render
+
+
+@bp.app_template_global("event_has_begun")
+def event_has_begun(event) -> bool:
+    """Mails and pages word themselves by where the event stands when they are written."""
+    return lifecycle.event_has_begun(event)
+
+
+@bp.app_template_global("event_has_ended")
+def event_has_ended(event) -> bool:
+    return lifecycle.event_has_ended(event)
+
 
 ERRORS = {
     "already-registered": lambda: _("You are already registered for this event."),
@@ -117,7 +129,7 @@ def my_trip(event: Event, registration: Registration):
     if registration.holds_ticket:
         ticket_qr = tickets.qr_svg(registration.ticket_code, _("Ticket QR code"))
     return render("guests/my_trip.html", event=event, registration=registration, ticket_qr=ticket_qr,
-                  trip=trip_of(registration))
+                  trip=trip_of(registration), waitlist_position=lifecycle.waitlist_position(registration))
 
 
 @bp.route("/e/<slug>/me/profile", methods=["GET", "POST"])
@@ -145,8 +157,31 @@ def cancel(event: Event, registration: Registration):
     form = CancelForm()
     allowed = registration.can_become("cancelled") and event.changes_are_open()
     if form.validate_on_submit() and allowed:
-        services.cancel(registration, actor=current_user)
-        flash(_("Your registration is cancelled. We are sorry not to see you."), "info")
+        try:
+            lifecycle.cancel(registration, actor=current_user)
+        except services.RegistrationError as error:  # cancelled meanwhile in another tab, or changes closed
+            db.session.rollback()
+            flash(ERRORS[str(error)](), "error")
+        else:
+            flash(_("Your registration is cancelled. We are sorry not to see you."), "info")
         return redirect(url_for("guests.my_trip", slug=event.slug), 303)
+    held = lifecycle.holdings_of(registration) if allowed else None
     return render("guests/cancel.html", event=event, registration=registration, form=form,
-                  allowed=allowed, status=200 if allowed else 403)
+                  allowed=allowed, held=held, status=200 if allowed else 403)
+
+
+@bp.route("/e/<slug>/register/<token>/decline", methods=["GET", "POST"])
+@access.anonymous
+def decline_invitation(slug: str, token: str):
+    """Say no to a personal invitation; the link still accepts later while registration is open."""
+    event = access.load_visible_event(slug)
+    invitation = services.find_invitation(event, token)
+    if invitation is None:
+        return render("guests/invitation_invalid.html", event=event, status=404)
+    if invitation.accepted_at is not None:
+        return redirect(url_for("guests.accept_invitation", slug=slug, token=token), 303)
+    form = CancelForm()
+    if form.validate_on_submit():
+        lifecycle.decline_invitation(invitation)
+        return redirect(url_for("guests.decline_invitation", slug=slug, token=token), 303)
+    return render("guests/invitation_decline.html", event=event, invitation=invitation, token=token, form=form)

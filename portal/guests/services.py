@@ -5,6 +5,8 @@ checks the transition table in portal.models.registration and records the step.
 Decisions that depend on how many places are taken run under a lock on the
 event row (PostgreSQL) or the SQLite write lock taken at BEGIN IMMEDIATE, so
 concurrent registrations can never take more places than there are.
+Leaving (cancel, decline, erasure), reinstating and admitting over the capacity
+are in portal/lifecycle.py, which decides with `places_of` and `promote_waitlist`.
 """
 
 from dataclasses import dataclass
@@ -57,8 +59,50 @@ def confirmed_count(event_id: int) -> int:
     )
 
 
-def has_free_place(event: Event) -> bool:
-    return event.capacity is None or confirmed_count(event.id) < event.capacity
+@dataclass
+class Places:
+    """The capacity's places: how many each category holds, and how many each keeps for itself.
+
+    A guest admitted over the capacity holds no place of it. A category's reserved places
+    that it has not used are closed to every other category.
+    """
+
+    capacity: int | None
+    taken: dict[int | None, int]
+    reserved: dict[int, int]
+
+    def held_back_from(self, category_id: int | None) -> int:
+        return sum(max(kept - self.taken.get(other, 0), 0)
+                   for other, kept in self.reserved.items() if other != category_id)
+
+    def fits(self, category_id: int | None) -> bool:
+        if self.capacity is None:
+            return True
+        return sum(self.taken.values()) + self.held_back_from(category_id) < self.capacity
+
+    def take(self, category_id: int | None) -> None:
+        self.taken[category_id] = self.taken.get(category_id, 0) + 1
+
+    @property
+    def in_use(self) -> int:
+        return sum(self.taken.values())
+
+
+def places_of(event: Event) -> Places:
+    """Two small grouped reads; the caller holds the event lock when it decides on them."""
+    taken = dict(db.session.execute(
+        select(Registration.category_id, func.count()).where(
+            Registration.event_id == event.id, Registration.state == CONFIRMED,
+            Registration.admitted_over_capacity.is_(False))
+        .group_by(Registration.category_id)).all())
+    reserved = dict(db.session.execute(
+        select(Category.id, Category.reserved_places).where(Category.event_id == event.id,
+                                                            Category.reserved_places > 0)).all())
+    return Places(event.capacity, taken, reserved)
+
+
+def has_free_place(event: Event, category_id: int | None = None) -> bool:
+    return places_of(event).fits(category_id)
 
 
 def find_or_create_user(email: str, name: str, language: str) -> User:
@@ -110,11 +154,11 @@ def register(event: Event, user: User, profile: Profile, category: Category | No
     if event.approval_required:
         target = PENDING
     else:
-        target = CONFIRMED if has_free_place(event) else WAITLISTED
+        target = CONFIRMED if has_free_place(event, registration.category_id) else WAITLISTED
     change_state(registration, target, actor=user)
     db.session.add(registration)
     db.session.flush()
-    _queue_state_mail(event, registration)
+    queue_state_mail(event, registration)
     db.session.commit()
     return registration
 
@@ -131,52 +175,33 @@ def _apply_profile(registration: Registration, profile: Profile) -> None:
         setattr(registration, field, value)
 
 
-def cancel(registration: Registration, actor: User, reason: str = "") -> None:
-    """Cancel a registration and give a freed place to the waitlist. Commits."""
-    event = lock_event(registration.event_id)
-    is_guest = actor.id == registration.user_id
-    if is_guest and not event.changes_are_open():
-        raise RegistrationError("changes-closed")
-    db.session.refresh(registration)
-    was_confirmed = registration.state == CONFIRMED
-    change_state(registration, CANCELLED, actor=actor, reason=reason)
-    _queue_state_mail(event, registration)
-    if was_confirmed:
-        promote_waitlist(event, actor)
-    db.session.commit()
-
-
-def decide(registration: Registration, approve: bool, actor: User, reason: str = "") -> None:
-    """Staff approve (confirmed, or waitlisted when full) or decline with a reason. Commits."""
-    event = lock_event(registration.event_id)
-    db.session.refresh(registration)
-    if approve:
-        target = CONFIRMED if has_free_place(event) else WAITLISTED
-    else:
-        target = DECLINED
-    change_state(registration, target, actor=actor, reason=reason)
-    registration.decision_reason = reason
-    _queue_state_mail(event, registration)
-    audit.record(event, actor, "registration.approve" if approve else "registration.decline",
-                 subject=registration.confirmation_code, detail=reason)
-    db.session.commit()
-
-
 def promote_waitlist(event: Event, actor: User | None) -> list[Registration]:
-    """Confirm waitlisted guests, oldest first, while places are free. Caller holds the lock."""
+    """Fill free places: first guests admitted over the capacity take them up, then the waiting list
+    in order, each guest only where their category may take a place. Caller holds the event lock."""
+    places = places_of(event)
+    if event.capacity is None:
+        candidates = []
+    else:
+        candidates = db.session.scalars(
+            select(Registration).where(Registration.event_id == event.id, Registration.state == CONFIRMED,
+                                       Registration.admitted_over_capacity.is_(True))
+            .order_by(Registration.confirmed_at, Registration.id)).all()
+    for admitted in candidates:
+        if places.fits(admitted.category_id):
+            admitted.admitted_over_capacity = False
+            places.take(admitted.category_id)
+    waiting = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.state == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)).all()
     promoted = []
-    while has_free_place(event):
-        nxt = db.session.scalar(
-            select(Registration)
-            .where(Registration.event_id == event.id, Registration.state == WAITLISTED)
-            .order_by(Registration.waitlisted_at, Registration.id)
-            .limit(1)
-        )
-        if nxt is None:
+    for guest in waiting:
+        if places.capacity is not None and places.in_use >= places.capacity:
             break
-        change_state(nxt, CONFIRMED, actor=actor, reason="waitlist")
-        _queue_state_mail(event, nxt)
-        promoted.append(nxt)
+        if places.fits(guest.category_id):
+            change_state(guest, CONFIRMED, actor=actor, reason="waitlist")
+            queue_state_mail(event, guest)
+            places.take(guest.category_id)
+            promoted.append(guest)
     return promoted
 
 
@@ -186,6 +211,8 @@ def change_state(registration: Registration, target: str, actor: User | None, re
     if current is not None and target not in TRANSITIONS[current]:
         raise RegistrationError("transition-not-allowed")
     registration.state = target
+    if target != CONFIRMED:
+        registration.admitted_over_capacity = False
     now = utcnow()
     if target == CONFIRMED:
         registration.confirmed_at = now
@@ -197,7 +224,7 @@ def change_state(registration: Registration, target: str, actor: User | None, re
     ))
 
 
-def _queue_state_mail(event: Event, registration: Registration) -> None:
+def queue_state_mail(event: Event, registration: Registration, **context) -> None:
     """Tell the guest where their registration stands, in their language."""
     inline = []
     if registration.state == CONFIRMED:
@@ -215,12 +242,13 @@ def _queue_state_mail(event: Event, registration: Registration) -> None:
         event=event,
         inline=inline,
         registration=registration,
+        **context,
     )
 
 
 def resend_confirmation(registration: Registration, actor: User) -> None:
     """Send the guest the mail for their current state again. Commits."""
-    _queue_state_mail(registration.event, registration)
+    queue_state_mail(registration.event, registration)
     audit.record(registration.event, actor, "registration.resend", subject=registration.confirmation_code)
     db.session.commit()
 

@@ -4,11 +4,12 @@ The download holds the guest's own requests in full, and of a stay another guest
 asked to share with them only the stay itself (hotel, dates, state), not the other
 guest's notes or name.
 
-Erasure deletes the guest's requests. A confirmed stay first gives its nights back
-to the block, through the lodging service's own release under the same locks, so
-the inventory stays right. A request of another guest that names the erased guest
-as roommate loses the link and goes back to "requested": the hotel agreed to a
-room for two named people, so the coordinators must look at it again.
+Erasure deletes the guest's requests. For an event still to come the guest has
+already left it through the one release path (portal/lifecycle.py): nights given
+back, a roommate keeping the room alone and flagged for the coordinators. What is
+left here is for events already over: a confirmed stay gives its nights back, and a
+request naming the erased guest as roommate loses the link and goes back to
+"requested", so the coordinators look at it again.
 """
 
 from sqlalchemy import delete, select

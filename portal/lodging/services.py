@@ -22,9 +22,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import audit, outbox
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Event, Hotel, LodgingRequest, Registration, RoomBlock, RoomNight
+from portal.models import Event, Hotel, LodgingRequest, Registration, RoomBlock, RoomNight, StaffRole, User
 from portal.models.lodging import (
-    ACTIVE_STATES, CANCELLED, CONFIRMED, DECLINED, REQUESTED, WAITLISTED, nights_between,
+    ACTIVE_STATES, CANCELLED, CONFIRMED, DECLINED, REQUESTED, ROOM_OFFERED, ROOMMATE_LEFT, WAITLISTED,
+    nights_between,
 )
 
 # Guests whose registration is still alive may ask for a room.
@@ -264,7 +265,7 @@ def file_request(event: Event, registration: Registration, stay: Stay) -> Lodgin
         _apply(current, stay, mate)
     elif _apply(current, stay, mate) and current.state != REQUESTED:
         # New dates or another block: the hotel has not agreed to those yet.
-        release_nights(current)
+        give_back(event, current, registration.user)
         current.state, current.confirmation_number, current.room_number = REQUESTED, "", ""
     db.session.flush()
     if mate is not None and mate.id != previous_mate:
@@ -283,8 +284,8 @@ def cancel_request(event: Event, registration: Registration) -> LodgingRequest:
         .with_for_update().execution_options(populate_existing=True))
     if request is None:
         raise LodgingError("no-request")
-    release_nights(request)
-    request.state = CANCELLED
+    give_back(event, request, registration.user)
+    request.state, request.review_reason = CANCELLED, ""
     db.session.commit()
     return request
 
@@ -354,6 +355,112 @@ def free_rooms(block: RoomBlock, check_in: date, check_out: date) -> int:
     return min((n.free for n in rows), default=0)
 
 
+# ---------------------------------------------------------------- nights that free up
+
+
+def _waiting_in(block_id: int, exclude: list[int]) -> list[LodgingRequest]:
+    """The block's waiting requests, locked, in the order they were put on the waiting list."""
+    return db.session.scalars(
+        select(LodgingRequest).where(LodgingRequest.block_id == block_id, LodgingRequest.state == WAITLISTED,
+                                     LodgingRequest.id.not_in(exclude))
+        .order_by(func.coalesce(LodgingRequest.decided_at, LodgingRequest.created_at), LodgingRequest.id)
+        .with_for_update(of=LodgingRequest).execution_options(populate_existing=True)
+    ).all()
+
+
+def give_back(event: Event, request: LodgingRequest, actor) -> list[LodgingRequest]:
+    """Return the nights a stay holds and offer them to the block's waiting requests that fit, in order:
+    back to the coordinators' queue, or confirmed at once when the event says so (Event.freed_rooms).
+    The coordinators are told. Does not commit; returns the requests offered or confirmed.
+
+    Locks: the waiting requests, then every night of the block in night order, as _take does.
+    """
+    if not request.holds_rooms:
+        return []
+    waiting = _waiting_in(request.block_id, [request.id])
+    db.session.scalars(select(RoomNight.id).where(RoomNight.block_id == request.block_id)
+                       .order_by(RoomNight.night).with_for_update()).all()
+    release_nights(request)
+    freed = request.nights
+    free = {row.night: row.free for row in _locked_nights(request.block_id,
+                                                          sorted({n for w in waiting for n in w.nights}))}
+    confirming = event.freed_rooms == "confirm"
+    chosen = []
+    for candidate in waiting:
+        if any(free.get(night, 0) <= 0 for night in candidate.nights):
+            continue
+        if confirming and candidate.roommate_pending:
+            continue
+        for night in candidate.nights:
+            free[night] -= 1
+        candidate.decided_at = utcnow()
+        if confirming:
+            _take(candidate)
+            candidate.state, candidate.decision_note, candidate.review_reason = CONFIRMED, "", ""
+            audit.record(event, actor, "lodging.confirm", f"lodging_request:{candidate.id}", "freed nights")
+            _mail(event, candidate, "lodging_confirmed")
+        else:
+            candidate.state, candidate.review_reason = REQUESTED, ROOM_OFFERED
+            audit.record(event, actor, "lodging.offer", f"lodging_request:{candidate.id}")
+            _mail(event, candidate, "lodging_offered")
+        chosen.append(candidate)
+    _tell_coordinators(event, request.block, freed, chosen, confirming)
+    return chosen
+
+
+def _tell_coordinators(event: Event, block: RoomBlock, nights: list[date], chosen: list[LodgingRequest],
+                       confirming: bool) -> None:
+    coordinators = db.session.scalars(
+        select(User).join(StaffRole, StaffRole.user_id == User.id)
+        .where(StaffRole.event_id == event.id, StaffRole.role == "coordinator").order_by(User.id)).all()
+    for person in coordinators:
+        outbox.queue("lodging_nights_freed", person.email, "lodging_nights_freed", person.language or "en",
+                     event=event, block=block, nights=nights, chosen=chosen, confirming=confirming)
+
+
+def withdraw_for(event: Event, leaver: Registration, actor) -> list[LodgingRequest]:
+    """Everything lodging holds for a guest who leaves the event. Does not commit.
+
+    Their own stay is cancelled and its nights given back, unless a roommate had agreed to share it:
+    then the roommate keeps the room alone and the coordinators are asked to tell the hotel. A stay
+    they were to share goes on as a single room for its guest, flagged the same way. Each guest left
+    behind is mailed. Returns the requests that changed.
+    """
+    own = db.session.scalar(
+        select(LodgingRequest).where(LodgingRequest.registration_id == leaver.id,
+                                     LodgingRequest.state.in_(ACTIVE_STATES))
+        .with_for_update(of=LodgingRequest).execution_options(populate_existing=True))
+    shares = db.session.scalars(
+        select(LodgingRequest).where(LodgingRequest.roommate_id == leaver.id,
+                                     LodgingRequest.state.in_(ACTIVE_STATES))
+        .order_by(LodgingRequest.id).with_for_update(of=LodgingRequest)
+        .execution_options(populate_existing=True)).all()
+    changed = []
+    if own is not None:
+        mate = own.roommate if own.roommate_confirmed_at is not None else None
+        if mate is not None and mate.state in LIVE_REGISTRATION_STATES:
+            own.registration_id, own.registration = mate.id, mate
+            _alone(event, own, leaver)
+        else:
+            give_back(event, own, actor)
+            own.state, own.review_reason = CANCELLED, ""
+            audit.record(event, actor, "lodging.cancel", f"lodging_request:{own.id}", "registration ended")
+        changed.append(own)
+    for share in shares:
+        _alone(event, share, leaver)
+        changed.append(share)
+    return changed
+
+
+def _alone(event: Event, request: LodgingRequest, leaver: Registration) -> None:
+    """The stay goes on without `leaver`: one guest, the same room, flagged for the coordinators."""
+    request.roommate_id, request.roommate, request.roommate_confirmed_at = None, None, None
+    request.occupancy, request.review_reason = 1, ROOMMATE_LEFT
+    guest = request.registration
+    outbox.queue("lodging_roommate_left", guest.email, "lodging_roommate_left", guest.language, event=event,
+                 registration=guest, request=request, block=request.block, leaver=leaver)
+
+
 # ---------------------------------------------------------------- the coordinator's side
 
 
@@ -372,8 +479,11 @@ def _mail(event: Event, request: LodgingRequest, template: str) -> None:
                  registration=guest, request=request, block=request.block)
 
 
-def confirm(event: Event, request_id: int, actor, confirmation_number: str, room_number: str = "") -> LodgingRequest:
-    """Confirm a stay, taking a room on every night of it; on a confirmed stay, change its numbers."""
+def confirm(event: Event, request_id: int, actor, confirmation_number: str, room_number: str = "",
+            note: str = "") -> LodgingRequest:
+    """Confirm a stay, taking a room on every night of it; on a confirmed stay, change its numbers.
+
+    The coordinator's note reaches the guest's mail and My trip."""
     request = _locked_request(event, request_id)
     if not request.can_become(CONFIRMED):
         raise LodgingError("transition")
@@ -385,7 +495,8 @@ def confirm(event: Event, request_id: int, actor, confirmation_number: str, room
     request.state = CONFIRMED
     request.confirmation_number = confirmation_number.strip()
     request.room_number = room_number.strip()
-    request.decision_note, request.decided_at = "", utcnow()
+    request.decision_note, request.decided_at = note.strip(), utcnow()
+    request.review_reason = ""
     audit.record(event, actor, "lodging.change" if changed else "lodging.confirm", f"lodging_request:{request.id}",
                  f"{request.confirmation_number} {request.room_number}".strip())
     _mail(event, request, "lodging_changed" if changed else "lodging_confirmed")
@@ -397,8 +508,9 @@ def _set_aside(event: Event, request_id: int, actor, state: str, note: str) -> L
     request = _locked_request(event, request_id)
     if not request.can_become(state) or request.state == state:
         raise LodgingError("transition")
-    release_nights(request)
+    give_back(event, request, actor)
     request.state, request.decision_note, request.decided_at = state, note.strip(), utcnow()
+    request.review_reason = ""
     request.confirmation_number = request.room_number = ""
     audit.record(event, actor, f"lodging.{state}", f"lodging_request:{request.id}", request.decision_note)
     _mail(event, request, f"lodging_{state}")

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -11,8 +11,14 @@ from portal.extensions import db
 from portal.i18n import pick
 
 
+# What happens to a waiting lodging request when nights free up in its block (portal/lodging/services.py):
+# offered back to the coordinators' queue, or confirmed at once.
+FREED_ROOMS = ("offer", "confirm")
+
+
 class Event(db.Model):
     __tablename__ = "event"
+    __table_args__ = (CheckConstraint("freed_rooms IN ('offer', 'confirm')", name="freed_rooms"),)
 
     STATUSES = ("draft", "published", "closed", "archived")
 
@@ -42,6 +48,9 @@ class Event(db.Model):
     # Raised in the transaction of any change to the programme's sessions, rooms, tracks, speakers,
     # categories or invitations (portal/models/agenda.py); cached agenda cards carry it as their key.
     agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    freed_rooms: Mapped[str] = mapped_column(String(10), default="offer", server_default="offer")
+    # The date invitation mails ask guests to answer by; none when empty.
+    reply_by: Mapped[date | None]
 
     categories: Mapped[list["Category"]] = relationship(
         back_populates="event", order_by="Category.position", cascade="all, delete-orphan"
@@ -86,7 +95,10 @@ class Category(db.Model):
     """A kind of guest: VIP, speaker, delegate, press, or one the organizer adds."""
 
     __tablename__ = "category"
-    __table_args__ = (UniqueConstraint("event_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("reserved_places >= 0", name="reserved_places"),
+    )
 
     # code, English, Chinese, badge colour, open to public registration
     DEFAULTS = (
@@ -105,6 +117,8 @@ class Category(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Whether a guest registering without an invitation may choose it.
     open_to_public: Mapped[bool] = mapped_column(default=False)
+    # Places of the event's capacity kept for this category: no other category may take them.
+    reserved_places: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="categories")
 

@@ -39,6 +39,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 STATES = tuple(TRANSITIONS)
 # A guest has at most one request in these states at a time.
 ACTIVE_STATES = (REQUESTED, CONFIRMED, WAITLISTED)
+# Why a request is flagged for the coordinators: the roommate it was shared with left the event,
+# or nights freed in its block were offered to it (portal/lodging/services.py).
+ROOMMATE_LEFT = "roommate-left"
+ROOM_OFFERED = "room-offered"
+REVIEW_REASONS = (ROOMMATE_LEFT, ROOM_OFFERED)
 
 
 def nights_between(check_in: date, check_out: date) -> list[date]:
@@ -159,6 +164,8 @@ class LodgingRequest(db.Model):
     decision_note: Mapped[str] = mapped_column(String(500), default="")
     # True while the stay holds a room on each of its nights (confirmed).
     holds_rooms: Mapped[bool] = mapped_column(default=False)
+    # Why the coordinators must look at this request again (REVIEW_REASONS); empty when they need not.
+    review_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

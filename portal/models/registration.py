@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -23,8 +23,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CONFIRMED: frozenset({CANCELLED}),
     # A cancelled guest may register again; the capacity decision is taken afresh.
     CANCELLED: frozenset({PENDING, CONFIRMED, WAITLISTED}),
-    DECLINED: frozenset(),
+    # Only staff reinstating a mistaken decline (portal/lifecycle.py).
+    DECLINED: frozenset({CONFIRMED, WAITLISTED}),
 }
+# The states in which a registration holds (or may yet hold) a place, a room, a seat or a session.
+ACTIVE_STATES = (PENDING, CONFIRMED, WAITLISTED)
 STATES = tuple(TRANSITIONS)
 
 
@@ -44,6 +47,8 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The invitee said no from their personal link.
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     category: Mapped[Category | None] = relationship()
@@ -55,6 +60,8 @@ class Registration(db.Model):
         UniqueConstraint("event_id", "user_id"),
         UniqueConstraint("event_id", "confirmation_code"),
         Index("ix_registration_event_state", "event_id", "state"),
+        # Only a confirmed guest can be in over the capacity; leaving gives the extra place up.
+        CheckConstraint("NOT admitted_over_capacity OR state = 'confirmed'", name="admitted_confirmed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +95,8 @@ class Registration(db.Model):
     # When the guest entered the waitlist; the waitlist is served in this order.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Confirmed by an organizer beyond the capacity; such a place is not one of the capacity's.
+    admitted_over_capacity: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship()
@@ -102,6 +111,10 @@ class Registration(db.Model):
     @property
     def holds_ticket(self) -> bool:
         return self.state == CONFIRMED
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
 
 
 class RegistrationChange(db.Model):

@@ -123,6 +123,7 @@ def erase_account(user: User) -> list[Registration]:
                      detail=f"registration {registration.id}")
     if not registrations:
         audit.record(None, user, "privacy.erase", subject=subject)
+    erasure.leave_events(user, registrations)
     for step in _erasure_steps:
         step(user, registrations)
     erasure.anonymise_account(user, registrations)

@@ -6,19 +6,18 @@ that names the person. A registration for an event still to come is cancelled
 first, so its place goes to the waiting list.
 """
 
-from datetime import datetime
 
 from sqlalchemy import delete, select
 
 from portal.auth.tokens import new_token
-from portal.database import utcnow
 from portal.extensions import db
 from portal.guests import tickets
-from portal.guests.services import change_state, lock_event, promote_waitlist
+from portal import lifecycle
+from portal.guests.services import lock_event
 from portal.models import (
     AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, User,
 )
-from portal.models.registration import CANCELLED, CONFIRMED
+from portal.models.registration import CANCELLED
 
 ERASED_NAME = "[erased]"
 
@@ -28,15 +27,19 @@ def erased_address(kind: str, row_id: int) -> str:
     return f"erased-{kind}-{row_id}@erased.invalid"
 
 
-def event_has_ended(event, now: datetime | None = None) -> bool:
-    today = (now or utcnow()).astimezone(event.zone).date()
-    return event.ends_on < today
+event_has_ended = lifecycle.event_has_ended
+
+
+def leave_events(user: User, registrations: list[Registration]) -> None:
+    """Cancel the registrations for events still to come through the one release path, before any
+    erasure step deletes what they held: rooms, seats and places go back, roommates are told."""
+    for registration in registrations:
+        _leave_event(registration, user)
 
 
 def anonymise_account(user: User, registrations: list[Registration]) -> None:
     addresses = {user.email, *(r.email for r in registrations)}
     for registration in registrations:
-        _leave_event(registration, user)
         _anonymise_registration(registration)
     db.session.execute(delete(OutboundMail).where(OutboundMail.recipient.in_(addresses)))
     db.session.execute(delete(SignInLink).where(SignInLink.user_id == user.id))
@@ -52,10 +55,7 @@ def _leave_event(registration: Registration, user: User) -> None:
         return
     event = lock_event(event.id)
     db.session.refresh(registration)
-    was_confirmed = registration.state == CONFIRMED
-    change_state(registration, CANCELLED, actor=user)
-    if was_confirmed:
-        promote_waitlist(event, None)
+    lifecycle.leave(event, registration, CANCELLED, user)
 
 
 def _anonymise_registration(registration: Registration) -> None:

@@ -18,6 +18,7 @@ from portal.models import (
     SessionRating, Survey, SurveyResponse, TransportLeg, Vehicle,
 )
 from portal.models.lodging import CONFIRMED as ROOM_CONFIRMED
+from portal.lifecycle import admitted_over_capacity
 from portal.models.registration import CONFIRMED
 from portal.models.survey import NPS, RATING, SERVICE_AREAS
 from portal.surveys.results import mean_of, nps_score
@@ -39,6 +40,8 @@ class Attendance:
     # category id (or None) → {"registered", "confirmed", "checked_in", "no_shows"}
     by_category: dict = field(default_factory=dict)
     by_day: list[tuple[date, int]] = field(default_factory=list)
+    # Guests an organizer confirmed beyond the capacity: (name, reason), in the order they were let in.
+    admitted_over: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,7 +86,13 @@ def attendance(event) -> Attendance:
     for (at,) in db.session.execute(select(CheckIn.at).where(CheckIn.event_id == event.id)):
         days[at.astimezone(event.zone).date()] += 1
     figures.by_day = sorted(days.items())
+    figures.admitted_over = [(guest.name_latin, _admission_reason(guest)) for guest in admitted_over_capacity(event)]
     return figures
+
+
+def _admission_reason(registration) -> str:
+    steps = [change for change in registration.changes if change.to_state == CONFIRMED]
+    return steps[-1].reason if steps else ""
 
 
 def _by_state(model, event, *conditions) -> dict[str, int]:

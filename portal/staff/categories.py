@@ -4,14 +4,15 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from portal import access, audit
+from portal import access, audit, lifecycle
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Category, Event, Invitation, Registration
 from portal.rendering import INVALID, render
 from portal.staff import bp
 from portal.staff.forms import ActionForm, CategoryForm
-from portal.staff.routes import PERMISSIONS
+from portal.guests.services import places_of
+from portal.staff.routes import PERMISSIONS, capacity_message
 
 
 def _code_taken(event: Event, code: str, category: Category | None) -> bool:
@@ -36,17 +37,28 @@ def _save(event: Event, category: Category | None):
         if _code_taken(event, code, category):
             form.code.errors.append(_("Another category of this event already uses this code."))
         else:
-            category = category or Category(event_id=event.id)
+            category = category or Category(event_id=event.id, reserved_places=0)
+            reserved, kept = form.reserved_places.data or 0, category.reserved_places
             form.populate_obj(category)
+            category.reserved_places = kept  # set through lifecycle.reserve, which checks the capacity
             category.code = code
             category.colour = form.colour.data.lower()
             db.session.add(category)
+            db.session.flush()
             audit.record(event, current_user, "category.save", subject=code)
-            db.session.commit()
-            flash(_("The category is saved."), "success")
-            return redirect(url_for("staff.categories", slug=event.slug), 303)
+            try:
+                if reserved != category.reserved_places:
+                    lifecycle.reserve(event, category, reserved, current_user)
+            except lifecycle.CapacityError as error:
+                db.session.rollback()
+                form.reserved_places.data = reserved
+                form.reserved_places.errors.append(capacity_message(error))
+            else:
+                db.session.commit()
+                flash(_("The category is saved."), "success")
+                return redirect(url_for("staff.categories", slug=event.slug), 303)
     return render("staff/categories.html", event=event, form=form, editing=category,
-                  categories=event.categories, delete_form=ActionForm(),
+                  categories=event.categories, delete_form=ActionForm(), places=places_of(event),
                   status=INVALID if form.errors else 200)
 
 

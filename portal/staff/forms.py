@@ -68,6 +68,8 @@ class EventSettingsForm(FlaskForm):
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()])
     registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()])
     changes_close_at = DateTimeLocalField(_l("Guests may edit or cancel until"), format=LOCAL_FORMATS, validators=[Optional()])
+    reply_by = DateField(_l("Invitations ask for an answer by"), validators=[Optional()])
+    freed_rooms = SelectField(_l("When hotel nights free up"), default="offer")
     status = SelectField(_l("Status"))
     privacy_notice_en = TextAreaField(_l("Privacy notice in English"), validators=[
         DataRequired(_l("Guests consent to this notice; enter it.")), _max(20000)])
@@ -80,6 +82,9 @@ class EventSettingsForm(FlaskForm):
     def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = [SelectChoice(s, str(STATUS_LABELS[s])) for s in Event.STATUSES]
+        self.freed_rooms.choices = [
+            SelectChoice("offer", str(_l("Offer them to the waiting requests; the coordinators confirm"))),
+            SelectChoice("confirm", str(_l("Confirm the waiting requests that fit at once")))]
         if event is not None and not self.is_submitted():
             for name in self.LOCAL_TIMES:
                 value = getattr(event, name)
@@ -88,6 +93,10 @@ class EventSettingsForm(FlaskForm):
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
+
+    def validate_reply_by(self, field):
+        if field.data and self.ends_on.data and field.data > self.ends_on.data:
+            raise ValidationError(_l("Ask for an answer by the last day of the event at the latest."))
 
     def validate_registration_closes_at(self, field):
         opens = self.registration_opens_at.data
@@ -182,6 +191,16 @@ class CancelByStaffForm(ReasonForm):
         DataRequired(_l("Give a reason for cancelling.")), _max(500)])
 
 
+class ReinstateForm(ReasonForm):
+    reason = TextAreaField(_l("Reason for reinstating (kept in the history)"), validators=[
+        DataRequired(_l("Give a reason for reinstating.")), _max(500)])
+
+
+class AdmitForm(ReasonForm):
+    reason = TextAreaField(_l("Reason for letting this guest in (kept in the history and the report)"), validators=[
+        DataRequired(_l("Give a reason for letting this guest in.")), _max(500)])
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"))
 
@@ -208,3 +227,5 @@ class CategoryForm(FlaskForm):
         InputRequired(_l("Enter a number from 0 to 1000.")),
         NumberRange(min=0, max=1000, message=_l("Enter a number from 0 to 1000."))])
     open_to_public = BooleanField(_l("Guests registering without an invitation may choose it"))
+    reserved_places = IntegerField(_l("Places reserved for this category"), default=0, validators=[
+        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a number of places, 0 for none."))])

@@ -90,7 +90,7 @@ def decide_lodging(event: Event, request_id: int):
         try:
             if action == "confirm":
                 lodging.confirm(event, request_id, current_user, form.confirmation_number.data or "",
-                                form.room_number.data or "")
+                                form.room_number.data or "", form.note.data or "")
             elif action == "waitlist":
                 lodging.waitlist(event, request_id, current_user, form.note.data or "")
             else:

@@ -11,6 +11,7 @@
 /staff/e/<slug>/guests/<id>/approve       approve          organizer
 /staff/e/<slug>/guests/<id>/decline       decline          organizer
 /staff/e/<slug>/guests/<id>/cancel        cancel           organizer
+(reinstate and admit: portal/staff/lifecycle.py)
 /staff/e/<slug>/invitations               invitations      organizer
 /staff/e/<slug>/invitations/import        import_invitations  organizer
 /staff/e/<slug>/invitations/<id>/resend   resend_invitation   organizer
@@ -26,17 +27,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import access
+from portal import access, lifecycle
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import current_language, gettext as _
-from portal.guests.services import RegistrationError, decide, resend_confirmation as resend_state_mail
+from portal.guests.services import RegistrationError, resend_confirmation as resend_state_mail
+from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.rendering import INVALID, render
 from portal.staff import bp, guest_rows, services
 from portal.staff.forms import (
-    STATE_LABELS, STATUS_LABELS, ActionForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
-    NewEventForm, ReasonForm, RequiredReasonForm,
+    STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
+    NewEventForm, ReasonForm, ReinstateForm, RequiredReasonForm,
 )
 
 # Who may do what in an event's console; the decorators and the templates both read this.
@@ -78,6 +80,20 @@ ERRORS = {
     "already-registered": lambda: _("This guest is already registered."),
     "invitation-accepted": lambda: _("This invitation was already accepted; there is nothing to resend."),
 }
+
+
+CAPACITY_ERRORS = {
+    "below-confirmed": lambda d: _("%(count)d guests are confirmed within the capacity; it cannot be lower.",
+                                   count=d["confirmed"]),
+    "below-reserved": lambda d: _("%(count)d places are taken or kept for categories; the capacity cannot be "
+                                  "lower.", count=d["reserved"]),
+    "reserved-over-capacity": lambda d: _("All categories together cannot reserve more than the %(count)d places "
+                                          "of the capacity.", count=d["capacity"]),
+}
+
+
+def capacity_message(error: lifecycle.CapacityError) -> str:
+    return CAPACITY_ERRORS[error.code](error.detail)
 
 
 def _error_message(error: RegistrationError) -> str:
@@ -172,9 +188,14 @@ def settings(event: Event):
     """Edit an event's settings."""
     form = EventSettingsForm(obj=event, event=event)
     if form.validate_on_submit():
-        changed = services.update_event(event, form.values(), current_user)
-        flash(_("The settings are saved.") if changed else _("Nothing was changed."), "success")
-        return redirect(url_for("staff.settings", slug=event.slug), 303)
+        try:
+            changed = services.update_event(event, form.values(), current_user)
+        except lifecycle.CapacityError as error:
+            db.session.rollback()
+            form.capacity.errors.append(capacity_message(error))
+        else:
+            flash(_("The settings are saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("staff.settings", slug=event.slug), 303)
     return render("staff/settings.html", event=event, form=form, status=INVALID if form.errors else 200)
 
 
@@ -227,8 +248,10 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("approve_form", ReasonForm(prefix="approve", formdata=None))
     forms.setdefault("decline_form", RequiredReasonForm(prefix="decline", formdata=None))
     forms.setdefault("cancel_form", CancelByStaffForm(prefix="cancel", formdata=None))
+    forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
+    forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
-                  status=status, **forms)
+                  waitlist_position=lifecycle.waitlist_position(registration), status=status, **forms)
 
 
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
 
-from portal import audit
+from portal import audit, lifecycle
 from portal.auth.tokens import new_token, token_hash
 from portal.database import utcnow
 from portal.extensions import db
@@ -56,6 +56,8 @@ def update_event(event: Event, values: dict, actor: User) -> list[str]:
     # Under the event lock, so a capacity change and concurrent registrations decide in turn.
     event = guest_services.lock_event(event.id)
     changed = [name for name, value in values.items() if getattr(event, name) != value]
+    if "capacity" in changed:
+        lifecycle.check_capacity(event, values["capacity"])
     for name in changed:
         setattr(event, name, values[name])
     if changed:
@@ -184,10 +186,8 @@ def update_guest(registration: Registration, profile: Profile, category: Categor
 
 
 def cancel_registration(registration: Registration, actor: User, reason: str) -> None:
-    """Cancel for the guest; the audit entry lands in the same commit as the cancellation."""
-    audit.record(registration.event, actor, "registration.cancel",
-                 subject=registration.confirmation_code, detail=reason)
-    guest_services.cancel(registration, actor=actor, reason=reason)
+    """Cancel for the guest through the one release path; it audits what was given back."""
+    lifecycle.cancel(registration, actor=actor, reason=reason)
 
 
 # -- Invitations --------------------------------------------------------------

@@ -11,7 +11,10 @@
 /staff/e/<slug>/surveys/<id>/<list>.<fmt>                 survey_export    list answers|summary, fmt csv|xlsx
 """
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -57,6 +60,15 @@ def _survey_values(form: SurveyForm, event: Event) -> dict:
     }
 
 
+def _opens_after_the_event(form: SurveyForm, event: Event) -> bool:
+    """A survey is about the event: a date that opens it must fall after the event's last day."""
+    if form.opens_at.data is not None and form.opens_at.data.date() <= event.ends_on:
+        form.opens_at.errors.append(_("A survey opens after the event, from %(day)s. To ask guests earlier, "
+                                      "open it by hand and confirm.", day=format_date(event.ends_on + timedelta(days=1))))
+        return False
+    return True
+
+
 def _chosen_categories(form: SurveyForm, event: Event):
     return [c for c in event.categories if c.id in (form.categories.data or [])]
 
@@ -66,7 +78,7 @@ def _chosen_categories(form: SurveyForm, event: Event):
 def surveys(event: Event):
     """The event's surveys with their state and responses, and a form for a new one."""
     form = SurveyForm(categories=event.categories)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _opens_after_the_event(form, event):
         survey = building.create_survey(event, _survey_values(form, event), _chosen_categories(form, event),
                                         current_user)
         flash(_("The survey is created. Add its questions, then open it."), "success")
@@ -98,7 +110,7 @@ def edit_survey(event: Event, survey_id: int):
     if request.method == "GET":
         return _survey_page(event, survey)
     form = SurveyForm(categories=event.categories)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _opens_after_the_event(form, event):
         try:
             building.update_survey(survey, _survey_values(form, event), _chosen_categories(form, event),
                                    current_user)
@@ -120,7 +132,12 @@ def open_survey(event: Event, survey_id: int):
         if not survey.questions:
             flash(_("Add at least one question before opening the survey."), "error")
         else:
-            sent = services.open_by_hand(survey, current_user)
+            try:
+                sent = services.open_by_hand(survey, current_user, early=request.form.get("early") == "yes")
+            except services.SurveyError:
+                db.session.rollback()
+                return render("staff/surveys/open_early.html", event=event, survey=survey,
+                              action_form=ActionForm())
             flash(_("The survey is open. %(count)d guests are invited by e-mail.", count=sent) if sent
                   else _("The survey is open."), "success")
     return redirect(url_for("staff.edit_survey", slug=event.slug, survey_id=survey_id), 303)

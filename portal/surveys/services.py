@@ -261,15 +261,23 @@ def submit(survey: Survey, registration: Registration, values: dict[int, AnswerV
 
 # -- Opening, closing, invitations, reminder (organizer) ------------------------------------------
 
-def open_by_hand(survey: Survey, actor) -> int:
-    """Open the survey now and invite its audience (once). Commits; returns the invitations queued."""
+def open_by_hand(survey: Survey, actor, early: bool = False) -> int:
+    """Open the survey now and invite its audience (once). Commits; returns the invitations queued.
+
+    Before the event is over a survey opens only when the organizer confirms it (`early`): guests
+    would be asked about days they have not had yet."""
+    from portal.lifecycle import event_has_ended
+
+    if not event_has_ended(survey.event) and not early:
+        raise SurveyError("early")
     now = utcnow()
     survey.opened_at, survey.closed_at = now, None
     if survey.closes_at is not None and survey.closes_at <= now:
         survey.closes_at = None
     if survey.opens_at is not None and survey.opens_at > now:
         survey.opens_at = None
-    audit.record(survey.event, actor, "survey.open", subject=f"survey {survey.id}")
+    audit.record(survey.event, actor, "survey.open", subject=f"survey {survey.id}",
+                 detail="" if event_has_ended(survey.event) else "before the event ended")
     db.session.flush()
     sent = send_invitations(survey)
     db.session.commit()

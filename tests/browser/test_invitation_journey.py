@@ -24,7 +24,8 @@ from tests.browser.accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
 
-LINK = re.compile(r"https?://\S+/e/summit/register/[A-Za-z0-9_\-]+")
+# The personal link itself; the mail's second link, to decline, ends in /decline.
+LINK = re.compile(r"https?://\S+/e/summit/register/[A-Za-z0-9_\-]+(?=\s)")
 CONFIRMATION_CODE = re.compile(r"^\s*([A-Z0-9]{4,}(?:-[A-Z0-9]+)*)\s*$", re.MULTILINE)
 
 # (portal language, browser locale, <html lang>)
