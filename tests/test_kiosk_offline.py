@@ -19,10 +19,10 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, select
 
+from portal import lifecycle
 from portal.checkin import devices, offline, services
 from portal.database import utcnow
 from portal.extensions import db
-from portal.guests import services as guest_services
 from portal.models import AuditEntry, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket, User
 from portal.models.registration import CANCELLED, WAITLISTED
 from tests.conftest import submit
@@ -226,7 +226,7 @@ def test_an_unchanged_manifest_answers_304_and_a_change_makes_a_new_one(app, kio
     assert kiosk.get("/kiosk/offline/manifest").get_json()["entries"] == first.get_json()["entries"]
     with app.app_context():
         registration = db.session.get(Registration, wang["id"])
-        guest_services.cancel(registration, actor=db.session.get(User, organizer.id))
+        lifecycle.cancel(registration, actor=db.session.get(User, organizer.id))
     changed = kiosk.get("/kiosk/offline/manifest", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.get_json()["entries"] == {}
 
@@ -361,7 +361,7 @@ def test_what_the_kiosk_could_not_know_is_listed_for_the_help_desk(app, client, 
     # While the kiosk was offline: Zhao cancelled, the desk checked Li in, and Qian registered after
     # the kiosk's last manifest (the kiosk sent Qian to the desk).
     with app.app_context():
-        guest_services.cancel(db.session.get(Registration, cancelled["id"]), actor=db.session.get(User, organizer.id))
+        lifecycle.cancel(db.session.get(Registration, cancelled["id"]), actor=db.session.get(User, organizer.id))
         services.check_in(db.session.get(Event, event.id), at_desk["id"], staff=db.session.get(User, desk.id))
     scans = [queued(kiosk, key, cancelled["ticket"]), queued(kiosk, key, at_desk["code"], kind="code"),
              queued(kiosk, key, late["ticket"], told="help_desk")]
