@@ -22,6 +22,8 @@ ENVIRONMENT_SETTINGS = {
     "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_COUNTDOWN_SECONDS": int,
+    "KIOSK_OFFLINE_REFRESH_SECONDS": int,
+    "KIOSK_UNREACHABLE_SECONDS": int,
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -75,6 +77,11 @@ class Defaults:
     # Both the JavaScript timer and the no-script <meta http-equiv="refresh"> use them.
     KIOSK_IDLE_SECONDS = 45
     KIOSK_COUNTDOWN_SECONDS = 20
+    # A kiosk allowed to work offline refreshes its manifest this often while the server answers.
+    KIOSK_OFFLINE_REFRESH_SECONDS = 180
+    # The check-in board calls a kiosk cut off when it has not been heard from for this long
+    # (its pages poll every 10 s; its last contact is written at most once a minute).
+    KIOSK_UNREACHABLE_SECONDS = 120
 
     # Pages and kiosks poll the announcements every 10 s; each worker reads them at most this
     # often. 10 + 3 keeps a new emergency within the 15 s it has to reach every screen.

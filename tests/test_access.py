@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.access import Rule
 from portal.extensions import db
 from portal.models import Registration
-from tests.conftest import registration_form, submit
+from tests.conftest import csrf_token, registration_form, submit
 
 # Served by Flask itself, for everyone.
 UNGUARDED = {"static"}
@@ -77,8 +77,12 @@ def test_kiosk_routes_refuse_a_browser_that_is_not_an_enrolled_kiosk(app, client
     for who in (None, organizer):
         if who:
             auth.login_as(who)
+        token = csrf_token(client, "/kiosk/pair")
         for rule in _rules_of(app, "kiosk"):
-            assert client.get(_example_url(rule)).status_code == 403, rule.rule
+            if "GET" in rule.methods:
+                assert client.get(_example_url(rule)).status_code == 403, rule.rule
+            else:
+                assert client.post(_example_url(rule), data={"csrf_token": token}).status_code == 403, rule.rule
 
 
 def test_guest_routes_send_the_anonymous_to_sign_in(app, client, make_event):

@@ -1,4 +1,5 @@
-"""The live check-in board: arrived against expected, by category, by hour, per kiosk, latest.
+"""The live check-in board: arrived against expected, by category, by hour, per kiosk, latest;
+and the kiosks themselves: cut off or not, scans waiting, last sync, offline scans to look at.
 
 `fingerprint` is one small query; the board's page answers 304 while it is
 unchanged, so a console polling every few seconds costs almost nothing.
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.checkin import offline
 from portal.extensions import db
 from portal.models import Category, CheckIn, Event, KioskDevice, Registration
 from portal.models.registration import CONFIRMED
@@ -35,6 +37,10 @@ class Board:
     # (kiosk name, or None for the staff desk, arrivals)
     kiosks: list[tuple[str | None, int]] = field(default_factory=list)
     latest: list[CheckIn] = field(default_factory=list)
+    devices: list[offline.KioskLine] = field(default_factory=list)
+    # Offline scans whose outcome differs from what the guest was told (latest first), and how many.
+    conflicts: list = field(default_factory=list)
+    conflict_count: int = 0
 
 
 def fingerprint(event: Event) -> str:
@@ -43,7 +49,7 @@ def fingerprint(event: Event) -> str:
     confirmed = select(func.count(Registration.id)).where(
         Registration.event_id == event.id, Registration.state == CONFIRMED).scalar_subquery()
     row = db.session.execute(select(arrivals, confirmed)).one()
-    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:20]
+    return hashlib.sha256(repr((tuple(row), offline.board_state(event))).encode()).hexdigest()[:20]
 
 
 def board(event: Event) -> Board:
@@ -74,9 +80,11 @@ def board(event: Event) -> Board:
         .options(joinedload(CheckIn.registration).joinedload(Registration.category), joinedload(CheckIn.kiosk))
         .order_by(CheckIn.at.desc(), CheckIn.id.desc()).limit(LATEST)).all()
 
+    conflicts, conflict_count = offline.conflicts(event)
     return Board(
         expected=sum(expected_by_category.values()), arrived=len(times), categories=lines,
         hours=[(key[-5:] if len({k[:10] for k in hours}) == 1 else key[5:], count)
                for key, count in sorted(hours.items())],
         kiosks=[(name, count) for name, count in per_kiosk], latest=list(latest),
+        devices=offline.kiosk_lines(event), conflicts=conflicts, conflict_count=conflict_count,
     )

@@ -13,6 +13,7 @@ write at all. Anything else locks the registration row first and looks closer.
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Integer, String, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -177,23 +178,25 @@ _FIRST_CHECK_IN = {name: _first_check_in_statement(name) for name in ("sqlite", 
 
 
 def _first_check_in(event: Event, registration_id: int, kiosk: KioskDevice | None, staff: User | None,
-                    nonce: str) -> int | None:
+                    nonce: str, at: datetime) -> int | None:
     """The common case in one statement: the new check-in's id, or None when there is more to look at."""
     connection = db.session.connection()
     return connection.execute(_FIRST_CHECK_IN[connection.dialect.name], {
         "registration_id": registration_id, "event_id": event.id, "kiosk_id": kiosk.id if kiosk else None,
-        "staff_id": staff.id if staff else None, "at": utcnow(), "nonce": nonce or "",
+        "staff_id": staff.id if staff else None, "at": at, "nonce": nonce or "",
     }).scalar()
 
 
 def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | None = None,
-             staff: User | None = None, nonce: str = "") -> Arrival:
+             staff: User | None = None, nonce: str = "", at: datetime | None = None) -> Arrival:
     """Check a guest in once; confirmed registrations only. Commits.
 
     Safe to call from many kiosks at once and to retry with the same `nonce`.
+    `at` is when the guest arrived, if not now: a scan a kiosk made offline.
     """
+    at = at or utcnow()
     if registration_id:
-        made = _first_check_in(event, registration_id, kiosk, staff, nonce)
+        made = _first_check_in(event, registration_id, kiosk, staff, nonce, at)
         if made is not None:
             registration = db.session.get(Registration, registration_id)
             audit.record_now(event, staff, "checkin.create", subject=registration.confirmation_code,
@@ -218,7 +221,7 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
     arrival = CheckIn(
         registration_id=registration.id, event_id=event.id,
         kiosk_id=kiosk.id if kiosk else None, staff_id=staff.id if staff else None,
-        at=utcnow(), nonce=nonce or "",
+        at=at, nonce=nonce or "",
     )
     db.session.add(arrival)
     audit.record(event, staff, "checkin.create", subject=registration.confirmation_code,

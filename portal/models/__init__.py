@@ -6,7 +6,7 @@ from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
 from portal.models.event import Category, Event
 from portal.models.helpdesk import CannedReply, ResponseTarget, Ticket, TicketChange, TicketCounter, TicketMessage, TicketRating
-from portal.models.kiosk import BadgePrint, CheckIn, KioskDevice
+from portal.models.kiosk import BadgePrint, CheckIn, KioskDevice, OfflineScan
 from portal.models.needs import AccessibilityNeeds, Allergy, DietaryNeeds, MedicalNotes, NeedsConsent, StaffPermission
 from portal.models.lodging import Hotel, LodgingRequest, RoomBlock, RoomNight
 from portal.models.outbox import OutboundMail
@@ -46,6 +46,7 @@ __all__ = [
     "Event",
     "Invitation",
     "KioskDevice",
+    "OfflineScan",
     "OutboundMail",
     "Room",
     "Registration",

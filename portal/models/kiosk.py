@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -34,6 +34,14 @@ class KioskDevice(db.Model):
     paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Offline check-in (portal/checkin/offline.py): off until an organizer allows it. The key
+    # (32 random bytes, base64url) keys the kiosk's manifest; it is kept once made, so scans
+    # queued under it can still be read after offline mode is switched off.
+    offline_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    offline_key: Mapped[str | None] = mapped_column(String(64))
+    # What the kiosk said at its last sync: scans still queued on it, and when that was.
+    offline_waiting: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -89,3 +97,45 @@ class BadgePrint(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship()
+
+
+OFFLINE_OUTCOMES = ("checked_in", "duplicate", "refused")
+OFFLINE_TOLD = ("welcome", "help_desk")
+
+
+class OfflineScan(db.Model):
+    """A scan a kiosk made without the server, as applied when the kiosk synced.
+
+    One row per scan: the nonce the kiosk gave it is unique, so a scan sent
+    twice is applied once and answered from here the second time. `conflict`
+    names what the kiosk could not know when it answered the guest.
+    """
+
+    __tablename__ = "offline_scan"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('checked_in', 'duplicate', 'refused')", name="outcome"),
+        CheckConstraint("told IN ('welcome', 'help_desk')", name="told"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id", ondelete="SET NULL"))
+    nonce: Mapped[str] = mapped_column(String(43), unique=True)
+    # The guest the scanned code named (None for a code that names no one).
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    # The scan's time as the kiosk reported it, bounded (portal/checkin/offline.py), and the sync's.
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the kiosk told the guest, and what the server made of the scan.
+    told: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[str] = mapped_column(String(12))
+    # "" when all agree; else "refused" (welcomed, but not a confirmed guest now), "staff" (welcomed,
+    # but staff had checked them in) or "sent_to_desk" (sent to the desk, yet their ticket was good).
+    conflict: Mapped[str] = mapped_column(String(16), default="")
+    check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_in.id", ondelete="SET NULL"))
+
+    kiosk: Mapped[KioskDevice | None] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+    check_in: Mapped[CheckIn | None] = relationship()

@@ -3,6 +3,7 @@
 /staff/e/<slug>/kiosks                       kiosks (GET), create_kiosk (POST)   organizer
 /staff/e/<slug>/kiosks/<id>/pairing          kiosk_pairing (GET), renew (POST)   organizer
 /staff/e/<slug>/kiosks/<id>/revoke           revoke_kiosk (POST)                 organizer
+/staff/e/<slug>/kiosks/<id>/offline          kiosk_offline (POST)                organizer
 /staff/e/<slug>/check-in                     check_in_desk                       organizer, helpdesk
 /staff/e/<slug>/check-in/<id>                check_in_guest (POST)               organizer, helpdesk
 /staff/e/<slug>/check-in/<id>/undo           undo_check_in (POST)                organizer, helpdesk
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import access
-from portal.checkin import board, devices, services
+from portal.checkin import board, devices, offline, services
 from portal.checkin.forms import ButtonForm, KioskForm, UndoCheckInForm
 from portal.extensions import db
 from portal.guests import tickets
@@ -107,6 +108,21 @@ def revoke_kiosk(event: Event, device_id: int):
     if ButtonForm().validate_on_submit():
         devices.revoke(device, current_user)
         flash(_("Kiosk “%(name)s” is revoked.", name=device.name), "success")
+    return redirect(url_for("staff.kiosks", slug=event.slug), 303)
+
+
+@bp.post("/e/<slug>/kiosks/<int:device_id>/offline")
+@access.staff(*KIOSK_ROLES)
+def kiosk_offline(event: Event, device_id: int):
+    """Let a kiosk check guests in when it cannot reach the server, or stop it (it then forgets its list)."""
+    device = _device(event, device_id)
+    allowed = request.form.get("allow") == "1"
+    if ButtonForm().validate_on_submit() and offline.allow(device, allowed, current_user):
+        if allowed:
+            flash(_("Kiosk “%(name)s” may now check guests in offline.", name=device.name), "success")
+        else:
+            flash(_("Kiosk “%(name)s” no longer checks guests in offline; it forgets its guest list at its "
+                    "next contact.", name=device.name), "success")
     return redirect(url_for("staff.kiosks", slug=event.slug), 303)
 
 

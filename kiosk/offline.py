@@ -1,0 +1,168 @@
+"""Offline check-in at the kiosk: the service worker, the kept start screen, the manifest and the resync.
+
+/kiosk/sw.js              the service worker (scope /kiosk/): keeps the shell for a kiosk with no network
+/kiosk/offline/<lang>     the shell: the start screen and the screens shown offline, in one language
+/kiosk/offline/manifest   what the kiosk needs to recognise guests offline (JSON), if it is allowed to
+/kiosk/offline/sync       the scans it queued offline, applied in the order sent (JSON POST)
+
+All of it is an enhancement loaded by static/js/kiosk-offline.js: without JavaScript
+the kiosk works online as before and none of this is asked for. What the manifest
+holds and what the sync does are in portal/checkin/offline.py.
+
+The sync is a JSON POST without a CSRF token: the device credential is a
+SameSite=Strict cookie, which no other site's request carries, and a JSON body
+cannot be sent from another origin without a preflight this app never allows.
+"""
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import abort, current_app, g, jsonify, render_template, request, url_for
+from flask_babel import force_locale
+
+from kiosk import bp
+from kiosk.forms import NONCE, ScanForm
+from kiosk.routes import CHINESE_PREFIX_ONLY, _device_key, _scan_limit
+from portal import access
+from portal.agenda.announcements import KioskScreen
+from portal.checkin import offline
+from portal.extensions import csrf, limiter
+from portal.guests.forms import HONORIFICS
+from portal.i18n import LANGUAGES, current_language, gettext as _
+from portal.rendering import render
+
+# What the shell needs besides its page; the worker keeps them, and its version follows their bytes.
+SHELL_FILES = ("css/app.css", "css/kiosk.css", "css/badge.css", "favicon.svg", "vendor/htmx-2.0.11/htmx.min.js",
+               "js/kiosk.js", "js/kiosk-camera.js", "js/kiosk-store.js", "js/kiosk-offline.js",
+               "vendor/jsqr-1.4.0/jsQR.js")
+SHELL_TEMPLATES = ("kiosk/sw.js", "kiosk/base.html", "kiosk/start.html", "kiosk/offline.html", "kiosk/_field.html",
+                   "kiosk/_language.html", "kiosk/_announcements.html")
+TAG = re.compile(r"^[A-Za-z0-9_-]{22}$")
+# A sync body holds at most BATCH scans of a few hundred bytes each.
+MAX_SYNC_BYTES = 64 * 1024
+
+
+def _urls() -> dict:
+    """Where kiosk-offline.js finds what it needs; given to it on every kiosk page (templates/kiosk/base.html)."""
+    return {
+        "worker": url_for("kiosk.offline_worker"), "scope": url_for("kiosk.start"),
+        "manifest": url_for("kiosk.offline_manifest"), "sync": url_for("kiosk.offline_sync"),
+        "shells": {lang: url_for("kiosk.offline_shell", lang=lang) for lang in LANGUAGES},
+        "scan": url_for("kiosk.scan"), "find": url_for("kiosk.find"), "ask": url_for("kiosk.ask"),
+        "language": url_for("kiosk.switch_language"), "announcements": url_for("kiosk.announcements_now"),
+    }
+
+
+@bp.context_processor
+def offline_helpers():
+    return {"kiosk_offline_urls": _urls}
+
+
+def _shell_version(event) -> str:
+    """Changes whenever the kept shell would: a file, a template, a translation, the event's name."""
+    digest = hashlib.sha256(f"{event.name_en}\x00{event.name_zh}".encode("utf-8"))
+    static = Path(current_app.static_folder)
+    for name in SHELL_FILES:
+        digest.update((static / name).read_bytes())
+    environment = current_app.jinja_env
+    for name in SHELL_TEMPLATES:
+        digest.update(environment.loader.get_source(environment, name)[0].encode("utf-8"))
+    for catalog in sorted(Path(current_app.root_path).parent.glob("translations/*/LC_MESSAGES/messages.po")):
+        digest.update(catalog.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@bp.get("/sw.js")
+@access.kiosk_device
+def offline_worker(device, event):
+    """The service worker that keeps the kiosk's shell for when the network drops."""
+    body = render_template(
+        "kiosk/sw.js", version=_shell_version(event), scope=url_for("kiosk.start"), pair=url_for("kiosk.pair"),
+        store=url_for("static", filename="js/kiosk-store.js"),
+        shells={lang: url_for("kiosk.offline_shell", lang=lang) for lang in LANGUAGES},
+        files=[url_for("static", filename=name) for name in SHELL_FILES])
+    return current_app.response_class(body, mimetype="text/javascript")
+
+
+def _words() -> dict:
+    """What the offline screens say that depends on the guest, in the shell's language."""
+    return {
+        "honorifics": {code: str(label) for code, label in HONORIFICS if code},
+        "prefixOnly": sorted(CHINESE_PREFIX_ONLY),
+        "chinese": current_language() == "zh_Hans",
+        "greeting": _("Welcome, %(honorific)s %(name)s", honorific="{honorific}", name="{name}"),
+        "greetingPlain": _("Welcome, %(name)s", name="{name}"),
+        "checkedIn": _("You are checked in."),
+        "already": _("You are already checked in, since %(time)s.", time="{time}"),
+    }
+
+
+@bp.get("/offline/<lang>")
+@access.kiosk_device
+def offline_shell(device, event, lang: str):
+    """The start screen as the kiosk keeps it for when the server cannot be reached, with the offline screens."""
+    if lang not in LANGUAGES:
+        abort(404)
+    # Kept for days: no announcement may be baked into it (the page polls for them once back online).
+    g.kiosk_screen = KioskScreen()
+    with force_locale(lang):
+        return render("kiosk/offline.html", event=event, form=ScanForm(formdata=None, nonce=""), expired=False,
+                      lang=lang, words=_words())
+
+
+@bp.get("/offline/manifest")
+@access.kiosk_device
+def offline_manifest(device, event):
+    """This kiosk's manifest for checking guests in offline; or word that it may not (it then drops its own)."""
+    refresh = current_app.config["KIOSK_OFFLINE_REFRESH_SECONDS"]
+    if not offline.may_work_offline(device, event):
+        return jsonify(offline=False, device=device.id, refresh=refresh)
+    version = offline.manifest_version(device, event)
+    if version in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify({**offline.manifest(device, event), "refresh": refresh})
+    response.set_etag(version)
+    return response
+
+
+def _read_scan(sent, device) -> tuple[str, offline.QueuedScan | None]:
+    """A queued scan as the kiosk sent it: its nonce, and the scan (None if it is not one of this kiosk's)."""
+    if not isinstance(sent, dict):
+        return "", None
+    nonce = sent.get("nonce") if isinstance(sent.get("nonce"), str) else ""
+    scanned, told, kiosk = sent.get("tag"), sent.get("told"), sent.get("kiosk")
+    if (not NONCE.match(nonce) or not isinstance(scanned, str) or not TAG.match(scanned)
+            or told not in (offline.WELCOME, offline.HELP_DESK) or kiosk != device.id or isinstance(kiosk, bool)):
+        return nonce[:43], None
+    return nonce, offline.QueuedScan(nonce, scanned, told, _moment(sent.get("at")))
+
+
+def _moment(milliseconds) -> datetime | None:
+    if not isinstance(milliseconds, (int, float)) or isinstance(milliseconds, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@bp.post("/offline/sync")
+@csrf.exempt
+@limiter.limit(_scan_limit, key_func=_device_key)
+@access.kiosk_device
+def offline_sync(device, event):
+    """Apply the scans this kiosk queued while offline, in the order sent; answer each by its nonce."""
+    if request.content_length is None or request.content_length > MAX_SYNC_BYTES:
+        return jsonify(error="A sync is at most 64 KB."), 413
+    sent = request.get_json(silent=True) if request.is_json else None
+    scans = sent.get("scans") if isinstance(sent, dict) else None
+    if not isinstance(scans, list) or len(scans) > offline.BATCH:
+        return jsonify(error=f"A sync is a JSON object whose scans are a list of at most {offline.BATCH}."), 400
+    waiting = sent.get("waiting")
+    if not isinstance(waiting, int) or isinstance(waiting, bool) or not 0 <= waiting <= 1_000_000:
+        waiting = len(scans)
+    results = offline.apply_scans(device, event, [_read_scan(scan, device) for scan in scans], waiting)
+    return jsonify(results=[{"nonce": r.nonce, "outcome": r.outcome, "conflict": r.conflict} for r in results])

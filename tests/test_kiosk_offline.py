@@ -1,0 +1,477 @@
+"""Offline check-in, server side: the organizer's switch, the manifest, the resync and the board.
+
+The kiosk's side (the service worker, the queue in the browser, a network cut
+for real) is in tests/browser/test_kiosk_offline.py. Here the test plays the
+kiosk's JavaScript: it computes the keyed hashes the way kiosk-store.js does,
+from the key the manifest gave, and posts the queue as kiosk-offline.js does.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import func, select
+
+from portal import lifecycle
+from portal.checkin import devices, offline, services
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import AuditEntry, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket, User
+from portal.models.registration import CANCELLED, WAITLISTED
+from tests.conftest import submit
+from tests.test_kiosk import make_guest, new_kiosk, organizer, pair, scan  # noqa: F401 (a fixture)
+
+
+def paired_kiosk(app, organizer, name="Hall A", allowed=True):
+    """A test client that is a paired kiosk of the event, allowed to work offline unless told otherwise."""
+    client = app.test_client()
+    device_id, code = new_kiosk(app, organizer.event, organizer, name=name)
+    assert pair(client, code).status_code == 303
+    with app.app_context():
+        # Set up the day before, as at a venue: its offline scans of this morning came after its pairing.
+        db.session.get(KioskDevice, device_id).paired_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+    if allowed:
+        allow(app, device_id, organizer)
+    client.device_id, client.event = device_id, organizer.event
+    return client
+
+
+@pytest.fixture
+def kiosk(app, organizer):
+    return paired_kiosk(app, organizer)
+
+
+def allow(app, device_id, organizer, allowed=True):
+    with app.app_context():
+        offline.allow(db.session.get(KioskDevice, device_id), allowed, db.session.get(User, organizer.id))
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def kiosk_tag(key: str, kind: str, code: str) -> str:
+    """The keyed hash as static/js/kiosk-store.js computes it: HMAC-SHA256(key, kind:code), 16 bytes."""
+    return b64(hmac.new(unb64(key), f"{kind}:{code}".encode(), hashlib.sha256).digest()[:16])
+
+
+def unseal(key: str, kind: str, code: str, sealed: str) -> list:
+    """What kiosk-store.js's unseal does: AES-GCM under HMAC(key, seal:kind:code), the tag as associated data."""
+    sealing = hmac.new(unb64(key), f"seal:{kind}:{code}".encode(), hashlib.sha256).digest()
+    blob = unb64(sealed)
+    return json.loads(AESGCM(sealing).decrypt(blob[:12], blob[12:], kiosk_tag(key, kind, code).encode()))
+
+
+def manifest_of(kiosk) -> dict:
+    response = kiosk.get("/kiosk/offline/manifest")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    return response.get_json()
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+_serial = iter(range(10**6))
+
+
+def queued(kiosk, key: str, code: str, kind="ticket", told="welcome", at: datetime | None = None, nonce=None) -> dict:
+    """One scan as the kiosk queues it."""
+    return {"nonce": nonce or f"offline-scan-{next(_serial):06d}-abcdef", "kiosk": kiosk.device_id,
+            "at": ms(at or utcnow()), "tag": kiosk_tag(key, kind, code), "told": told}
+
+
+def sync(kiosk, scans, waiting=None):
+    return kiosk.post("/kiosk/offline/sync", json={"waiting": len(scans) if waiting is None else waiting,
+                                                   "scans": scans})
+
+
+def outcomes(response) -> list[tuple[str, str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [(r["outcome"], r["conflict"]) for r in response.get_json()["results"]]
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# -- The organizer's switch ----------------------------------------------------------------------
+
+def test_offline_is_off_by_default(app, organizer):
+    kiosk = paired_kiosk(app, organizer, allowed=False)
+    make_guest(app, organizer.event)
+    body = manifest_of(kiosk)
+    assert body == {"offline": False, "device": kiosk.device_id, "refresh": 180}
+    assert "entries" not in body and "key" not in body
+
+
+def test_an_organizer_allows_offline_per_kiosk_and_it_is_audited(app, client, auth, organizer, make_staff):
+    first = paired_kiosk(app, organizer, allowed=False)
+    second = paired_kiosk(app, organizer, name="Hall B", allowed=False)
+    desk = make_staff("desk@example.org", organizer.event, roles=("helpdesk",))
+    url = f"/staff/e/summit/kiosks/{first.device_id}/offline"
+
+    auth.login_as(desk)
+    assert submit(client, url, {"allow": "1"}, page="/staff/e/summit/check-in").status_code == 403
+    auth.login_as(organizer)
+    page = client.get("/staff/e/summit/kiosks").get_data(as_text=True)
+    assert "Allow offline check-in at Hall A" in page and "Allow offline check-in at Hall B" in page
+    response = submit(client, url, {"allow": "1"}, page="/staff/e/summit/kiosks")
+    assert response.status_code == 303
+    page = client.get("/staff/e/summit/kiosks").get_data(as_text=True)
+    assert "may now check guests in offline" in page
+    assert "Stop offline check-in at Hall A" in page and "Allow offline check-in at Hall B" in page
+    assert manifest_of(first)["offline"] is True
+    assert manifest_of(second)["offline"] is False
+
+    submit(client, url, {"allow": "0"}, page="/staff/e/summit/kiosks")
+    assert manifest_of(first) == {"offline": False, "device": first.device_id, "refresh": 180}
+    with app.app_context():
+        actions = db.session.execute(select(AuditEntry.action, AuditEntry.subject, AuditEntry.actor_id)
+                                     .where(AuditEntry.action.like("kiosk.offline%")).order_by(AuditEntry.id)).all()
+    assert actions == [("kiosk.offline_on", "Hall A", organizer.id), ("kiosk.offline_off", "Hall A", organizer.id)]
+
+
+def test_a_revoked_kiosk_gets_neither_manifest_nor_sync(app, kiosk, organizer):
+    guest = make_guest(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    with app.app_context():
+        devices.revoke(db.session.get(KioskDevice, kiosk.device_id), db.session.get(User, organizer.id))
+        # A revoked kiosk cannot be allowed offline again.
+        assert not offline.allow(db.session.get(KioskDevice, kiosk.device_id), True, db.session.get(User, organizer.id))
+    assert kiosk.get("/kiosk/offline/manifest").status_code == 403
+    assert sync(kiosk, [queued(kiosk, key, guest["ticket"])]).status_code == 403
+    assert kiosk.get("/kiosk/sw.js").status_code == 403
+    assert count(app, CheckIn) == 0
+
+
+# -- The manifest --------------------------------------------------------------------------------
+
+def test_the_manifest_holds_keyed_hashes_and_sealed_names_never_a_code(app, kiosk, organizer):
+    event = organizer.event
+    wang = make_guest(app, event)
+    li = make_guest(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
+                    honorific="Dr", category="delegate", language="zh_Hans", phone="+86 139 5555 6666",
+                    organization="Secret Ministry")
+    cancelled = make_guest(app, event, email="zhao@example.org", name_original="赵敏", name_latin="Zhao Min",
+                           surname="Zhao", state=CANCELLED)
+    waiting = make_guest(app, event, email="qian@example.org", name_latin="Qian Wei", surname="Qian",
+                         state=WAITLISTED)
+    response = kiosk.get("/kiosk/offline/manifest")
+    text = response.get_data(as_text=True)
+    body = response.get_json()
+    assert response.headers["Cache-Control"] == "no-store"
+
+    # Nothing in the clear: no code, no name, no contact, no organisation.
+    for guest in (wang, li, cancelled, waiting):
+        assert guest["ticket"] not in text and guest["code"] not in text and guest["email"] not in text
+    for secret in ("王小明", "Wang Xiaoming", "李华", "Li Hua", "赵敏", "Qian Wei", "+86", "1234", "5555",
+                   "Example Holdings", "Secret Ministry"):
+        assert secret not in text
+
+    # Two entries per confirmed guest, one per code, and none for the cancelled or waitlisted.
+    key = body["key"]
+    assert len(unb64(key)) == 32
+    assert len(body["entries"]) == 4
+    for guest in (cancelled, waiting):
+        assert kiosk_tag(key, "ticket", guest["ticket"]) not in body["entries"]
+        assert kiosk_tag(key, "code", guest["code"]) not in body["entries"]
+    with app.app_context():
+        categories = {c.code: c.id for c in db.session.get(Event, event.id).categories}
+    for guest, expected in ((wang, ["王小明", "Wang Xiaoming", "Mr", categories["vip"], "en"]),
+                            (li, ["李华", "Li Hua", "Dr", categories["delegate"], "zh_Hans"])):
+        for kind, code in (("ticket", guest["ticket"]), ("code", guest["code"])):
+            assert unseal(key, kind, code, body["entries"][kiosk_tag(key, kind, code)]) == expected
+    # An entry opens only with its own code.
+    with pytest.raises(Exception):
+        unseal(key, "ticket", li["ticket"], body["entries"][kiosk_tag(key, "ticket", wang["ticket"])])
+
+    assert body["categories"][str(categories["vip"])] == {"en": "VIP", "zh": "贵宾", "colour": "#8a6d1d"}
+    assert body["device"] == kiosk.device_id and body["zone"] == "Asia/Shanghai"
+    # It expires at midnight after the event's last day, on the event's clock.
+    expires = datetime.fromtimestamp(body["expires"] / 1000, UTC).astimezone(event.zone)
+    assert (expires.date(), expires.hour, expires.minute) == (event.ends_on + timedelta(days=1), 0, 0)
+    assert abs(body["now"] - ms(utcnow())) < 60_000
+
+
+def test_each_kiosk_has_its_own_key(app, kiosk, organizer):
+    other = paired_kiosk(app, organizer, name="Hall B")
+    guest = make_guest(app, organizer.event)
+    first, second = manifest_of(kiosk), manifest_of(other)
+    assert first["key"] != second["key"]
+    assert not set(first["entries"]) & set(second["entries"])
+    assert kiosk_tag(second["key"], "ticket", guest["ticket"]) in second["entries"]
+
+
+def test_an_unchanged_manifest_answers_304_and_a_change_makes_a_new_one(app, kiosk, organizer):
+    wang = make_guest(app, organizer.event)
+    first = kiosk.get("/kiosk/offline/manifest")
+    etag = first.headers["ETag"]
+    again = kiosk.get("/kiosk/offline/manifest", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert kiosk.get("/kiosk/offline/manifest").get_json()["entries"] == first.get_json()["entries"]
+    with app.app_context():
+        registration = db.session.get(Registration, wang["id"])
+        lifecycle.cancel(registration, actor=db.session.get(User, organizer.id))
+    changed = kiosk.get("/kiosk/offline/manifest", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["entries"] == {}
+
+
+def test_no_manifest_once_the_event_is_over(app, make_event, make_staff):
+    today = datetime.now(UTC).date()
+    event = make_event(starts_on=today - timedelta(days=5), ends_on=today - timedelta(days=2))
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    organizer.event = event
+    kiosk = paired_kiosk(app, organizer)
+    make_guest(app, event)
+    assert manifest_of(kiosk) == {"offline": False, "device": kiosk.device_id, "refresh": 180}
+
+
+# -- The shell and its worker --------------------------------------------------------------------
+
+def test_the_worker_keeps_the_shell_in_both_languages(app, kiosk, client):
+    worker = kiosk.get("/kiosk/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    script = worker.get_data(as_text=True)
+    for kept in ('"/kiosk/offline/en"', '"/kiosk/offline/zh_Hans"', '"/static/js/kiosk-offline.js"',
+                 '"/static/css/badge.css"', 'importScripts("/static/js/kiosk-store.js")'):
+        assert kept in script
+    version = re.search(r'"concierge-kiosk-" \+ "([0-9a-f]{16})"', script).group(1)
+    assert kiosk.get("/kiosk/sw.js").get_data(as_text=True).count(version) == 2
+    assert client.get("/kiosk/sw.js").status_code == 403
+
+
+def test_the_kept_shell_names_no_one_and_no_announcement(app, kiosk, organizer):
+    from portal.agenda import announcements
+
+    guest = make_guest(app, organizer.event)
+    scan(kiosk, guest["ticket"])
+    with app.app_context():
+        announcements.post(db.session.get(Event, organizer.event.id), db.session.get(User, organizer.id),
+                           level="emergency", text_en="Evacuate now.", text_zh="立即疏散。", starts_at=utcnow(),
+                           ends_at=None)
+    chinese = kiosk.get("/kiosk/offline/zh_Hans").get_data(as_text=True)
+    english = kiosk.get("/kiosk/offline/en").get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in chinese and "欢迎光临，请在此签到。" in chinese
+    assert '<html lang="en">' in english and "Welcome. Please check in here." in english
+    for page in (chinese, english):
+        assert 'data-offline-shell' in page and 'data-offline-screen="welcome"' in page
+        assert "Evacuate" not in page and "立即疏散" not in page
+        assert "Wang" not in page and "王小明" not in page and guest["ticket"] not in page
+    assert kiosk.get("/kiosk/offline/fr").status_code == 404
+
+
+# -- Resync --------------------------------------------------------------------------------------
+
+def test_the_queue_is_applied_in_the_order_sent_at_the_scans_times(app, kiosk, organizer):
+    wang = make_guest(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    first_at, second_at = utcnow() - timedelta(minutes=10), utcnow() - timedelta(minutes=4)
+    scans = [queued(kiosk, key, wang["ticket"], at=first_at),
+             queued(kiosk, key, wang["code"], kind="code", at=second_at),
+             queued(kiosk, key, "not-a-ticket-of-anyone-here", told="help_desk")]
+    before = utcnow()
+    assert outcomes(sync(kiosk, scans, waiting=7)) == [("checked_in", ""), ("duplicate", ""), ("refused", "")]
+    with app.app_context():
+        [arrival] = db.session.scalars(select(CheckIn)).all()
+        assert arrival.nonce == scans[0]["nonce"] and arrival.kiosk_id == kiosk.device_id
+        assert abs(arrival.at - first_at) < timedelta(milliseconds=2)
+        records = db.session.scalars(select(OfflineScan).order_by(OfflineScan.id)).all()
+        assert [(r.nonce, r.outcome, r.told) for r in records] == [
+            (scans[0]["nonce"], "checked_in", "welcome"), (scans[1]["nonce"], "duplicate", "welcome"),
+            (scans[2]["nonce"], "refused", "help_desk")]
+        assert [r.registration_id for r in records] == [wang["id"], wang["id"], None]
+        assert records[0].check_in_id == records[1].check_in_id == arrival.id
+        assert abs(records[1].scanned_at - second_at) < timedelta(milliseconds=2)
+        assert all(r.synced_at >= before for r in records)
+        device = db.session.get(KioskDevice, kiosk.device_id)
+        assert device.offline_waiting == 4 and device.last_synced_at >= before
+        # The unknown code was handed to the help desk, as an online scan of it would be.
+        assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.source == "handoff")) == 1
+
+
+def test_a_retried_sync_is_harmless(app, kiosk, organizer):
+    wang = make_guest(app, organizer.event)
+    li = make_guest(app, organizer.event, email="li@example.org", name_latin="Li Hua", surname="Li",
+                    state=CANCELLED)
+    key = manifest_of(kiosk)["key"]
+    scans = [queued(kiosk, key, wang["ticket"]), queued(kiosk, key, li["ticket"], told="help_desk")]
+    first = outcomes(sync(kiosk, scans))
+    tickets = count(app, Ticket)
+    # The answer was lost on the way back: the kiosk sends the same batch again, and once more in part.
+    assert outcomes(sync(kiosk, scans)) == first == [("checked_in", ""), ("refused", "")]
+    assert outcomes(sync(kiosk, scans[1:] + scans[:1])) == [("refused", ""), ("checked_in", "")]
+    assert count(app, CheckIn) == 1 and count(app, OfflineScan) == 2 and count(app, Ticket) == tickets
+    assert count(app, AuditEntry, AuditEntry.action == "checkin.create") == 1
+
+
+def test_a_scan_that_reached_the_server_before_the_network_dropped_is_no_duplicate(app, kiosk, organizer):
+    wang = make_guest(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    nonce = "same-request-nonce-123456"
+    # The scan went through, but its answer never came back; the kiosk queued it with the page's nonce.
+    assert scan(kiosk, wang["ticket"], nonce=nonce).status_code == 303
+    assert outcomes(sync(kiosk, [queued(kiosk, key, wang["ticket"], nonce=nonce)])) == [("checked_in", "")]
+    assert count(app, CheckIn) == 1
+
+
+@pytest.mark.parametrize("reported, expected", [
+    (lambda now, paired: now + timedelta(hours=3), lambda now, paired, synced: synced),
+    (lambda now, paired: datetime(1999, 1, 1, tzinfo=UTC), lambda now, paired, synced: paired),
+    (lambda now, paired: None, lambda now, paired, synced: synced),
+], ids=["clock ahead", "clock far behind", "no time"])
+def test_the_time_a_kiosk_reports_is_bounded(app, kiosk, organizer, reported, expected):
+    wang = make_guest(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    with app.app_context():
+        paired = db.session.get(KioskDevice, kiosk.device_id).paired_at
+    now = utcnow()
+    sent = queued(kiosk, key, wang["ticket"])
+    moment = reported(now, paired)
+    sent["at"] = ms(moment) if moment else None
+    assert outcomes(sync(kiosk, [sent])) == [("checked_in", "")]
+    with app.app_context():
+        arrival = db.session.scalar(select(CheckIn))
+        record = db.session.scalar(select(OfflineScan))
+        assert arrival.at == record.scanned_at
+        assert abs(arrival.at - expected(now, paired, record.synced_at)) < timedelta(milliseconds=2)
+
+
+def test_what_the_kiosk_could_not_know_is_listed_for_the_help_desk(app, client, auth, kiosk, organizer, make_staff):
+    event = organizer.event
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    cancelled = make_guest(app, event, email="zhao@example.org", name_latin="Zhao Min", surname="Zhao")
+    at_desk = make_guest(app, event, email="li@example.org", name_latin="Li Hua", surname="Li")
+    late = make_guest(app, event, email="qian@example.org", name_latin="Qian Wei", surname="Qian")
+    key = manifest_of(kiosk)["key"]
+    # While the kiosk was offline: Zhao cancelled, the desk checked Li in, and Qian registered after
+    # the kiosk's last manifest (the kiosk sent Qian to the desk).
+    with app.app_context():
+        lifecycle.cancel(db.session.get(Registration, cancelled["id"]), actor=db.session.get(User, organizer.id))
+        services.check_in(db.session.get(Event, event.id), at_desk["id"], staff=db.session.get(User, desk.id))
+    scans = [queued(kiosk, key, cancelled["ticket"]), queued(kiosk, key, at_desk["code"], kind="code"),
+             queued(kiosk, key, late["ticket"], told="help_desk")]
+    assert outcomes(sync(kiosk, scans)) == [("refused", "refused"), ("duplicate", "staff"),
+                                            ("checked_in", "sent_to_desk")]
+    with app.app_context():
+        handoff = db.session.scalar(select(Ticket).where(Ticket.source == "handoff"))
+        assert handoff.registration_id == cancelled["id"] and handoff.kiosk_id == kiosk.device_id
+        assert db.session.scalar(select(CheckIn).where(CheckIn.registration_id == at_desk["id"])).staff_id == desk.id
+
+    auth.login_as(desk)
+    board = client.get("/staff/e/summit/check-in/board").get_data(as_text=True)
+    assert "Offline scans for the help desk" in board
+    assert re.search(r'data-conflict="refused">.*?Zhao Min.*?Hall A.*?not a confirmed guest now', board, re.S)
+    assert re.search(r'data-conflict="staff">.*?Li Hua.*?already checked in at the desk', board, re.S)
+    assert re.search(r'data-conflict="sent_to_desk">.*?Qian Wei.*?now checked in', board, re.S)
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"not json", "application/json"),
+    (b'{"scans": "everything"}', "application/json"),
+    (b'[1, 2, 3]', "application/json"),
+    (json.dumps({"scans": [{}] * 51}).encode(), "application/json"),
+    (b'{"scans": []}', "text/plain"),
+], ids=["not json", "scans not a list", "not an object", "too many", "not declared json"])
+def test_a_malformed_sync_is_refused_with_400(app, kiosk, body, content_type):
+    response = kiosk.post("/kiosk/offline/sync", data=body, content_type=content_type)
+    assert response.status_code == 400 and "error" in response.get_json()
+    assert count(app, OfflineScan) == 0
+
+
+def test_a_scan_that_is_not_one_of_this_kiosks_is_rejected(app, kiosk, organizer):
+    wang = make_guest(app, organizer.event)
+    other = paired_kiosk(app, organizer, name="Hall B")
+    key = manifest_of(kiosk)["key"]
+    good = queued(kiosk, key, wang["ticket"])
+    bad = [
+        {**good, "nonce": "short"}, {**good, "nonce": "x" * 30, "kiosk": other.device_id},
+        {**good, "nonce": "y" * 30, "tag": "not a tag"}, {**good, "nonce": "z" * 30, "told": "nothing"},
+        {**good, "nonce": "w" * 30, "kiosk": True}, "a string", None,
+    ]
+    assert outcomes(sync(kiosk, bad)) == [("rejected", "")] * len(bad)
+    # A scan recorded for one kiosk is not another's to answer for.
+    assert outcomes(sync(kiosk, [good])) == [("checked_in", "")]
+    assert outcomes(sync(other, [{**good, "kiosk": other.device_id}])) == [("rejected", "")]
+    assert count(app, OfflineScan) == 1 and count(app, CheckIn) == 1
+
+
+def test_the_board_shows_kiosks_cut_off_scans_waiting_and_last_sync(app, client, auth, kiosk, organizer, make_staff):
+    other = paired_kiosk(app, organizer, name="Hall B", allowed=False)
+    wang = make_guest(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
+    auth.login_as(coordinator)
+    board = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true"})
+    etag = board.headers["ETag"]
+    assert re.search(r'data-kiosk="Hall A">.*?may work offline.*?Online.*?<td>0</td>\s*<td>Never</td>',
+                     board.get_data(as_text=True), re.S)
+
+    # Hall A syncs the first 2 of the 12 scans it held; Hall B falls silent.
+    assert outcomes(sync(kiosk, [queued(kiosk, key, wang["ticket"]), queued(kiosk, key, wang["code"], kind="code")],
+                         waiting=12)) == [("checked_in", ""), ("duplicate", "")]
+    with app.app_context():
+        device = db.session.get(KioskDevice, other.device_id)
+        device.last_seen_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    changed = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200
+    text = changed.get_data(as_text=True)
+    assert re.search(r'data-kiosk="Hall A">.*?Online.*?<td>10</td>\s*<td>\d', text, re.S)
+    assert re.search(r'data-kiosk="Hall A">.*?</td>\s*<td>2</td>\s*</tr>', text, re.S)
+    assert re.search(r'data-kiosk="Hall B">.*?<strong>Offline</strong>.*?last heard', text, re.S)
+
+
+# -- Two kiosks at once ---------------------------------------------------------------------------
+
+KIOSKS = 4
+
+
+def test_kiosks_syncing_the_same_guest_at_once_make_one_check_in(app, make_app, organizer):
+    wang = make_guest(app, organizer.event)
+    # One app (one engine, one pool) per kiosk, as if each kiosk reached another worker.
+    workers = [app] + [make_app() for _ in range(KIOSKS - 1)]
+    clients = [paired_kiosk(workers[n], organizer, name=f"Hall {n}") for n in range(KIOSKS)]
+    # The first kiosk's batch is also sent again at once, through another worker: a retry racing its first sending.
+    retry = workers[1].test_client()
+    retry.set_cookie(devices.COOKIE_NAME, clients[0].get_cookie(devices.COOKIE_NAME, path="/kiosk/").value,
+                     path="/kiosk/")
+    # Each kiosk scanned Wang offline, a minute apart.
+    batches = [[queued(kiosk, manifest_of(kiosk)["key"], wang["ticket"], at=utcnow() - timedelta(minutes=n + 1))]
+               for n, kiosk in enumerate(clients)]
+    jobs = [*zip(clients, batches), (retry, batches[0])]
+    start = threading.Barrier(len(jobs))
+
+    def run(job):
+        client, batch = job
+        start.wait(timeout=60)
+        return outcomes(sync(client, batch))
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        answers = list(pool.map(run, jobs))
+
+    with app.app_context():
+        [arrival] = db.session.scalars(select(CheckIn)).all()
+        records = {r.nonce: r for r in db.session.scalars(select(OfflineScan))}
+    assert len(records) == KIOSKS
+    winners = [r for r in records.values() if r.outcome == "checked_in"]
+    assert len(winners) == 1 and winners[0].check_in_id == arrival.id and winners[0].nonce == arrival.nonce
+    assert sorted(r.outcome for r in records.values()) == ["checked_in"] + ["duplicate"] * (KIOSKS - 1)
+    # What each kiosk was told is what the database holds; both sendings of one batch got the same answer.
+    assert [[(records[batch[0]["nonce"]].outcome, "")] for batch in batches] == answers[:KIOSKS]
+    assert answers[KIOSKS] == answers[0]
+    assert count(app, AuditEntry, AuditEntry.action == "checkin.create") == 1
