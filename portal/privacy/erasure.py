@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.guests import tickets
 from portal.guests.services import change_state, lock_event, promote_waitlist
 from portal.models import (
-    AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, User,
+    AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, SignInSession, User,
 )
 from portal.models.registration import CANCELLED, CONFIRMED
 
@@ -40,6 +40,8 @@ def anonymise_account(user: User, registrations: list[Registration]) -> None:
         _anonymise_registration(registration)
     db.session.execute(delete(OutboundMail).where(OutboundMail.recipient.in_(addresses)))
     db.session.execute(delete(SignInLink).where(SignInLink.user_id == user.id))
+    # Every session of the account ends, wherever its cookie was copied.
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
     user.email = erased_address("user", user.id)
     user.display_name = ""
     user.password_hash = None
