@@ -125,7 +125,7 @@ def test_a_stranger_who_registers_someone_elses_address_first_sees_nothing_of_th
     imported = upload(client, f"name,email,category,language\nVictor Tim,{victim},vip,en\n",
                       url="/staff/e/gala/invitations/import")
     assert imported.status_code == 303
-    (personal,) = [p for p in _links_in(mailbox, victim) if p.startswith("/e/gala/register/")]
+    (personal,) = {p for p in _links_in(mailbox, victim) if p.startswith("/e/gala/register/")}
 
     # The victim registers from the personal link and states medical needs.
     victim_browser = app.test_client()
@@ -388,22 +388,29 @@ def test_the_cookie_carries_a_session_token_and_the_database_only_its_hash(app, 
 
 # -- The migration --------------------------------------------------------------------------------
 
-def test_the_migration_drops_passwords_a_stranger_may_have_set_and_keeps_staff_ones(app, make_event, make_staff):
+def test_the_migration_drops_passwords_a_stranger_may_have_set_and_keeps_staff_ones(app, make_event,
+                                                                                   staff_password_hash):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
     event = make_event()
-    make_staff("desk@example.org", event, roles=("helpdesk",))
-    make_staff("root@example.org", admin=True)
-    make_staff("guest@example.org")  # a guest's account holding a password, as public registration allowed
     with app.app_context():
         downgrade(revision="0010_guest_search_index")
         try:
-            guest_id = db.session.scalar(text("SELECT id FROM user_account WHERE email = 'guest@example.org'"))
+            # The accounts as they stood before: staff, an admin, and a guest holding a password,
+            # as public registration let anyone set one on an address never proved.
             now = utcnow().replace(tzinfo=None).isoformat(sep=" ")
+            for email, admin in (("desk@example.org", False), ("root@example.org", True), ("guest@example.org", False)):
+                db.session.execute(text(
+                    "INSERT INTO user_account (email, display_name, password_hash, language, is_admin, created_at) "
+                    "VALUES (:email, '', :hash, 'en', :admin, :now)"),
+                    {"email": email, "hash": staff_password_hash, "admin": admin, "now": now})
+            ids = dict(db.session.execute(text("SELECT email, id FROM user_account")).all())
+            db.session.execute(text("INSERT INTO staff_role (user_id, event_id, role) VALUES (:user, :event, 'helpdesk')"),
+                               {"user": ids["desk@example.org"], "event": event.id})
             db.session.execute(text(
                 "INSERT INTO sign_in_link (user_id, token_hash, next_url, created_at, expires_at) "
-                "VALUES (:user_id, :hash, '', :now, :now)"), {"user_id": guest_id, "hash": "a" * 64, "now": now})
+                "VALUES (:user, :hash, '', :now, :now)"), {"user": ids["guest@example.org"], "hash": "a" * 64, "now": now})
             db.session.commit()
         finally:
             db.session.remove()
