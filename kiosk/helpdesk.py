@@ -10,7 +10,7 @@ the session only until the visit ends, so /kiosk/help can show its number.
 
 import time
 
-from flask import redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 
 from kiosk import bp
 from kiosk.routes import VISIT_SECONDS, _device_key, _lookup_limit, _visit
@@ -87,6 +87,7 @@ def ask(device, event):
 
 
 @bp.route("/welcome/<nonce>/help", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["HELP_REQUEST_RATE_LIMIT"], key_func=_device_key, methods=["POST"])
 @access.kiosk_device
 def guest_help(device, event, nonce: str):
     """The identified guest asks for help, or looks up one of their own requests by its number."""

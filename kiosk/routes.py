@@ -22,12 +22,12 @@ import time
 from babel.dates import format_time
 from flask import current_app, redirect, request, session, url_for
 from flask_babel import get_locale
-from flask_login import logout_user
 from flask_wtf.csrf import CSRFError
 
 from kiosk import bp
 from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
 from portal import access, database
+from portal.auth import sessions
 from portal.checkin import devices, services
 from portal.checkin.welcome import cards_for
 from portal.database import utcnow
@@ -88,7 +88,14 @@ def form_expired(error):
 
 @bp.errorhandler(429)
 def too_many(error):
-    """Lookups past the limit: the same calm screen for everyone."""
+    """Past a limit: the same calm screen for everyone; pairing says so beside the code.
+
+    The kiosk's htmx config swaps a 429 like a 200, so this replaces the screen it answers.
+    """
+    if request.endpoint == "kiosk.pair":
+        form = PairForm()
+        form.code.errors = [_("Too many pairing attempts from here. Wait a minute, then type the code again.")]
+        return render("kiosk/pair.html", form=form, status=429)
     return render("kiosk/too_many.html", status=429)
 
 
@@ -299,8 +306,8 @@ def pair():
                                   "Ask the staff console for a new one."))
         return render("kiosk/pair.html", form=form, status=INVALID)
     device, credential = paired
-    # A kiosk is nobody: whoever was signed in on this browser is signed out.
-    logout_user()
+    # A kiosk is nobody: whoever was signed in on this browser is signed out, on the server too.
+    sessions.end_current()
     session.clear()
     response = redirect(url_for("kiosk.start"), 303)
     response.set_cookie(

@@ -9,6 +9,7 @@ from portal import config as settings
 from portal.database import database_uri, engine_options
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
 from portal.i18n import TranslatedTemplates, compile_catalogs, install_template_gettext, select_locale
+from portal.limits import warn_if_counts_are_not_shared
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -93,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     limiter.init_app(app)
+    warn_if_counts_are_not_shared(app)
     htmx.init_app(app)
 
 

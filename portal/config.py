@@ -18,6 +18,11 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_SEND_INLINE": bool,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,  # when several deployments share one Redis
+    "SIGN_IN_ADDRESS_RATE_LIMIT": str,
+    "SIGN_IN_IP_RATE_LIMIT": str,
+    "HELP_REQUEST_RATE_LIMIT": str,
+    "ROOMMATE_RATE_LIMIT": str,
+    "STAFF_IDLE_MINUTES": int,
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
@@ -40,7 +45,10 @@ class Defaults:
     PROXY_COUNT = 0  # trusted reverse proxies in front of the app
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A session ends on the server 14 days after sign-in at the latest (portal/auth/sessions.py),
+    # and a staff member's after STAFF_IDLE_MINUTES without a request.
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    STAFF_IDLE_MINUTES = 4 * 60
 
     # The token is tied to the session, so a form left open all afternoon still posts.
     WTF_CSRF_TIME_LIMIT = None
@@ -59,8 +67,17 @@ class Defaults:
     MAIL_SEND_INLINE = True
     MAIL_MAX_BACKOFF = 60 * 30
 
+    # Limits count what is attacked: an address, a guest, a kiosk. Set RATELIMIT_STORAGE_URI to
+    # redis://... when more than one worker serves, or each counts on its own (see README).
     RATELIMIT_STORAGE_URI = "memory://"
-    SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
+    # Passwords and e-mailed links, per address, whichever page asks.
+    SIGN_IN_ADDRESS_RATE_LIMIT = "5 per minute; 20 per hour"
+    # Every sign-in attempt from one network address: a whole venue may share one behind its Wi-Fi.
+    SIGN_IN_IP_RATE_LIMIT = "120 per minute; 2000 per hour"
+    # Each raises a ticket and mails the help desk.
+    HELP_REQUEST_RATE_LIMIT = "5 per minute; 30 per hour"
+    # Each mails the guest named as roommate.
+    ROOMMATE_RATE_LIMIT = "5 per minute; 20 per day"
 
     # Where links in mail point when a mail is rendered outside a request (CLI, worker).
     BASE_URL = "http://127.0.0.1:5000"

@@ -31,6 +31,8 @@ def _page_for(code: int):
     def handler(error):
         if code == 500:
             db.session.rollback()
-        return render("errors/error.html", code=code, status=code)
+        # A limited htmx request gets a message the size of what it asked for (base.html swaps 429).
+        fragment = "errors/_too_many.html" if code == 429 else None
+        return render("errors/error.html", fragment=fragment, code=code, status=code)
 
     return handler

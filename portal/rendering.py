@@ -2,7 +2,8 @@
 
 from flask import render_template, request
 
-# Form errors answer 422; the htmx config in base.html swaps 422 like a 200.
+# Form errors answer 422; the htmx config in base.html swaps 422 like a 200, and 429 (a rate
+# limit, portal/limits.py) too, so the message shows where the answer was expected.
 INVALID = 422
 
 

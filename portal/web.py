@@ -1,6 +1,6 @@
 """Request hooks and template globals shared by every page."""
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, session
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, current_language, html_lang
 from portal.outbox import deliver_after_response
@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
     app.before_request(_share_wtforms_messages)
     app.after_request(add_vary)
+    app.after_request(_never_store_personal_pages)
     app.after_request(_security_headers)
     app.after_request(deliver_after_response)
 
@@ -38,6 +39,21 @@ def _refuse_nul_characters():
 def _share_wtforms_messages():
     """Flask-WTF takes WTForms' messages from here (see portal.i18n.WTFormsMessages)."""
     request.wtforms_translations = WTFORMS_MESSAGES
+
+
+def _never_store_personal_pages(response):
+    """Whatever a signed-in person or a kiosk is shown may be personal: no browser keeps a copy.
+
+    So Back after signing out, or on a kiosk after the guest left, shows nothing from before.
+    Static files are the only exception; public pages are not HTTP-cached. The cookie says
+    whether someone is signed in, so this asks nothing of the database (an error page too).
+    """
+    if request.endpoint == "static":
+        return response
+    if "_user_id" in session or request.blueprint == "kiosk":
+        if "no-store" not in (response.headers.get("Cache-Control") or ""):
+            response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _security_headers(response):

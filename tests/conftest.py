@@ -256,10 +256,10 @@ class AuthActions:
         return submit(self._client, "/login", {"email": email, "password": password})
 
     def login_as(self, user: User):
-        """Sign in directly; tests/test_auth.py proves the real e-mailed link."""
-        with self._client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        """Sign in directly, in a session the server knows; tests/test_auth.py proves the real e-mailed link."""
+        from tests.sessions import sign_in
+
+        sign_in(self._client, user.id)
 
     def logout(self):
         return submit(self._client, "/logout", {}, page="/")

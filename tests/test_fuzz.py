@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.helpdesk import services as helpdesk
 from portal.models import Event, Registration, Session
 from tests.conftest import CSRF_INPUT, registration_form, submit
+from tests.sessions import sign_in_new_account
 
 SCRIPT = "<script>alert(1)</script>"
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
@@ -61,6 +62,7 @@ class World:
         delegate = next(c.id for c in event.categories if c.code == "delegate")
         self.clients = {"anonymous": app.test_client()}
         guest = app.test_client()
+        sign_in_new_account(guest, "wang@example.org")
         assert submit(guest, "/e/summit/register", registration_form(category=str(delegate))).status_code == 303
         self.clients["guest"] = guest
         for role in ("organizer", "coordinator", "helpdesk"):

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import Event, Registration, Ticket, TicketChange, TicketMessage, TicketRating, User
 from tests.conftest import csrf_token, submit
+from tests.sessions import sign_in
 from tests.test_kiosk import make_guest, new_kiosk, pair, scan
 
 NOTE = "Internal: the guest was rude to the driver, keep an eye"
@@ -19,9 +20,7 @@ NOTE = "Internal: the guest was rude to the driver, keep an eye"
 def sign_in_guest(app, client, guest: dict) -> None:
     with app.app_context():
         user_id = db.session.scalar(select(Registration.user_id).where(Registration.id == guest["id"]))
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    sign_in(client, user_id)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, DietaryNeeds, MedicalNotes, NeedsConsent, Registration, StaffPermission
 from tests.conftest import submit
+from tests.sessions import sign_in
 from tests.test_needs import MEDICAL_NOTE, add_guest, give_consent, needs_form, stored_counts
 
 ACCESS_NOTE = "Needs a ramp to the stage"
@@ -24,8 +25,7 @@ def guest_with_needs(app, summit):
     """A guest who consented and stated every need, through the real forms."""
     user, registration_id = add_guest(app, summit, email="amira@example.org", name="Amira Haddad")
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+    sign_in(client, user.id)
     give_consent(client)
     assert submit(client, "/e/summit/me/needs/edit",
                   needs_form(accessibility_other=ACCESS_NOTE)).status_code == 303
@@ -208,8 +208,7 @@ def test_purge_sensitive_erases_after_the_event_and_reports(app, runner, make_ev
                       ends_on=date.today() - timedelta(days=8))
     user, past_registration = add_guest(app, past, email="old@example.org", name="Old Timer")
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+    sign_in(client, user.id)
     with app.app_context():
         db.session.add(NeedsConsent(registration_id=past_registration, notice_version="x", notice_text="n"))
         db.session.add(DietaryNeeds(registration_id=past_registration, diet="vegan"))

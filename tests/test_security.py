@@ -59,3 +59,33 @@ def test_bandit_finds_nothing_of_medium_severity_or_worse():
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_page_for_someone_signed_in_or_a_kiosk_is_never_stored(app, make_event, make_staff):
+    """Back after signing out, or after the guest leaves a kiosk, must find no copy in the browser."""
+    from tests.sessions import sign_in
+    from tests.test_access import _rules_of
+    from tests.test_agenda import make_guest
+    from tests.test_kiosk import new_kiosk, pair
+
+    event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    guest, staff, kiosk = app.test_client(), app.test_client(), app.test_client()
+    sign_in(guest, make_guest(app, event, "amira@example.org").user_id)
+    sign_in(staff, organizer.id)
+    assert pair(kiosk, new_kiosk(app, event, organizer)[1]).status_code == 303
+    checked = 0
+    for kind, client in (("guest", guest), ("signed_in", guest), ("anonymous", guest), ("staff", staff),
+                         ("kiosk", kiosk)):
+        for rule in _rules_of(app, kind):
+            if "GET" not in rule.methods:
+                continue
+            with client.get(_example_url(rule)) as response:
+                assert "no-store" in response.headers.get("Cache-Control", ""), (kind, rule.rule, response.status_code)
+            checked += 1
+    assert checked > 60
+    # What the browser may keep: the static files, and public pages for someone not signed in.
+    anonymous = app.test_client()
+    for client, url in ((anonymous, "/static/css/app.css"), (guest, "/static/css/app.css"), (anonymous, "/e/summit/")):
+        with client.get(url) as response:
+            assert "no-store" not in response.headers.get("Cache-Control", ""), url

@@ -574,9 +574,24 @@ def test_coordinator_and_helpdesk_see_guests_but_not_organizer_pages(app, client
     assert state_of(app, rid) == "pending"
     # The help desk corrects details and resends; a coordinator only looks.
     expected = 200 if role == "helpdesk" else 403
-    assert client.get(f"/staff/e/summit/guests/{rid}/edit").status_code == expected
+    edit_page = client.get(f"/staff/e/summit/guests/{rid}/edit")
+    assert edit_page.status_code == expected
     response = client.post(f"/staff/e/summit/guests/{rid}/resend", data={"csrf_token": token})
     assert response.status_code == (303 if role == "helpdesk" else 403)
+    # Nobody but the organizer changes who a guest is: the help desk cannot make anyone a VIP.
+    assert 'name="category"' not in edit_page.get_data(as_text=True)
+    with app.app_context():
+        vip = db.session.scalar(select(Category.id).where(Category.event_id == summit.id, Category.code == "vip"))
+        before = db.session.get(Registration, rid).category_id
+    response = client.post(f"/staff/e/summit/guests/{rid}/edit", data={
+        "csrf_token": token, "honorific": "", "name_original": "Guest Zero", "name_latin": "Guest Zero", "surname": "Guest",
+        "organization": "Example Holdings", "job_title": "", "country": "CN", "phone": "+86 139 0000 1111",
+        "language": "en", "category": str(vip)})
+    assert response.status_code == (303 if role == "helpdesk" else 403)
+    with app.app_context():
+        registration = db.session.get(Registration, rid)
+        assert registration.category_id == before
+        assert registration.phone == ("+86 139 0000 1111" if role == "helpdesk" else "+86 138 0000 0000")
 
 
 def test_roles_for_one_event_open_nothing_of_another(app, client, auth, make_event, make_staff):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Category
 from tests.conftest import registration_form, submit
+from tests.sessions import sign_in_new_account
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def test_an_organizer_adds_a_category_that_public_registrants_can_choose(app, cl
         assert (sponsor.name_zh, sponsor.colour, sponsor.open_to_public) == ("赞助商", "#1d4e89", True)
         assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "category.save"))
     guest = app.test_client()
+    sign_in_new_account(guest, "wang@example.org")
     assert ">Sponsor</option>" in guest.get("/e/summit/register").get_data(as_text=True)
     response = submit(guest, "/e/summit/register", registration_form(category=str(sponsor.id)))
     assert response.status_code == 303
@@ -60,6 +62,7 @@ def test_bad_category_input_is_named_and_nothing_is_saved(app, client, as_organi
 def test_a_category_in_use_cannot_be_removed_but_an_unused_one_can(app, client, as_organizer, summit):
     delegate = next(c for c in summit.categories if c.code == "delegate")
     guest = app.test_client()
+    sign_in_new_account(guest, "wang@example.org")
     submit(guest, "/e/summit/register", registration_form(category=str(delegate.id)))
     press = next(c for c in summit.categories if c.code == "press")
     for category in (delegate, press):

@@ -1,38 +1,28 @@
-"""Routes: /login, /login/link/<token>, /logout, /account."""
+"""Routes: /login, /login/link/<token>, /logout, /account and signing out everywhere."""
 
 from flask import current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from flask_login import current_user
+from sqlalchemy import select
 
-from portal import access
-from portal.auth import bp
-from portal.auth.forms import AccountForm, SignInForm
+from portal import access, limits
+from portal.auth import bp, sessions
+from portal.auth.forms import AccountForm, ActionForm, SignInForm
 from portal.auth.services import consume_link, find_link, safe_next, send_sign_in_link
 from portal.database import utcnow
-from portal.extensions import db, limiter, login_manager
-from portal.i18n import gettext as _
+from portal.extensions import db, login_manager
+from portal.i18n import current_language, gettext as _
 from portal.models import User
 from portal.rendering import INVALID, render
 
 
-# The roles come in the same query: nearly every page asks for them (is_staff in the header,
-# the access rules, the console's can()), which cost a second query each request. Built once:
-# Session.get with loader options worked out the statement's cache key again on every request.
-_USER_WITH_ROLES = select(User).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
-
-
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.execute(_USER_WITH_ROLES, {"user_id": int(user_id)}).unique().scalar_one_or_none()
-
-
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
+def load_user(token: str) -> User | None:
+    return sessions.load(token)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limits.by_ip
+@limits.by_address
 @access.anonymous
 def login():
     """Ask for a sign-in link by e-mail, or sign in with a password."""
@@ -49,7 +39,7 @@ def login():
             return render("auth/login.html", form=form, next_url=next_url, status=INVALID)
         user.last_sign_in_at = utcnow()
         db.session.commit()
-        _start_session(user)
+        sessions.sign_in(user, proved=False)
         return redirect(next_url or _home_for(user), 303)
 
     send_sign_in_link(form.email.data, next_url)
@@ -65,56 +55,97 @@ def link_sent():
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limits.by_ip
 @access.anonymous
 def use_link(token: str):
     """Sign in with an e-mailed link; GET asks for a click so mail scanners cannot use it up."""
     if request.method == "GET":
         valid = find_link(token) is not None
         return render("auth/use_link.html", token=token, valid=valid, status=200 if valid else 410)
-    link = consume_link(token)
-    if link is None:
+    used = consume_link(token, current_language())
+    if used is None:
         return render("auth/use_link.html", token=token, valid=False, status=410)
-    _start_session(link.user)
-    return redirect(link.next_url or _home_for(link.user), 303)
+    link, user = used
+    sessions.sign_in(user, proved=True)
+    return redirect(safe_next(link.next_url) or _home_for(user), 303)
 
 
 @bp.post("/logout")
 @access.anonymous
 def logout():
-    """Sign out and forget the session."""
-    language = session.get("lang")
-    logout_user()
-    session.clear()
-    if language:
-        session["lang"] = language
+    """Sign out: this session ends on the server too, wherever its cookie was copied."""
+    sessions.end_current()
     flash(_("You are signed out."), "info")
     return redirect(url_for("events.index"), 303)
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@limits.by_guest("SIGN_IN_ADDRESS_RATE_LIMIT", "account-password",
+                 when=lambda: bool(request.form.get("current_password")))
 @access.signed_in
 def account():
     """Change your name, language and password."""
     form = AccountForm(obj=current_user)
-    if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
-        current_user.language = form.language.data
+    proved = sessions.proved_since(current_app.config["SIGN_IN_LINK_MINUTES"])
+    if form.validate_on_submit() and _password_allowed(form, proved):
+        user = current_user._get_current_object()
+        user.display_name = form.display_name.data.strip()
+        user.language = form.language.data
         if form.new_password.data:
-            current_user.set_password(form.new_password.data)
+            user.set_password(form.new_password.data)
+            sessions.end_all(user)
         db.session.commit()
+        if form.new_password.data:
+            # Every session ends, this one too (a copy of its cookie may be what prompted the change);
+            # this browser goes on in a new one.
+            sessions.sign_in(user, proved=False)
         session["lang"] = form.language.data
-        flash(_("Your account is saved."), "success")
+        flash(_("Your account is saved. Every other session of this account is signed out.")
+              if form.new_password.data else _("Your account is saved."), "success")
         return redirect(url_for("auth.account"), 303)
-    return render("auth/account.html", form=form, status=INVALID if form.errors else 200)
+    return render("auth/account.html", form=form, proved=proved,
+                  status=INVALID if form.errors else 200)
 
 
-def _start_session(user: User) -> None:
-    # A fresh session on every sign-in: nothing from before it carries over.
-    language = session.get("lang")
-    session.clear()
-    login_user(user)
-    session["lang"] = language or user.language
+def _password_allowed(form: AccountForm, proved: bool) -> bool:
+    """A new password needs the current one, or an e-mailed link used a moment ago in this browser."""
+    if not form.new_password.data or proved:
+        return True
+    if not current_user.password_hash:
+        form.new_password.errors.append(_("To set a password, first confirm your address: "
+                                          "ask for a link by e-mail below and open it."))
+    elif not form.current_password.data:
+        form.current_password.errors.append(_("Enter your current password to change it."))
+    elif not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append(_("That is not your current password."))
+    else:
+        return True
+    return False
+
+
+@bp.post("/account/confirm")
+@limits.by_guest("SIGN_IN_ADDRESS_RATE_LIMIT", "account-confirm")
+@access.signed_in
+def confirm_address():
+    """Mail a sign-in link to my own address: opening it proves it is mine, so I may set a password."""
+    if ActionForm().validate_on_submit():
+        send_sign_in_link(current_user.email, url_for("auth.account"))
+        flash(_("A link is on its way to %(email)s. Open it within %(minutes)d minutes, then set your password.",
+                email=current_user.email, minutes=current_app.config["SIGN_IN_LINK_MINUTES"]), "info")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/sign-out-everywhere")
+@access.signed_in
+def sign_out_everywhere():
+    """End every session of my account, on every device, this one included."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("auth.account"), 303)
+    sessions.end_all(current_user)
+    db.session.commit()
+    sessions.end_current()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("events.index"), 303)
 
 
 def _home_for(user: User) -> str:

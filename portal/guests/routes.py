@@ -1,17 +1,25 @@
-"""Routes: /e/<slug>/register, the invitation link, and /e/<slug>/me ("My trip")."""
+"""Routes: /e/<slug>/register, the invitation link, and /e/<slug>/me ("My trip").
 
-from flask import abort, flash, redirect, url_for
-from flask_login import current_user, login_user
+Public registration proves the address first: a visitor who is not signed in gives
+only an e-mail address and gets a link; the link signs them in (making the account
+if there is none) and brings them back to the form. Nothing else is stored before.
+"""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal import access, lifecycle
+from portal import access, lifecycle, limits
+from portal.auth import sessions
+from portal.auth.forms import EmailForm
+from portal.auth.services import send_registration_link
 from portal.extensions import db
 from portal.i18n import current_language, gettext as _
 from portal.guests import bp, services, tickets
 from portal.guests.trip import trip_of
 from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm
-from portal.models import Category, Event, Registration, User
+from portal.models import Category, Event, Registration
 from portal.rendering import INVALID, render
 
 
@@ -55,24 +63,46 @@ def register(slug: str):
         return redirect(url_for("guests.my_trip", slug=slug), 303)
     if not event.registration_is_open() or not event.public_registration:
         return render("guests/register_closed.html", event=event, status=403)
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            # A form from before the address was proved: nothing of it is stored.
+            return redirect(url_for("guests.register", slug=slug), 303)
+        return render("guests/register_email.html", event=event, form=EmailForm())
 
     form = RegistrationForm()
     form.category.choices = [SelectChoice(c.id, c.name) for c in _public_categories(event)]
-    if current_user.is_authenticated:
-        form.email.data = current_user.email
-    elif not form.is_submitted():
-        form.language.data = current_language()
+    form.email.data = current_user.email
+    if not form.is_submitted():
+        form.language.data = current_user.language or current_language()
     if form.validate_on_submit():
-        user = current_user if current_user.is_authenticated else None
-        if user is None:
-            email = User.normalise_email(form.email.data)
-            if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-                form.email.errors.append(_("This address already has an account. Sign in first, then register."))
-                return _registration_page(event, form, None, INVALID)
-            user = services.find_or_create_user(email, form.name_original.data, form.language.data)
         category = db.session.get(Category, form.category.data)
-        return _complete(event, user, form, category)
+        return _complete(event, current_user._get_current_object(), form, category)
     return _registration_page(event, form, None, INVALID if form.errors else 200)
+
+
+@bp.post("/e/<slug>/register/link")
+@limits.by_ip
+@limits.by_address
+@access.anonymous
+def request_registration_link(slug: str):
+    """Mail the link that proves an address and leads back to the registration form."""
+    event = access.load_visible_event(slug)
+    if not event.registration_is_open() or not event.public_registration:
+        return render("guests/register_closed.html", event=event, status=403)
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return render("guests/register_email.html", event=event, form=form, status=INVALID)
+    send_registration_link(event, form.email.data, current_language(), url_for("guests.register", slug=slug))
+    # The same answer whether or not the address has an account.
+    return redirect(url_for("guests.registration_link_sent", slug=slug), 303)
+
+
+@bp.get("/e/<slug>/register/sent")
+@access.anonymous
+def registration_link_sent(slug: str):
+    """Say that the link is on its way."""
+    event = access.load_visible_event(slug)
+    return render("guests/register_sent.html", event=event)
 
 
 @bp.route("/e/<slug>/register/<token>", methods=["GET", "POST"])
@@ -100,6 +130,7 @@ def accept_invitation(slug: str, token: str):
         form.name_original.data = invitation.name
         form.language.data = invitation.language
     if form.validate_on_submit():
+        # The personal link was mailed to this address: using it proves the address.
         user = services.find_or_create_user(invitation.email, form.name_original.data, form.language.data)
         return _complete(event, user, form, category, invitation)
     return _registration_page(event, form, invitation, INVALID if form.errors else 200)
@@ -113,7 +144,7 @@ def _complete(event, user, form, category, invitation=None):
         flash(ERRORS[str(error)](), "error")
         return redirect(url_for("guests.my_trip", slug=event.slug), 303)
     if not current_user.is_authenticated or current_user.id != user.id:
-        login_user(user)
+        sessions.sign_in(user, proved=True)
     return redirect(url_for("guests.my_trip", slug=event.slug), 303)
 
 

@@ -145,6 +145,9 @@ def register(event: Event, user: User, profile: Profile, category: Category | No
     )
     _apply_profile(registration, profile)
     registration.email = user.email
+    if not user.display_name:
+        # An account made by an e-mailed link knows no name until its first registration.
+        user.display_name = profile.name_original
     registration.category_id = category.id if category else None
     registration.consent_at = utcnow()
     if invitation is not None:

@@ -11,7 +11,7 @@ guest's number answers 404, and only the public thread is ever rendered here.
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal import access
+from portal import access, limits
 from portal.helpdesk import bp, services
 from portal.helpdesk.forms import (
     CATEGORY_LABELS, TICKET_STATE_LABELS, GuestReplyForm, RaiseTicketForm, RatingForm,
@@ -53,7 +53,12 @@ def my_tickets_summary(registration: Registration) -> list:
     return services.guest_tickets(registration, limit=3)
 
 
+# Each request and each reply mails the help desk: one guest may send only so many.
+_help_limit = limits.by_guest("HELP_REQUEST_RATE_LIMIT", "help-request")
+
+
 @bp.route("/e/<slug>/me/help", methods=["GET", "POST"])
+@_help_limit
 @access.guest
 def my_tickets(event: Event, registration: Registration):
     """My help requests, and a form to raise a new one."""
@@ -74,6 +79,7 @@ def my_tickets(event: Event, registration: Registration):
 
 
 @bp.route("/e/<slug>/me/help/<int:number>", methods=["GET", "POST"])
+@_help_limit
 @access.guest
 def ticket(event: Event, registration: Registration, number: int):
     """One of my requests: the public thread and a reply box."""

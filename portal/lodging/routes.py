@@ -8,7 +8,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from portal import access
+from portal import access, limits
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.lodging import bp, services
@@ -47,6 +47,8 @@ def _editor(event: Event, registration: Registration, form: StayForm, status: in
 
 
 @bp.route("/e/<slug>/me/lodging", methods=["GET", "POST"])
+# Naming a roommate mails them: one guest may do so only so often.
+@limits.by_guest("ROOMMATE_RATE_LIMIT", "roommate", when=lambda: bool(request.form.get("roommate_email", "").strip()))
 @access.guest
 def stay(event: Event, registration: Registration):
     """Ask for a room or change my request; htmx gets the editor in place of the My trip card."""

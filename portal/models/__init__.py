@@ -1,6 +1,6 @@
 """The data model, one module per aggregate; importing this package registers them all."""
 
-from portal.models.account import SignInLink, StaffRole, User
+from portal.models.account import SignInLink, SignInSession, StaffRole, User
 from portal.models.agenda import AgendaEntry, AgendaFeed, Room, ScheduleNotice, Session, SessionChange, Speaker, Track
 from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
@@ -57,6 +57,7 @@ __all__ = [
     "SessionChange",
     "Speaker",
     "SignInLink",
+    "SignInSession",
     "StaffRole",
     "Ticket",
     "TicketChange",

@@ -15,7 +15,7 @@ from portal.guests import tickets
 from portal import lifecycle
 from portal.guests.services import lock_event
 from portal.models import (
-    AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, User,
+    AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, SignInSession, User,
 )
 from portal.models.registration import CANCELLED
 
@@ -43,6 +43,8 @@ def anonymise_account(user: User, registrations: list[Registration]) -> None:
         _anonymise_registration(registration)
     db.session.execute(delete(OutboundMail).where(OutboundMail.recipient.in_(addresses)))
     db.session.execute(delete(SignInLink).where(SignInLink.user_id == user.id))
+    # Every session of the account ends, wherever its cookie was copied.
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
     user.email = erased_address("user", user.id)
     user.display_name = ""
     user.password_hash = None

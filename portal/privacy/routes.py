@@ -5,10 +5,11 @@
 /e/<slug>/me/data/erase       erase      the guest: erase my account, after a confirmation step (logged)
 """
 
-from flask import Blueprint, Response, flash, redirect, session, url_for
-from flask_login import current_user, logout_user
+from flask import Blueprint, Response, flash, redirect, url_for
+from flask_login import current_user
 
 from portal import access, privacy
+from portal.auth import sessions
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Event, Registration
@@ -51,8 +52,7 @@ def erase(event: Event, registration: Registration):
             db.session.rollback()
             refused = True
         else:
-            logout_user()
-            session.clear()
+            sessions.end_current()
             flash(_("Your account and your personal data are erased. Goodbye."), "info")
             return redirect(url_for("events.index"), 303)
     status = 403 if refused else (INVALID if form.errors else 200)

@@ -98,7 +98,7 @@ def helpdesk_queue(event: Event):
     flashing = not wants_fragment() and bool(session.get("_flashes"))
     etag = None if flashing else _queue_etag(event, version)
     if etag is not None and etag in request.if_none_match:
-        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"})
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
     since = request.args.get("since", type=int)
     tickets = services.queue(event, filters, current_user)
     targets, now = services.targets_for(event), utcnow()
@@ -116,7 +116,6 @@ def helpdesk_queue(event: Event):
     if not flashing:
         # Taken after rendering, which makes the session's CSRF secret if it had none.
         response.set_etag(_queue_etag(event, version))
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -193,10 +193,9 @@ def check_in_board(event: Event):
     """Arrivals live: htmx polls the board, which answers 304 while nothing changed."""
     etag = f"{board.fingerprint(event)}-{get_locale()}-{int(wants_fragment())}"
     if etag in request.if_none_match:
-        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"})
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
     body, status = render("staff/kiosks/board.html", fragment="staff/kiosks/_board.html",
                           event=event, board=board.board(event))
     response = make_response(body, status)
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -43,12 +43,13 @@ from portal.staff.forms import (
 
 # Who may do what in an event's console; the decorators and the templates both read this.
 # Coordinators and the help desk look guests up; the help desk also fixes a misspelt
-# name and resends a lost confirmation at the desk. Decisions that change who comes
-# (approve, decline, cancel), invitations, settings and the outbox (every guest's
-# mail) are the organizer's.
+# name or a contact detail and resends a lost confirmation at the desk. Decisions that
+# change who comes or how (approve, decline, cancel, a guest's category), invitations,
+# settings and the outbox (every guest's mail) are the organizer's.
 PERMISSIONS = {
     "view_guests": ("organizer", "coordinator", "helpdesk"),
     "edit_guests": ("organizer", "helpdesk"),
+    "change_category": ("organizer",),
     "resend_confirmation": ("organizer", "helpdesk"),
     "decide": ("organizer",),
     "cancel": ("organizer",),
@@ -257,13 +258,16 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])
 @access.staff(*PERMISSIONS["edit_guests"])
 def edit_guest(event: Event, registration_id: int):
-    """Correct a guest's details and category."""
+    """Correct a guest's details, and their category if the role may."""
     registration = _registration(event, registration_id)
     form = GuestEditForm(obj=registration, categories=event.categories)
-    if not form.is_submitted():
+    if not can(event, "change_category"):
+        # The help desk fixes details; a guest's category (VIP or not) is the organizer's decision.
+        del form.category
+    elif not form.is_submitted():
         form.category.data = registration.category_id
     if form.validate_on_submit():
-        category = next(c for c in event.categories if c.id == form.category.data)
+        category = next(c for c in event.categories if c.id == form.category.data) if "category" in form else None
         changed = services.update_guest(registration, form.profile(), category, current_user)
         flash(_("The guest's details are saved.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)

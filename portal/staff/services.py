@@ -168,14 +168,14 @@ def paginate_guests(query: Select, page: int, per_page: int) -> CountedPaginatio
     return CountedPagination(select=query, session=db.session(), page=page, per_page=per_page, error_out=False)
 
 
-def update_guest(registration: Registration, profile: Profile, category: Category, actor: User) -> list[str]:
-    """Staff correct a guest's details, even after the guests' own cut-off. Commits."""
+def update_guest(registration: Registration, profile: Profile, category: Category | None, actor: User) -> list[str]:
+    """Staff correct a guest's details, even after the guests' own cut-off; None keeps the category. Commits."""
     changed = []
     for name, value in vars(profile).items():
         if getattr(registration, name) != value:
             setattr(registration, name, value)
             changed.append(name)
-    if registration.category_id != category.id:
+    if category is not None and registration.category_id != category.id:
         registration.category_id = category.id
         changed.append("category")
     if changed:

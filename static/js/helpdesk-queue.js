@@ -4,11 +4,11 @@
    The server writes each clock's text as of rendering; a clock that moves also carries its seconds
    left then (data-seconds-left, negative once overdue), and the queue the moment it was rendered
    (data-rendered-at, the server's clock) and the wordings to use. An unchanged queue answers 304 and
-   the browser hands htmx its cached copy again, as old as it is, so a clock is counted from when the
-   queue was rendered, not from when it was swapped in. What the server's clock reads now comes from
-   the Date header of the last htmx answer (a 304 renews it), carried forward with performance.now():
-   the computer's own clock, which may be wrong, is never read. A page loaded the ordinary way may be
-   the browser's copy too, of unknown age, so it asks for the queue once at once to learn the time.
+   stays as it is, so a clock is counted from when the queue was rendered, not from when it was
+   swapped in. What the server's clock reads now comes from the Date header of the last htmx answer
+   (a 304 renews it), carried forward with performance.now(): the computer's own clock, which may be
+   wrong, is never read. A page loaded the ordinary way asks for the queue once at once to learn the
+   time.
    Without JavaScript, or on another page, nothing here does anything. */
 (function () {
   "use strict";
@@ -91,8 +91,28 @@
     }
   }
 
+  // Staff pages are never kept by the browser (no-store), so it holds no copy to revalidate: the
+  // polls of the queue and of the check-in board send the ETag of their last answer themselves. An
+  // unchanged one answers 304, which htmx leaves unswapped (base.html), and which renews the time.
+  var POLLED = {"helpdesk-queue": true, "check-in-board": true};
+  var etags = {};
+  document.addEventListener("htmx:configRequest", function (event) {
+    var id = event.detail.elt && event.detail.elt.id;
+    if (POLLED[id] && etags[id] && event.detail.verb === "get") {
+      event.detail.headers["If-None-Match"] = etags[id];
+    }
+  });
+  // Before the swap: the polled element is still in the page (an outerHTML swap takes it out).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var id = event.detail.elt && event.detail.elt.id;
+    if (!POLLED[id] || !xhr) { return; }
+    if (xhr.status === 200 && xhr.getResponseHeader("ETag")) { etags[id] = xhr.getResponseHeader("ETag"); }
+    if (xhr.status === 304 && id === "helpdesk-queue") { learnServerTime(xhr); }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
-    // Only the queue's own answers, which are never used without asking the server (no-cache).
+    // Only the queue's own answers, fresh from the server (nothing of a staff page is stored).
     var swapped = event.target;
     if (swapped.id === "helpdesk-queue" || (swapped.querySelector && swapped.querySelector("#helpdesk-queue"))) {
       learnServerTime(event.detail && event.detail.xhr);

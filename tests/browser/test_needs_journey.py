@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
 from tests.browser.test_invitation_journey import wait_for_mail
+from tests.sessions import sign_in
 from tests.test_agenda import make_guest
 from tests.test_lodging import make_block
 from tests.test_transport import make_vehicle
@@ -25,9 +26,7 @@ EMERGENCY_PHONE = "+86 138 0000 0000"
 
 def signed_in_page(app, live_server, page, user_id):
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    sign_in(client, user_id)
     page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
                                "url": live_server.url}])
     return page

@@ -1,5 +1,7 @@
 """Every page works without JavaScript; with it, htmx (vendored) makes navigation smoother."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -7,8 +9,23 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Registration
 from tests.browser.accessibility import assert_accessible
+from tests.browser.test_invitation_journey import wait_for_mail
 
 pytestmark = pytest.mark.browser
+
+LINK = re.compile(r"https?://\S+(/login/link/[A-Za-z0-9_\-]+)")
+
+
+def prove_address(page, live_server, mailbox, event, email="ana@example.org"):
+    """On the registration page: give the address, open the link mailed to it, and come back signed in."""
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="Send me the link").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    mail = wait_for_mail(mailbox, email, lambda m: m["Subject"].startswith("Continue your registration"))
+    page.goto(live_server(LINK.search(mail.get_body(("plain",)).get_content()).group(1)))
+    page.get_by_role("button", name="Sign me in").click()
+    expect(page).to_have_url(live_server(f"/e/{event.slug}/register"))
+    expect(page.locator("#email")).to_have_value(email)
 
 
 def fill_registration(page, **overrides):
@@ -18,7 +35,6 @@ def fill_registration(page, **overrides):
         "#surname": "Souza",
         "#organization": "Instituto Exemplo",
         "#phone": "+55 11 91234 5678",
-        "#email": "ana@example.org",
         **overrides,
     }
     for selector, value in values.items():
@@ -33,6 +49,7 @@ def test_public_registration_works_without_javascript(live_server, app, mailbox,
     page.goto(live_server(f"/e/{event.slug}/"))
     page.get_by_role("link", name="Register", exact=True).click()
     expect(page).to_have_url(live_server(f"/e/{event.slug}/register"))
+    prove_address(page, live_server, mailbox, event)
 
     # A mistake comes back beside its field, with what was typed kept.
     fill_registration(page, **{"#phone": "call me"})
@@ -75,6 +92,11 @@ def test_htmx_boosts_navigation_and_forms_into_whole_pages(live_server, app, mai
     expect(page.locator("header")).to_have_count(1)
     expect(page.locator("main")).to_have_count(1)
     expect(page).to_have_title(f"Register · {event.name_en}")
+    assert page.evaluate("window.stillTheSameDocument") is True
+    assert_accessible(page)
+    # The link from the mail opens a page of its own; from there on, htmx again.
+    prove_address(page, live_server, mailbox, event)
+    page.evaluate("window.stillTheSameDocument = true")
 
     # An invalid form answers 422; htmx swaps it in like the no-JS page.
     fill_registration(page, **{"#name_latin": "安娜"})
