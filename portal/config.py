@@ -22,6 +22,9 @@ ENVIRONMENT_SETTINGS = {
     "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_COUNTDOWN_SECONDS": int,
+    "EARLIEST_YEAR": int,
+    "LATEST_YEAR": int,
+    "EVENT_DATE_MARGIN_DAYS": int,
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -69,6 +72,13 @@ class Defaults:
     SIGN_IN_LINK_MINUTES = 30
     INVITATION_DAYS = 60
     GUESTS_PER_PAGE = 50
+
+    # Dates a form accepts (portal/forms.py): any date within these years, and an
+    # event's own things (sessions, journeys, announcements, surveys) within this
+    # many days of the event's first and last days.
+    EARLIEST_YEAR = 1900
+    LATEST_YEAR = 2100
+    EVENT_DATE_MARGIN_DAYS = 366
 
     # The kiosk: after KIOSK_IDLE_SECONDS without input a warning counts down
     # KIOSK_COUNTDOWN_SECONDS (at least 20, WCAG 2.2.1) and the start screen returns.

@@ -35,6 +35,7 @@ from portal.guests.services import RegistrationError, resend_confirmation as res
 from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.rendering import INVALID, render
+from portal.web import query_int
 from portal.staff import bp, guest_rows, services
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
@@ -133,7 +134,7 @@ def page_url(page: int) -> str:
 
 
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return query_int("page", 1, minimum=1)
 
 
 def _registration(event: Event, registration_id: int) -> Registration:
