@@ -5,6 +5,7 @@ import time
 import click
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal import outbox
@@ -29,7 +30,14 @@ def register_commands(app: Flask) -> None:
 def send_mail(once: bool, interval: float) -> None:
     """Run the outbox sender: send due mail, retry failures with backoff."""
     while True:
-        counts = outbox.deliver()
+        try:
+            counts = outbox.deliver()
+        except OperationalError as error:
+            if once:
+                raise
+            # The database is away for a while: keep running and try again next round.
+            click.echo(f"database unavailable, trying again in {interval:g} s: {error.orig}", err=True)
+            counts = {}
         if any(counts.values()):
             click.echo(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
         if once:

@@ -28,12 +28,17 @@ from tests.test_multiworker import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def flask_environment(database_uri: str, smtp_port: int) -> dict[str, str]:
+    """The environment of a `flask ...` process on the test database, as an operator sets it."""
+    return {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": database_uri,
+            "SECRET_KEY": "resilience-test-secret-key-long-enough", "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port), "BASE_URL": "http://localhost", "PYTHONPATH": str(ROOT)}
+
+
 def flask_command(database_uri: str, *args: str, smtp_port: int, timeout: float = 60) -> subprocess.CompletedProcess:
     """A real `flask ...` process on the test database, as an operator runs it."""
-    env = {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": database_uri,
-           "SECRET_KEY": "resilience-test-secret-key-long-enough", "MAIL_SERVER": "127.0.0.1",
-           "MAIL_PORT": str(smtp_port), "BASE_URL": "http://localhost", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT,
+                          env=flask_environment(database_uri, smtp_port), capture_output=True,
                           text=True, timeout=timeout)
 
 

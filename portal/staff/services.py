@@ -21,6 +21,7 @@ from portal import audit, lifecycle
 from portal.auth.tokens import new_token, token_hash
 from portal.database import utcnow
 from portal.extensions import db
+from portal.forms import one_line
 from portal.i18n import gettext as _, pick
 from portal.guests import services as guest_services
 from portal.guests.services import Profile
@@ -266,7 +267,8 @@ def _check_rows(event: Event, records) -> tuple[list[InvitationRow], list[RowPro
     rows, problems = [], []
     for line, values in records:
         reasons = []
-        name = values["name"]
+        # A quoted cell may hold line breaks; a name is one line (it reaches mail headers).
+        name = one_line(values["name"]).strip()
         if not name:
             reasons.append(_("the name is missing"))
         elif len(name) > 200:
