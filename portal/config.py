@@ -16,6 +16,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SEND_INLINE": bool,
+    "MAIL_SEND_INLINE_MAX": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,  # when several deployments share one Redis
     "SESSION_COOKIE_SECURE": bool,
@@ -58,6 +59,9 @@ class Defaults:
     # Send mail from the web process right after the response; a `flask send-mail`
     # worker picks up whatever this misses.
     MAIL_SEND_INLINE = True
+    # At most this many mails are sent by the request that wrote them (a big import writes
+    # thousands); the rest wait for `flask send-mail`.
+    MAIL_SEND_INLINE_MAX = 50
     MAIL_MAX_BACKOFF = 60 * 30
 
     RATELIMIT_STORAGE_URI = "memory://"
@@ -72,6 +76,8 @@ class Defaults:
     SIGN_IN_LINK_MINUTES = 30
     INVITATION_DAYS = 60
     GUESTS_PER_PAGE = 50
+    # An import writes this many invitation mails itself; the sender writes the rest, as many at a time.
+    INVITATION_MAILS_PER_BATCH = 500
 
     # Dates a form accepts (portal/forms.py): any date within these years, and an
     # event's own things (sessions, journeys, announcements, surveys) within this

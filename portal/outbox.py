@@ -27,10 +27,10 @@ import socket
 import threading
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale
 from flask_mail import BadHeaderError, Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 
 from portal.database import utcnow
 from portal.extensions import db, mail
@@ -44,19 +44,25 @@ BASE_BACKOFF_SECONDS = 15
 
 def queue(kind: str, recipient: str, template: str, language: str, *, event=None,
           inline: list[dict] | None = None, **context) -> OutboundMail:
-    """Render `email/<template>.txt` and `.html` in `language` and add the mail to the outbox.
+    """Render `email/<template>.txt` and `.html` in `language` and add the mail to the outbox."""
+    return add(compose(kind, recipient, template, language, event=event, inline=inline, **context))
+
+
+def compose(kind: str, recipient: str, template: str, language: str, *, event=None,
+            inline: list[dict] | None = None, **context) -> dict:
+    """One mail rendered in `language`, as the values of its outbox row (nothing is added yet).
 
     The text template sets `subject`; `inline` holds images the HTML part shows by cid.
     """
-    with _rendering_context(), force_locale(language):
-        context.update(event=event, language=language)
-        text_template = current_app.jinja_env.get_template(f"email/{template}.txt")
-        module = text_template.make_module(context)
-        # One line whatever a name or title in it holds: a line break would start a new header.
-        subject = " ".join(str(getattr(module, "subject", "")).split())
-        body_text = str(module).strip() + "\n"
-        body_html = render_template(f"email/{template}.html", subject=subject, **context)
-    parts = [
+    [mail] = compose_many(kind, template, language, [(recipient, context)], event=event, inline=inline)
+    return mail
+
+
+def compose_many(kind: str, template: str, language: str, mails: list[tuple[str, dict]], *, event=None,
+                 inline: list[dict] | None = None) -> list[dict]:
+    """compose() for many (recipient, context) pairs of one template and language, with the
+    language and the templates looked up once (an import writes thousands)."""
+    parts = json.dumps([
         {
             "cid": part["cid"],
             "mimetype": part["mimetype"],
@@ -64,24 +70,55 @@ def queue(kind: str, recipient: str, template: str, language: str, *, event=None
             "data": base64.b64encode(part["data"]).decode("ascii"),
         }
         for part in inline or ()
-    ]
-    message = OutboundMail(
-        event_id=event.id if event is not None else None,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        inline_parts=json.dumps(parts),
-        message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
-        state="pending",
-        next_attempt_at=utcnow(),
-    )
+    ])
+    domain, now = _mail_domain(), utcnow()
+    composed = []
+    with _rendering_context(), force_locale(language):
+        # Rendered by Jinja alone, without the pages' context processors: a mail is the same
+        # whether a request, the CLI or the sender writes it.
+        text = current_app.jinja_env.get_template(f"email/{template}.txt")
+        html = current_app.jinja_env.get_template(f"email/{template}.html")
+        for recipient, context in mails:
+            context = {**context, "event": event, "language": language}
+            module = text.make_module(context)
+            # One line whatever a name or title in it holds: a line break would start a new header.
+            subject = " ".join(str(getattr(module, "subject", "")).split())
+            composed.append(dict(
+                event_id=event.id if event is not None else None,
+                kind=kind,
+                recipient=recipient,
+                subject=subject,
+                body_text=str(module).strip() + "\n",
+                body_html=html.render(subject=subject, **context),
+                inline_parts=parts,
+                message_id=f"<{secrets.token_hex(16)}@{domain}>",
+                state="pending",
+                attempts=0,
+                last_error="",
+                claimed_by="",
+                created_at=now,
+                next_attempt_at=now,
+            ))
+    return composed
+
+
+def add(values: dict) -> OutboundMail:
+    """Add one composed mail to the current transaction; this request sends it after the response."""
+    message = OutboundMail(**values)
     db.session.add(message)
     db.session.flush()
     if has_request_context():
         g.setdefault("outbox_ids", []).append(message.id)
     return message
+
+
+def add_many(mails: list[dict]) -> None:
+    """Add composed mails with one bulk INSERT; this request sends the first MAIL_SEND_INLINE_MAX of them."""
+    if not mails:
+        return
+    ids = db.session.scalars(insert(OutboundMail).returning(OutboundMail.id), mails).all()
+    if has_request_context():
+        g.setdefault("outbox_ids", []).extend(sorted(ids))
 
 
 def _rendering_context():
@@ -269,6 +306,8 @@ def deliver_after_response(response):
     ids = g.pop("outbox_ids", None)
     if not ids or not current_app.config.get("MAIL_SEND_INLINE"):
         return response
+    # A worker busy sending thousands of mails would outlive its timeout: `flask send-mail` takes the rest.
+    ids = ids[:current_app.config["MAIL_SEND_INLINE_MAX"]]
     app = current_app._get_current_object()
     started = threading.Lock()
 

@@ -336,10 +336,12 @@ def cancel(event: Event, registration_id: int):
 @bp.get("/e/<slug>/invitations")
 @access.staff(*PERMISSIONS["invite"])
 def invitations(event: Event):
-    """Every invitation of the event, accepted or not."""
+    """Every invitation of the event, accepted or not, and how far the mails of an import are."""
     results = db.paginate(services.invitation_query(event), page=_page_number(),
                           per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
-    return render("staff/invitations.html", event=event, results=results, now=utcnow())
+    written, total = services.invitation_mail_progress(event)
+    return render("staff/invitations.html", event=event, results=results, now=utcnow(),
+                  mails_written=written, invitations_total=total)
 
 
 @bp.route("/e/<slug>/invitations/import", methods=["GET", "POST"])
