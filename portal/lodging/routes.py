@@ -33,7 +33,7 @@ def _form(event: Event, registration: Registration, formdata=None) -> StayForm:
     if formdata is None and current is not None and current.is_active:
         form.block.data, form.check_in.data, form.check_out.data = current.block_id, current.check_in, current.check_out
         form.occupancy.data = current.occupancy
-        form.roommate_email.data = current.roommate.email if current.roommate else ""
+        form.roommate_email.data = current.roommate_email
         form.accessible.data, form.smoking.data, form.notes.data = current.accessible, current.smoking, current.notes
     return form
 
