@@ -169,3 +169,41 @@ def test_a_date_far_from_the_event_is_an_error_beside_the_field(app, people, for
     assert "this belongs to the event&#39;s days" in page or "this belongs to the event's days" in page
     assert f'value="{value}"' in page
     assert _rows(app, model) == before
+
+
+# -- Names keep to one line ----------------------------------------------------------------------
+
+def test_line_breaks_in_names_become_spaces_wherever_a_name_is_typed(app, client, make_event, make_staff, mailbox):
+    from portal.models import Invitation, Registration, User
+    from tests.test_staff_import import upload
+
+    event = make_event()
+    delegate = next(c.id for c in event.categories if c.code == "delegate")
+    response = submit(client, "/e/summit/register", registration_form(
+        category=str(delegate), name_original="王\r\n小明", name_latin="Wang\nXiaoming", surname="Wang\r\n",
+        organization="Example\r\nBcc: x@evil.example", job_title="Chief\u2028Executive"))
+    assert response.status_code == 303
+    with app.app_context():
+        stored = db.session.execute(select(Registration.name_original, Registration.name_latin, Registration.surname,
+                                           Registration.organization, Registration.job_title)).one()
+    assert tuple(stored) == ("王 小明", "Wang Xiaoming", "Wang", "Example Bcc: x@evil.example", "Chief Executive")
+
+    # The guest's own profile.
+    profile = registration_form(name_original="王\n大明", surname="Wang")
+    profile.pop("email"), profile.pop("consent")
+    assert submit(client, "/e/summit/me/profile", profile).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Registration.name_original)) == "王 大明"
+
+    # The account's name, which signs staff mail and greets the guest.
+    assert submit(client, "/account", {"display_name": "Wang\r\nXiaoming", "language": "en"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(User.display_name).where(User.email == "wang@example.org")) == "Wang Xiaoming"
+
+    # A quoted cell of an invitation file.
+    organizer = app.test_client()
+    make_staff("olivia@example.org", event, roles=("organizer",))
+    submit(organizer, "/login", {"email": "olivia@example.org", "password": "correct horse battery"})
+    assert upload(organizer, 'name,email,category,language\n"Smith,\r\nAnna",anna@example.org,vip,en\n').status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Invitation.name)) == "Smith, Anna"

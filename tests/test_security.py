@@ -205,6 +205,25 @@ def test_a_post_without_its_csrf_token_is_refused_on_every_route(app, make_event
         assert _row_counts() == before
 
 
+EXPORT_LISTS = {"catering": ("counts", "guests"), "surveys": ("answers", "summary")}
+
+
+def test_every_csv_export_says_its_charset_once(app, make_event, make_staff, mailbox):
+    world = Everything(app, make_event, make_staff, mailbox)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "fmt" not in rule.arguments:
+            continue
+        area = rule.rule.split("/")[4]
+        for list_name in EXPORT_LISTS.get(area, ("",)):
+            world.ids.update(fmt="csv", list_name=list_name)
+            response = world.clients["staff"].get(world.url(rule))
+            assert response.status_code == 200, rule.rule
+            assert response.headers["Content-Type"] == "text/csv; charset=utf-8", rule.rule
+            checked += 1
+    assert checked >= 10
+
+
 def _token(client) -> str:
     """A valid CSRF token of this browser's session."""
     for page in ("/kiosk/", "/account", "/login"):
