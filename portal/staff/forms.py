@@ -45,7 +45,7 @@ def _max(n: int):
 def _valid_timezone(form, field):
     try:
         ZoneInfo(field.data.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         raise ValidationError(_l("Enter a time zone such as Asia/Shanghai or Europe/Paris."))
 
 

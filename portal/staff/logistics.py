@@ -187,7 +187,7 @@ def set_inventory(event: Event, block_id: int):
         raw = request.form.get(f"night-{night.night.isoformat()}", "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or int(raw) > 10000:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > 10000:
             bad.append(night.night)
             continue
         totals[night.night] = int(raw)
