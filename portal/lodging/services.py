@@ -470,6 +470,7 @@ def withdraw_for(event: Event, leaver: Registration, actor) -> list[LodgingReque
 def _alone(event: Event, request: LodgingRequest, leaver: Registration) -> None:
     """The stay goes on without `leaver`: one guest, the same room, flagged for the coordinators."""
     request.roommate_id, request.roommate, request.roommate_confirmed_at = None, None, None
+    request.roommate_email = ""
     request.occupancy, request.review_reason = 1, ROOMMATE_LEFT
     guest = request.registration
     outbox.queue("lodging_roommate_left", guest.email, "lodging_roommate_left", guest.language, event=event,
