@@ -42,7 +42,7 @@ def page_since() -> int:
     """When this page was first shown: carried through the no-script refreshes, else now."""
     now = int(time.time())
     since = request.args.get("since", "")
-    if since.isdigit() and len(since) <= 12 and now - 24 * 3600 < int(since) <= now:
+    if since.isascii() and since.isdigit() and len(since) <= 12 and now - 24 * 3600 < int(since) <= now:
         return int(since)
     return now
 

@@ -45,6 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(MIGRATIONS_DIR.parent / "translations"))
 
     _init_extensions(app)
+    from portal.web import register_converters
+
+    register_converters(app)
     _register_blueprints(app)
     _register_hooks(app)
 

@@ -3,14 +3,16 @@
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal import outbox
 from portal.backup import backup, restore
 from portal.demo import seed_demo
 from portal.needs.cli import purge_sensitive
+from portal.staff.services import write_invitation_mails
 from portal.models import Event, StaffRole, User
 
 
@@ -27,15 +29,29 @@ def register_commands(app: Flask) -> None:
 @click.option("--once", is_flag=True, help="Send what is due now, then stop.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
 def send_mail(once: bool, interval: float) -> None:
-    """Run the outbox sender: send due mail, retry failures with backoff."""
+    """Run the outbox sender: write imported invitations' mails, send due mail, retry failures with backoff."""
+    batch = current_app.config["INVITATION_MAILS_PER_BATCH"]
     while True:
-        counts = outbox.deliver()
+        written, counts = 0, {}
+        try:
+            # An import leaves the mails of a big file to be written here, a batch per round.
+            written = write_invitation_mails(limit=batch)
+            if written:
+                click.echo(f"wrote {written} invitation mails")
+            counts = outbox.deliver()
+        except OperationalError as error:
+            if once:
+                raise
+            # The database is away for a while: keep running and try again next round.
+            click.echo(f"database unavailable, trying again in {interval:g} s: {error.orig}", err=True)
         if any(counts.values()):
             click.echo(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
         if once:
             return
         db.session.remove()
-        time.sleep(interval)
+        # A round that found work goes straight on to the next: thousands of mails need many rounds.
+        if not written and not any(counts.values()):
+            time.sleep(interval)
 
 
 @click.command("create-staff")

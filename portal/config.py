@@ -16,6 +16,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SEND_INLINE": bool,
+    "MAIL_SEND_INLINE_MAX": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,  # when several deployments share one Redis
     "SIGN_IN_ADDRESS_RATE_LIMIT": str,
@@ -29,6 +30,9 @@ ENVIRONMENT_SETTINGS = {
     "KIOSK_COUNTDOWN_SECONDS": int,
     "KIOSK_OFFLINE_REFRESH_SECONDS": int,
     "KIOSK_UNREACHABLE_SECONDS": int,
+    "EARLIEST_YEAR": int,
+    "LATEST_YEAR": int,
+    "EVENT_DATE_MARGIN_DAYS": int,
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -65,6 +69,9 @@ class Defaults:
     # Send mail from the web process right after the response; a `flask send-mail`
     # worker picks up whatever this misses.
     MAIL_SEND_INLINE = True
+    # At most this many mails are sent by the request that wrote them (a big import writes
+    # thousands); the rest wait for `flask send-mail`.
+    MAIL_SEND_INLINE_MAX = 50
     MAIL_MAX_BACKOFF = 60 * 30
 
     # Limits count what is attacked: an address, a guest, a kiosk. Set RATELIMIT_STORAGE_URI to
@@ -88,6 +95,15 @@ class Defaults:
     SIGN_IN_LINK_MINUTES = 30
     INVITATION_DAYS = 60
     GUESTS_PER_PAGE = 50
+    # An import writes this many invitation mails itself; the sender writes the rest, as many at a time.
+    INVITATION_MAILS_PER_BATCH = 500
+
+    # Dates a form accepts (portal/forms.py): any date within these years, and an
+    # event's own things (sessions, journeys, announcements, surveys) within this
+    # many days of the event's first and last days.
+    EARLIEST_YEAR = 1900
+    LATEST_YEAR = 2100
+    EVENT_DATE_MARGIN_DAYS = 366
 
     # The kiosk: after KIOSK_IDLE_SECONDS without input a warning counts down
     # KIOSK_COUNTDOWN_SECONDS (at least 20, WCAG 2.2.1) and the start screen returns.

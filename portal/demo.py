@@ -7,6 +7,7 @@ demo shows a registration desk part-way through, not two hundred fresh sign-ups.
 """
 
 import random
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,13 +30,14 @@ SLUG = "demo"
 SEED = 2027
 TIMEZONE = "Asia/Shanghai"
 
-# role, e-mail, display name, password. Fixed on purpose: this is a demo and the
-# command prints them; a real deployment makes its staff with `flask create-staff`.
+# role, e-mail, display name. Each install draws its own passwords and prints them once
+# (a demo left on a reachable server must not open with a password the whole world
+# read here); a real deployment makes its staff with `flask create-staff`.
 STAFF = (
-    ("admin", "admin@demo.example.org", "Demo Administrator", "demo-admin-2027"),
-    ("organizer", "organizer@demo.example.org", "Chen Jing 陈静", "demo-organizer-2027"),
-    ("coordinator", "coordinator@demo.example.org", "Lukas Becker", "demo-coordinator-2027"),
-    ("helpdesk", "helpdesk@demo.example.org", "Sun Li 孙丽", "demo-helpdesk-2027"),
+    ("admin", "admin@demo.example.org", "Demo Administrator"),
+    ("organizer", "organizer@demo.example.org", "Chen Jing 陈静"),
+    ("coordinator", "coordinator@demo.example.org", "Lukas Becker"),
+    ("helpdesk", "helpdesk@demo.example.org", "Sun Li 孙丽"),
 )
 
 # How many guests of each category, and how their registrations stand, as weights
@@ -446,11 +448,10 @@ def _history(rng, registration, state, guest, organizer, created) -> None:
 
 def _staff(event: Event) -> dict[str, User]:
     accounts = {}
-    for role, email, name, password in STAFF:
+    for role, email, name in STAFF:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = User(email=email, display_name=name, language="en")
-            user.set_password(password)
             db.session.add(user)
         if role == "admin":
             user.is_admin = True
@@ -537,16 +538,30 @@ def seed(rng: random.Random) -> dict[str, int]:
     return counts
 
 
-def _print_sign_in() -> None:
+def draw_passwords() -> dict[str, str]:
+    """A fresh random password for each demo staff account, set now (not committed); role → password."""
+    passwords = {}
+    for role, email, _name in STAFF:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None:
+            passwords[role] = secrets.token_urlsafe(12)
+            user.set_password(passwords[role])
+    return passwords
+
+
+def _print_sign_in(passwords: dict[str, str]) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"\nSign in at {base}/login with the password field (under “Staff”):")
-    for role, email, _name, password in STAFF:
-        click.echo(f"  {role:<12} {email:<30} password: {password}")
+    for role, email, _name in STAFF:
+        click.echo(f"  {role:<12} {email:<30} password: {passwords[role]}")
+    click.echo("These passwords are shown this once; `flask seed-demo --new-passwords` sets new ones.")
 
 
 @click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Add the demo even though the database holds other events.")
+@click.option("--new-passwords", is_flag=True, help="Give the demo's staff new passwords, and print them.")
 @with_appcontext
-def seed_demo() -> None:
+def seed_demo(force: bool, new_passwords: bool) -> None:
     """Create the bilingual demo event with its guests and staff (safe to run twice)."""
     existing = db.session.scalar(select(Event).where(Event.slug == SLUG))
     if existing is not None:
@@ -554,12 +569,25 @@ def seed_demo() -> None:
             select(func.count()).select_from(Registration).where(Registration.event_id == existing.id)
         )
         click.echo(f"The demo event “{existing.name_en}” is already there ({guests} guests); nothing changed.")
-        _print_sign_in()
+        if new_passwords:
+            passwords = draw_passwords()
+            db.session.commit()
+            _print_sign_in(passwords)
+        else:
+            click.echo("Its staff passwords were shown when it was made; `flask seed-demo --new-passwords` "
+                       "sets new ones.")
         return
+    others = db.session.scalars(select(Event.slug).where(Event.slug != SLUG).order_by(Event.slug)).all()
+    if others and not force:
+        raise click.ClickException(
+            f"This database holds real events ({', '.join(others[:5])}); the demo, its guests and its staff "
+            "accounts would be written beside them. Use --force if that is what you want.")
     counts = seed(random.Random(SEED))
+    passwords = draw_passwords()
+    db.session.commit()
     event = db.session.scalar(select(Event).where(Event.slug == SLUG))
     total = sum(counts.values())
     summary = ", ".join(f"{n} {state}" for state, n in counts.items())
     click.echo(f"Created the demo event “{event.name_en} / {event.name_zh}” at /e/{SLUG}/")
     click.echo(f"  {total} guests: {summary}; capacity {event.capacity} (full), {OPEN_INVITATIONS} open invitations.")
-    _print_sign_in()
+    _print_sign_in(passwords)

@@ -2,11 +2,13 @@
 
 import logging
 
-from flask import Flask
+from flask import Flask, current_app, session
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
+from portal.i18n import LANGUAGES, browser_language
 from portal.rendering import render
 
 log = logging.getLogger(__name__)
@@ -21,10 +23,24 @@ def register(app: Flask) -> None:
     def database_unavailable(error):
         log.error("database unavailable: %s", error)
         db.session.rollback()
-        return render("errors/unavailable.html", status=503)
+        return _unavailable_page(), 503
 
     for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, _page_for(code))
+
+
+def _unavailable_page() -> str:
+    """The 503 page, made without the database.
+
+    The template is rendered by Jinja alone: the context processors would read
+    the signed-in user and the event's announcements, and the usual choice of
+    language the user's account; here the language is the session's or the
+    browser's.
+    """
+    language = session.get("lang") if session.get("lang") in LANGUAGES else browser_language()
+    with force_locale(language):
+        template = current_app.jinja_env.get_template("errors/unavailable.html")
+        return template.render(html_lang="zh-Hans" if language == "zh_Hans" else "en")
 
 
 def _page_for(code: int):

@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterable
 from flask import Response, abort
 
 FORMATS = ("csv", "xlsx")
-MIMETYPES = {
+# Whole Content-Type values: given as a mimetype, a text/ type would get a second charset from Werkzeug.
+CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -132,7 +133,7 @@ def download(fmt: str, filename: str, columns: list[Column], rows: Iterable, tit
         abort(404)
     headers, values = table(columns, rows)
     body = csv_bytes(headers, values) if fmt == "csv" else xlsx_bytes(headers, values, title or filename)
-    response = Response(body, mimetype=MIMETYPES[fmt])
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
     safe_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", filename).strip("-") or "export"
     response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}.{fmt}"'
     # Guest lists are personal data: no shared cache keeps a copy.

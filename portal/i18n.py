@@ -31,6 +31,11 @@ def select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
+    return browser_language()
+
+
+def browser_language() -> str:
+    """The language the browser asks for (Accept-Language), of the two the app speaks."""
     best = request.accept_languages.best_match(["zh-Hans", "zh-CN", "zh", "en"], default="en")
     return "zh_Hans" if best.startswith("zh") else "en"
 

@@ -6,6 +6,12 @@ transaction, so it exists exactly when the change it reports was committed.
 that only one sender can win, so two senders never send the same row; a failed
 send is retried with exponential backoff until SMTP takes it.
 
+One bad mail never stops the sender: a mail that cannot be built (a header
+that would need a line break, say) or that SMTP refuses for good (a 5xx answer
+to its sender, recipients or content) is marked failed with its reason, and
+the sender goes on with the next. Organizers see failed mails on the event's
+outbox page and can send one again (`retry`).
+
 A sender that dies between SMTP accepting a message and recording it as sent
 leaves the claim to expire; the row is then sent again with the same
 Message-ID, which receiving servers and clients use to drop the duplicate.
@@ -21,10 +27,10 @@ import socket
 import threading
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale
-from flask_mail import Message
-from sqlalchemy import or_, select, update
+from flask_mail import BadHeaderError, Message
+from sqlalchemy import insert, or_, select, update
 
 from portal.database import utcnow
 from portal.extensions import db, mail
@@ -34,24 +40,29 @@ log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 120
 BASE_BACKOFF_SECONDS = 15
-# SMTP answers that no retry can fix: the address is refused for good.
-PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
 
 def queue(kind: str, recipient: str, template: str, language: str, *, event=None,
           inline: list[dict] | None = None, **context) -> OutboundMail:
-    """Render `email/<template>.txt` and `.html` in `language` and add the mail to the outbox.
+    """Render `email/<template>.txt` and `.html` in `language` and add the mail to the outbox."""
+    return add(compose(kind, recipient, template, language, event=event, inline=inline, **context))
+
+
+def compose(kind: str, recipient: str, template: str, language: str, *, event=None,
+            inline: list[dict] | None = None, **context) -> dict:
+    """One mail rendered in `language`, as the values of its outbox row (nothing is added yet).
 
     The text template sets `subject`; `inline` holds images the HTML part shows by cid.
     """
-    with _rendering_context(), force_locale(language):
-        context.update(event=event, language=language)
-        text_template = current_app.jinja_env.get_template(f"email/{template}.txt")
-        module = text_template.make_module(context)
-        subject = str(getattr(module, "subject", "")).strip()
-        body_text = str(module).strip() + "\n"
-        body_html = render_template(f"email/{template}.html", subject=subject, **context)
-    parts = [
+    [mail] = compose_many(kind, template, language, [(recipient, context)], event=event, inline=inline)
+    return mail
+
+
+def compose_many(kind: str, template: str, language: str, mails: list[tuple[str, dict]], *, event=None,
+                 inline: list[dict] | None = None) -> list[dict]:
+    """compose() for many (recipient, context) pairs of one template and language, with the
+    language and the templates looked up once (an import writes thousands)."""
+    parts = json.dumps([
         {
             "cid": part["cid"],
             "mimetype": part["mimetype"],
@@ -59,24 +70,55 @@ def queue(kind: str, recipient: str, template: str, language: str, *, event=None
             "data": base64.b64encode(part["data"]).decode("ascii"),
         }
         for part in inline or ()
-    ]
-    message = OutboundMail(
-        event_id=event.id if event is not None else None,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        inline_parts=json.dumps(parts),
-        message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
-        state="pending",
-        next_attempt_at=utcnow(),
-    )
+    ])
+    domain, now = _mail_domain(), utcnow()
+    composed = []
+    with _rendering_context(), force_locale(language):
+        # Rendered by Jinja alone, without the pages' context processors: a mail is the same
+        # whether a request, the CLI or the sender writes it.
+        text = current_app.jinja_env.get_template(f"email/{template}.txt")
+        html = current_app.jinja_env.get_template(f"email/{template}.html")
+        for recipient, context in mails:
+            context = {**context, "event": event, "language": language}
+            module = text.make_module(context)
+            # One line whatever a name or title in it holds: a line break would start a new header.
+            subject = " ".join(str(getattr(module, "subject", "")).split())
+            composed.append(dict(
+                event_id=event.id if event is not None else None,
+                kind=kind,
+                recipient=recipient,
+                subject=subject,
+                body_text=str(module).strip() + "\n",
+                body_html=html.render(subject=subject, **context),
+                inline_parts=parts,
+                message_id=f"<{secrets.token_hex(16)}@{domain}>",
+                state="pending",
+                attempts=0,
+                last_error="",
+                claimed_by="",
+                created_at=now,
+                next_attempt_at=now,
+            ))
+    return composed
+
+
+def add(values: dict) -> OutboundMail:
+    """Add one composed mail to the current transaction; this request sends it after the response."""
+    message = OutboundMail(**values)
     db.session.add(message)
     db.session.flush()
     if has_request_context():
         g.setdefault("outbox_ids", []).append(message.id)
     return message
+
+
+def add_many(mails: list[dict]) -> None:
+    """Add composed mails with one bulk INSERT; this request sends the first MAIL_SEND_INLINE_MAX of them."""
+    if not mails:
+        return
+    ids = db.session.scalars(insert(OutboundMail).returning(OutboundMail.id), mails).all()
+    if has_request_context():
+        g.setdefault("outbox_ids", []).extend(sorted(ids))
 
 
 def _rendering_context():
@@ -144,6 +186,7 @@ def _claim(mail_id: int, worker: str) -> OutboundMail | None:
 
 
 def _as_message(row: OutboundMail) -> Message:
+    """The row as a mail ready to send; raises if it cannot be one (BadHeaderError, a broken part)."""
     message = Message(
         subject=row.subject,
         recipients=[row.recipient],
@@ -161,7 +204,24 @@ def _as_message(row: OutboundMail) -> Message:
             disposition="inline",
             headers={"Content-ID": f"<{part['cid']}>"},
         )
+    # Flask-Mail checks the headers only once connected; a mail that fails here fails before it costs a connection.
+    if message.has_bad_headers():
+        raise BadHeaderError("a header would span several lines")
+    message.as_bytes()
     return message
+
+
+def _refused_for_good(error: smtplib.SMTPException) -> bool:
+    """A 5xx answer about this mail's sender, recipients or content: no retry will change it.
+
+    A 5xx at the greeting or to our credentials (SMTPConnectError, SMTPAuthenticationError)
+    is about the server or our settings, not the mail: those are retried.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return error.smtp_code >= 500
+    return False
 
 
 def _finish(row_id: int, worker: str, **values) -> None:
@@ -179,6 +239,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, current_app.config["MAIL_MAX_BACKOFF"]))
 
 
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
 def deliver(ids: list[int] | None = None, worker: str | None = None) -> dict[str, int]:
     """Send the given mails, or every due one; returns counts of sent, retried and failed."""
     worker = worker or worker_name()
@@ -187,26 +251,49 @@ def deliver(ids: list[int] | None = None, worker: str | None = None) -> dict[str
         row = _claim(mail_id, worker)
         if row is None:
             continue
-        message = _as_message(row)
         attempts = row.attempts
+        try:
+            message = _as_message(row)
+        except Exception as error:  # noqa: BLE001 (whatever it is, this row will never build)
+            log.error("mail %s cannot be built, marked failed: %s", mail_id, error)
+            _finish(mail_id, worker, state="failed", last_error=_reason(error))
+            counts["failed"] += 1
+            continue
         db.session.rollback()  # hold no transaction open while talking to SMTP
         try:
             mail.send(message)
-        except PERMANENT_ERRORS as error:
-            _finish(mail_id, worker, state="failed", last_error=str(error)[:2000])
-            counts["failed"] += 1
         except (OSError, smtplib.SMTPException) as error:
+            if isinstance(error, smtplib.SMTPException) and _refused_for_good(error):
+                log.error("mail %s refused for good: %s", mail_id, error)
+                _finish(mail_id, worker, state="failed", last_error=_reason(error))
+                counts["failed"] += 1
+                continue
             log.warning("mail %s not sent (attempt %s): %s", mail_id, attempts, error)
-            _finish(
-                mail_id, worker,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-                next_attempt_at=utcnow() + backoff(attempts),
-            )
+            _finish(mail_id, worker, last_error=_reason(error), next_attempt_at=utcnow() + backoff(attempts))
             counts["retry"] += 1
+        except Exception as error:  # noqa: BLE001 (not the network, not the server: this mail)
+            log.exception("mail %s could not be sent, marked failed", mail_id)
+            _finish(mail_id, worker, state="failed", last_error=_reason(error))
+            counts["failed"] += 1
         else:
             _finish(mail_id, worker, state="sent", sent_at=utcnow(), last_error="")
             counts["sent"] += 1
     return counts
+
+
+def retry(mail_id: int) -> bool:
+    """Make a failed mail due again, in the current transaction; False when it had not failed.
+
+    Once committed, the next sender takes it (this request's own, when MAIL_SEND_INLINE).
+    """
+    again = db.session.execute(
+        update(OutboundMail).where(OutboundMail.id == mail_id, OutboundMail.state == "failed")
+        .values(state="pending", attempts=0, next_attempt_at=utcnow(), claimed_until=None, claimed_by="")
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if again and has_request_context():
+        g.setdefault("outbox_ids", []).append(mail_id)
+    return again
 
 
 def deliver_after_response(response):
@@ -219,6 +306,8 @@ def deliver_after_response(response):
     ids = g.pop("outbox_ids", None)
     if not ids or not current_app.config.get("MAIL_SEND_INLINE"):
         return response
+    # A worker busy sending thousands of mails would outlive its timeout: `flask send-mail` takes the rest.
+    ids = ids[:current_app.config["MAIL_SEND_INLINE_MAX"]]
     app = current_app._get_current_object()
     started = threading.Lock()
 

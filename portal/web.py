@@ -1,10 +1,47 @@
-"""Request hooks and template globals shared by every page."""
+"""Request hooks, template globals and URL parts shared by every page."""
+
+import re
 
 from flask import Flask, abort, request, session
+from werkzeug.routing import IntegerConverter
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, current_language, html_lang
 from portal.outbox import deliver_after_response
 from portal.rendering import add_vary, wants_fragment
+
+
+# The largest id any table holds: PostgreSQL's `integer`, the type of every id column.
+MAX_ID = 2**31 - 1
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number no row can have is a 404, never a database error.
+
+    Registered as the app's `int` converter, so every route that takes an id is bounded
+    without naming a converter of its own.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any blueprint adds its routes."""
+    app.url_map.converters["int"] = IdConverter
+
+
+def query_int(name: str, default: int | None = None, minimum: int = 0) -> int | None:
+    """A whole number from the query string; missing, not a number or below `minimum` is `default`.
+
+    A number no database column can hold (a hand-edited ?page=99999999999999999999) is a 404.
+    """
+    raw = request.args.get(name, "").strip()
+    if not WHOLE_NUMBER.fullmatch(raw):
+        return default
+    if len(raw) > 18 or abs(int(raw)) > MAX_ID:
+        abort(404)
+    return int(raw) if int(raw) >= minimum else default
 
 
 def register(app: Flask) -> None:

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from portal.access import Rule
 from portal.extensions import db
@@ -29,8 +30,7 @@ def test_every_route_declares_an_access_rule(app):
 def _example_url(rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name]
-        values[name] = 1 if type(converter).__name__ in {"IntegerConverter"} else "summit"
+        values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "summit"
     url = rule.rule
     for name, value in values.items():
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)

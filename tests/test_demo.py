@@ -101,3 +101,44 @@ def test_demo_staff_sign_in_with_the_printed_passwords(app, client, runner, auth
         event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         assert user.roles_for(event.id) == {"organizer"}
         assert user.last_sign_in_at is not None
+
+
+def test_demo_passwords_are_drawn_for_this_install_and_shown_once(app, runner, auth):
+    first = runner.invoke(args=["seed-demo"])
+    printed = {role: password for role, _email, password in SIGN_IN_LINE.findall(first.output)}
+    assert set(printed) == {"admin", "organizer", "coordinator", "helpdesk"}
+    # Not the passwords every copy of the code used to share.
+    assert not {"demo-admin-2027", "demo-organizer-2027", "demo-coordinator-2027",
+                "demo-helpdesk-2027"} & set(printed.values())
+    assert len(set(printed.values())) == 4
+
+    # `make run` again: it succeeds, and shows no password.
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and SIGN_IN_LINE.findall(again.output) == []
+    assert "--new-passwords" in again.output
+
+    renewed = runner.invoke(args=["seed-demo", "--new-passwords"])
+    assert renewed.exit_code == 0
+    fresh = {role: password for role, _email, password in SIGN_IN_LINE.findall(renewed.output)}
+    assert set(fresh) == set(printed) and not set(fresh.values()) & set(printed.values())
+    assert auth.login_staff("organizer@demo.example.org", printed["organizer"]).status_code != 303
+    assert auth.login_staff("organizer@demo.example.org", fresh["organizer"]).status_code == 303
+
+
+def test_seed_demo_refuses_a_database_that_holds_real_events(app, runner, make_event):
+    make_event(slug="summit")
+    with app.app_context():
+        before = _snapshot()
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
+    assert "holds real events (summit)" in refused.output and "--force" in refused.output
+    assert SIGN_IN_LINE.findall(refused.output) == []
+    with app.app_context():
+        assert _snapshot() == before
+
+    forced = runner.invoke(args=["seed-demo", "--force"])
+    assert forced.exit_code == 0 and len(SIGN_IN_LINE.findall(forced.output)) == 4
+    with app.app_context():
+        assert set(db.session.scalars(select(Event.slug))) == {"summit", "demo"}
+    # Once the demo is there, running it again (as `make run` does) changes nothing and succeeds.
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0

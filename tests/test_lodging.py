@@ -1,5 +1,6 @@
 """Lodging: the guest's request and roommate, the coordinator's decisions, rooms per night under concurrency."""
 
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -103,8 +104,7 @@ def test_htmx_gets_the_editor_and_then_the_card(app, client, auth, make_event):
     ({"check_out": "__same__"}, "The check-out date must be after the check-in date."),
     ({"check_in": "__before__"}, "choose dates within it"),
     ({"check_out": "__after__"}, "choose dates within it"),
-    ({"roommate_email": "nobody@example.org", "occupancy": "2"}, "No registered guest of this event has that address."),
-    ({"roommate_email": "other-event@example.org", "occupancy": "2"}, "No registered guest of this event has that address."),
+    ({"roommate_email": "Bad@Example.org", "occupancy": "2"}, "Enter the other guest&#39;s address, not your own."),
     ({"roommate_email": "mate@example.org", "occupancy": "1"}, "Choose two guests sharing to name a roommate."),
     ({"notes": "x" * 1001}, "At most 1000 characters."),
     ({"block": "999999"}, "that one is not offered"),
@@ -312,3 +312,104 @@ def test_fifty_confirmations_at_once_for_ten_rooms_left(app, make_event):
                                                                                  event.starts_on + timedelta(days=1)]))).all()
     assert confirmed == 12
     assert [n.taken for n in nights] == [12, 12]
+
+
+# -- The roommate field reveals nobody -----------------------------------------------------------
+
+CSRF_VALUE = re.compile(r'(name="[\w-]*csrf_token"[^>]*value=")[^"]+')
+
+
+def _answer_for(client, event, block_id, address):
+    """What the guest sees after naming `address` as roommate, on the page and in the htmx card,
+    with the address itself taken out."""
+    data = stay_form(event, block_id, occupancy="2", roommate_email=address)
+    saved = submit(client, f"/e/{event.slug}/me/lodging", data)
+    saved.close()
+    token = csrf_token(client, f"/e/{event.slug}/me/lodging")
+    card = client.post(f"/e/{event.slug}/me/lodging", data={"csrf_token": token, **data},
+                       headers={"HX-Request": "true"})
+    trip = client.get(f"/e/{event.slug}/me")
+    editor = client.get(f"/e/{event.slug}/me/lodging")
+    seen = [saved.status_code, saved.headers.get("Location"), card.status_code]
+    for response in (card, trip, editor):
+        page = response.get_data(as_text=True).replace(address, "ADDRESS")
+        seen.append(CSRF_VALUE.sub(r"\1", page))  # the token carries the second it was made
+    return seen
+
+
+def test_the_roommate_field_answers_the_same_whoever_holds_the_address(app, client, auth, make_event, make_staff,
+                                                                      mailbox):
+    event = make_event()
+    other = make_event(slug="other", name_en="Other", name_zh="其他")
+    block_id = make_block(app, event)
+    host = make_guest(app, event, "host@example.org", name="Hana Host")
+    make_guest(app, event, "guest@example.org", name="Gustav Registered")  # a guest of this event
+    make_guest(app, other, "elsewhere@example.org", name="Elsa Elsewhere")  # an account, not of this event
+    make_staff("staffer@example.org", event, roles=("helpdesk",))  # an account without any registration
+    busy = make_guest(app, event, "busy@example.org", name="Bruno Busy")  # a guest with a room of their own
+    file_directly(app, event, busy, block_id)
+    auth.login_as(host)
+
+    answers = {address: _answer_for(client, event, block_id, address) for address in (
+        "nobody@example.org", "guest@example.org", "elsewhere@example.org", "staffer@example.org",
+        "busy@example.org")}
+    first = answers["nobody@example.org"]
+    assert first[:3] == [303, f"/e/{event.slug}/me", 200]
+    for address, seen in answers.items():
+        assert seen == first, address
+    for name in ("Gustav", "Elsa", "Bruno", "staffer"):
+        assert all(name not in page for page in first[3:])
+    # Only a guest of this event is asked by mail; nobody else is written to.
+    asked = {m["To"] for m in mailbox.messages if "asks to share a room" in m["Subject"]}
+    assert asked == {"guest@example.org", "busy@example.org"}
+
+
+def test_the_roommate_name_shows_once_they_accept(app, client, auth, make_event):
+    event = make_event()
+    block_id = make_block(app, event)
+    host = make_guest(app, event, "host@example.org", name="Hana Host")
+    mate = make_guest(app, event, "mate@example.org", name="Mika Mate")
+    auth.login_as(host)
+    submit(client, f"/e/{event.slug}/me/lodging", stay_form(event, block_id, occupancy="2",
+                                                             roommate_email="Mate@Example.org")).close()
+    trip = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
+    assert "Mika Mate" not in trip and "mate@example.org" in trip and "their name shows here once they accept" in trip
+    [request] = requests_of(app, host)
+    assert (request.roommate_id, request.roommate_email) == (None, "mate@example.org")
+
+    auth.login_as(mate)
+    trip = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
+    assert "Hana Host asks to share a room with you" in trip
+    assert submit(client, f"/e/{event.slug}/me/lodging/shares/{request.id}", {"answer": "accept"},
+                  page=f"/e/{event.slug}/me").status_code == 303
+    [request] = requests_of(app, host)
+    assert request.roommate_id == mate.registration_id and request.roommate_confirmed_at is not None
+
+    auth.login_as(host)
+    trip = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
+    assert "Mika Mate" in trip and "once they accept" not in trip
+
+
+def test_a_guest_who_registers_later_finds_the_question_on_my_trip(app, client, auth, make_event):
+    event = make_event()
+    block_id = make_block(app, event)
+    host = make_guest(app, event, "host@example.org", name="Hana Host")
+    auth.login_as(host)
+    submit(client, f"/e/{event.slug}/me/lodging", stay_form(event, block_id, occupancy="2",
+                                                             roommate_email="late@example.org")).close()
+    late = make_guest(app, event, "late@example.org", name="Lena Late")
+    auth.login_as(late)
+    trip = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
+    assert "Hana Host asks to share a room with you" in trip
+    [request] = requests_of(app, host)
+    # A guest with a room of their own is told so when they try to accept, not the one who asked.
+    file_directly(app, event, late, block_id)
+    refused = submit(client, f"/e/{event.slug}/me/lodging/shares/{request.id}", {"answer": "accept"},
+                     page=f"/e/{event.slug}/me", follow_redirects=True)
+    assert "You already have a room of your own" in refused.get_data(as_text=True)
+    assert requests_of(app, host)[0].roommate_id is None
+    # Saying no takes the address off the request.
+    submit(client, f"/e/{event.slug}/me/lodging/shares/{request.id}", {"answer": "decline"},
+           page=f"/e/{event.slug}/me").close()
+    assert requests_of(app, host)[0].roommate_email == ""
+    assert "asks to share a room" not in client.get(f"/e/{event.slug}/me").get_data(as_text=True)

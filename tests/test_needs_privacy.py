@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.extensions import db
 from portal.models import AuditEntry, DietaryNeeds, MedicalNotes, NeedsConsent, Registration, StaffPermission
@@ -43,12 +44,12 @@ def _staff_urls(app, event_slug: str, registration_id: int):
             continue
         values = {}
         for name in rule.arguments:
-            converter = type(rule._converters[name]).__name__
+            converter = rule._converters[name]
             if name == "slug":
                 values[name] = event_slug
-            elif converter == "IntegerConverter":
+            elif isinstance(converter, IntegerConverter):
                 values[name] = registration_id
-            elif converter == "AnyConverter":
+            elif isinstance(converter, AnyConverter):
                 values[name] = sorted(rule._converters[name].items)[0]
             else:
                 values[name] = None

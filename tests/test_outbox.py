@@ -1,18 +1,24 @@
 """The outbox: mail survives an SMTP outage and is never sent twice."""
 
+import secrets
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import OutboundMail, Registration
-from tests.conftest import MailSink, free_port, registration_form, submit
+from portal.models import AuditEntry, OutboundMail, Registration, Ticket
+from tests.conftest import MailSink, csrf_token, free_port, registration_form, submit
 from tests.sessions import sign_in_new_account
+from tests.test_resilience import ROOT, flask_environment
 
 
 def _make_due(app):
@@ -115,3 +121,197 @@ def test_mail_is_written_in_the_recipients_language(app, mailbox):
     assert chinese["Subject"] != english["Subject"]
     assert english["Subject"] == "Your sign-in link"
     assert chinese.get_body(("plain",)).get_content() != english.get_body(("plain",)).get_content()
+
+
+# -- One bad mail never stops the sender ---------------------------------------------------------
+
+class PickySink(MailSink):
+    """A real SMTP server that refuses some recipients for good and notes every envelope."""
+
+    def __init__(self):
+        super().__init__()
+        self.envelopes = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("refused@"):
+            return "550 5.1.1 no such mailbox here"
+        if address.startswith("later@"):
+            return "450 4.2.1 mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(list(envelope.rcpt_tos))
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def picky_smtp():
+    sink = PickySink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def _poison(**values) -> OutboundMail:
+    """A row as an older version, or any other writer, may have left it in the outbox."""
+    row = dict(kind="test", recipient="guest@example.org", subject="Hello", body_text="Hello.\n", body_html="",
+               inline_parts="[]", message_id=f"<{secrets.token_hex(8)}@localhost>", state="pending",
+               next_attempt_at=utcnow())
+    row.update(values)
+    return OutboundMail(**row)
+
+
+def test_a_poison_mail_among_good_ones_stops_neither_of_two_senders(make_app, database_uri):
+    app = make_app(MAIL_SEND_INLINE=False)
+    poison = {
+        "header": _poison(subject="Hello\r\nBcc: x@evil.example"),
+        "refused": _poison(recipient="refused@example.org"),
+        "broken part": _poison(inline_parts="{not json"),
+    }
+    with app.app_context(), app.test_request_context():
+        for n in range(30):
+            if n in (1, 15, 29):
+                db.session.add(poison[("header", "refused", "broken part")[(n > 1) + (n > 15)]])
+                db.session.flush()
+            outbox.queue("test", f"good{n}@example.org", "sign_in", "en", token=f"t{n}", minutes=30)
+        db.session.commit()
+        poison_ids = {name: row.id for name, row in poison.items()}
+
+    with picky_smtp() as sink:
+        senders = [subprocess.Popen(
+            [sys.executable, "-m", "flask", "send-mail", "--interval", "0.2"], cwd=ROOT,
+            env=flask_environment(database_uri, sink.port), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True) for _ in range(2)]
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with app.app_context():
+                    waiting = db.session.scalar(select(func.count()).select_from(OutboundMail)
+                                                .where(OutboundMail.state == "pending"))
+                if not waiting or any(s.poll() is not None for s in senders):
+                    break
+                time.sleep(0.2)
+            time.sleep(0.5)  # a round more: a sender that was to die on a poison row has had its chance
+            still_running = [s.poll() is None for s in senders]
+        finally:
+            for sender in senders:
+                sender.terminate()
+            outputs = [sender.communicate(timeout=10) for sender in senders]
+    assert still_running == [True, True], outputs
+
+    # Every good mail arrived exactly once, and to its recipient alone.
+    ids = Counter(m["Message-ID"] for m in sink.messages)
+    assert len(ids) == 30 and set(ids.values()) == {1}
+    assert sorted(rcpts[0] for rcpts in sink.envelopes) == sorted(f"good{n}@example.org" for n in range(30))
+    assert all(len(rcpts) == 1 for rcpts in sink.envelopes)
+    with app.app_context():
+        rows = {row.id: row for row in db.session.scalars(select(OutboundMail))}
+        assert {row.state for id_, row in rows.items() if id_ not in poison_ids.values()} == {"sent"}
+        failed = {name: rows[id_] for name, id_ in poison_ids.items()}
+        assert {row.state for row in failed.values()} == {"failed"}
+        assert "BadHeaderError" in failed["header"].last_error
+        assert "550" in failed["refused"].last_error and "no such mailbox" in failed["refused"].last_error
+        assert "JSONDecodeError" in failed["broken part"].last_error
+        # Each was tried once: failed for good is not tried again.
+        assert [row.attempts for row in failed.values()] == [1, 1, 1]
+    assert all("Traceback" not in err for _out, err in outputs), outputs
+
+
+def test_a_temporary_refusal_of_a_recipient_is_retried_not_failed(make_app):
+    with picky_smtp() as sink:
+        app = make_app(smtp_port=sink.port, MAIL_SEND_INLINE=False)
+        with app.app_context(), app.test_request_context():
+            outbox.queue("test", "later@example.org", "sign_in", "en", token="t", minutes=30)
+            db.session.commit()
+        with app.app_context():
+            assert outbox.deliver() == {"sent": 0, "retry": 1, "failed": 0}
+            row = db.session.scalar(select(OutboundMail))
+            assert row.state == "pending" and "450" in row.last_error and row.next_attempt_at > utcnow()
+
+
+def test_a_subject_typed_with_a_line_break_goes_out_on_one_line(app, client, make_event, mailbox):
+    from tests.test_helpdesk import sign_in_guest
+    from tests.test_kiosk import make_guest
+
+    event = make_event()
+    sign_in_guest(app, client, make_guest(app, event))
+    response = submit(client, "/e/summit/me/help", {
+        "category": "other", "subject": "Hello\r\nBcc: x@evil.example", "message": "Line one.\r\nLine two."})
+    assert response.status_code == 303
+    response.close()
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.subject == "Hello Bcc: x@evil.example"
+        mail = db.session.scalar(select(OutboundMail).where(OutboundMail.kind == "ticket_received"))
+        assert mail.state == "sent"
+    [message] = [m for m in mailbox.messages if m["Message-ID"] == mail.message_id]
+    assert message["Subject"] == f"Your request {ticket.reference}: Hello Bcc: x@evil.example"
+    assert "Bcc" not in message and message["To"] == "wang@example.org"
+
+
+# -- The outbox page: failed mails, their reason, and a retry -------------------------------------
+
+def test_the_organizer_sees_failed_mails_with_the_reason_and_retries_one(app, client, auth, make_event,
+                                                                         make_staff, mailbox):
+    event = make_event()
+    organizer = make_staff("olivia@example.org", event, roles=("organizer",))
+    with app.app_context():
+        good = _poison(event_id=event.id, recipient="fixed@example.org", subject="Your visa letter",
+                       state="failed", attempts=1, last_error="SMTPRecipientsRefused: 550 no such mailbox here")
+        sent = _poison(event_id=event.id, recipient="fine@example.org", subject="Welcome", state="sent")
+        db.session.add_all([good, sent])
+        db.session.commit()
+        good_id, sent_id = good.id, sent.id
+    auth.login_as(organizer)
+
+    page = client.get("/staff/e/summit/outbox").get_data(as_text=True)
+    assert "1 mail could not be sent and will not be tried again by itself." in page
+    failed_only = client.get("/staff/e/summit/outbox?state=failed").get_data(as_text=True)
+    assert "fixed@example.org" in failed_only and "550 no such mailbox here" in failed_only
+    assert "fine@example.org" not in failed_only
+    assert f"/staff/e/summit/outbox/{good_id}/retry" in failed_only
+    assert f"/staff/e/summit/outbox/{sent_id}/retry" not in page
+
+    response = submit(client, f"/staff/e/summit/outbox/{good_id}/retry?state=failed", {},
+                      page="/staff/e/summit/outbox?state=failed")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/e/summit/outbox?state=failed"
+    response.close()  # the mail goes out once the response is done
+    assert [m["To"] for m in mailbox.messages] == ["fixed@example.org"]
+    with app.app_context():
+        row = db.session.get(OutboundMail, good_id)
+        assert row.state == "sent" and row.attempts == 1
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "mail.retry"))
+        assert entry.subject == "fixed@example.org" and entry.actor_id == organizer.id
+    page = client.get("/staff/e/summit/outbox?state=failed").get_data(as_text=True)
+    assert "The mail to fixed@example.org is queued to be sent again." in page and "No failed mail." in page
+
+    # A mail that has not failed is left alone.
+    response = submit(client, f"/staff/e/summit/outbox/{sent_id}/retry", {}, page="/staff/e/summit/outbox")
+    assert response.status_code == 303
+    assert "This mail has not failed; it needs no retry." in client.get("/staff/e/summit/outbox").get_data(
+        as_text=True)
+    assert len(mailbox.messages) == 1
+
+
+def test_only_organizers_of_the_event_retry_its_mail(app, client, auth, make_event, make_staff, mailbox):
+    event = make_event()
+    other = make_event(slug="other", name_en="Other", name_zh="其他")
+    with app.app_context():
+        row = _poison(event_id=event.id, state="failed", last_error="550")
+        db.session.add(row)
+        db.session.commit()
+        mail_id = row.id
+    auth.login_as(make_staff("cora@example.org", event, roles=("coordinator", "helpdesk")))
+    token = csrf_token(client, "/account")
+    assert client.post(f"/staff/e/summit/outbox/{mail_id}/retry", data={"csrf_token": token}).status_code == 403
+    auth.login_as(make_staff("olga@example.org", other, roles=("organizer",)))
+    assert client.post(f"/staff/e/other/outbox/{mail_id}/retry", data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        assert db.session.get(OutboundMail, mail_id).state == "failed"
+    assert mailbox.messages == []

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect, select, text, update
 
 from portal import create_app
@@ -20,7 +21,7 @@ from portal.auth.services import send_sign_in_link
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import CheckIn, Event, OutboundMail, Registration, User
-from tests.conftest import _config, free_port
+from tests.conftest import STAFF_PASSWORD, _config, csrf_token, free_port, registration_form, submit
 from tests.test_multiworker import (
     RUNNING, add_confirmed_guests, flush_limiter_store, gunicorn, paired_kiosks, scan, wait_for,
 )
@@ -28,12 +29,17 @@ from tests.test_multiworker import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def flask_environment(database_uri: str, smtp_port: int) -> dict[str, str]:
+    """The environment of a `flask ...` process on the test database, as an operator sets it."""
+    return {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": database_uri,
+            "SECRET_KEY": "resilience-test-secret-key-long-enough", "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port), "BASE_URL": "http://localhost", "PYTHONPATH": str(ROOT)}
+
+
 def flask_command(database_uri: str, *args: str, smtp_port: int, timeout: float = 60) -> subprocess.CompletedProcess:
     """A real `flask ...` process on the test database, as an operator runs it."""
-    env = {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": database_uri,
-           "SECRET_KEY": "resilience-test-secret-key-long-enough", "MAIL_SERVER": "127.0.0.1",
-           "MAIL_PORT": str(smtp_port), "BASE_URL": "http://localhost", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT,
+                          env=flask_environment(database_uri, smtp_port), capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -154,6 +160,48 @@ def test_an_unreachable_postgresql_gives_a_calm_503_and_healthz_says_so(mailbox)
     assert health.status_code == 503
     assert health.get_json() == {"status": "unavailable", "database": "unreachable"}
     with app.app_context():
+        db.engine.dispose()
+
+
+BROKEN_DATABASES = {
+    # The SQLite file cannot be opened (a directory stands where the file was).
+    "sqlite": lambda tmp_path: f"sqlite:///{(tmp_path / 'gone.sqlite3').mkdir() or tmp_path / 'gone.sqlite3'}",
+    # A PostgreSQL server that refuses: nothing listens on the port.
+    "postgresql": lambda tmp_path: f"postgresql+psycopg://concierge@127.0.0.1:{free_port()}/gone?connect_timeout=2",
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN_DATABASES)
+def test_signed_in_guests_and_staff_get_the_calm_503_when_the_database_is_gone(
+        app, make_event, make_staff, mailbox, tmp_path, broken):
+    event = make_event()
+    make_staff("olivia@example.org", event, roles=("organizer",))
+    staff, guest = app.test_client(), app.test_client()
+    assert submit(staff, "/login", {"email": "olivia@example.org", "password": STAFF_PASSWORD}).status_code == 303
+    delegate = next(c.id for c in event.categories if c.code == "delegate")
+    assert submit(guest, "/e/summit/register", registration_form(category=str(delegate))).status_code == 303
+    token = csrf_token(guest, "/e/summit/me/help")
+
+    # The same app, the same secret, the same signed-in browsers: the database is gone. An error the
+    # app does not handle is a 500 page here, as in production, not an exception in the test.
+    down = create_app(_config(BROKEN_DATABASES[broken](tmp_path), mailbox.port,
+                              SECRET_KEY=app.config["SECRET_KEY"], PROPAGATE_EXCEPTIONS=False))
+    pages = {"staff": ("/staff/", "/staff/e/summit/guests", "/account", "/"),
+             "guest": ("/e/summit/me", "/e/summit/me/needs", "/e/summit/", "/account")}
+    for who, browser in (("staff", staff), ("guest", guest)):
+        client = down.test_client()
+        client.set_cookie("session", browser.get_cookie("session").value)
+        for url in pages[who]:
+            for headers in ({}, {"Accept-Language": "zh-CN"}, {"HX-Request": "true"}):
+                page = client.get(url, headers=headers)
+                body = page.get_data(as_text=True)
+                assert page.status_code == 503, (who, url)
+                assert "Internal Server Error" not in body and "Traceback" not in body
+                assert "Temporarily unavailable" in body or "暂时无法访问" in body
+    posted = client.post("/e/summit/me/help", data={"csrf_token": token, "category": "other",
+                                                   "subject": "Umbrella", "message": "Lost it."})
+    assert posted.status_code == 503 and "<h1>" in posted.get_data(as_text=True)
+    with down.app_context():
         db.engine.dispose()
 
 

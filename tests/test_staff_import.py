@@ -1,13 +1,18 @@
 """Inviting people from a CSV file, and the list of invitations."""
 
 import re
+import subprocess
+import sys
+import threading
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Invitation, OutboundMail
-from tests.conftest import csrf_token, submit
+from portal.staff import services
+from tests.conftest import csrf_token, free_port, submit
+from tests.test_resilience import ROOT, flask_environment
 from tests.test_staff import add_guests
 
 IMPORT = "/staff/e/summit/invitations/import"
@@ -203,3 +208,137 @@ def test_invitations_of_another_event_are_out_of_reach(app, client, auth, make_e
     response = submit(client, f"/staff/e/summit/invitations/{forum_invitation}/resend", {},
                       page="/staff/e/summit/invitations")
     assert response.status_code == 404
+
+
+# -- A big file, under the documented server -----------------------------------------------------
+
+def _invitees(count: int, bad_lines=()) -> bytes:
+    lines = ["name,email,category,language"]
+    for n in range(count):
+        line = n + 2  # the header is line 1
+        email = "not-an-address" if line in bad_lines else f"guest{n}@example.org"
+        lines.append(f"Guest {n},{email},{'delegate' if n % 3 else 'press'},{'en' if n % 2 else 'zh_Hans'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_twenty_thousand_invitees_are_imported_under_gunicorn(app, summit, make_staff, database_uri, mailbox,
+                                                             tmp_path):
+    """gunicorn as the README runs it (sync workers, 30 s timeout): the import answers, all of it or nothing."""
+    import http.client
+    import time
+    from http.cookies import SimpleCookie
+
+    from bench.run import Browser
+    from tests.test_multiworker import gunicorn
+
+    make_staff("olivia@example.org", summit, roles=("organizer",))
+    with gunicorn(database_uri, workers=2, MAIL_SEND_INLINE="1", MAIL_PORT=str(mailbox.port)) as port:
+        browser = Browser(port)
+        browser.sign_in("olivia@example.org", "correct horse battery")
+
+        def post(content: bytes):
+            body, content_type = multipart({"csrf_token": browser.csrf(IMPORT)}, "invitees.csv", content)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            started = time.monotonic()
+            connection.request("POST", IMPORT, body=body, headers={
+                "Content-Type": content_type, "Cookie": browser.cookie_header()})
+            response = connection.getresponse()
+            page = response.read().decode()
+            connection.close()
+            for value in response.headers.get_all("Set-Cookie") or ():  # the flash rides in the session
+                browser.cookies.update({name: morsel.value for name, morsel in SimpleCookie(value).items()})
+            return response.status, response.headers, page, time.monotonic() - started
+
+        # Two bad rows among twenty thousand: both named, nothing stored.
+        status, _headers, page, _took = post(_invitees(20_000, bad_lines=(9, 20_001)))
+        assert status == 422
+        assert "Line 9" in page and "Line 20001" in page and page.count("not-an-address") == 2
+        assert invitation_count(app) == 0
+
+        status, headers, _page, took = post(_invitees(20_000))
+        assert status == 303, took
+        assert headers["Location"] == "/staff/e/summit/invitations"
+        print(f"20,000 invitations imported in {took:.1f} s")
+        _status, _headers, page = browser.get("/staff/e/summit/invitations")
+        assert "20000 invitations are created and on their way." in page
+        assert "Invitation mails written: 500 of 20000" in page
+
+        # The import wrote the first batch of mails, and its worker sends the first few of them.
+        deadline = time.monotonic() + 20
+        while len(mailbox.messages) < 50 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(mailbox.messages) == 50
+
+        # The sender writes the rest, a batch at a time, while the organizer watches (SMTP is down
+        # meanwhile: the mails wait in the outbox).
+        log = tmp_path / "sender.log"
+        with log.open("w") as output:
+            sender = subprocess.Popen([sys.executable, "-m", "flask", "send-mail", "--interval", "0.5"], cwd=ROOT,
+                                      env=flask_environment(database_uri, free_port()), stdout=subprocess.DEVNULL,
+                                      stderr=output, start_new_session=True)
+        seen = set()
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                _status, _headers, page = browser.get("/staff/e/summit/invitations")
+                progress = re.search(r"Invitation mails written: (\d+) of 20000", page)
+                if progress is None:
+                    break
+                seen.add(int(progress.group(1)))
+                time.sleep(0.5)
+            assert sender.poll() is None
+        finally:
+            sender.terminate()
+            sender.wait(timeout=10)
+        assert progress is None, log.read_text()[-2000:]  # every mail is written: the progress is gone from the page
+        assert any(500 < written < 20_000 for written in seen), seen
+
+        # A link from the mail opens the invitation.
+        with app.app_context():
+            mail = db.session.scalar(select(OutboundMail).where(OutboundMail.recipient == "guest7@example.org"))
+        link = re.search(r"https?://[^/\s]+(/e/summit/register/\S+)", mail.body_text).group(1)
+        status, _headers, page = browser.get(link)
+        assert status == 200 and "Guest 7" in page
+
+    with app.app_context():
+        assert invitation_count(app) == 20_000
+        assert db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.mail_pending)) == 0
+        assert db.session.scalar(select(func.count(func.distinct(Invitation.token_hash)))) == 20_000
+        mails = db.session.execute(select(OutboundMail.recipient, func.count()).group_by(OutboundMail.recipient)
+                                   .having(func.count() > 1)).all()
+        assert mails == []  # one mail each
+        assert db.session.scalar(select(func.count()).select_from(OutboundMail)) == 20_000
+        chinese = db.session.scalar(select(OutboundMail).where(OutboundMail.recipient == "guest0@example.org"))
+        assert "未来峰会" in chinese.subject and "Guest 0" in chinese.body_html
+
+
+def test_the_sender_writes_the_mails_an_import_left_once_each(app, client, organizer, mailbox):
+    """Two senders at once over the invitations an import left without a mail: one mail each."""
+    app.config["INVITATION_MAILS_PER_BATCH"] = 3
+    response = upload(client, _invitees(40))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.mail_pending)) == 37
+    start = threading.Barrier(2)
+
+    def sender():
+        with app.app_context():
+            start.wait(timeout=10)
+            while services.write_invitation_mails(limit=3):
+                pass
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        from portal import outbox
+
+        while outbox.deliver()["sent"]:
+            pass
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(f"guest{n}@example.org" for n in range(40))
+    # Every link works, the one in the mail being the one the invitation holds.
+    for n in (0, 5, 39):
+        guest = client.__class__(app, app.response_class)
+        assert guest.get(link_in(mailbox, f"guest{n}@example.org")).status_code == 200

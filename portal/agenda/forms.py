@@ -9,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.forms import EventForm, near_event, one_line
 from portal.i18n import lazy_gettext as _l
 from portal.models.agenda import KINDS, SESSION_STATUSES, VISIBILITIES
 from portal.models.announcement import LEVELS
@@ -87,15 +88,18 @@ class IdSelectMultipleField(SelectMultipleField):
             raise ValueError(str(self.unknown_message)) from None
 
 
-class SessionForm(FlaskForm):
-    title_en = StringField(_l("Title in English"), validators=[_required(_l("Enter the English title.")), _max(300)])
-    title_zh = StringField(_l("Title in Chinese"), validators=[_required(_l("Enter the Chinese title.")), _max(300)])
+class SessionForm(EventForm):
+    # A session's title is in the subject of the mail that tells its holders of a change.
+    title_en = StringField(_l("Title in English"), filters=[one_line], validators=[
+        _required(_l("Enter the English title.")), _max(300)])
+    title_zh = StringField(_l("Title in Chinese"), filters=[one_line], validators=[
+        _required(_l("Enter the Chinese title.")), _max(300)])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), _max(5000)])
     description_zh = TextAreaField(_l("Description in Chinese"), validators=[Optional(), _max(5000)])
     starts_at = DateTimeLocalField(_l("Starts (event time)"), format=TIME_FORMAT, validators=[
-        _required(_l("Enter when the session starts."))])
+        _required(_l("Enter when the session starts.")), near_event])
     ends_at = DateTimeLocalField(_l("Ends (event time)"), format=TIME_FORMAT, validators=[
-        _required(_l("Enter when the session ends."))])
+        _required(_l("Enter when the session ends.")), near_event])
     kind = SelectField(_l("Kind"), default="panel")
     room = SelectField(_l("Room"), coerce=int, default=0)
     track = SelectField(_l("Track"), coerce=int, default=0)
@@ -133,14 +137,14 @@ class SessionForm(FlaskForm):
         return sorted({line.strip().lower() for line in (self.invitees.data or "").split() if line.strip()})
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(EventForm):
     level = SelectField(_l("Level"), default="info")
     text_en = TextAreaField(_l("Text in English"), validators=[_required(_l("Enter the English text.")), _max(2000)])
     text_zh = TextAreaField(_l("Text in Chinese"), validators=[_required(_l("Enter the Chinese text.")), _max(2000)])
     starts_at = DateTimeLocalField(_l("Shown from (event time; empty: now)"), format=TIME_FORMAT,
-                                   validators=[Optional()])
+                                   validators=[Optional(), near_event])
     ends_at = DateTimeLocalField(_l("Shown until (event time; empty: until ended)"), format=TIME_FORMAT,
-                                 validators=[Optional()])
+                                 validators=[Optional(), near_event])
     email_guests = BooleanField(_l("Also e-mail every confirmed guest now (emergencies only)"))
 
     def __init__(self, *args, **kwargs):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from icalendar import Calendar, Event as CalendarEvent
 from sqlalchemy import and_, bindparam, delete, func, null, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
@@ -84,9 +84,13 @@ class AgendaFilter:
             found.day = date.fromisoformat(args.get("day", ""))
         except ValueError:
             pass
+        # A day no event has (0001-01-01 cannot even be turned into UTC) is malformed too.
+        if found.day and not current_app.config["EARLIEST_YEAR"] <= found.day.year <= current_app.config["LATEST_YEAR"]:
+            found.day = None
         found.unasked = not any(name in args for name in ("day", "track", "kind", "q"))
         track = args.get("track", "")
-        found.track_id = int(track) if track.isdigit() and len(track) < 10 else None
+        # isdigit() alone lets "²" through, which int() refuses.
+        found.track_id = int(track) if track.isascii() and track.isdigit() and len(track) < 10 else None
         found.kind = args.get("kind", "") if args.get("kind", "") in KINDS else ""
         found.q = " ".join(args.get("q", "").split())[:SEARCH_MAX]
         return found

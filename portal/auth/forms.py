@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from portal.forms import one_line
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES, lazy_gettext as _l
 
 
@@ -22,7 +23,7 @@ class SignInForm(EmailForm):
 class AccountForm(FlaskForm):
     """Name and language; a new password needs the current one or a fresh link by e-mail (the view checks)."""
 
-    display_name = StringField(_l("Your name"), validators=[
+    display_name = StringField(_l("Your name"), filters=[one_line], validators=[
         DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most 200 characters.")),
     ])
     language = SelectField(_l("Language for pages and e-mail"),

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
 
 
@@ -12,7 +13,8 @@ def _max(n: int):
 
 
 class KioskForm(FlaskForm):
-    name = StringField(_l("Kiosk name"), validators=[DataRequired(_l("Give the kiosk a name.")), _max(100)])
+    # In the subject of a help request the kiosk opens (and of the mails about it).
+    name = StringField(_l("Kiosk name"), filters=[one_line], validators=[DataRequired(_l("Give the kiosk a name.")), _max(100)])
     location = StringField(_l("Where it stands"), validators=[Optional(), _max(200)])
 
 

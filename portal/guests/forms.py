@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from portal.forms import one_line
 from portal.guests.services import Profile
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, lazy_gettext as _l
 
@@ -39,18 +40,19 @@ class ProfileForm(FlaskForm):
 
     Required text uses DataRequired, which also refuses input of spaces only:
     the profile stores stripped values, and a name of "   " would be stored empty.
+    Names and titles stay on one line: they are read into mail subjects and greetings.
     """
 
-    name_original = StringField(_l("Full name, as written in your language"), validators=[
+    name_original = StringField(_l("Full name, as written in your language"), filters=[one_line], validators=[
         DataRequired(_l("Enter your name.")), _max(200)])
-    name_latin = StringField(_l("Full name in Latin letters (as in your passport)"), validators=[
+    name_latin = StringField(_l("Full name in Latin letters (as in your passport)"), filters=[one_line], validators=[
         DataRequired(_l("Enter your name in Latin letters.")), _max(200),
         Regexp(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ž' .\-]+$", message=_l("Use Latin letters, spaces, hyphens and apostrophes only."))])
-    surname = StringField(_l("Family name in Latin letters"), validators=[
+    surname = StringField(_l("Family name in Latin letters"), filters=[one_line], validators=[
         DataRequired(_l("Enter your family name.")), _max(100)])
     honorific = SelectField(_l("Form of address"), validators=[Optional()])
-    organization = StringField(_l("Organization"), validators=[Optional(), _max(200)])
-    job_title = StringField(_l("Title or position"), validators=[Optional(), _max(200)])
+    organization = StringField(_l("Organization"), filters=[one_line], validators=[Optional(), _max(200)])
+    job_title = StringField(_l("Title or position"), filters=[one_line], validators=[Optional(), _max(200)])
     country = SelectField(_l("Country or region"), validators=[InputRequired(_l("Choose a country or region."))])
     phone = TelField(_l("Mobile phone, with country code"), validators=[
         DataRequired(_l("Enter a phone number.")), _max(40),

@@ -275,15 +275,13 @@ def create_invitation(event: Event, email: str, name: str, category: Category | 
 
 
 def send_invitation(event: Event, invitation: Invitation, token: str) -> None:
-    outbox.queue(
-        "invitation",
-        invitation.email,
-        "invitation",
-        invitation.language,
-        event=event,
-        invitation=invitation,
-        token=token,
-    )
+    outbox.add(invitation_mail(event, invitation, token))
+
+
+def invitation_mail(event: Event, invitation: Invitation, token: str) -> dict:
+    """The invitation's mail with its personal link, composed for the outbox."""
+    return outbox.compose("invitation", invitation.email, "invitation", invitation.language,
+                          event=event, invitation=invitation, token=token)
 
 
 def find_invitation(event: Event, token: str) -> Invitation | None:

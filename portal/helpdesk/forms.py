@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.forms import one_line
 from portal.helpdesk.services import MAX_MESSAGE, MAX_SUBJECT
 from portal.i18n import lazy_gettext as _l
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
@@ -55,7 +56,8 @@ class RaiseTicketForm(FlaskForm):
 
     category = SelectField(_l("What is it about?"), choices=category_choices,
                            validators=[InputRequired(_l("Choose what your request is about."))])
-    subject = StringField(_l("Subject"), validators=[
+    # The subject is in the subject of the mails about the request: one line.
+    subject = StringField(_l("Subject"), filters=[one_line], validators=[
         InputRequired(_l("Give your request a short subject.")), _max(MAX_SUBJECT), _not_blank])
     message = _message_field(_l("How can we help?"))
 
@@ -83,8 +85,9 @@ def _phone_or_email(form, field):
 class KioskWalkUpForm(KioskHelpForm):
     """Help at a kiosk for someone it does not know: a name and a way to be reached."""
 
-    name = StringField(_l("Your name"), validators=[InputRequired(_l("Enter your name.")), _max(200), _not_blank])
-    contact = StringField(_l("Phone or e-mail"), validators=[
+    name = StringField(_l("Your name"), filters=[one_line], validators=[
+        InputRequired(_l("Enter your name.")), _max(200), _not_blank])
+    contact = StringField(_l("Phone or e-mail"), filters=[one_line], validators=[
         InputRequired(_l("Enter a phone number or an e-mail address where we can reach you.")), _max(254),
         _phone_or_email])
 

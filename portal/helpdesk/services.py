@@ -403,7 +403,7 @@ def parse_reference(typed: str) -> int | None:
     text = (typed or "").strip().upper()[:12]
     if text.startswith("H"):
         text = text[1:].lstrip("-– ")
-    return int(text) if text.isdigit() and 0 < int(text) < 10**9 else None
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 10**9 else None
 
 
 # -- Ratings -------------------------------------------------------------------------------------

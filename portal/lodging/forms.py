@@ -7,6 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.models.lodging import PAYERS
 
@@ -45,13 +46,13 @@ class IdSelectField(SelectField):
             raise ValidationError(str(self.unknown_message))
 
 
-class StayForm(FlaskForm):
+class StayForm(EventForm):
     """A guest's request for a room."""
 
     block = IdSelectField(_l("Hotel and room type"), unknown_message=_l(
         "Choose a hotel and room type from the list; that one is not offered."))
-    check_in = DateField(_l("Check-in date"), validators=[InputRequired(_l("Enter your check-in date."))])
-    check_out = DateField(_l("Check-out date"), validators=[InputRequired(_l("Enter your check-out date."))])
+    check_in = DateField(_l("Check-in date"), validators=[InputRequired(_l("Enter your check-in date.")), near_event])
+    check_out = DateField(_l("Check-out date"), validators=[InputRequired(_l("Enter your check-out date.")), near_event])
     occupancy = SelectField(_l("Guests in the room"), coerce=int, default=1)
     roommate_email = EmailField(_l("Sharing with (the other guest's e-mail address)"), validators=[
         Optional(), _max(254), Email(_l("Enter an e-mail address such as name@example.org."))])
@@ -105,7 +106,7 @@ class HotelForm(FlaskForm):
             "name_en", "name_zh", "address_en", "address_zh", "contact_name", "contact_phone", "contact_email")}
 
 
-class BlockForm(FlaskForm):
+class BlockForm(EventForm):
     hotel = IdSelectField(_l("Hotel"), unknown_message=_l("Choose a hotel from the list."))
     room_type_en = StringField(_l("Room type in English"), validators=[
         InputRequired(_l("Enter the room type in English.")), _max(200)])
@@ -118,9 +119,10 @@ class BlockForm(FlaskForm):
         InputRequired(_l("Enter a currency such as CNY.")),
         Regexp(r"^[A-Za-z]{3}$", message=_l("Enter a three-letter currency code such as CNY."))])
     payer = SelectField(_l("Who pays"), default="organizer")
-    arrival_from = DateField(_l("First check-in date"), validators=[InputRequired(_l("Enter the first check-in date."))])
+    arrival_from = DateField(_l("First check-in date"), validators=[
+        InputRequired(_l("Enter the first check-in date.")), near_event])
     departure_until = DateField(_l("Last check-out date"), validators=[
-        InputRequired(_l("Enter the last check-out date."))])
+        InputRequired(_l("Enter the last check-out date.")), near_event])
     rooms = IntegerField(_l("Rooms each night (for nights added now)"), default=0, validators=[
         Optional(), NumberRange(min=0, max=10000, message=_l("Enter a number of rooms from 0 to 10000."))])
 

@@ -14,8 +14,6 @@ MESSAGES = {
     "occupancy": lambda d: _("Choose one or two guests."),
     "roommate-needs-two": lambda d: _("Choose two guests sharing to name a roommate."),
     "roommate-self": lambda d: _("Enter the other guest's address, not your own."),
-    "roommate-unknown": lambda d: _("No registered guest of this event has that address. Your roommate must register first."),
-    "roommate-busy": lambda d: _("That guest already has a room or shares one; they cannot share yours."),
     "already-sharing": lambda d: _("You already share another guest's room; ask them to change the request."),
     "roommate-has-room": lambda d: _("You already have a room of your own or share one; cancel it before sharing this one."),
     "no-request": lambda d: _("There is no such lodging request."),

@@ -27,12 +27,13 @@ bp.add_app_template_global(STATE_LABELS, "lodging_state_labels")
 
 def _form(event: Event, registration: Registration, formdata=None) -> StayForm:
     current = services.request_of(registration)
-    form = StayForm(formdata, blocks=services.blocks_of(event)) if formdata is not None else StayForm(
-        blocks=services.blocks_of(event))
+    blocks = services.blocks_of(event)
+    form = StayForm(formdata, blocks=blocks, event=event) if formdata is not None else StayForm(
+        blocks=blocks, event=event)
     if formdata is None and current is not None and current.is_active:
         form.block.data, form.check_in.data, form.check_out.data = current.block_id, current.check_in, current.check_out
         form.occupancy.data = current.occupancy
-        form.roommate_email.data = current.roommate.email if current.roommate else ""
+        form.roommate_email.data = current.roommate_email
         form.accessible.data, form.smoking.data, form.notes.data = current.accessible, current.smoking, current.notes
     return form
 

@@ -110,25 +110,34 @@ def my_lodging(registration: Registration) -> MyLodging:
     return MyLodging(*mine_and_shared(registration))
 
 
-def _mine_or_shared(registration_id: int):
-    return or_(LodgingRequest.registration_id == registration_id,
-               (LodgingRequest.roommate_id == registration_id) & LodgingRequest.state.in_(ACTIVE_STATES))
+def _asking(registration_id, event_id, email):
+    """Active requests of other guests that share with this guest (accepted) or ask them to (by address)."""
+    return LodgingRequest.state.in_(ACTIVE_STATES) & or_(
+        LodgingRequest.roommate_id == registration_id,
+        LodgingRequest.roommate_id.is_(None) & (LodgingRequest.event_id == event_id)
+        & (LodgingRequest.roommate_email == email))
 
 
-def has_lodging(registration_id: int):
-    """Whether my_lodging would find anything, as a clause to ask alongside other questions."""
-    return exists().where(_mine_or_shared(registration_id))
+def _mine_or_shared(registration_id, event_id, email):
+    return or_(LodgingRequest.registration_id == registration_id, _asking(registration_id, event_id, email))
+
+
+def has_lodging(registration_id):
+    """Whether my_lodging would find anything, as a clause to ask alongside other questions about
+    the registration `registration_id` (the statement selects from Registration)."""
+    return exists().where(_mine_or_shared(registration_id, Registration.event_id, func.lower(Registration.email)))
 
 
 def mine_and_shared(registration: Registration) -> tuple[LodgingRequest | None, list[LodgingRequest]]:
-    """request_of, and the active requests in which another guest named this guest as their roommate,
-    in one statement."""
+    """request_of, and the active requests in which another guest shares with this guest or asks
+    them to, in one statement."""
     rid = registration.id
     rows = db.session.scalars(
-        _request_query().where(_mine_or_shared(rid)).order_by(LodgingRequest.id.desc())
+        _request_query().where(_mine_or_shared(rid, registration.event_id, registration.email.lower()))
+        .order_by(LodgingRequest.id.desc())
     ).unique().all()
     # What request_of reads: the guest's five latest requests.
-    shares = [r for r in reversed(rows) if r.roommate_id == rid and r.state in ACTIVE_STATES]
+    shares = [r for r in reversed(rows) if r.registration_id != rid]
     return _current([r for r in rows if r.registration_id == rid][:5]), shares
 
 
@@ -186,33 +195,24 @@ def _block(event: Event, block_id: int) -> RoomBlock:
     return block
 
 
-def _roommate(event: Event, registration: Registration, stay: Stay,
-              current: LodgingRequest | None) -> Registration | None:
+def _roommate_address(registration: Registration, stay: Stay) -> str:
+    """The roommate's address as typed, checked only against the guest's own input.
+
+    Whether anyone holds the address, and whether they could share, is never
+    said here: the answer would tell a guest who else is coming. The other guest
+    is asked, and says so themselves when they cannot.
+    """
     email = (stay.roommate_email or "").strip().lower()
     if not email:
-        return None
+        return ""
     if stay.occupancy != 2:
         raise LodgingError("roommate-needs-two", "occupancy")
     if email == registration.email.lower():
         raise LodgingError("roommate-self", "roommate_email")
-    mate = db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id, func.lower(Registration.email) == email,
-        Registration.state.in_(LIVE_REGISTRATION_STATES)))
-    if mate is None:
-        raise LodgingError("roommate-unknown", "roommate_email")
-    # Sharing takes one room: the roommate must not hold a room of their own, nor share another.
-    busy = db.session.scalar(select(LodgingRequest.id).where(
-        LodgingRequest.state.in_(ACTIVE_STATES),
-        LodgingRequest.id != (current.id if current else -1),
-        or_(LodgingRequest.registration_id == mate.id, LodgingRequest.roommate_id == mate.id),
-    ).limit(1))
-    if busy is not None:
-        raise LodgingError("roommate-busy", "roommate_email")
-    return mate
+    return email
 
 
-def _validate(event: Event, registration: Registration, stay: Stay,
-              current: LodgingRequest | None) -> tuple[RoomBlock, Registration | None]:
+def _validate(event: Event, registration: Registration, stay: Stay) -> tuple[RoomBlock, str]:
     block = _block(event, stay.block_id)
     if stay.check_out <= stay.check_in:
         raise LodgingError("check-out-before-check-in", "check_out")
@@ -221,7 +221,7 @@ def _validate(event: Event, registration: Registration, stay: Stay,
         raise LodgingError("outside-window", field, start=block.arrival_from, end=block.departure_until)
     if stay.occupancy not in (1, 2):
         raise LodgingError("occupancy", "occupancy")
-    return block, _roommate(event, registration, stay, current)
+    return block, _roommate_address(registration, stay)
 
 
 def _sharing_someone_elses(registration: Registration, current: LodgingRequest | None) -> bool:
@@ -232,19 +232,22 @@ def _sharing_someone_elses(registration: Registration, current: LodgingRequest |
     ).limit(1)) is not None
 
 
-def _apply(request: LodgingRequest, stay: Stay, mate: Registration | None) -> bool:
-    """Copy the stay onto the request; True when what the hotel must hold changed."""
-    held_before = (request.block_id, request.check_in, request.check_out, request.occupancy, request.roommate_id)
-    if mate is None or mate.id != request.roommate_id:
-        request.roommate_confirmed_at = None
+def _apply(request: LodgingRequest, stay: Stay, roommate_email: str) -> bool:
+    """Copy the stay onto the request; True when what the hotel must hold changed.
+
+    Another address asks someone else: whoever had accepted is no longer the roommate.
+    """
+    held_before = (request.block_id, request.check_in, request.check_out, request.occupancy, request.roommate_email)
+    if roommate_email != request.roommate_email:
+        request.roommate_id, request.roommate_confirmed_at = None, None
+    request.roommate_email = roommate_email
     request.block_id = stay.block_id
     request.check_in, request.check_out = stay.check_in, stay.check_out
     request.occupancy = stay.occupancy
-    request.roommate_id = mate.id if mate else None
     request.accessible, request.smoking = bool(stay.accessible), bool(stay.smoking)
     request.notes = (stay.notes or "").strip()
     return held_before != (request.block_id, request.check_in, request.check_out, request.occupancy,
-                           request.roommate_id)
+                           request.roommate_email)
 
 
 def file_request(event: Event, registration: Registration, stay: Stay) -> LodgingRequest:
@@ -257,22 +260,32 @@ def file_request(event: Event, registration: Registration, stay: Stay) -> Lodgin
         .with_for_update().execution_options(populate_existing=True))
     if _sharing_someone_elses(registration, current):
         raise LodgingError("already-sharing")
-    block, mate = _validate(event, registration, stay, current)
-    previous_mate = current.roommate_id if current else None
+    block, roommate_email = _validate(event, registration, stay)
+    asked_before = current.roommate_email if current else ""
     if current is None:
         current = LodgingRequest(event_id=event.id, registration_id=registration.id, state=REQUESTED)
         db.session.add(current)
-        _apply(current, stay, mate)
-    elif _apply(current, stay, mate) and current.state != REQUESTED:
+        _apply(current, stay, roommate_email)
+    elif _apply(current, stay, roommate_email) and current.state != REQUESTED:
         # New dates or another block: the hotel has not agreed to those yet.
         give_back(event, current, registration.user)
         current.state, current.confirmation_number, current.room_number = REQUESTED, "", ""
     db.session.flush()
-    if mate is not None and mate.id != previous_mate:
-        outbox.queue("lodging_roommate", mate.email, "lodging_roommate", mate.language, event=event,
-                     registration=mate, request=current, requester=registration, block=block)
+    if roommate_email and roommate_email != asked_before:
+        _ask_roommate(event, registration, current, block)
     db.session.commit()
     return current
+
+
+def _ask_roommate(event: Event, registration: Registration, request: LodgingRequest, block: RoomBlock) -> None:
+    """Mail the guest of this event who holds the address typed; if nobody does, nothing is sent
+    (whoever registers with it later finds the question on their My trip)."""
+    mate = db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, func.lower(Registration.email) == request.roommate_email,
+        Registration.state.in_(LIVE_REGISTRATION_STATES)).limit(1))
+    if mate is not None:
+        outbox.queue("lodging_roommate", mate.email, "lodging_roommate", mate.language, event=event,
+                     registration=mate, request=request, requester=registration, block=block)
 
 
 def cancel_request(event: Event, registration: Registration) -> LodgingRequest:
@@ -291,23 +304,25 @@ def cancel_request(event: Event, registration: Registration) -> LodgingRequest:
 
 
 def answer_roommate(event: Event, registration: Registration, request_id: int, accept: bool) -> LodgingRequest:
-    """The named roommate agrees to share, or says no (the request then stands without them)."""
+    """The guest asked to share agrees (and becomes the roommate), or says no (the request then
+    stands without a roommate)."""
     _check_open(event, registration)
     _lock_registration(registration)
     request = db.session.scalar(
-        select(LodgingRequest).where(LodgingRequest.id == request_id, LodgingRequest.roommate_id == registration.id,
-                                     LodgingRequest.state.in_(ACTIVE_STATES))
+        select(LodgingRequest).where(LodgingRequest.id == request_id,
+                                     _asking(registration.id, event.id, registration.email.lower()))
         .with_for_update().execution_options(populate_existing=True))
     if request is None:
         raise LodgingError("no-request")
     if accept:
+        # Sharing takes one room: the roommate must not hold a room of their own, nor share another.
         own = db.session.scalar(select(LodgingRequest.id).where(
             LodgingRequest.registration_id == registration.id, LodgingRequest.state.in_(ACTIVE_STATES)).limit(1))
         if own is not None or _sharing_someone_elses(registration, request):
             raise LodgingError("roommate-has-room")
-        request.roommate_confirmed_at = utcnow()
+        request.roommate_id, request.roommate_confirmed_at = registration.id, utcnow()
     else:
-        request.roommate_id, request.roommate_confirmed_at = None, None
+        request.roommate_id, request.roommate_confirmed_at, request.roommate_email = None, None, ""
     db.session.commit()
     return request
 
@@ -455,6 +470,7 @@ def withdraw_for(event: Event, leaver: Registration, actor) -> list[LodgingReque
 def _alone(event: Event, request: LodgingRequest, leaver: Registration) -> None:
     """The stay goes on without `leaver`: one guest, the same room, flagged for the coordinators."""
     request.roommate_id, request.roommate, request.roommate_confirmed_at = None, None, None
+    request.roommate_email = ""
     request.occupancy, request.review_reason = 1, ROOMMATE_LEFT
     guest = request.registration
     outbox.queue("lodging_roommate_left", guest.email, "lodging_roommate_left", guest.language, event=event,

@@ -154,6 +154,9 @@ class LodgingRequest(db.Model):
         ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
     roommate_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The address the guest typed for their roommate, in lower case. That guest is asked
+    # by it, and becomes roommate_id only when they accept: nobody learns who holds an address.
+    roommate_email: Mapped[str] = mapped_column(String(254), default="", server_default="", index=True)
     accessible: Mapped[bool] = mapped_column(default=False)
     smoking: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -184,7 +187,7 @@ class LodgingRequest(db.Model):
 
     @property
     def roommate_pending(self) -> bool:
-        return self.roommate_id is not None and self.roommate_confirmed_at is None
+        return bool(self.roommate_email) and self.roommate_confirmed_at is None
 
     def can_become(self, state: str) -> bool:
         return state in TRANSITIONS[self.state]

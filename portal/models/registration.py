@@ -35,7 +35,10 @@ class Invitation(db.Model):
     """A personal invitation to one event; the link carries a token whose hash is stored."""
 
     __tablename__ = "invitation"
-    __table_args__ = (UniqueConstraint("event_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "email"),
+        Index("ix_invitation_mail_pending", "mail_pending"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -49,6 +52,9 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The invitee said no from their personal link.
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Imported, its mail not written yet (the sender writes it; portal/staff/services.py):
+    # until then the link exists nowhere, and token_hash is that of a token nobody holds.
+    mail_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
     category: Mapped[Category | None] = relationship()

@@ -15,6 +15,7 @@ from portal.i18n import gettext as _
 from portal.models import AuditEntry, Event, StaffPermission, StaffRole, User
 from portal.privacy.forms import PermissionForm
 from portal.rendering import render
+from portal.web import query_int
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
 
@@ -35,7 +36,7 @@ def audit_log(event: Event):
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     if wanted:
         query = query.where(AuditEntry.action == wanted)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1, minimum=1)
     results = db.paginate(query, page=page, per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
     return render("staff/audit/index.html", event=event, results=results, actions=actions, wanted=wanted)
 

@@ -50,7 +50,7 @@ def agenda_editor(event: Event):
 
 
 def _session_form(event: Event, session: Session | None = None) -> SessionForm:
-    form = SessionForm(obj=session, rooms=editing.rooms_of(event), tracks=editing.tracks_of(event),
+    form = SessionForm(obj=session, event=event, rooms=editing.rooms_of(event), tracks=editing.tracks_of(event),
                        speakers=editing.speakers_of(event), categories=editing.categories_of(event))
     if session is not None and not form.is_submitted():
         form.starts_at.data = session.starts_at.astimezone(event.zone).replace(tzinfo=None)
@@ -187,7 +187,7 @@ def delete_speaker(event: Event, item_id: int):
 @access.staff(*PERMISSIONS["agenda"])
 def announcements(event: Event):
     """Post an announcement; see the current and past ones."""
-    form = AnnouncementForm()
+    form = AnnouncementForm(event=event)
     if form.validate_on_submit():
         starts_at = localise(form.starts_at.data, event.zone) or utcnow()
         notices.post(event, current_user, level=form.level.data, text_en=form.text_en.data,

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal.forms import EventForm, near_event, one_line, sane_date
 from portal.guests.forms import ProfileForm
 from portal.i18n import lazy_gettext as _l
 from portal.models import Event
@@ -44,17 +45,20 @@ def _max(n: int):
 def _valid_timezone(form, field):
     try:
         ZoneInfo(field.data.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         raise ValidationError(_l("Enter a time zone such as Asia/Shanghai or Europe/Paris."))
 
 
-class EventSettingsForm(FlaskForm):
+class EventSettingsForm(EventForm):
     """Everything an organizer sets for an event, except its slug, which is fixed once guests hold links."""
 
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter the English name.")), _max(200)])
-    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(_l("Enter the Chinese name.")), _max(200)])
-    starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
-    ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
+    # The event's name is in the subject of most mails.
+    name_en = StringField(_l("Name in English"), filters=[one_line], validators=[
+        DataRequired(_l("Enter the English name.")), _max(200)])
+    name_zh = StringField(_l("Name in Chinese"), filters=[one_line], validators=[
+        DataRequired(_l("Enter the Chinese name.")), _max(200)])
+    starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day.")), sane_date])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day.")), sane_date])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai", validators=[
         InputRequired(_l("Enter the event's time zone.")), _max(64), _valid_timezone])
     venue_en = StringField(_l("Venue in English"), validators=[Optional(), _max(300)])
@@ -65,10 +69,13 @@ class EventSettingsForm(FlaskForm):
         Optional(), NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number of places, or leave empty."))])
     approval_required = BooleanField(_l("Staff approve each registration"))
     public_registration = BooleanField(_l("Open to public registration (without an invitation)"))
-    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()])
-    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()])
-    changes_close_at = DateTimeLocalField(_l("Guests may edit or cancel until"), format=LOCAL_FORMATS, validators=[Optional()])
-    reply_by = DateField(_l("Invitations ask for an answer by"), validators=[Optional()])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS,
+                                               validators=[Optional(), near_event])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS,
+                                                validators=[Optional(), near_event])
+    changes_close_at = DateTimeLocalField(_l("Guests may edit or cancel until"), format=LOCAL_FORMATS,
+                                          validators=[Optional(), near_event])
+    reply_by = DateField(_l("Invitations ask for an answer by"), validators=[Optional(), near_event])
     freed_rooms = SelectField(_l("When hotel nights free up"), default="offer")
     status = SelectField(_l("Status"))
     privacy_notice_en = TextAreaField(_l("Privacy notice in English"), validators=[
@@ -80,7 +87,7 @@ class EventSettingsForm(FlaskForm):
     LOCAL_TIMES = ("registration_opens_at", "registration_closes_at", "changes_close_at")
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, event=event, **kwargs)
         self.status.choices = [SelectChoice(s, str(STATUS_LABELS[s])) for s in Event.STATUSES]
         self.freed_rooms.choices = [
             SelectChoice("offer", str(_l("Offer them to the waiting requests; the coordinators confirm"))),
@@ -89,6 +96,13 @@ class EventSettingsForm(FlaskForm):
             for name in self.LOCAL_TIMES:
                 value = getattr(event, name)
                 self[name].data = value.astimezone(event.zone).replace(tzinfo=None) if value else None
+
+    def event_days(self):
+        """The days as typed, once both are good dates: registration opens and closes around them."""
+        first, last = self.starts_on.data, self.ends_on.data
+        if first is None or last is None or self.starts_on.errors or self.ends_on.errors:
+            return None
+        return first, last
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:

@@ -81,7 +81,7 @@ def _filters() -> services.Filters:
         state=state if state in ("active", "all", *STATES) else "active",
         category=category if category in CATEGORIES else "",
         priority=priority if priority in PRIORITIES else "",
-        assignee=assignee if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10) else "",
+        assignee=assignee if assignee in ("me", "none") or (assignee.isascii() and assignee.isdigit() and len(assignee) < 10) else "",
     )
 
 

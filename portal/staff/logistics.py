@@ -31,6 +31,7 @@ from portal.models import Event, Hotel, RoomBlock, Vehicle
 from portal.models.lodging import STATES as LODGING_STATE_NAMES
 from portal.models.transport import DIRECTIONS
 from portal.rendering import INVALID, render
+from portal.web import query_int
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
 from portal.transport import messages as transport_messages, services as transport
@@ -49,8 +50,7 @@ def _yes(value: bool) -> str:
 
 
 def _hotel_filter() -> int | None:
-    value = request.args.get("hotel", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return query_int("hotel")
 
 
 # -- Lodging: the queue -------------------------------------------------------------------------
@@ -122,8 +122,8 @@ def _request_columns(event: Event) -> list[exports.Column]:
         exports.Column(_("Check-out date"), lambda r: r.check_out),
         exports.Column(_("Nights"), lambda r: len(r.nights)),
         exports.Column(_("Guests in the room"), lambda r: r.occupancy),
-        exports.Column(_("Sharing with"), lambda r: r.roommate.name_original if r.roommate else ""),
-        exports.Column(_("Roommate agreed"), lambda r: _yes(bool(r.roommate_confirmed_at)) if r.roommate else ""),
+        exports.Column(_("Sharing with"), lambda r: r.roommate.name_original if r.roommate else r.roommate_email),
+        exports.Column(_("Roommate agreed"), lambda r: _yes(bool(r.roommate_confirmed_at)) if r.roommate_email else ""),
         exports.Column(_("Accessible room"), lambda r: _yes(r.accessible)),
         exports.Column(_("Smoking"), lambda r: _yes(r.smoking)),
         exports.Column(_("Status"), lambda r: str(LODGING_STATES[r.state])),
@@ -187,7 +187,7 @@ def set_inventory(event: Event, block_id: int):
         raw = request.form.get(f"night-{night.night.isoformat()}", "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or int(raw) > 10000:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > 10000:
             bad.append(night.night)
             continue
         totals[night.night] = int(raw)
@@ -248,7 +248,7 @@ def edit_hotel(event: Event, hotel_id: int):
 
 
 def _block_page(event: Event, block: RoomBlock | None):
-    form = BlockForm(obj=block, hotels=_hotels(event))
+    form = BlockForm(obj=block, hotels=_hotels(event), event=event)
     if block is not None and not form.is_submitted():
         form.hotel.data = block.hotel_id
         form.rooms.data = None
@@ -398,7 +398,7 @@ def export_transport(event: Event, fmt: str):
 
 
 def _vehicle_page(event: Event, vehicle: Vehicle | None):
-    form = VehicleForm(obj=vehicle)
+    form = VehicleForm(obj=vehicle, event=event)
     if vehicle is not None and not form.is_submitted():
         form.departs_at.data = transport.local(event, vehicle.departs_at)
     if form.validate_on_submit():

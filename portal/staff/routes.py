@@ -16,6 +16,7 @@
 /staff/e/<slug>/invitations/import        import_invitations  organizer
 /staff/e/<slug>/invitations/<id>/resend   resend_invitation   organizer
 /staff/e/<slug>/outbox                    outbox           organizer
+/staff/e/<slug>/outbox/<id>/retry         retry_mail       organizer
 """
 
 from babel import Locale
@@ -23,11 +24,11 @@ from babel.dates import format_datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import access, lifecycle
+from portal import access, audit, lifecycle, outbox as mail_outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import current_language, gettext as _
@@ -35,6 +36,7 @@ from portal.guests.services import RegistrationError, resend_confirmation as res
 from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.rendering import INVALID, render
+from portal.web import query_int
 from portal.staff import bp, guest_rows, services
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
@@ -134,7 +136,7 @@ def page_url(page: int) -> str:
 
 
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return query_int("page", 1, minimum=1)
 
 
 def _registration(event: Event, registration_id: int) -> Registration:
@@ -338,10 +340,12 @@ def cancel(event: Event, registration_id: int):
 @bp.get("/e/<slug>/invitations")
 @access.staff(*PERMISSIONS["invite"])
 def invitations(event: Event):
-    """Every invitation of the event, accepted or not."""
+    """Every invitation of the event, accepted or not, and how far the mails of an import are."""
     results = db.paginate(services.invitation_query(event), page=_page_number(),
                           per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
-    return render("staff/invitations.html", event=event, results=results, now=utcnow())
+    written, total = services.invitation_mail_progress(event)
+    return render("staff/invitations.html", event=event, results=results, now=utcnow(),
+                  mails_written=written, invitations_total=total)
 
 
 @bp.route("/e/<slug>/invitations/import", methods=["GET", "POST"])
@@ -391,9 +395,32 @@ def resend_invitation(event: Event, invitation_id: int):
 @bp.get("/e/<slug>/outbox")
 @access.staff(*PERMISSIONS["outbox"])
 def outbox(event: Event):
-    """The event's outgoing mail and where each message stands."""
+    """The event's outgoing mail and where each message stands; ?state=failed shows the failed ones alone."""
+    failed_only = request.args.get("state") == "failed"
     query = (select(OutboundMail).where(OutboundMail.event_id == event.id)
              .order_by(OutboundMail.created_at.desc(), OutboundMail.id.desc()))
+    if failed_only:
+        query = query.where(OutboundMail.state == "failed")
     results = db.paginate(query, page=_page_number(), per_page=current_app.config["GUESTS_PER_PAGE"],
                           error_out=False)
-    return render("staff/outbox.html", event=event, results=results)
+    failed = db.session.scalar(select(func.count()).select_from(OutboundMail).where(
+        OutboundMail.event_id == event.id, OutboundMail.state == "failed"))
+    return render("staff/outbox.html", event=event, results=results, failed=failed, failed_only=failed_only,
+                  retry_form=ActionForm())
+
+
+@bp.post("/e/<slug>/outbox/<int:mail_id>/retry")
+@access.staff(*PERMISSIONS["outbox"])
+def retry_mail(event: Event, mail_id: int):
+    """Send a failed mail again (after the address or the mail server was put right)."""
+    mail = access.in_event(OutboundMail, mail_id, event)
+    if ActionForm().validate_on_submit():
+        if mail_outbox.retry(mail.id):
+            audit.record(event, current_user, "mail.retry", subject=mail.recipient, detail=mail.subject)
+            db.session.commit()
+            flash(_("The mail to %(email)s is queued to be sent again.", email=mail.recipient), "success")
+        else:
+            db.session.rollback()
+            flash(_("This mail has not failed; it needs no retry."), "error")
+    state = "failed" if request.args.get("state") == "failed" else None
+    return redirect(url_for("staff.outbox", slug=event.slug, state=state), 303)

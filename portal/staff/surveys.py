@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Event, Question, Registration, Survey, SurveySection
 from portal.rendering import INVALID, render
+from portal.web import query_int
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
 from portal.surveys import building, results, services
@@ -77,7 +78,7 @@ def _chosen_categories(form: SurveyForm, event: Event):
 @access.staff(*SURVEY_ROLES)
 def surveys(event: Event):
     """The event's surveys with their state and responses, and a form for a new one."""
-    form = SurveyForm(categories=event.categories)
+    form = SurveyForm(categories=event.categories, event=event)
     if form.validate_on_submit() and _opens_after_the_event(form, event):
         survey = building.create_survey(event, _survey_values(form, event), _chosen_categories(form, event),
                                         current_user)
@@ -90,7 +91,7 @@ def surveys(event: Event):
 
 def _survey_page(event: Event, survey: Survey, status: int = 200, form=None, section_form=None):
     if form is None:
-        form = SurveyForm(obj=survey, categories=event.categories, formdata=None)
+        form = SurveyForm(obj=survey, categories=event.categories, formdata=None, event=event)
         form.categories.data = [c.id for c in survey.categories]
         form.opens_at.data = survey.opens_at.astimezone(event.zone).replace(tzinfo=None) if survey.opens_at else None
         form.closes_at.data = survey.closes_at.astimezone(event.zone).replace(tzinfo=None) if survey.closes_at else None
@@ -109,7 +110,7 @@ def edit_survey(event: Event, survey_id: int):
     survey = _survey(event, survey_id)
     if request.method == "GET":
         return _survey_page(event, survey)
-    form = SurveyForm(categories=event.categories)
+    form = SurveyForm(categories=event.categories, event=event)
     if form.validate_on_submit() and _opens_after_the_event(form, event):
         try:
             building.update_survey(survey, _survey_values(form, event), _chosen_categories(form, event),
@@ -320,7 +321,7 @@ def non_responders(event: Event, survey_id: int):
 
 
 def _category_id() -> int | None:
-    return request.args.get("category", type=int)
+    return query_int("category")
 
 
 @bp.get("/e/<slug>/surveys/<int:survey_id>/results")

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.agenda.forms import TIME_FORMAT, IdSelectMultipleField
+from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.models.survey import (
     AUDIENCES, CHOICE_TYPES, LONG_TEXT, MULTIPLE_CHOICE, NPS, QUESTION_TYPES, RATING, SERVICE_AREAS, SHORT_TEXT,
@@ -42,7 +43,7 @@ def _max(n: int):
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(EventForm):
     title_en = StringField(_l("Title in English"), validators=[InputRequired(_l("Enter the English title.")), _max(200)])
     title_zh = StringField(_l("Title in Chinese"), validators=[InputRequired(_l("Enter the Chinese title.")), _max(200)])
     intro_en = TextAreaField(_l("Introduction in English"), validators=[Optional(), _max(5000)])
@@ -52,9 +53,9 @@ class SurveyForm(FlaskForm):
                                        unknown_message=_l("Choose categories from the list; one of them is unknown."))
     anonymous = BooleanField(_l("Anonymous: answers are never linked to a guest"))
     opens_at = DateTimeLocalField(_l("Opens (event time; empty: open it by hand)"), format=TIME_FORMAT,
-                                  validators=[Optional()])
+                                  validators=[Optional(), near_event])
     closes_at = DateTimeLocalField(_l("Closes (event time; empty: close it by hand)"), format=TIME_FORMAT,
-                                   validators=[Optional()])
+                                   validators=[Optional(), near_event])
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.lodging.forms import IdSelectField
 from portal.models.transport import MODES
@@ -28,14 +29,14 @@ def _max(n: int):
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
 
 
-class LegForm(FlaskForm):
+class LegForm(EventForm):
     """One journey to or from the event; used twice on a page, with the direction as prefix."""
 
     mode = SelectField(_l("Travelling by"), default="flight")
     carrier = StringField(_l("Airline or railway"), validators=[Optional(), _max(60)])
     number = StringField(_l("Flight or train number"), validators=[Optional(), _max(20)])
     local_time = DateTimeLocalField(_l("Date and time (event's local time)"), format=LOCAL_FORMATS, validators=[
-        InputRequired(_l("Enter the date and time."))])
+        InputRequired(_l("Enter the date and time.")), near_event])
     station = StringField(_l("Airport or station"), validators=[
         InputRequired(_l("Enter the airport or station.")), _max(120)])
     terminal = StringField(_l("Terminal"), validators=[Optional(), _max(40)])
@@ -80,7 +81,7 @@ class AssignForm(FlaskForm):
         self.vehicle.choices = [SelectChoice(v.id, v.label) for v in vehicles]
 
 
-class VehicleForm(FlaskForm):
+class VehicleForm(EventForm):
     label = StringField(_l("Name (e.g. Van 3)"), validators=[InputRequired(_l("Enter a name for the vehicle.")),
                                                               _max(100)])
     plate = StringField(_l("Number plate"), validators=[Optional(), _max(20)])
@@ -91,4 +92,4 @@ class VehicleForm(FlaskForm):
         NumberRange(min=1, max=100, message=_l("Enter from 1 to 100 seats."))])
     meeting_point = StringField(_l("Meeting point"), validators=[Optional(), _max(300)])
     departs_at = DateTimeLocalField(_l("Leaves at (event's local time)"), format=LOCAL_FORMATS,
-                                    validators=[Optional()])
+                                    validators=[Optional(), near_event])

@@ -36,9 +36,9 @@ def _forms(event: Event, registration: Registration, posted: str | None = None) 
     forms = {}
     for direction in DIRECTIONS:
         if direction == posted:
-            forms[direction] = LegForm(request.form, prefix=direction)
+            forms[direction] = LegForm(request.form, prefix=direction, event=event)
             continue
-        form = LegForm(formdata=None, prefix=direction)
+        form = LegForm(formdata=None, prefix=direction, event=event)
         leg = legs[direction]
         if leg is not None and leg.is_active:
             form.process(formdata=None, obj=leg)
