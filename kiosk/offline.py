@@ -155,7 +155,7 @@ def _moment(milliseconds) -> datetime | None:
 @access.kiosk_device
 def offline_sync(device, event):
     """Apply the scans this kiosk queued while offline, in the order sent; answer each by its nonce."""
-    if request.content_length is None or request.content_length > MAX_SYNC_BYTES:
+    if request.content_length is not None and request.content_length > MAX_SYNC_BYTES:
         return jsonify(error="A sync is at most 64 KB."), 413
     sent = request.get_json(silent=True) if request.is_json else None
     scans = sent.get("scans") if isinstance(sent, dict) else None

@@ -10,6 +10,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from portal.extensions import db
 from portal.models import Announcement, Event, Session, Survey, TransportLeg, Vehicle
 from tests.conftest import registration_form, submit
+from tests.sessions import sign_in_new_account
 
 # Past PostgreSQL's integer, past 64 bits, and far past both.
 HUGE_IDS = ("2147483648", "9223372036854775808", "99999999999999999999999")
@@ -25,6 +26,7 @@ def people(app, make_event, make_staff):
                                         "password": "correct horse battery"}).status_code == 303
     guest = app.test_client()
     delegate = next(c.id for c in event.categories if c.code == "delegate")
+    sign_in_new_account(guest, "wang@example.org")
     assert submit(guest, "/e/summit/register", registration_form(category=str(delegate), language="en")).status_code == 303
     return event, organizer, guest
 
@@ -178,6 +180,7 @@ def test_line_breaks_in_names_become_spaces_wherever_a_name_is_typed(app, client
 
     event = make_event()
     delegate = next(c.id for c in event.categories if c.code == "delegate")
+    sign_in_new_account(client, "wang@example.org")
     response = submit(client, "/e/summit/register", registration_form(
         category=str(delegate), name_original="王\r\n小明", name_latin="Wang\nXiaoming", surname="Wang\r\n",
         organization="Example\r\nBcc: x@evil.example", job_title="Chief\u2028Executive"))

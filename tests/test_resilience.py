@@ -22,6 +22,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import CheckIn, Event, OutboundMail, Registration, User
 from tests.conftest import STAFF_PASSWORD, _config, csrf_token, free_port, registration_form, submit
+from tests.sessions import sign_in_new_account
 from tests.test_multiworker import (
     RUNNING, add_confirmed_guests, flush_limiter_store, gunicorn, paired_kiosks, scan, wait_for,
 )
@@ -179,6 +180,7 @@ def test_signed_in_guests_and_staff_get_the_calm_503_when_the_database_is_gone(
     staff, guest = app.test_client(), app.test_client()
     assert submit(staff, "/login", {"email": "olivia@example.org", "password": STAFF_PASSWORD}).status_code == 303
     delegate = next(c.id for c in event.categories if c.code == "delegate")
+    sign_in_new_account(guest, "wang@example.org")
     assert submit(guest, "/e/summit/register", registration_form(category=str(delegate))).status_code == 303
     token = csrf_token(guest, "/e/summit/me/help")
 
