@@ -122,12 +122,6 @@ def _mine_or_shared(registration_id, event_id, email):
     return or_(LodgingRequest.registration_id == registration_id, _asking(registration_id, event_id, email))
 
 
-def has_lodging(registration_id):
-    """Whether my_lodging would find anything, as a clause to ask alongside other questions about
-    the registration `registration_id` (the statement selects from Registration)."""
-    return exists().where(_mine_or_shared(registration_id, Registration.event_id, func.lower(Registration.email)))
-
-
 def mine_and_shared(registration: Registration) -> tuple[LodgingRequest | None, list[LodgingRequest]]:
     """request_of, and the active requests in which another guest shares with this guest or asks
     them to, in one statement."""
