@@ -175,3 +175,8 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def one_of(column: str, values) -> str:
+    """The SQL of a CHECK constraint that `column` holds one of `values` (plain words)."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"

@@ -175,8 +175,10 @@ def test_the_survey_asked_is_the_newest_open_one_whose_audience_takes_the_guest_
     }
     now = utcnow()
     with app.app_context():
-        db.session.add(CheckIn(registration_id=guests["delegate, checked in"].registration_id, event_id=event.id,
-                               at=now))
+        checked_in = guests["delegate, checked in"]
+        # Checked in at the desk; the guest's own account stands in for the member of staff.
+        db.session.add(CheckIn(registration_id=checked_in.registration_id, event_id=event.id,
+                               staff_id=checked_in.user_id, at=now))
         db.session.commit()
     ids = {name: add_survey(app, event, [("yes_no", "Again?", {})], audience=audience, open_=False,
                             categories=categories)["id"]

@@ -351,7 +351,8 @@ def release_nights(request: LodgingRequest) -> None:
     if not request.holds_rooms:
         return
     for row in _locked_nights(request.block_id, request.nights):
-        row.taken = max(row.taken - 1, 0)
+        # Never clamped: a stay given back twice breaks the nights' check (taken >= 0) and fails.
+        row.taken -= 1
     request.holds_rooms = False
 
 
