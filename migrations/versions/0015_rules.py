@@ -77,10 +77,33 @@ def downgrade():
     with op.batch_alter_table('check_in', schema=None) as batch_op:
         batch_op.drop_constraint('kiosk_or_staff', type_='check')
     for table in reversed(STATE_CHECKS):
-        triggers = _triggers_on(table)
+        if table == "registration" and op.get_bind().dialect.name == "sqlite":
+            _registration_as_0011_left_it()
+            continue
         with op.batch_alter_table(table, schema=None) as batch_op:
             if table == "transport_leg":
                 batch_op.drop_constraint('direction', type_='check')
             batch_op.drop_constraint('state', type_='check')
-        for sql in triggers:
-            op.execute(sql)
+
+
+def _registration_as_0011_left_it():
+    """On SQLite, registration without its state check, admitted_over_capacity's check on the column again.
+
+    The copy of the table in upgrade() made that column check a table check, which
+    0011's downgrade (ALTER TABLE ... DROP COLUMN) could not get past.
+    """
+    bind = op.get_bind()
+    admitted = [row_id for (row_id,) in bind.execute(
+        sa.text("SELECT id FROM registration WHERE admitted_over_capacity"))]
+    triggers = _triggers_on("registration")
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_constraint('state', type_='check')
+        batch_op.drop_constraint('admitted_confirmed', type_='check')
+        batch_op.drop_column('admitted_over_capacity')
+    op.execute("ALTER TABLE registration ADD COLUMN admitted_over_capacity BOOLEAN DEFAULT 0 NOT NULL "
+               "CONSTRAINT ck_registration_admitted_confirmed "
+               "CHECK (NOT admitted_over_capacity OR state = 'confirmed')")
+    for row_id in admitted:
+        op.execute(sa.text("UPDATE registration SET admitted_over_capacity = 1 WHERE id = :id").bindparams(id=row_id))
+    for sql in triggers:
+        op.execute(sql)
