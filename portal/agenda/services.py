@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app, url_for
 from icalendar import Calendar, Event as CalendarEvent
-from sqlalchemy import and_, bindparam, delete, func, null, or_, select, union_all
+from sqlalchemy import and_, delete, func, null, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -204,20 +204,6 @@ def taken_places(session_ids) -> dict[int, int]:
     return dict(rows)
 
 
-_entry, _rating = AgendaEntry.__table__, SessionRating.__table__
-# Built once: places taken in the sessions asked for (rows with a count), then each of the guest's
-# entries with their rating of it, if any (rows without one). One round trip instead of three.
-_GUEST_STATE = union_all(
-    select(_entry.c.session_id, func.count(), null(), null())
-    .where(_entry.c.session_id.in_(bindparam("session_ids", expanding=True)))
-    .group_by(_entry.c.session_id),
-    select(_entry.c.session_id, null(), _rating.c.score, _rating.c.comment)
-    .select_from(_entry.outerjoin(_rating, and_(_rating.c.registration_id == _entry.c.registration_id,
-                                                _rating.c.session_id == _entry.c.session_id)))
-    .where(_entry.c.registration_id == bindparam("registration_id")),
-)
-
-
 @dataclass
 class GuestState:
     """A guest's sessions held, the places taken in the sessions asked about and the guest's ratings."""
@@ -234,8 +220,18 @@ def guest_state(registration: Registration | None, session_ids) -> GuestState:
     found = GuestState(set(), {}, {})
     if registration is None:
         return found
-    rows = db.session.execute(
-        _GUEST_STATE, {"session_ids": list(session_ids), "registration_id": registration.id}).all()
+    entry, rating = AgendaEntry.__table__, SessionRating.__table__
+    # Places taken in the sessions asked for (rows with a count), then each of the guest's entries
+    # with their rating of it, if any (rows without one): one round trip instead of three.
+    rows = db.session.execute(union_all(
+        select(entry.c.session_id, func.count(), null(), null())
+        .where(entry.c.session_id.in_(list(session_ids)))
+        .group_by(entry.c.session_id),
+        select(entry.c.session_id, null(), rating.c.score, rating.c.comment)
+        .select_from(entry.outerjoin(rating, and_(rating.c.registration_id == entry.c.registration_id,
+                                                  rating.c.session_id == entry.c.session_id)))
+        .where(entry.c.registration_id == registration.id),
+    )).all()
     for session_id, taken, score, comment in rows:
         if taken is not None:
             found.taken[session_id] = taken

@@ -13,7 +13,8 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.models.transport import DIRECTIONS
-from portal.rendering import INVALID, place_error, render, wants_fragment
+from portal.rendering import INVALID, render, wants_fragment
+from portal.rules import RuleRefused, refusal_on
 from portal.transport import bp, services
 from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, STATE_LABELS, ActionForm, LegForm
 from portal.transport.messages import message
@@ -88,9 +89,8 @@ def save(event: Event, registration: Registration, direction: str):
             pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
         try:
             services.save_leg(event, registration, direction, journey)
-        except services.TransportError as error:
-            db.session.rollback()
-            problem = place_error(form, error.field, message(error))
+        except RuleRefused as error:
+            problem = refusal_on(form, error, message)
         else:
             if wants_fragment():
                 return _card(event, registration)
@@ -107,7 +107,7 @@ def cancel(event: Event, registration: Registration, direction: str):
         return redirect(url_for("transport.journeys", slug=event.slug), 303)
     try:
         services.cancel_leg(event, registration, direction)
-    except services.TransportError as error:
+    except RuleRefused as error:
         db.session.rollback()
         if wants_fragment():
             return _card(event, registration, INVALID, message(error))
