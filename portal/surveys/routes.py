@@ -41,7 +41,6 @@ def my_survey_card(event: Event, registration: Registration) -> dict | None:
 
 
 bp.add_app_template_global(my_survey_card, "my_survey_card")
-bp.add_app_template_global(services.my_session_rating, "my_session_rating")
 bp.add_app_template_global(services.session_is_over, "session_is_over")
 
 
@@ -131,11 +130,12 @@ def rate_session(event: Event, registration: Registration, session_id: int):
         else:
             if wants_fragment():
                 return render_template("surveys/_session_rating.html", event=event, registration=registration,
-                                       session=session, held={session.id}, saved=True, next_url=back)
+                                       session=session, held={session.id}, saved=True, next_url=back,
+                                       rating=services.my_session_rating(registration, session_id))
             flash(_("Thank you: your rating of “%(title)s” is saved.", title=session.title), "success")
             return redirect(back, 303)
     status = INVALID if form.errors else 200
     return render("surveys/rate_session.html", fragment="surveys/_session_rating.html", event=event,
                   registration=registration, session=session, held={session.id}, rating_form=form,
-                  next_url=back, status=status)
+                  rating=rating, next_url=back, status=status)
 
