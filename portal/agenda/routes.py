@@ -27,7 +27,6 @@ from portal.surveys.services import my_session_rating
 formatting.register(bp)
 timezones.register(bp)
 announcements.register(bp)
-bp.add_app_template_global(services.unread_notices, "agenda_notices")
 
 ERRORS = {
     "not-found": lambda: _("This session is not in the programme."),

@@ -35,6 +35,7 @@ from portal.i18n import current_language, gettext as _
 from portal.guests.services import RegistrationError, resend_confirmation as resend_state_mail
 from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
+from portal.needs import services as needs_services
 from portal.rendering import INVALID, render
 from portal.web import query_int
 from portal.staff import bp, services
@@ -242,7 +243,8 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
-                  waitlist_position=lifecycle.waitlist_position(registration), status=status, **forms)
+                  waitlist_position=lifecycle.waitlist_position(registration), status=status,
+                  needs=needs_services.staff_view(event, registration, current_user), **forms)
 
 
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])

@@ -34,13 +34,6 @@ def _message(error: services.SurveyError) -> str:
     return ERRORS.get(str(error), lambda: _("That is not possible."))()
 
 
-def my_survey_card(event: Event, registration: Registration) -> dict | None:
-    """What the My trip card says: the open survey, and whether it is answered or drafted."""
-    survey_id = services.asked_survey_id(event, registration)
-    return services.survey_card(survey_id, registration) if survey_id is not None else None
-
-
-bp.add_app_template_global(my_survey_card, "my_survey_card")
 bp.add_app_template_global(services.session_is_over, "session_is_over")
 
 
