@@ -19,9 +19,6 @@ from portal.rendering import INVALID, render, wants_fragment
 from portal.rules import RuleRefused, refusal_on
 
 
-bp.add_app_template_global(services.my_lodging, "my_lodging")
-
-
 # A global, not a context processor: mail templates are rendered without one.
 bp.add_app_template_global(STATE_LABELS, "lodging_state_labels")
 
@@ -40,12 +37,13 @@ def _form(event: Event, registration: Registration, formdata=None) -> StayForm:
 
 
 def _card(event: Event, registration: Registration, status: int = 200):
-    return render_template("lodging/_my_trip_card.html", event=event, registration=registration), status
+    return render_template("lodging/_my_trip_card.html", event=event, registration=registration,
+                           lodging=services.my_lodging(registration)), status
 
 
 def _editor(event: Event, registration: Registration, form: StayForm, status: int = 200, problem: str = ""):
     return render("lodging/stay.html", fragment="lodging/_editor.html", event=event, registration=registration,
-                  form=form, cancel_form=ActionForm(prefix="cancel"), problem=problem, status=status)
+                  lodging=services.my_lodging(registration), form=form, cancel_form=ActionForm(prefix="cancel"), problem=problem, status=status)
 
 
 @bp.route("/e/<slug>/me/lodging", methods=["GET", "POST"])
@@ -95,7 +93,7 @@ def _refused(event: Event, registration: Registration, error: RuleRefused):
     db.session.rollback()
     if wants_fragment():
         return render_template("lodging/_my_trip_card.html", event=event, registration=registration,
-                               problem=message(error)), INVALID
+                               lodging=services.my_lodging(registration), problem=message(error)), INVALID
     flash(message(error), "error")
     return redirect(url_for("guests.my_trip", slug=event.slug), 303)
 

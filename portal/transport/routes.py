@@ -20,11 +20,6 @@ from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, STATE_LABELS, 
 from portal.transport.messages import message
 
 
-@bp.app_template_global("my_transport")
-def my_transport(registration: Registration) -> dict:
-    return services.legs_of(registration)
-
-
 # Globals, not a context processor: mail templates are rendered without one.
 bp.add_app_template_global(STATE_LABELS, "transport_state_labels")
 bp.add_app_template_global(MODE_LABELS, "transport_mode_labels")
@@ -50,13 +45,13 @@ def _forms(event: Event, registration: Registration, posted: str | None = None) 
 
 def _editor(event: Event, registration: Registration, forms: dict, status: int = 200, problem: str = ""):
     return render("transport/journeys.html", fragment="transport/_editor.html", event=event,
-                  registration=registration, forms=forms, cancel_form=ActionForm(prefix="cancel"),
+                  registration=registration, legs=services.legs_of(registration), forms=forms, cancel_form=ActionForm(prefix="cancel"),
                   problem=problem, status=status)
 
 
 def _card(event: Event, registration: Registration, status: int = 200, problem: str = ""):
     return render_template("transport/_my_trip_card.html", event=event, registration=registration,
-                           problem=problem), status
+                           legs=services.legs_of(registration), problem=problem), status
 
 
 @bp.get("/e/<slug>/me/transport")
