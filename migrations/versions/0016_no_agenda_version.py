@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_no_agenda_version'
-down_revision = '0011_robust'
+down_revision = '0015_rules'
 branch_labels = None
 depends_on = None
 
