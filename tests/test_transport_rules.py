@@ -235,3 +235,22 @@ def test_stations_pages_are_for_transport_staff_only(app, client, auth, make_eve
     auth.login_staff("desk@example.org")
     for url in ("transport/stations",):
         assert client.get(f"/staff/e/{event.slug}/{url}").status_code == 403
+
+
+def test_a_longer_buffer_names_the_guests_whose_car_now_strands_them(app, client, coordinator):
+    event = coordinator
+    guest = make_guest(app, event, "tight@example.org", name="Tight Connection")
+    leg_id = file_leg(app, event, guest, hour=10)
+    vehicle_id = make_vehicle(app, event, label="Coach 2")
+    set_car(app, vehicle_id, event, leaves="11:00")
+    assert seat(client, event, leg_id, vehicle_id).status_code == 303
+    board = client.get(f"/staff/e/{event.slug}/transport?direction=arrival").get_data(as_text=True)
+    assert "no longer keeps to the buffers" not in board
+    assert submit(client, f"/staff/e/{event.slug}/transport/buffers",
+                  {"pickup_buffer_minutes": "90", "dropoff_buffer_minutes": "120"},
+                  page=f"/staff/e/{event.slug}/transport/stations").status_code == 303
+    board = client.get(f"/staff/e/{event.slug}/transport?direction=arrival").get_data(as_text=True)
+    warning = board.split("no longer keeps to the buffers")[1].split("</div>")[0]
+    assert "Tight Connection" in warning and "Coach 2" in warning
+    # The seat is kept: the coordinator decides, the guest is not moved behind their back.
+    assert state_of(app, leg_id) == ("scheduled", vehicle_id)
