@@ -254,3 +254,19 @@ def test_a_longer_buffer_names_the_guests_whose_car_now_strands_them(app, client
     assert "Tight Connection" in warning and "Coach 2" in warning
     # The seat is kept: the coordinator decides, the guest is not moved behind their back.
     assert state_of(app, leg_id) == ("scheduled", vehicle_id)
+
+
+def test_a_station_taken_off_the_list_leaves_the_journeys_their_words(app, client, coordinator):
+    event = coordinator
+    stations = f"/staff/e/{event.slug}/transport/stations"
+    assert submit(client, stations, {"name": "Hongqiao", "code": "SHA", "kind": "airport"}).status_code == 303
+    leg_id = file_leg(app, event, make_guest(app, event, "sha@example.org"), station="sha")
+    with app.app_context():
+        station_id = db.session.get(TransportLeg, leg_id).station_id
+        assert station_id is not None
+    assert submit(client, f"{stations}/{station_id}/delete", {}, page=stations).status_code == 303
+    with app.app_context():
+        leg = db.session.get(TransportLeg, leg_id)
+        assert (leg.station_id, leg.station) == (None, "Hongqiao")
+        assert db.session.get(Station, station_id) is None
+    assert client.post(f"{stations}/{station_id}/delete", data={}).status_code in (400, 404)

@@ -19,6 +19,7 @@
 /staff/e/<slug>/transport/vehicles/<id>/manifest[.<csv|xlsx>]  manifest, export_manifest  transport
 /staff/e/<slug>/transport/stations                   stations                 transport (list, add a station)
 /staff/e/<slug>/transport/stations/<id>              edit_station             transport
+/staff/e/<slug>/transport/stations/<id>/delete       delete_station           transport (POST)
 /staff/e/<slug>/transport/buffers                    save_buffers             transport (POST)
 """
 
@@ -489,7 +490,7 @@ def _station_page(event: Event, station: Station | None, buffer_form: BufferForm
 def _stations(event: Event, form: StationForm, buffer_form: BufferForm, station: Station | None = None):
     failed = bool(form.errors or buffer_form.errors)
     return render("staff/transport/stations.html", event=event, stations=transport.stations_of(event), form=form,
-                  buffer_form=buffer_form, station=station, kind_labels=STATION_KIND_LABELS,
+                  buffer_form=buffer_form, station=station, kind_labels=STATION_KIND_LABELS, action_form=ActionForm(),
                   status=INVALID if failed else 200)
 
 
@@ -505,6 +506,17 @@ def stations(event: Event):
 def edit_station(event: Event, station_id: int):
     """Change a listed airport or station; journeys keep pointing at it."""
     return _station_page(event, access.in_event(Station, station_id, event))
+
+
+@bp.post("/e/<slug>/transport/stations/<int:station_id>/delete")
+@access.staff(*TRANSPORT)
+def delete_station(event: Event, station_id: int):
+    """Take an airport or station off the list; journeys keep its name."""
+    station = access.in_event(Station, station_id, event)
+    if ActionForm().validate_on_submit():
+        transport.remove_station(event, station, current_user)
+        flash(_("The airport or station is taken off the list."), "success")
+    return redirect(url_for("staff.stations", slug=event.slug), 303)
 
 
 @bp.post("/e/<slug>/transport/buffers")

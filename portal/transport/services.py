@@ -429,6 +429,15 @@ def save_station(event: Event, station: Station | None, name: str, code: str, ki
     return station
 
 
+def remove_station(event: Event, station: Station, actor) -> None:
+    """Take a station off the list; journeys that chose it keep its name as their own words."""
+    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.station_id == station.id)):
+        leg.station, leg.station_id = station.name, None
+    audit.record(event, actor, "transport.station_removed", f"station:{station.id}", station.label)
+    db.session.delete(station)
+    db.session.commit()
+
+
 def save_buffers(event: Event, pickup_minutes: int, dropoff_minutes: int, actor) -> None:
     """Change the event's two buffers; cars already seated are not moved, and are named if they now strand."""
     for value, field in ((pickup_minutes, "pickup_buffer_minutes"), (dropoff_minutes, "dropoff_buffer_minutes")):
