@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import audit, outbox
 from portal.extensions import db
 from portal.i18n import gettext as _
-from portal.models import Event, LodgingRequest, Registration, Station, TransportLeg, Vehicle
+from portal.models import Event, LodgingRequest, Registration, RoomBlock, Station, TransportLeg, Vehicle
 from portal.models.lodging import CONFIRMED as STAY_CONFIRMED
 from portal.models.transport import (
     ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED, STATION_KINDS,
@@ -468,7 +468,8 @@ def hotels_for(legs: list[TransportLeg]) -> dict[int, str]:
                                      (LodgingRequest.registration_id.in_(ids))
                                      | (LodgingRequest.roommate_id.in_(ids)
                                         & LodgingRequest.roommate_confirmed_at.is_not(None)))
-        .options(joinedload(LodgingRequest.block)).order_by(LodgingRequest.check_in, LodgingRequest.id)).all()
+        .options(joinedload(LodgingRequest.block).joinedload(RoomBlock.hotel))
+        .order_by(LodgingRequest.check_in, LodgingRequest.id)).all()
     found: dict[int, str] = {}
     for stay in stays:
         for guest in (stay.registration_id, stay.roommate_id):
