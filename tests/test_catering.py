@@ -74,7 +74,7 @@ def test_csv_and_excel_exports_hold_the_expected_rows(client, coordinator, summi
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     first_day = summit.starts_on.isoformat()
-    day_rows = [r for r in rows if r["Day"] == first_day]
+    day_rows = [r for r in rows if r["Day"] == first_day and r["Meal"] == "Lunch"]
     assert len({r["Day"] for r in rows}) == 3
     by_item = {(r["Kind"], r["Diet or allergen"], r["Severity"]): r for r in day_rows}
     assert by_item[("Diet", "Halal", "")]["Guests"] == "1"
@@ -102,8 +102,8 @@ def test_headers_follow_the_exporting_users_language(client, coordinator, guests
         session["lang"] = "zh_Hans"
     response = client.get("/staff/e/summit/catering/counts.csv")
     header = response.get_data().decode("utf-8-sig").splitlines()[0]
-    assert header != "Day,Kind,Diet or allergen,Severity,Guests,Names"
-    assert len(header.split(",")) == 6
+    assert header != "Day,Meal,Served at,Kind,Diet or allergen,Severity,Guests,Names"
+    assert len(header.split(",")) == 8
 
 
 

@@ -20,8 +20,8 @@ from portal.guests import services as guest_services
 from portal.helpdesk import services as helpdesk
 from portal.lodging import services as lodging
 from portal.models import (
-    Announcement, CannedReply, Event, OutboundMail, Question, Registration, Room, RoomBlock, Session, Speaker,
-    Survey, SurveySection, Track, User, Vehicle,
+    Announcement, CannedReply, Event, Meal, OutboundMail, Question, Registration, Room, RoomBlock, Session, Speaker,
+    Station, Survey, SurveySection, Track, User, Vehicle,
 )
 from portal.transport import services as transport
 from tests.conftest import CSRF_INPUT, registration_form, submit
@@ -99,7 +99,9 @@ class Everything:
                       Speaker(event_id=event.id, name_en="Ada", name_zh="Ada"),
                       Announcement(event_id=event.id, text_en="Lunch", text_zh="午餐"),
                       CannedReply(event_id=event.id, title_en="Thanks", body_en="Thank you."),
-                      Vehicle(event_id=event.id, label="Van 1", capacity=6)]
+                      Vehicle(event_id=event.id, label="Van 1", capacity=6),
+                      Station(event_id=event.id, name="Shanghai Pudong", code="PVG"),
+                      Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome")]
             db.session.add_all(things)
             db.session.flush()
             section = SurveySection(survey_id=survey.id, title_en="Venue")
@@ -128,7 +130,8 @@ class Everything:
             self.ids = {
                 "slug": "summit", "registration_id": registration.id, "session_id": session.id,
                 "survey_id": survey.id, "section_id": section.id, "question_id": question.id,
-                "announcement_id": things[6].id, "canned_id": things[7].id, "vehicle_id": things[8].id,
+                "announcement_id": things[6].id, "canned_id": things[7].id, "vehicle_id": things[8].id, "station_id": things[9].id,
+                "meal_id": things[10].id, "day": event.starts_on.isoformat(), "meal": "lunch",
                 "rooms": things[3].id, "tracks": things[4].id, "speakers": things[5].id,
                 "number": ticket.number, "category_id": row.categories[0].id, "block_id": block_id,
                 "hotel_id": db.session.scalar(select(RoomBlock.hotel_id).where(RoomBlock.id == block_id)),

@@ -12,7 +12,8 @@ from portal.models.lodging import Hotel, LodgingRequest, RoomBlock, RoomNight
 from portal.models.outbox import OutboundMail
 from portal.models.registration import Invitation, Registration, RegistrationChange
 from portal.models.survey import Answer, Choice, Question, SessionRating, Survey, SurveyParticipation, SurveyResponse, SurveySection
-from portal.models.transport import TransportLeg, Vehicle
+from portal.models.catering import Meal
+from portal.models.transport import Station, TransportLeg, Vehicle
 
 __all__ = [
     "Answer",
@@ -30,6 +31,8 @@ __all__ = [
     "NeedsConsent",
     "StaffPermission",
     "Vehicle",
+    "Station",
+    "Meal",
     "TransportLeg",
     "RoomNight",
     "RoomBlock",

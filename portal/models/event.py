@@ -18,7 +18,11 @@ FREED_ROOMS = ("offer", "confirm")
 
 class Event(db.Model):
     __tablename__ = "event"
-    __table_args__ = (CheckConstraint("freed_rooms IN ('offer', 'confirm')", name="freed_rooms"),)
+    __table_args__ = (
+        CheckConstraint("freed_rooms IN ('offer', 'confirm')", name="freed_rooms"),
+        CheckConstraint("pickup_buffer_minutes BETWEEN 0 AND 720", name="pickup_buffer"),
+        CheckConstraint("dropoff_buffer_minutes BETWEEN 0 AND 720", name="dropoff_buffer"),
+    )
 
     STATUSES = ("draft", "published", "closed", "archived")
 
@@ -48,6 +52,10 @@ class Event(db.Model):
     freed_rooms: Mapped[str] = mapped_column(String(10), default="offer", server_default="offer")
     # The date invitation mails ask guests to answer by; none when empty.
     reply_by: Mapped[date | None]
+    # A car meeting a guest leaves no sooner than this after they land (luggage, passport control);
+    # a car taking them away reaches the airport or station at least this long before they leave.
+    pickup_buffer_minutes: Mapped[int] = mapped_column(default=45, server_default="45")
+    dropoff_buffer_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
 
     categories: Mapped[list["Category"]] = relationship(
         back_populates="event", order_by="Category.position", cascade="all, delete-orphan"

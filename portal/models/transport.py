@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, one_of, utcnow
@@ -12,6 +12,7 @@ from portal.models.registration import Registration
 
 DIRECTIONS = ("arrival", "departure")
 MODES = ("flight", "train", "car")
+STATION_KINDS = ("airport", "station")
 
 REQUESTED = "requested"
 SCHEDULED = "scheduled"
@@ -32,6 +33,27 @@ STATES = tuple(TRANSITIONS)
 ACTIVE_STATES = (REQUESTED, SCHEDULED)
 
 
+class Station(db.Model):
+    """An airport or railway station on the event's list: guests choose from it, so one place is one group."""
+
+    __tablename__ = "station"
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        CheckConstraint("kind IN ('airport', 'station')", name="station_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The IATA or railway code guests also write ("PVG"); empty when it has none.
+    code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    kind: Mapped[str] = mapped_column(String(10), default="airport", server_default="airport")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+
 class Vehicle(db.Model):
     """A car, van or coach with its driver, leaving from a meeting point."""
 
@@ -47,6 +69,8 @@ class Vehicle(db.Model):
     capacity: Mapped[int] = mapped_column(default=4)
     meeting_point: Mapped[str] = mapped_column(String(300), default="")
     departs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it reaches the airport or station on a drop-off run, if the coordinator knows.
+    arrives_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -76,7 +100,9 @@ class TransportLeg(db.Model):
     number: Mapped[str] = mapped_column(String(20), default="")
     # UTC; guests and staff enter and read it in the event's time zone.
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The name as the guest chose or typed it; station_id when it is one on the event's list.
     station: Mapped[str] = mapped_column(String(120), default="")
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="SET NULL"), index=True)
     terminal: Mapped[str] = mapped_column(String(40), default="")
     passengers: Mapped[int] = mapped_column(default=1)
     luggage: Mapped[int] = mapped_column(default=1)
@@ -89,6 +115,7 @@ class TransportLeg(db.Model):
 
     registration: Mapped[Registration] = relationship()
     vehicle: Mapped[Vehicle | None] = relationship(back_populates="legs")
+    listed_station: Mapped[Station | None] = relationship()
 
     @property
     def is_active(self) -> bool:

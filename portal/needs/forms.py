@@ -1,15 +1,19 @@
 """Forms for the guest's needs: the separate consent, the needs themselves, withdrawal."""
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms import SelectChoice
 
+from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
 from portal.models.needs import ALLERGENS, DIETS, OTHER_ALLERGEN, SEVERITIES
 from portal.needs.services import (
-    ALLERGEN_LABELS, DIET_LABELS, SEVERITY_LABELS, AllergyInput, NeedsInput,
+    ALLERGEN_LABELS, DIET_LABELS, SEVERITY_LABELS, AllergyInput, NeedsInput, meal_days,
 )
 
 
@@ -146,3 +150,26 @@ def _severity_field(code: str) -> SelectField:
 
 for _code in (*ALLERGENS, OTHER_ALLERGEN):
     setattr(NeedsForm, f"severity_{_code}", _severity_field(_code))
+
+
+class MealForm(FlaskForm):
+    """A reception (or any further meal) the organizer adds to one day of the event."""
+
+    day = SelectField(_l("Day"), validate_choice=False)
+    served_at = TimeField(_l("Served at (event's local time)"), validators=[
+        InputRequired(_l("Enter the time it is served."))])
+    name_en = StringField(_l("Name in English"), filters=[one_line], validators=[
+        DataRequired(_l("Enter a name, e.g. Welcome reception.")), _max(120)])
+    name_zh = StringField(_l("Name in Chinese"), filters=[one_line], validators=[Optional(), _max(120)])
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day.choices = [SelectChoice(d.isoformat(), d.isoformat()) for d in meal_days(event)]
+
+    def validate_day(self, field):
+        if field.data not in {choice.value for choice in self.day.choices}:
+            raise ValidationError(str(_l("Choose a day of the event.")))
+
+    @property
+    def chosen_day(self) -> date:
+        return date.fromisoformat(self.day.data)

@@ -394,16 +394,6 @@ class Diner:
         return r.name_latin if r.name_latin == r.name_original else f"{r.name_latin} ({r.name_original})"
 
 
-@dataclass
-class CateringDay:
-    day: date
-    diners: list[Diner]
-    # diet code -> diners; NOT_STATED for guests who told us nothing
-    by_diet: dict[str, list[Diner]]
-    # (allergen, severity) -> diners
-    by_allergen: dict[tuple[str, str], list[Diner]]
-
-
 def diners(event: Event) -> list[Diner]:
     """The confirmed guests with their diet and allergies, in three queries whatever their number."""
     registrations = db.session.scalars(
@@ -421,29 +411,6 @@ def diners(event: Event) -> list[Diner]:
         dietary = diets.get(r.id)
         result.append(Diner(r, dietary.diet if dietary else NOT_STATED, dietary.diet_detail if dietary else "",
                             _sorted_allergies(allergies[r.id])))
-    return result
-
-
-def catering_days(event: Event) -> list[CateringDay]:
-    """Counts per diet and per allergen and severity for each meal day, with the diners behind them.
-
-    Every confirmed guest eats on every day of the event: the portal does not yet
-    know who skips a day. Days stay separate so the caterer's sheets are per day
-    and a per-day attendance can slot in here alone.
-    """
-    everyone = diners(event)
-    result = []
-    for day in meal_days(event):
-        by_diet = {code: [] for code in (*DIETS, NOT_STATED)}
-        by_allergen = defaultdict(list)
-        for diner in everyone:
-            by_diet[diner.diet].append(diner)
-            for allergy in diner.allergies:
-                by_allergen[(allergy.allergen, allergy.severity)].append(diner)
-        order = {code: i for i, code in enumerate((*ALLERGENS, OTHER_ALLERGEN))}
-        sorted_allergens = dict(sorted(by_allergen.items(),
-                                       key=lambda item: (order[item[0][0]], SEVERITIES.index(item[0][1]))))
-        result.append(CateringDay(day, everyone, by_diet, sorted_allergens))
     return result
 
 

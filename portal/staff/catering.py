@@ -1,26 +1,37 @@
-"""The catering board: what the kitchen cooks each meal day, and for whom.
+"""The catering board: what the kitchen cooks at each meal of each day, and for whom.
 
-/staff/e/<slug>/catering                       catering          organizer, coordinator (?day=YYYY-MM-DD)
-/staff/e/<slug>/catering/<list>.<fmt>          catering_export   organizer, coordinator; list counts|guests, fmt csv|xlsx
+/staff/e/<slug>/catering                        catering          organizer, coordinator (?day=YYYY-MM-DD)
+/staff/e/<slug>/catering/<list>.<fmt>           catering_export   organizer, coordinator; list counts|guests, fmt csv|xlsx
+/staff/e/<slug>/catering/<day>/<meal>.<fmt>     meal_export       organizer, coordinator; one meal's counts and names
+/staff/e/<slug>/catering/meals                  meals             organizer (the receptions; add one)
+/staff/e/<slug>/catering/meals/<id>/delete      delete_meal       organizer (POST)
 
 Diet and allergens only (see portal/needs/services.py for why); every view and
-every export is written to the audit log.
+every export is written to the audit log. Who is present at which meal is
+decided in portal/needs/meals.py.
 """
 
 from datetime import date
 
-from flask import abort, request
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal import access, audit, exports
+from portal.database import utcnow
+from portal.extensions import db
 from portal.i18n import gettext as _
-from portal.models import Event
-from portal.needs import services as needs
-from portal.rendering import render
+from portal.models import Event, Meal
+from portal.needs import meals as meal_service, services as needs
+from portal.rendering import INVALID, render
 from portal.staff import bp
+from portal.needs.forms import MealForm
+from portal.staff.forms import ActionForm
 from portal.staff.routes import PERMISSIONS
 
 CATERING_ROLES = PERMISSIONS["catering"]
+# Receptions are part of the programme the organizer sets.
+MEAL_ROLES = PERMISSIONS["settings"]
 LISTS = ("counts", "guests")
 
 
@@ -32,8 +43,6 @@ def _chosen_day(event: Event, days: list[date]) -> date:
         wanted = None
     if wanted in days:
         return wanted
-    from portal.database import utcnow
-
     today = utcnow().astimezone(event.zone).date()
     return today if today in days else days[0]
 
@@ -41,8 +50,8 @@ def _chosen_day(event: Event, days: list[date]) -> date:
 @bp.get("/e/<slug>/catering")
 @access.staff(*CATERING_ROLES)
 def catering(event: Event):
-    """Counts per diet and per allergen for one meal day, with the guests behind each count."""
-    days = needs.catering_days(event)
+    """Counts per diet and per allergen for each meal of one day, with the guests behind each count."""
+    days = meal_service.meal_board(event)
     chosen = _chosen_day(event, [d.day for d in days])
     audit.record_read(event, current_user, "sensitive.view", subject="catering board", detail=chosen.isoformat())
     board = next(d for d in days if d.day == chosen)
@@ -52,38 +61,63 @@ def catering(event: Event):
 @bp.get("/e/<slug>/catering/<list_name>.<fmt>")
 @access.staff(*CATERING_ROLES)
 def catering_export(event: Event, list_name: str, fmt: str):
-    """The catering counts, or the guests with their diet and allergies, for every meal day as CSV or Excel."""
+    """Every meal's counts, or the guests eating each day with their diet and allergies, as CSV or Excel."""
     if list_name not in LISTS or fmt not in exports.FORMATS:
         abort(404)
-    days = needs.catering_days(event)
+    days = meal_service.meal_board(event)
     if list_name == "counts":
-        columns, rows, title = _count_columns(), _count_rows(days), _("Catering counts")
+        columns, rows, title = _count_columns(), _count_rows(m for d in days for m in d.meals), _("Catering counts")
     else:
         columns, rows, title = _guest_columns(), [(d.day, diner) for d in days for diner in d.diners], _("Diets and allergies")
     audit.record_read(event, current_user, "sensitive.export", subject=f"catering {list_name}", detail=fmt)
     return exports.download(fmt, f"{event.slug}-catering-{list_name}", columns, rows, title=title)
 
 
-def _count_rows(days) -> list[dict]:
+@bp.get("/e/<slug>/catering/<day>/<meal>.<fmt>")
+@access.staff(*CATERING_ROLES)
+def meal_export(event: Event, day: str, meal: str, fmt: str):
+    """One meal's counts per diet and allergen, with the names, as CSV or Excel for the kitchen."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    found = next((m for d in meal_service.meal_board(event) if d.day.isoformat() == day for m in d.meals
+                  if m.key == meal), None)
+    if found is None:
+        abort(404)
+    audit.record_read(event, current_user, "sensitive.export", subject=f"catering {day} {meal}", detail=fmt)
+    return exports.download(fmt, f"{event.slug}-{day}-{meal}", _count_columns(), _count_rows([found]),
+                            title=f"{found.name} {day}")
+
+
+def _count_rows(meals) -> list[dict]:
     rows = []
-    for day in days:
-        for code, diners in day.by_diet.items():
-            rows.append({"day": day.day, "kind": _("Diet"), "item": needs.diet_label(code), "severity": "",
-                         "diners": diners})
-        for (allergen, severity), diners in day.by_allergen.items():
-            rows.append({"day": day.day, "kind": _("Allergy"), "item": str(needs.ALLERGEN_LABELS[allergen]),
-                         "severity": str(needs.SEVERITY_LABELS[severity]), "diners": diners})
+    for meal in meals:
+        base = {"day": meal.day, "meal": meal.name, "time": meal.served_at.strftime("%H:%M")}
+        rows.append({**base, "kind": _("All guests"), "item": "", "severity": "", "diners": meal.diners,
+                     "names": False})
+        for code, diners in meal.by_diet.items():
+            rows.append({**base, "kind": _("Diet"), "item": needs.diet_label(code), "severity": "",
+                         "diners": diners, "names": True})
+        for (allergen, severity), diners in meal.by_allergen.items():
+            rows.append({**base, "kind": _("Allergy"), "item": str(needs.ALLERGEN_LABELS[allergen]),
+                         "severity": str(needs.SEVERITY_LABELS[severity]), "diners": diners, "names": True})
     return rows
+
+
+def _names(row) -> str:
+    # The meal's total is a number of covers; the names are behind each diet and allergy.
+    return "; ".join(d.name for d in row["diners"]) if row["names"] else ""
 
 
 def _count_columns() -> list[exports.Column]:
     return [
         exports.Column(_("Day"), lambda r: r["day"]),
+        exports.Column(_("Meal"), lambda r: r["meal"]),
+        exports.Column(_("Served at"), lambda r: r["time"]),
         exports.Column(_("Kind"), lambda r: r["kind"]),
         exports.Column(_("Diet or allergen"), lambda r: r["item"]),
         exports.Column(_("Severity"), lambda r: r["severity"]),
         exports.Column(_("Guests"), lambda r: len(r["diners"])),
-        exports.Column(_("Names"), lambda r: "; ".join(d.name for d in r["diners"])),
+        exports.Column(_("Names"), _names),
     ]
 
 
@@ -96,3 +130,45 @@ def _guest_columns() -> list[exports.Column]:
         exports.Column(_("Diet details"), lambda r: r[1].diet_detail),
         exports.Column(_("Allergies"), lambda r: "; ".join(needs.allergy_text(a) for a in r[1].allergies)),
     ]
+
+
+# -- Receptions ------------------------------------------------------------------------------------
+
+def _meals_page(event: Event, form: MealForm, status: int = 200):
+    return render("staff/catering/meals.html", event=event, form=form, receptions=meal_service.receptions_of(event),
+                  standard=meal_service.STANDARD_MEALS, action_form=ActionForm(), status=status)
+
+
+@bp.route("/e/<slug>/catering/meals", methods=["GET", "POST"])
+@access.staff(*MEAL_ROLES)
+def meals(event: Event):
+    """The meals served each day, the receptions added to them, and a form to add one."""
+    form = MealForm(event=event)
+    if form.validate_on_submit():
+        name_en = " ".join(form.name_en.data.split())
+        clash = db.session.scalar(select(Meal.id).where(Meal.event_id == event.id, Meal.day == form.chosen_day,
+                                                        Meal.name_en == name_en))
+        if clash is None:
+            meal = Meal(event_id=event.id, day=form.chosen_day, served_at=form.served_at.data, name_en=name_en,
+                        name_zh=" ".join((form.name_zh.data or "").split()))
+            db.session.add(meal)
+            db.session.flush()
+            audit.record(event, current_user, "catering.meal", f"meal:{meal.id}", f"{meal.day} {meal.name_en}")
+            db.session.commit()
+            flash(_("The reception is added to the catering board."), "success")
+            return redirect(url_for("staff.meals", slug=event.slug), 303)
+        form.name_en.errors = list(form.name_en.errors) + [_("That day already has a meal of this name.")]
+    return _meals_page(event, form, INVALID if form.errors else 200)
+
+
+@bp.post("/e/<slug>/catering/meals/<int:meal_id>/delete")
+@access.staff(*MEAL_ROLES)
+def delete_meal(event: Event, meal_id: int):
+    """Take a reception off the programme and the catering board."""
+    meal = access.in_event(Meal, meal_id, event)
+    if ActionForm().validate_on_submit():
+        audit.record(event, current_user, "catering.meal_removed", f"meal:{meal.id}", f"{meal.day} {meal.name_en}")
+        db.session.delete(meal)
+        db.session.commit()
+        flash(_("The reception is removed."), "success")
+    return redirect(url_for("staff.meals", slug=event.slug), 303)

@@ -17,6 +17,10 @@
 /staff/e/<slug>/transport/vehicles                   vehicles                 transport (list, add a vehicle)
 /staff/e/<slug>/transport/vehicles/<id>              edit_vehicle             transport
 /staff/e/<slug>/transport/vehicles/<id>/manifest[.<csv|xlsx>]  manifest, export_manifest  transport
+/staff/e/<slug>/transport/stations                   stations                 transport (list, add a station)
+/staff/e/<slug>/transport/stations/<id>              edit_station             transport
+/staff/e/<slug>/transport/stations/<id>/delete       delete_station           transport (POST)
+/staff/e/<slug>/transport/buffers                    save_buffers             transport (POST)
 """
 
 from flask import abort, flash, redirect, request, url_for
@@ -27,7 +31,7 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.lodging import messages as lodging_messages, services as lodging
 from portal.lodging.forms import PAYER_LABELS, STATE_LABELS as LODGING_STATES, ActionForm, BlockForm, DecisionForm, HotelForm
-from portal.models import Event, Hotel, RoomBlock, Vehicle
+from portal.models import Event, Hotel, RoomBlock, Station, Vehicle
 from portal.models.lodging import STATES as LODGING_STATE_NAMES
 from portal.models.transport import DIRECTIONS
 from portal.rendering import INVALID, render
@@ -37,7 +41,8 @@ from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
 from portal.transport import messages as transport_messages, services as transport
 from portal.transport.forms import (
-    DIRECTION_LABELS, MODE_LABELS, STATE_LABELS as TRANSPORT_STATES, AssignForm, VehicleForm,
+    DIRECTION_LABELS, MODE_LABELS, STATE_LABELS as TRANSPORT_STATES, STATION_KIND_LABELS, AssignForm, BufferForm,
+    StationForm, VehicleForm,
 )
 
 LODGING = PERMISSIONS["lodging"]
@@ -287,8 +292,11 @@ def _direction() -> str:
 def _board(event: Event, form: AssignForm | None = None, status: int = 200, problem: str = ""):
     direction, window = _direction(), transport.window_from(request.args.get("window"))
     vehicles = transport.vehicles_of(event)
+    days = transport.board(event, direction, window)
+    legs = [leg for _day, groups in days for *_group, group in groups for leg in group]
     return render("staff/transport/board.html", event=event, direction=direction, window=window,
-                  days=transport.board(event, direction, window), vehicles=vehicles,
+                  days=days, vehicles=vehicles, places=transport.places(event, legs),
+                  stranded=transport.stranded(event),
                   seats={v.id: transport.seats_taken(v) for v in vehicles},
                   form=form or AssignForm(formdata=None, vehicles=vehicles), action_form=ActionForm(),
                   problem=problem, status=status)
@@ -356,20 +364,24 @@ def complete_leg(event: Event, leg_id: int):
     return _leg_action(event, leg_id, transport.complete, _("Marked as done."))
 
 
-def _leg_columns(event: Event) -> list[exports.Column]:
+def _leg_columns(event: Event, legs) -> list[exports.Column]:
     def at(leg):
         return transport.local(event, leg.scheduled_at)
 
+    places = transport.places(event, legs)
     return [
         exports.Column(_("Direction"), lambda leg: str(DIRECTION_LABELS[leg.direction])),
         exports.Column(_("Date and time"), at),
-        exports.Column(_("Airport or station"), lambda leg: leg.station),
+        exports.Column(_("Airport or station"), lambda leg: leg.listed_station.name if leg.listed_station
+                       else leg.station),
         exports.Column(_("Terminal"), lambda leg: leg.terminal),
         exports.Column(_("Travelling by"), lambda leg: str(MODE_LABELS[leg.mode])),
         exports.Column(_("Flight or train"), lambda leg: leg.service),
         exports.Column(_("Guest"), lambda leg: leg.registration.name_original),
         exports.Column(_("Name in Latin letters"), lambda leg: leg.registration.name_latin),
         exports.Column(_("Phone"), lambda leg: leg.registration.phone),
+        exports.Column(_("Pick-up"), lambda leg: places[leg.id][0]),
+        exports.Column(_("Drop-off"), lambda leg: places[leg.id][1]),
         exports.Column(_("Passengers"), lambda leg: leg.passengers),
         exports.Column(_("Luggage"), lambda leg: leg.luggage),
         exports.Column(_("Pickup wanted"), lambda leg: _yes(leg.pickup_wanted)),
@@ -389,18 +401,21 @@ def export_transport(event: Event, fmt: str):
     legs = [leg for _day, groups in transport.board(event, direction, window) for _start, _end, _station, group in groups
             for leg in group]
     title = _("Arrivals") if direction == "arrival" else _("Departures")
-    return exports.download(fmt, f"{event.slug}-{direction}s", _leg_columns(event), legs, title=title)
+    return exports.download(fmt, f"{event.slug}-{direction}s", _leg_columns(event, legs), legs, title=title)
 
 
 def _vehicle_page(event: Event, vehicle: Vehicle | None):
     form = VehicleForm(obj=vehicle, event=event)
     if vehicle is not None and not form.is_submitted():
         form.departs_at.data = transport.local(event, vehicle.departs_at)
+        form.arrives_at.data = transport.local(event, vehicle.arrives_at)
     if form.validate_on_submit():
         values = {name: (getattr(form, name).data or "").strip() for name in (
             "label", "plate", "driver_name", "driver_phone", "meeting_point")}
         values["capacity"] = form.capacity.data
-        values["departs_at"] = transport.to_utc(event, form.departs_at.data) if form.departs_at.data else None
+        for name in ("departs_at", "arrives_at"):
+            typed = getattr(form, name).data
+            values[name] = transport.to_utc(event, typed) if typed else None
         try:
             transport.save_vehicle(event, vehicle, values, current_user)
         except RuleRefused as error:
@@ -438,7 +453,7 @@ def manifest(event: Event, vehicle_id: int):
     """Who rides in a vehicle: the driver's list."""
     vehicle, legs = _manifest(event, vehicle_id)
     return render("staff/transport/manifest.html", event=event, vehicle=vehicle, legs=legs,
-                  action_form=ActionForm())
+                  places=transport.places(event, legs), action_form=ActionForm())
 
 
 @bp.get(f"/e/<slug>/transport/vehicles/<int:vehicle_id>/manifest.{FORMATS}")
@@ -446,6 +461,69 @@ def manifest(event: Event, vehicle_id: int):
 def export_manifest(event: Event, vehicle_id: int, fmt: str):
     """A vehicle's manifest as CSV or Excel."""
     vehicle, legs = _manifest(event, vehicle_id)
-    return exports.download(fmt, f"{event.slug}-manifest-{vehicle.id}", _leg_columns(event), legs,
+    return exports.download(fmt, f"{event.slug}-manifest-{vehicle.id}", _leg_columns(event, legs), legs,
                             title=vehicle.label)
 
+
+
+def _station_page(event: Event, station: Station | None, buffer_form: BufferForm | None = None):
+    form = StationForm(obj=station)
+    if form.validate_on_submit():
+        try:
+            transport.save_station(event, station, form.name.data or "", form.code.data or "", form.kind.data,
+                                   current_user)
+        except RuleRefused as error:
+            refusal_on(form, error, transport_messages.message)
+        else:
+            flash(_("The airport or station is saved."), "success")
+            return redirect(url_for("staff.stations", slug=event.slug), 303)
+    return _stations(event, form, buffer_form or BufferForm(formdata=None, obj=event), station)
+
+
+def _stations(event: Event, form: StationForm, buffer_form: BufferForm, station: Station | None = None):
+    failed = bool(form.errors or buffer_form.errors)
+    return render("staff/transport/stations.html", event=event, stations=transport.stations_of(event), form=form,
+                  buffer_form=buffer_form, station=station, kind_labels=STATION_KIND_LABELS, action_form=ActionForm(),
+                  status=INVALID if failed else 200)
+
+
+@bp.route("/e/<slug>/transport/stations", methods=["GET", "POST"])
+@access.staff(*TRANSPORT)
+def stations(event: Event):
+    """The airports and stations guests choose from, the buffers, and a form to add a station."""
+    return _station_page(event, None)
+
+
+@bp.route("/e/<slug>/transport/stations/<int:station_id>", methods=["GET", "POST"])
+@access.staff(*TRANSPORT)
+def edit_station(event: Event, station_id: int):
+    """Change a listed airport or station; journeys keep pointing at it."""
+    return _station_page(event, access.in_event(Station, station_id, event))
+
+
+@bp.post("/e/<slug>/transport/stations/<int:station_id>/delete")
+@access.staff(*TRANSPORT)
+def delete_station(event: Event, station_id: int):
+    """Take an airport or station off the list; journeys keep its name."""
+    station = access.in_event(Station, station_id, event)
+    if ActionForm().validate_on_submit():
+        transport.remove_station(event, station, current_user)
+        flash(_("The airport or station is taken off the list."), "success")
+    return redirect(url_for("staff.stations", slug=event.slug), 303)
+
+
+@bp.post("/e/<slug>/transport/buffers")
+@access.staff(*TRANSPORT)
+def save_buffers(event: Event):
+    """Set how long after landing a pickup leaves, and how long before departure a drop-off arrives."""
+    form = BufferForm()
+    if form.validate_on_submit():
+        try:
+            transport.save_buffers(event, form.pickup_buffer_minutes.data, form.dropoff_buffer_minutes.data,
+                                   current_user)
+        except RuleRefused as error:
+            refusal_on(form, error, transport_messages.message)
+        else:
+            flash(_("The buffers are saved."), "success")
+            return redirect(url_for("staff.stations", slug=event.slug), 303)
+    return _stations(event, StationForm(formdata=None), form)

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.lodging.forms import IdSelectField
-from portal.models.transport import MODES
+from portal.models.transport import MODES, STATION_KINDS
 
 NOTES_MAX = 1000
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -23,6 +23,8 @@ STATE_LABELS = {
 }
 MODE_LABELS = {"flight": _l("Flight"), "train": _l("Train"), "car": _l("Car")}
 DIRECTION_LABELS = {"arrival": _l("Arrival"), "departure": _l("Departure")}
+STATION_KIND_LABELS = {"airport": _l("Airport"), "station": _l("Railway station")}
+OTHER_STATION = "other"
 
 
 def _max(n: int):
@@ -37,8 +39,9 @@ class LegForm(EventForm):
     number = StringField(_l("Flight or train number"), validators=[Optional(), _max(20)])
     local_time = DateTimeLocalField(_l("Date and time (event's local time)"), format=LOCAL_FORMATS, validators=[
         InputRequired(_l("Enter the date and time.")), near_event])
-    station = StringField(_l("Airport or station"), validators=[
-        InputRequired(_l("Enter the airport or station.")), _max(120)])
+    # The event's list; "other" (or no list at all) takes the guest's own words in `station`.
+    station_choice = SelectField(_l("Airport or station"), validate_choice=False)
+    station = StringField(_l("Airport or station"), validators=[Optional(), _max(120)])
     terminal = StringField(_l("Terminal"), validators=[Optional(), _max(40)])
     passengers = IntegerField(_l("Passengers"), default=1, validators=[
         InputRequired(_l("Enter the number of passengers.")),
@@ -48,9 +51,31 @@ class LegForm(EventForm):
     pickup_wanted = BooleanField(_l("Please pick me up / take me there"), default=True)
     notes = TextAreaField(_l("Notes for the driver"), validators=[Optional(), _max(NOTES_MAX)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.mode.choices = [SelectChoice(m, str(MODE_LABELS[m])) for m in MODES]
+        self.stations = list(stations) if stations is not None else []
+        self.station_choice.choices = [SelectChoice("", str(_l("Choose…")))] + [
+            SelectChoice(str(s.id), s.label) for s in self.stations] + [
+            SelectChoice(OTHER_STATION, str(_l("Other (write it below)")))]
+        if self.stations:
+            self.station.label.text = str(_l("Other airport or station"))
+
+    def validate_station_choice(self, field):
+        if not self.stations:
+            return
+        if field.data != OTHER_STATION and field.data not in {str(s.id) for s in self.stations}:
+            raise ValidationError(str(_l("Choose an airport or station from the list, or “Other”.")))
+
+    def validate_station(self, field):
+        if (not self.stations or self.station_choice.data == OTHER_STATION) and not (field.data or "").strip():
+            raise ValidationError(str(_l("Enter the airport or station.")))
+
+    @property
+    def chosen_station_id(self) -> int | None:
+        """The listed station chosen, or None for the guest's own words."""
+        value = self.station_choice.data or ""
+        return int(value) if self.stations and value.isdigit() else None
 
 
 class ActionForm(FlaskForm):
@@ -93,3 +118,30 @@ class VehicleForm(EventForm):
     meeting_point = StringField(_l("Meeting point"), validators=[Optional(), _max(300)])
     departs_at = DateTimeLocalField(_l("Leaves at (event's local time)"), format=LOCAL_FORMATS,
                                     validators=[Optional(), near_event])
+    arrives_at = DateTimeLocalField(_l("Reaches the airport or station at (drop-offs)"), format=LOCAL_FORMATS,
+                                    validators=[Optional(), near_event])
+
+
+class StationForm(FlaskForm):
+    """An airport or station on the event's list."""
+
+    name = StringField(_l("Name (e.g. Shanghai Pudong International Airport)"), validators=[
+        InputRequired(_l("Enter the airport or station.")), _max(120)])
+    code = StringField(_l("Code (e.g. PVG)"), validators=[Optional(), _max(10)])
+    kind = SelectField(_l("Kind"), default="airport")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(k, str(STATION_KIND_LABELS[k])) for k in STATION_KINDS]
+
+
+class BufferForm(FlaskForm):
+    """The two margins that keep cars from stranding guests."""
+
+    pickup_buffer_minutes = IntegerField(_l("Minutes after landing before a pickup may leave"), validators=[
+        InputRequired(_l("Enter the number of minutes.")),
+        NumberRange(min=0, max=720, message=_l("Enter from 0 to 720 minutes."))])
+    dropoff_buffer_minutes = IntegerField(
+        _l("Minutes before departure a drop-off must reach the airport or station"), validators=[
+            InputRequired(_l("Enter the number of minutes.")),
+            NumberRange(min=0, max=720, message=_l("Enter from 0 to 720 minutes."))])

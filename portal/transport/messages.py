@@ -23,7 +23,23 @@ MESSAGES = {
     "vehicle-full": lambda d: _("The vehicle has %(free)d free seats; the ticked guests need %(wanted)d.", **d),
     "below-seated": lambda d: _("%(seated)d guests are seated in it; it cannot have fewer seats.", **d),
     "transition": lambda d: _("This journey cannot be changed that way from its current state."),
+    "leaves-before-landing": lambda d: _(
+        "%(guest)s lands at %(journey)s: their car may leave at %(limit)s at the earliest.",
+        guest=d["guest"], journey=_when(d["journey"]), limit=_when(d["limit"])),
+    "arrives-after-departure": lambda d: _(
+        "%(guest)s leaves at %(journey)s: their car must reach the airport or station by %(limit)s.",
+        guest=d["guest"], journey=_when(d["journey"]), limit=_when(d["limit"])),
+    "unknown-station": lambda d: _("Choose an airport or station from the list, or “Other”."),
+    "no-station": lambda d: _("Enter the airport or station."),
+    "station-exists": lambda d: _("That airport or station is already on the list."),
+    "unknown-station-kind": lambda d: _("Choose airport or railway station."),
+    "buffer-range": lambda d: _("Enter from 0 to 720 minutes."),
 }
+
+
+def _when(value) -> str:
+    # On the event's clock already (naive): no conversion to the reader's zone.
+    return value.strftime("%m-%d %H:%M")
 
 
 def message(error) -> str:

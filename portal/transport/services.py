@@ -5,6 +5,16 @@ stored in UTC and entered and shown on the event's clock. Assigning legs to a
 vehicle locks the vehicle row first, then the legs in id order, so two
 coordinators filling the same car at once never seat more passengers than it
 has seats. Every coordinator change mails the guest through the outbox.
+
+No car strands a guest: a pickup leaves no sooner than the event's pickup buffer
+after the guest lands, and a drop-off reaches the airport or station no later
+than the drop-off buffer before they leave (when the coordinator gave no arrival
+time, the time it leaves stands in: it cannot arrive earlier than that). Both are
+checked when guests are seated and when a car's times change.
+
+Airports and stations come from the event's list (Station); a guest's own words
+are kept for "other", and are matched to the list by name or code so "PVG" and
+the listed Shanghai Pudong airport share a car.
 """
 
 from collections import OrderedDict
@@ -17,14 +27,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import audit, outbox
 from portal.extensions import db
 from portal.rules import RuleRefused
-from portal.models import Event, Registration, TransportLeg, Vehicle
-from portal.models.transport import ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED
+from portal.i18n import gettext as _
+from portal.models import Event, LodgingRequest, Registration, RoomBlock, Station, TransportLeg, Vehicle
+from portal.models.lodging import CONFIRMED as STAY_CONFIRMED
+from portal.models.transport import (
+    ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED, STATION_KINDS,
+)
 
 LIVE_REGISTRATION_STATES = ("pending", "confirmed", "waitlisted")
 # Legs more than this far from the event's days are typing mistakes, not travel plans.
 TRAVEL_MARGIN_DAYS = 14
 DEFAULT_WINDOW_MINUTES = 30
 MIN_WINDOW_MINUTES, MAX_WINDOW_MINUTES = 5, 240
+MAX_BUFFER_MINUTES = 720
 
 
 @dataclass
@@ -41,6 +56,8 @@ class Journey:
     luggage: int = 1
     pickup_wanted: bool = True
     notes: str = ""
+    # One of the event's stations; None for "other", when `station` holds the guest's words.
+    station_id: int | None = None
 
 
 def to_utc(event: Event, wall_clock: datetime) -> datetime:
@@ -57,7 +74,8 @@ def local(event: Event, instant: datetime | None) -> datetime | None:
 
 
 def _leg_query():
-    return select(TransportLeg).options(joinedload(TransportLeg.registration), joinedload(TransportLeg.vehicle))
+    return select(TransportLeg).options(joinedload(TransportLeg.registration), joinedload(TransportLeg.vehicle),
+                                        joinedload(TransportLeg.listed_station))
 
 
 def legs_of(registration: Registration) -> dict[str, TransportLeg | None]:
@@ -89,8 +107,9 @@ def board(event: Event, direction: str, window_minutes: int, states=(REQUESTED, 
         minutes = (at.hour * 60 + at.minute) // window_minutes * window_minutes
         start = datetime.combine(at.date(), time()) + timedelta(minutes=minutes)
         groups = days.setdefault(at.date(), OrderedDict())
-        key = (start, leg.station.strip().casefold())
-        groups.setdefault(key, (start, start + timedelta(minutes=window_minutes), leg.station.strip(), []))[3].append(leg)
+        place = leg.listed_station.name if leg.listed_station else leg.station.strip()
+        key = (start, leg.station_id or place.casefold())
+        groups.setdefault(key, (start, start + timedelta(minutes=window_minutes), place, []))[3].append(leg)
     return [(day, list(groups.values())) for day, groups in days.items()]
 
 
@@ -151,6 +170,27 @@ def _active_legs(registration: Registration, lock: bool = False) -> dict[str, Tr
     return {leg.direction: leg for leg in db.session.scalars(query.order_by(TransportLeg.id))}
 
 
+def _station_for(event: Event, journey: Journey) -> tuple[Station | None, str]:
+    """The listed station the journey names (or whose name or code the guest typed), and the name to keep."""
+    if journey.station_id is not None:
+        station = db.session.scalar(select(Station).where(Station.id == journey.station_id,
+                                                          Station.event_id == event.id))
+        if station is None:
+            raise RuleRefused("unknown-station", "station_choice")
+        return station, station.name
+    typed = " ".join((journey.station or "").split())
+    if not typed:
+        raise RuleRefused("no-station", "station")
+    return matching_station(event, typed), typed
+
+
+def matching_station(event: Event, typed: str) -> Station | None:
+    """The listed station whose name or code is what the guest typed, letter case aside."""
+    wanted = typed.strip().casefold()
+    return next((s for s in stations_of(event) if wanted in (s.name.casefold(), s.code.casefold()) and wanted),
+                None)
+
+
 def _validate(event: Event, direction: str, journey: Journey, others: dict[str, TransportLeg]) -> datetime:
     if direction not in DIRECTIONS:
         raise RuleRefused("unknown-direction")
@@ -181,13 +221,15 @@ def save_leg(event: Event, registration: Registration, direction: str, journey: 
     active = _active_legs(registration, lock=True)
     leg = active.get(direction)
     at = _validate(event, direction, journey, active)
+    station, station_name = _station_for(event, journey)
     if leg is None:
         leg = TransportLeg(event_id=event.id, registration_id=registration.id, direction=direction,
                            state=REQUESTED)
         db.session.add(leg)
     before = (leg.scheduled_at, leg.station, leg.passengers, leg.luggage, leg.pickup_wanted, leg.terminal)
     leg.mode, leg.carrier, leg.number = journey.mode, journey.carrier.strip(), journey.number.strip()
-    leg.scheduled_at, leg.station, leg.terminal = at, journey.station.strip(), journey.terminal.strip()
+    leg.scheduled_at, leg.station, leg.terminal = at, station_name, journey.terminal.strip()
+    leg.station_id = station.id if station else None
     leg.passengers, leg.luggage, leg.pickup_wanted = journey.passengers, journey.luggage, bool(journey.pickup_wanted)
     leg.notes = (journey.notes or "").strip()
     after = (leg.scheduled_at, leg.station, leg.passengers, leg.luggage, leg.pickup_wanted, leg.terminal)
@@ -243,6 +285,8 @@ def assign(event: Event, leg_ids: list[int], vehicle_id: int, actor) -> list[Tra
     if seated + wanted > vehicle.capacity:
         raise RuleRefused("vehicle-full", "vehicle", free=max(vehicle.capacity - seated, 0), wanted=wanted)
     for leg in legs:
+        _check_on_time(event, leg, vehicle.departs_at, vehicle.arrives_at, "vehicle")
+    for leg in legs:
         moved = leg.state == SCHEDULED
         if moved and leg.vehicle_id == vehicle.id:
             continue
@@ -252,6 +296,33 @@ def assign(event: Event, leg_ids: list[int], vehicle_id: int, actor) -> list[Tra
         _mail(event, leg, "transport_changed" if moved else "transport_scheduled")
     db.session.commit()
     return legs
+
+
+def stranding(event: Event, leg: TransportLeg, departs_at: datetime | None,
+              arrives_at: datetime | None) -> tuple[str, datetime] | None:
+    """Why a car leaving at `departs_at` (reaching the station at `arrives_at`) would strand this guest.
+
+    None when it would not: the code of the refusal and the time the car must keep to, when it would.
+    A car with no time of its own meets the journey and strands no one.
+    """
+    if leg.direction == "arrival":
+        earliest = leg.scheduled_at + timedelta(minutes=event.pickup_buffer_minutes)
+        if departs_at is not None and departs_at < earliest:
+            return "leaves-before-landing", earliest
+        return None
+    latest = leg.scheduled_at - timedelta(minutes=event.dropoff_buffer_minutes)
+    reaches = arrives_at or departs_at
+    if reaches is not None and reaches > latest:
+        return "arrives-after-departure", latest
+    return None
+
+
+def _check_on_time(event: Event, leg: TransportLeg, departs_at, arrives_at, field: str) -> None:
+    problem = stranding(event, leg, departs_at, arrives_at)
+    if problem is not None:
+        code, limit = problem
+        raise RuleRefused(code, field, guest=leg.registration.name_latin or leg.registration.name_original,
+                             journey=local(event, leg.scheduled_at), limit=local(event, limit))
 
 
 def _locked_leg(event: Event, leg_id: int) -> TransportLeg:
@@ -294,7 +365,11 @@ def save_vehicle(event: Event, vehicle: Vehicle | None, values: dict, actor) -> 
             TransportLeg.vehicle_id == vehicle.id, TransportLeg.state == SCHEDULED))
         if values["capacity"] < seated:
             raise RuleRefused("below-seated", "capacity", seated=seated)
-    told = ("driver_name", "driver_phone", "meeting_point", "departs_at", "plate", "label")
+        for leg in db.session.scalars(_leg_query().where(TransportLeg.vehicle_id == vehicle.id,
+                                                         TransportLeg.state == SCHEDULED)).unique():
+            field = "departs_at" if leg.direction == "arrival" or not values.get("arrives_at") else "arrives_at"
+            _check_on_time(event, leg, values.get("departs_at"), values.get("arrives_at"), field)
+    told = ("driver_name", "driver_phone", "meeting_point", "departs_at", "arrives_at", "plate", "label")
     before = {name: getattr(vehicle, name) for name in told} if vehicle else None
     vehicle = vehicle or Vehicle(event_id=event.id)
     for name, value in values.items():
@@ -312,3 +387,99 @@ def save_vehicle(event: Event, vehicle: Vehicle | None, values: dict, actor) -> 
 
 def day_of(event: Event, instant: datetime) -> date:
     return instant.astimezone(event.zone).date()
+
+
+# ---------------------------------------------------------------- the event's stations and buffers
+
+
+def stations_of(event: Event) -> list[Station]:
+    return db.session.scalars(select(Station).where(Station.event_id == event.id)
+                              .order_by(Station.kind, Station.name, Station.id)).all()
+
+
+def save_station(event: Event, station: Station | None, name: str, code: str, kind: str, actor) -> Station:
+    """Add or change a listed station; journeys whose typed name or code is this one join it."""
+    name, code = " ".join(name.split()), code.strip().upper()
+    if not name:
+        raise RuleRefused("no-station", "name")
+    if kind not in STATION_KINDS:
+        raise RuleRefused("unknown-station-kind", "kind")
+    clash = db.session.scalar(select(Station.id).where(Station.event_id == event.id,
+                                                       func.lower(Station.name) == name.lower()))
+    if clash is not None and (station is None or clash != station.id):
+        raise RuleRefused("station-exists", "name")
+    station = station or Station(event_id=event.id)
+    station.name, station.code, station.kind = name, code, kind
+    db.session.add(station)
+    db.session.flush()
+    typed = {name.casefold(), code.casefold()} - {""}
+    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.event_id == event.id,
+                                                             TransportLeg.station_id.is_(None))):
+        if leg.station.strip().casefold() in typed:
+            leg.station_id = station.id
+    audit.record(event, actor, "transport.station", f"station:{station.id}", station.label)
+    db.session.commit()
+    return station
+
+
+def remove_station(event: Event, station: Station, actor) -> None:
+    """Take a station off the list; journeys that chose it keep its name as their own words."""
+    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.station_id == station.id)):
+        leg.station, leg.station_id = station.name, None
+    audit.record(event, actor, "transport.station_removed", f"station:{station.id}", station.label)
+    db.session.delete(station)
+    db.session.commit()
+
+
+def save_buffers(event: Event, pickup_minutes: int, dropoff_minutes: int, actor) -> None:
+    """Change the event's two buffers; cars already seated are not moved, and are named if they now strand."""
+    for value, field in ((pickup_minutes, "pickup_buffer_minutes"), (dropoff_minutes, "dropoff_buffer_minutes")):
+        if not 0 <= value <= MAX_BUFFER_MINUTES:
+            raise RuleRefused("buffer-range", field)
+    event.pickup_buffer_minutes, event.dropoff_buffer_minutes = pickup_minutes, dropoff_minutes
+    audit.record(event, actor, "transport.buffers", f"event:{event.id}", f"{pickup_minutes} {dropoff_minutes}")
+    db.session.commit()
+
+
+def stranded(event: Event) -> list[TransportLeg]:
+    """Seated journeys whose car no longer keeps to the buffers (they were changed after seating)."""
+    legs = db.session.scalars(_leg_query().where(TransportLeg.event_id == event.id, TransportLeg.state == SCHEDULED)
+                              .order_by(TransportLeg.scheduled_at, TransportLeg.id)).unique().all()
+    return [leg for leg in legs if leg.vehicle and stranding(event, leg, leg.vehicle.departs_at, leg.vehicle.arrives_at)]
+
+
+# ---------------------------------------------------------------- where the car goes
+
+
+def hotels_for(legs: list[TransportLeg]) -> dict[int, str]:
+    """Registration id -> the hotel of their first confirmed stay (as guest or accepted roommate)."""
+    ids = {leg.registration_id for leg in legs}
+    if not ids:
+        return {}
+    stays = db.session.scalars(
+        select(LodgingRequest).where(LodgingRequest.state == STAY_CONFIRMED,
+                                     (LodgingRequest.registration_id.in_(ids))
+                                     | (LodgingRequest.roommate_id.in_(ids)
+                                        & LodgingRequest.roommate_confirmed_at.is_not(None)))
+        .options(joinedload(LodgingRequest.block).joinedload(RoomBlock.hotel))
+        .order_by(LodgingRequest.check_in, LodgingRequest.id)).all()
+    found: dict[int, str] = {}
+    for stay in stays:
+        for guest in (stay.registration_id, stay.roommate_id):
+            if guest in ids and guest not in found:
+                found[guest] = stay.block.hotel.name
+    return found
+
+
+def places(event: Event, legs: list[TransportLeg]) -> dict[int, tuple[str, str]]:
+    """Leg id -> (pick-up, drop-off): the station one way, the guest's hotel (else the venue) the other."""
+    hotels = hotels_for(legs)
+    venue = event.venue
+    result = {}
+    for leg in legs:
+        station = leg.listed_station.name if leg.listed_station else leg.station
+        if leg.terminal:
+            station = f"{station} · {leg.terminal}"
+        stay = hotels.get(leg.registration_id) or venue or _("The venue")
+        result[leg.id] = (station, stay) if leg.direction == "arrival" else (stay, station)
+    return result

@@ -126,12 +126,17 @@ def test_guest_files_lodging_transport_and_needs_and_the_coordinator_fulfils_the
     expect(staff.locator(".flash")).to_contain_text("1 guest is seated")
     assert_accessible(staff)
 
-    # The catering board counts the guest under halal and under the allergen, never the medical part.
+    # The catering board counts the guest under halal and under the allergen at lunch on the day
+    # they land (09:40), never the medical part.
     staff.goto(live_server(f"/staff/e/{event.slug}/catering"))
-    halal = staff.locator("tr", has=staff.get_by_role("rowheader", name="Halal", exact=True))
+    lunch = staff.locator("#meal-lunch")
+    halal = lunch.locator("tr", has=staff.get_by_role("rowheader", name="Halal", exact=True))
     expect(halal.locator(".count")).to_have_text("1")
     expect(halal).to_contain_text("Journey Guest")
-    peanuts = staff.locator("tr", has=staff.get_by_role("rowheader", name="Peanuts", exact=True))
+    # Breakfast was served before they landed.
+    expect(staff.locator("#meal-breakfast tr", has=staff.get_by_role("rowheader", name="Halal", exact=True))
+           .locator(".count")).to_have_text("0")
+    peanuts = lunch.locator("tr", has=staff.get_by_role("rowheader", name="Peanuts", exact=True))
     expect(peanuts).to_have_count(1)
     expect(peanuts).to_contain_text("Anaphylactic")
     expect(peanuts.locator(".count")).to_have_text("1")

@@ -1,0 +1,30 @@
+"""Meals the organizer adds to the programme: receptions, a gala dinner.
+
+Breakfast, lunch and dinner are served every day of the event and are not
+stored (portal/staff/catering.py); a row here is a further meal on one day.
+"""
+
+from datetime import date, time
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.i18n import pick
+
+
+class Meal(db.Model):
+    __tablename__ = "meal"
+    __table_args__ = (UniqueConstraint("event_id", "day", "name_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    # On the event's clock; a guest who lands after it or leaves before it is not counted.
+    served_at: Mapped[time]
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_zh: Mapped[str] = mapped_column(String(120), default="")
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_en, self.name_zh)
