@@ -1,7 +1,8 @@
 """The bulk mail form: the group, then the text in both languages."""
 
+from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import EventForm, near_event, one_line
 from portal.i18n import lazy_gettext as _l, pick
@@ -56,3 +57,10 @@ class BulkMailForm(EventForm):
     def text(self) -> bulk.Text:
         return bulk.Text(subject_en=self.subject_en.data.strip(), subject_zh=self.subject_zh.data.strip(),
                          body_en=self.body_en.data.strip(), body_zh=self.body_zh.data.strip())
+
+
+class ReminderForm(FlaskForm):
+    """A survey reminder as the organizer confirmed it: for this many guests, after that many reminders."""
+
+    expected = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    after = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
