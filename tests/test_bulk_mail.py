@@ -82,6 +82,11 @@ def test_an_organizer_previews_confirms_the_count_and_each_guest_gets_their_lang
     assert ann["Subject"] == "Your shuttle, Dr Ann Lee"
     assert f"Your code is {codes['ann@example.org']}." in ann.get_body(("plain",)).get_content()
     assert "http://localhost/e/summit/me" in ann.get_body(("html",)).get_content()
+    # The same confirmation sent again (a second click, the browser's history) sends nothing twice.
+    again = send(client, url, shown + [("step", "send")])
+    assert again.status_code == 303
+    assert "already sent to this group" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert len(mailbox.messages) == 2
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "mail.bulk"))
         assert entry.detail.startswith("2 guests")

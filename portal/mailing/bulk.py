@@ -19,7 +19,7 @@ from portal import audit, outbox
 from portal.extensions import db
 from portal.guests.forms import HONORIFICS
 from portal.i18n import gettext as _
-from portal.models import AgendaEntry, Event, LodgingRequest, Registration, RoomBlock, TransportLeg
+from portal.models import AgendaEntry, AuditEntry, Event, LodgingRequest, Registration, RoomBlock, TransportLeg
 from portal.models import lodging as lodging_states, transport as transport_states
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -28,7 +28,8 @@ LANGUAGES = ("en", "zh_Hans")
 
 
 class BulkMailError(Exception):
-    """A refusal with a code: "changed" (the text is not the one previewed), "count" (the group changed)."""
+    """A refusal with a code: "changed" (the text is not the one previewed), "count" (the group changed),
+    "sent" (this very mail already went to this group)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,11 @@ def send(event: Event, group: Group, text: Text, actor, *, confirmed: int, previ
     """Queue one mail per guest of the group, in their language; refuses when the preview is stale. Commits."""
     if previewed != fingerprint(group, text):
         raise BulkMailError("changed")
+    # A second click on Send, or the page sent again from the browser's history, sends nothing twice.
+    if db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.event_id == event.id, AuditEntry.action == "mail.bulk",
+            AuditEntry.detail.endswith(f"preview {previewed}")).limit(1)) is not None:
+        raise BulkMailError("sent")
     guests = recipients(event, group)
     if len(guests) != confirmed:
         raise BulkMailError("count")
@@ -172,7 +178,7 @@ def send(event: Event, group: Group, text: Text, actor, *, confirmed: int, previ
     for language, mails in by_language.items():
         outbox.add_many(outbox.compose_many("bulk", "bulk", language, mails, event=event))
     audit.record(event, actor, "mail.bulk", subject=text.subject_en[:200],
-                 detail=f"{len(guests)} guests; {_describe(group)}")
+                 detail=f"{len(guests)} guests; {_describe(group)}; preview {previewed}")
     db.session.commit()
     return len(guests)
 

@@ -47,6 +47,9 @@ def bulk_mail(event: Event):
                              previewed=form.previewed.data or "")
         except bulk.BulkMailError as error:
             db.session.rollback()
+            if str(error) == "sent":
+                flash(_("This mail was already sent to this group; it is not sent twice."), "error")
+                return redirect(url_for("staff.outbox", slug=event.slug), 303)
             message = (_("The group changed since the preview. Check the new count and confirm again.")
                        if str(error) == "count" else
                        _("The mail changed since the preview. Check the preview again, then send."))
