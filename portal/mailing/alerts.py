@@ -2,8 +2,9 @@
 
 When such a request is raised, everyone on the event's desk (organizers and the
 help desk) gets a mail at once, and every console page they have open shows it
-until someone takes the request. A medical request is named as such, without its
-subject or the guest's name, to anyone without the medical-data permission.
+until someone takes the request. A medical request is named as such: its mail carries
+the subject and the guest's name only to those with the medical-data permission, and
+the console's strip, on every page, never shows them.
 """
 
 import hashlib
@@ -53,11 +54,11 @@ class Alert:
     reference: str
     medical: bool
     urgent: bool
-    # Empty when the reader may not see it (a medical request, without the permission).
+    # Empty for a medical request.
     subject: str
 
 
-def waiting(event: Event, reader: User) -> list[Alert]:
+def waiting(event: Event) -> list[Alert]:
     """Urgent and medical requests nobody has taken yet, oldest first."""
     tickets = db.session.execute(
         select(Ticket.number, Ticket.category, Ticket.priority, Ticket.subject)
@@ -66,10 +67,10 @@ def waiting(event: Event, reader: User) -> list[Alert]:
         .order_by(Ticket.created_at, Ticket.id)).all()
     if not tickets:
         return []
-    medical_ok = any(t.category == "medical" for t in tickets) and may_read_medical(reader, event)
+    # A medical request's subject never shows here, whoever reads: the strip is on every console
+    # page, printed ones and shared screens included. The ticket shows it to those allowed.
     return [Alert(number=t.number, reference=f"H-{t.number:03d}", medical=t.category == "medical",
-                  urgent=t.priority == "urgent",
-                  subject=t.subject if t.category != "medical" or medical_ok else "")
+                  urgent=t.priority == "urgent", subject="" if t.category == "medical" else t.subject)
             for t in tickets]
 
 

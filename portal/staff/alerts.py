@@ -8,7 +8,6 @@ route every few seconds, and gets 204 (nothing to swap) while nothing changed.
 """
 
 from flask import Response, request
-from flask_login import current_user
 
 from portal import access
 from portal.mailing import alerts
@@ -29,7 +28,7 @@ def desk_alerts_for(event: Event) -> dict | None:
     """The alerts a console page shows the signed-in person (None when they are not on the desk)."""
     if not can(event, "helpdesk"):
         return None
-    found = alerts.waiting(event, current_user)
+    found = alerts.waiting(event)
     return {"items": found, "seen": alerts.fingerprint(found)}
 
 
@@ -37,7 +36,7 @@ def desk_alerts_for(event: Event) -> dict | None:
 @access.staff(*DESK)
 def desk_alerts(event: Event):
     """The alert strip alone for the console's poll, or as a page of its own."""
-    found = alerts.waiting(event, current_user)
+    found = alerts.waiting(event)
     seen = alerts.fingerprint(found)
     if wants_fragment() and request.args.get("seen") == seen:
         return Response(status=204)
