@@ -26,6 +26,7 @@ def _figure(page: str, name: str) -> str:
 
 def test_the_dashboard_counts_what_the_desk_watches(app, make_event, make_staff):
     event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
     day = event.starts_on
     zone_day = datetime.combine(day, time(9, 30))
     _, ann = add_guest(app, event, "ann@example.org")
@@ -45,7 +46,8 @@ def test_the_dashboard_counts_what_the_desk_watches(app, make_event, make_staff)
                 mode="flight", carrier="CA", number="1501", local_time=zone_day, station="PVG", terminal="T2",
                 passengers=1, luggage=1))
         for registration_id in (ann, bo):
-            db.session.add(CheckIn(registration_id=registration_id, event_id=event.id, at=at_930))
+            db.session.add(CheckIn(registration_id=registration_id, event_id=event.id, at=at_930,
+                                   staff_id=organizer.id))
         guest = db.session.get(Registration, bo)
         helpdesk.open_ticket(row, category="lodging", subject="Cold room", body="Cold.", source="portal",
                              registration=guest, now=utcnow() - timedelta(minutes=90))
@@ -54,7 +56,6 @@ def test_the_dashboard_counts_what_the_desk_watches(app, make_event, make_staff)
         db.session.add(OutboundMail(event_id=event.id, kind="x", recipient="x@example.org", subject="x",
                                     body_text="x", message_id="<failed@x>", state="failed"))
         db.session.commit()
-    organizer = make_staff("boss@example.org", event, roles=("organizer",))
     client = app.test_client()
     sign_in(client, organizer.id)
     response = client.get(f"/staff/e/{event.slug}/today?day={day.isoformat()}")
@@ -82,7 +83,8 @@ def test_the_dashboard_counts_what_the_desk_watches(app, make_event, make_staff)
     # The poll gets the figures alone; a check-in since shows at once.
     with app.app_context():
         row = db.session.get(Event, event.id)
-        db.session.add(CheckIn(registration_id=vip, event_id=event.id, at=zone_day.replace(tzinfo=row.zone)))
+        db.session.add(CheckIn(registration_id=vip, event_id=event.id, at=zone_day.replace(tzinfo=row.zone),
+                               staff_id=organizer.id))
         db.session.commit()
     fragment = client.get(f"/staff/e/{event.slug}/today?day={day.isoformat()}", headers={"HX-Request": "true"})
     text = fragment.get_data(as_text=True)
