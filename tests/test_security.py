@@ -216,7 +216,7 @@ def test_a_post_without_its_csrf_token_is_refused_on_every_route(app, make_event
         assert _row_counts() == before
 
 
-EXPORT_LISTS = {"catering": ("counts", "guests"), "surveys": ("answers", "summary")}
+EXPORT_LISTS = {"catering": ("counts", "guests"), "surveys": ("answers", "summary", "waiting")}
 
 
 def test_every_csv_export_says_its_charset_once(app, make_event, make_staff, mailbox):

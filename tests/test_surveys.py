@@ -13,6 +13,7 @@ from portal.models import (
     AgendaEntry, Answer, AuditEntry, Question, Session, SessionRating, Survey, SurveyParticipation, SurveyResponse,
 )
 from tests.conftest import csrf_token, submit
+from tests.lifecycle_helpers import form_as_shown, send
 from tests.survey_fixtures import add_guest, add_survey, sign_in
 
 RATING_AND_TEXT = [
@@ -229,7 +230,7 @@ def test_ten_simultaneous_submissions_make_one_response(app, make_event, anonymo
         assert db.session.scalar(select(func.count(SurveyParticipation.id))) == 1
 
 
-def test_opening_invites_the_audience_and_the_one_reminder_reaches_only_those_who_have_not_answered(
+def test_opening_invites_the_audience_and_a_reminder_reaches_only_those_who_have_not_answered(
         app, make_event, make_staff, mailbox):
     event = make_event(starts_on=date.today() - timedelta(days=4), ends_on=date.today() - timedelta(days=2))
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
@@ -260,15 +261,15 @@ def test_opening_invites_the_audience_and_the_one_reminder_reaches_only_those_wh
     assert "Came" in waiting and "Keen" not in waiting and "Absent" not in waiting
 
     mailbox.messages.clear()
-    assert submit(staff, f"{base}/remind", {}, page=base).status_code == 303
+    confirm = staff.get(f"{base}/remind").get_data(as_text=True)
+    assert "Send the reminder to 1 guest" in confirm
+    assert send(staff, f"{base}/remind", form_as_shown(staff, f"{base}/remind")).status_code == 303
     with app.app_context():
         outbox.deliver()
         assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "survey.remind")) == 1
     assert [m["To"] for m in mailbox.messages] == ["came@example.org"]
     assert "Reminder" in mailbox.messages[0]["Subject"]
-    again = submit(staff, f"{base}/remind", {}, page=base, follow_redirects=True)
-    assert "already been sent" in again.get_data(as_text=True)
-    assert len(mailbox.messages) == 1
+    assert "1 reminder sent" in staff.get(base).get_data(as_text=True)
 
 
 def test_who_has_not_answered_stays_a_number_for_an_anonymous_survey(app, make_event, make_staff):

@@ -26,6 +26,7 @@ from portal.auth.tokens import token_hash
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import gettext as _
+from portal.mailing import alerts
 from portal.models import (
     CannedReply, Event, KioskDevice, Registration, ResponseTarget, StaffRole, Ticket, TicketChange, TicketCounter,
     TicketMessage, TicketRating, User,
@@ -167,6 +168,8 @@ def open_ticket(event: Event, *, category: str, subject: str, body: str, source:
                                          author_name=name.strip()[:200], created_at=now))
     db.session.add(ticket)
     db.session.flush()
+    if alerts.is_alarming(ticket):
+        alerts.mail_desk(event, ticket)
     return ticket
 
 

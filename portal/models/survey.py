@@ -59,6 +59,7 @@ class Survey(db.Model):
     """A questionnaire for some of an event's guests, open by dates or by the organizer's hand."""
 
     __tablename__ = "survey"
+    __table_args__ = (CheckConstraint("reminders_sent >= 0", name="reminders_sent_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -74,9 +75,11 @@ class Survey(db.Model):
     # Opened or closed by hand: these win over the planned window.
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Set by the one sender that wins the conditional update, so nobody is invited or reminded twice.
+    # Set by the one sender that wins the conditional update, so nobody is invited twice.
     invitations_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last reminder's time and how many went out; each is confirmed by the organizer for its count.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()

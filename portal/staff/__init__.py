@@ -15,3 +15,6 @@ from portal.staff import helpdesk  # noqa: E402,F401
 from portal.staff import surveys  # noqa: E402,F401
 from portal.staff import report  # noqa: E402,F401
 from portal.staff import lifecycle  # noqa: E402,F401
+from portal.staff import comms  # noqa: E402,F401
+from portal.staff import alerts  # noqa: E402,F401
+from portal.staff import today  # noqa: E402,F401

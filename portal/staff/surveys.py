@@ -2,26 +2,28 @@
 
 /staff/e/<slug>/surveys                                   surveys          list, and a new survey (POST)
 /staff/e/<slug>/surveys/<id>                              edit_survey      settings, sections, questions, state
-/staff/e/<slug>/surveys/<id>/open, /close, /remind        open_survey, close_survey, remind_survey (POST)
+/staff/e/<slug>/surveys/<id>/open, /close                 open_survey, close_survey (POST)
+/staff/e/<slug>/surveys/<id>/remind                       remind_survey    confirm the count (GET), send (POST)
 /staff/e/<slug>/surveys/<id>/sections[/<sid>][/delete]    add_section, edit_section, delete_section
 /staff/e/<slug>/surveys/<id>/questions/new                new_question
 /staff/e/<slug>/surveys/<id>/questions/<qid>[/delete]     edit_question, delete_question
 /staff/e/<slug>/surveys/<id>/waiting                      non_responders   who has not answered (not anonymous)
 /staff/e/<slug>/surveys/<id>/results                      survey_results   ?category=<id>
-/staff/e/<slug>/surveys/<id>/<list>.<fmt>                 survey_export    list answers|summary, fmt csv|xlsx
+/staff/e/<slug>/surveys/<id>/<list>.<fmt>                 survey_export    list answers|summary|waiting, fmt csv|xlsx
 """
 
 from datetime import timedelta
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal import access, exports
+from portal import access, audit, exports
 from portal.agenda.forms import localise
 from portal.extensions import db
-from portal.i18n import gettext as _
+from portal.i18n import LANGUAGE_NAMES, gettext as _
+from portal.mailing.forms import ReminderForm
 from portal.models import Event, Question, Registration, Survey, SurveySection
 from portal.rendering import INVALID, render
 from portal.web import query_int
@@ -39,7 +41,8 @@ PROBLEMS = {
     "question-locked": lambda: _("Guests have already answered this question; it cannot be deleted."),
     "condition-later": lambda: _("A question can only depend on a question that comes before it."),
     "closed": lambda: _("The survey is not open."),
-    "reminder-sent": lambda: _("The reminder has already been sent; guests get only one."),
+    "reminder-sent": lambda: _("Someone sent a reminder meanwhile. Check the number again before sending another."),
+    "count": lambda: _("The number of guests who have not answered changed. Check it and confirm again."),
 }
 
 
@@ -155,19 +158,31 @@ def close_survey(event: Event, survey_id: int):
     return redirect(url_for("staff.edit_survey", slug=event.slug, survey_id=survey_id), 303)
 
 
-@bp.post("/e/<slug>/surveys/<int:survey_id>/remind")
+@bp.route("/e/<slug>/surveys/<int:survey_id>/remind", methods=["GET", "POST"])
 @access.staff(*SURVEY_ROLES)
 def remind_survey(event: Event, survey_id: int):
-    """Send the one reminder to the guests who have not answered."""
+    """Confirm a reminder for the number of guests who have not answered, then send it."""
     survey = _survey(event, survey_id)
-    if ActionForm().validate_on_submit():
+    form = ReminderForm()
+    message = ""
+    if form.validate_on_submit():
         try:
-            count = services.send_reminder(survey, current_user)
+            count = services.send_reminder(survey, current_user, expected=form.expected.data, after=form.after.data)
         except services.SurveyError as error:
-            flash(_problem(error), "error")
+            if str(error) == "closed":
+                flash(_problem(error), "error")
+                return redirect(url_for("staff.edit_survey", slug=event.slug, survey_id=survey_id), 303)
+            message = _problem(error)
+            survey = _survey(event, survey_id)
         else:
-            flash(_("The reminder is on its way to %(count)d guests.", count=count), "success")
-    return redirect(url_for("staff.edit_survey", slug=event.slug, survey_id=survey_id), 303)
+            flash(ngettext("Reminder %(number)d is on its way to %(num)d guest.",
+                           "Reminder %(number)d is on its way to %(num)d guests.", count,
+                           number=form.after.data + 1), "success")
+            return redirect(url_for("staff.edit_survey", slug=event.slug, survey_id=survey_id), 303)
+    waiting = services.waiting_count(survey)
+    confirm = ReminderForm(formdata=None, expected=waiting, after=survey.reminders_sent)
+    return render("staff/surveys/remind.html", event=event, survey=survey, form=confirm, waiting=waiting,
+                  message=message, status=INVALID if message or form.errors else 200)
 
 
 # -- Sections ------------------------------------------------------------------------------------
@@ -338,9 +353,11 @@ def survey_results(event: Event, survey_id: int):
 @access.staff(*SURVEY_ROLES)
 def survey_export(event: Event, survey_id: int, list_name: str, fmt: str):
     """Every response (one row each), or the summary per question and answer, as CSV or Excel."""
-    if list_name not in ("answers", "summary") or fmt not in exports.FORMATS:
+    if list_name not in ("answers", "summary", "waiting") or fmt not in exports.FORMATS:
         abort(404)
     survey = _survey(event, survey_id)
+    if list_name == "waiting":
+        return _waiting_export(event, survey, fmt)
     if list_name == "summary":
         columns, rows = summary_columns(), summary_rows(results.compute(survey))
         title = _("Survey summary")
@@ -348,6 +365,26 @@ def survey_export(event: Event, survey_id: int, list_name: str, fmt: str):
         columns, rows = answer_columns(survey), results.response_rows(survey)
         title = _("Survey answers")
     return exports.download(fmt, f"{event.slug}-survey-{survey.id}-{list_name}", columns, rows, title=title)
+
+
+def _waiting_export(event: Event, survey: Survey, fmt: str):
+    """The guests asked who have not answered, to call or write to; never for an anonymous survey."""
+    if survey.anonymous:
+        abort(404)
+    guests = services.non_responders(survey)
+    audit.record(event, current_user, "survey.export_waiting", subject=f"survey {survey.id}", detail=fmt)
+    db.session.commit()
+    columns = [
+        exports.Column(_("Guest"), lambda r: r.name_latin),
+        exports.Column(_("Name in own script"), lambda r: r.name_original),
+        exports.Column(_("Organization"), lambda r: r.organization),
+        exports.Column(_("Category"), lambda r: r.category.name if r.category else ""),
+        exports.Column(_("E-mail"), lambda r: r.email),
+        exports.Column(_("Phone"), lambda r: r.phone),
+        exports.Column(_("Language"), lambda r: LANGUAGE_NAMES.get(r.language, r.language)),
+    ]
+    return exports.download(fmt, f"{event.slug}-survey-{survey.id}-waiting", columns, guests,
+                            title=_("Who has not answered"))
 
 
 def answer_columns(survey: Survey) -> list[exports.Column]:

@@ -332,23 +332,39 @@ def non_responders(survey: Survey) -> list[Registration]:
         .order_by(Registration.surname, Registration.name_latin, Registration.id)).all()
 
 
-def send_reminder(survey: Survey, actor) -> int:
-    """Mail the one reminder to guests who have not answered. Commits; returns mails queued."""
+def waiting_count(survey: Survey) -> int:
+    """How many guests asked have not answered: the count a reminder is confirmed for."""
+    return db.session.scalar(select(func.count(Registration.id)).where(*non_responder_conditions(survey))) or 0
+
+
+def send_reminder(survey: Survey, actor, *, expected: int, after: int) -> int:
+    """Mail a reminder to the guests who have not answered. Commits; returns mails queued.
+
+    `after` is the number of reminders the organizer saw sent and `expected` the number of
+    guests they confirmed: a reminder someone else sent meanwhile ("reminder-sent") or a
+    group that changed ("count") is refused, so each reminder goes out once, to the guests
+    the organizer agreed to.
+    """
     if not survey.is_open():
         raise SurveyError("closed")
     claimed = db.session.execute(
-        update(Survey).where(Survey.id == survey.id, Survey.reminder_sent_at.is_(None))
-        .values(reminder_sent_at=utcnow()).execution_options(synchronize_session=False)
+        update(Survey).where(Survey.id == survey.id, Survey.reminders_sent == after)
+        .values(reminder_sent_at=utcnow(), reminders_sent=Survey.reminders_sent + 1)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         db.session.rollback()
         raise SurveyError("reminder-sent")
     guests = db.session.scalars(select(Registration).where(*non_responder_conditions(survey))
                                 .order_by(Registration.id)).all()
+    if len(guests) != expected:
+        db.session.rollback()
+        raise SurveyError("count")
     for guest in guests:
         outbox.queue("survey-reminder", guest.email, "survey_reminder", guest.language,
                      event=survey.event, survey=survey, registration=guest)
-    audit.record(survey.event, actor, "survey.remind", subject=f"survey {survey.id}", detail=str(len(guests)))
+    audit.record(survey.event, actor, "survey.remind", subject=f"survey {survey.id}",
+                 detail=f"reminder {after + 1}: {len(guests)}")
     db.session.commit()
     return len(guests)
 

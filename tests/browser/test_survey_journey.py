@@ -55,7 +55,7 @@ def test_a_checked_in_guest_answers_after_the_reminder(app, live_server, mailbox
         ("long_text", "What should we change?", {}),
     ], audience="checked_in")
 
-    # The organizer sends the one reminder.
+    # The organizer sends a reminder, confirmed for the one guest who has not answered.
     staff = open_page()
     staff.goto(live_server("/login"))
     staff.get_by_label("E-mail address").fill("boss@example.org")
@@ -65,8 +65,9 @@ def test_a_checked_in_guest_answers_after_the_reminder(app, live_server, mailbox
     expect(staff.get_by_role("button", name="Sign out")).to_be_visible()
     staff.goto(live_server(f"/staff/e/{event.slug}/surveys/{survey['id']}"))
     assert_accessible(staff)
-    staff.get_by_role("button", name="Send the one reminder to guests who have not answered").click()
-    expect(staff.get_by_text("The reminder is on its way to 1 guests.")).to_be_visible()
+    staff.get_by_role("link", name="Remind the guests who have not answered").click()
+    staff.get_by_role("button", name="Send the reminder to 1 guest").click()
+    expect(staff.get_by_text("Reminder 1 is on its way to 1 guest.")).to_be_visible()
     link = wait_for_mail(mailbox, GUEST, r"https?://\S+/e/summit/me/survey")
     assert link == live_server("/e/summit/me/survey")
     assert mailbox.to("away@example.org") == []

@@ -1,0 +1,79 @@
+"""Alerts for help requests that cannot wait: urgent ones and medical ones.
+
+When such a request is raised, everyone on the event's desk (organizers and the
+help desk) gets a mail at once, and every console page they have open shows it
+until someone takes the request. A medical request is named as such: its mail carries
+the subject and the guest's name only to those with the medical-data permission, and
+the console's strip, on every page, never shows them.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from portal import outbox
+from portal.extensions import db
+from portal.models import Event, StaffRole, Ticket, User
+from portal.models.helpdesk import NEW
+from portal.needs import services as needs
+
+# Who is alerted: the staff who work the desk (portal/helpdesk/services.py DESK_ROLES).
+ALERTED_ROLES = ("organizer", "helpdesk")
+
+
+def is_alarming(ticket: Ticket) -> bool:
+    return ticket.priority == "urgent" or ticket.category == "medical"
+
+
+def may_read_medical(user: User, event: Event) -> bool:
+    return needs.MEDICAL in needs.reader_scope(user, event)
+
+
+def mail_desk(event: Event, ticket: Ticket) -> int:
+    """Queue the alert to each organizer and help-desk member of the event, in their language; returns how many.
+
+    Runs inside the transaction that raises the ticket, so the alert exists exactly when the ticket does.
+    """
+    staff = db.session.scalars(
+        select(User).join(StaffRole, StaffRole.user_id == User.id)
+        .where(StaffRole.event_id == event.id, StaffRole.role.in_(ALERTED_ROLES))
+        .distinct().order_by(User.id)).all()
+    for user in staff:
+        detailed = ticket.category != "medical" or may_read_medical(user, event)
+        outbox.queue("desk-alert", user.email, "desk_alert", user.language or "en", event=event,
+                     ticket=ticket, detailed=detailed)
+    return len(staff)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One waiting request as a console page shows it."""
+
+    number: int
+    reference: str
+    medical: bool
+    urgent: bool
+    # Empty for a medical request.
+    subject: str
+
+
+def waiting(event: Event) -> list[Alert]:
+    """Urgent and medical requests nobody has taken yet, oldest first."""
+    tickets = db.session.execute(
+        select(Ticket.number, Ticket.category, Ticket.priority, Ticket.subject)
+        .where(Ticket.event_id == event.id, Ticket.state == NEW, Ticket.assignee_id.is_(None),
+               or_(Ticket.priority == "urgent", Ticket.category == "medical"))
+        .order_by(Ticket.created_at, Ticket.id)).all()
+    if not tickets:
+        return []
+    # A medical request's subject never shows here, whoever reads: the strip is on every console
+    # page, printed ones and shared screens included. The ticket shows it to those allowed.
+    return [Alert(number=t.number, reference=f"H-{t.number:03d}", medical=t.category == "medical",
+                  urgent=t.priority == "urgent", subject="" if t.category == "medical" else t.subject)
+            for t in tickets]
+
+
+def fingerprint(alerts: list[Alert]) -> str:
+    """What the alerts show; the console's poll gets nothing new while it stays the same."""
+    return hashlib.blake2b(repr(alerts).encode(), digest_size=8).hexdigest()

@@ -1,0 +1,46 @@
+"""An urgent help request reaches a console page that is already open: the strip polls and shows it,
+naming a medical request without its details to help-desk staff without the medical permission."""
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.helpdesk import services
+from portal.models import Event, Registration
+from tests.browser.accessibility import assert_accessible
+from tests.conftest import STAFF_PASSWORD
+from tests.survey_fixtures import add_guest
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_medical_request_shows_on_an_open_console_page(app, live_server, mailbox, make_event, make_staff,
+                                                        open_page):
+    event = make_event()
+    make_staff("desk@example.org", event, roles=("helpdesk",))
+    _, registration_id = add_guest(app, event, "ann@example.org", name="Ann Lee")
+
+    page = open_page()
+    page.goto(live_server("/login"))
+    page.get_by_label("E-mail address").fill("desk@example.org")
+    page.get_by_text("Staff: sign in with a password").click()
+    page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.goto(live_server(f"/staff/e/{event.slug}/guests"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Guests")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    # As a POST does: the write transaction begins at once (a GET's read would have to upgrade on SQLite).
+    with app.test_request_context(method="POST"):
+        services.raise_ticket(db.session.get(Event, event.id), category="medical", subject="Chest pain",
+                              body="Please come.", source="portal",
+                              registration=db.session.get(Registration, registration_id))
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Medical request H-001", timeout=15_000)
+    expect(alert).not_to_contain_text("Chest pain")
+    assert_accessible(page)
+    alert.get_by_role("link", name="Medical request H-001").click()
+    expect(page).to_have_url(live_server(f"/staff/e/{event.slug}/helpdesk/1"))
+    assert not page.problems, page.problems

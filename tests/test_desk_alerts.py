@@ -1,0 +1,123 @@
+"""Urgent and medical help requests alert the desk at once: a mail to its organizers and help-desk staff,
+and an alert on every console page they have open, naming a medical request without its details for
+anyone without the medical-data permission."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import StaffPermission
+from tests.sessions import sign_in
+from tests.test_helpdesk import raise_in_portal, sign_in_guest
+from tests.test_kiosk import make_guest
+
+SECRET = "Chest pain since breakfast"
+
+
+@pytest.fixture
+def team(app, make_event, make_staff):
+    event = make_event()
+    people = {
+        "organizer": make_staff("boss@example.org", event, roles=("organizer",)),
+        "desk": make_staff("desk@example.org", event, roles=("helpdesk",)),
+        "medic": make_staff("medic@example.org", event, roles=("helpdesk",)),
+        "coordinator": make_staff("coord@example.org", event, roles=("coordinator",)),
+    }
+    with app.app_context():
+        db.session.add(StaffPermission(user_id=people["medic"].id, event_id=event.id, permission="medical"))
+        db.session.commit()
+    return event, people
+
+
+def _raise(app, event, **data):
+    guest_client = app.test_client()
+    sign_in_guest(app, guest_client, make_guest(app, event))
+    response = raise_in_portal(guest_client, **data)
+    response.close()  # the mails go out once the response is done
+    assert response.status_code == 303
+    return guest_client
+
+
+def _console(app, user, path="/staff/e/summit/guests"):
+    client = app.test_client()
+    sign_in(client, user.id)
+    return client, client.get(path).get_data(as_text=True)
+
+
+def test_a_medical_request_mails_the_desk_with_details_only_for_those_allowed(app, team, mailbox):
+    event, people = team
+    _raise(app, event, category="medical", subject=SECRET, message="Please send someone.")
+    alerts = {m["To"]: m for m in mailbox.messages if "request H-001 at" in m["Subject"]}
+    assert sorted(alerts) == ["boss@example.org", "desk@example.org", "medic@example.org"]
+    for address in ("boss@example.org", "medic@example.org"):
+        assert SECRET in alerts[address].get_body(("plain",)).get_content()
+    desk_mail = alerts["desk@example.org"]
+    assert desk_mail["Subject"] == "Medical request H-001 at Future Summit"
+    assert SECRET not in desk_mail.get_body(("plain",)).get_content()
+    assert SECRET not in desk_mail.get_body(("html",)).get_content()
+    assert "http://localhost/staff/e/summit/helpdesk/1" in desk_mail.get_body(("plain",)).get_content()
+
+
+def test_an_ordinary_request_alerts_nobody(app, team, mailbox):
+    event, people = team
+    _raise(app, event, category="lodging", subject="Extra pillow")
+    assert [m["To"] for m in mailbox.messages if "request H-001 at" in m["Subject"]] == []
+    _client, page = _console(app, people["desk"])
+    assert 'id="desk-alerts"' in page and "cannot wait" not in page
+
+
+def test_every_console_page_shows_the_alert_until_someone_takes_the_request(app, team):
+    event, people = team
+    _raise(app, event, category="medical", subject=SECRET, message="Please send someone.")
+    desk, page = _console(app, people["desk"])
+    assert "Medical request H-001" in page and SECRET not in page
+    # Even to those allowed to read it, the strip (on every page, printed ones too) never names it.
+    _medic, page = _console(app, people["medic"], "/staff/e/summit/")
+    assert "Medical request H-001" in page and SECRET not in page
+    # Not on the desk: no alert, and the poll refuses them.
+    coordinator, page = _console(app, people["coordinator"])
+    assert "desk-alerts" not in page
+    assert coordinator.get("/staff/e/summit/alerts").status_code == 403
+
+    # The poll gets nothing to swap while the alerts stay as they are.
+    seen = page_seen(desk.get("/staff/e/summit/guests").get_data(as_text=True))
+    poll = {"HX-Request": "true"}
+    assert desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll).status_code == 204
+    # Someone takes it: the next poll takes the alert away.
+    organizer, _page = _console(app, people["organizer"])
+    from tests.conftest import submit
+    assert submit(organizer, "/staff/e/summit/helpdesk/1/take", {}, page="/staff/e/summit/helpdesk/1").status_code == 303
+    after = desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll)
+    assert after.status_code == 200
+    assert 'id="desk-alerts"' in after.get_data(as_text=True)
+    assert "H-001" not in after.get_data(as_text=True)
+    assert "<html" not in after.get_data(as_text=True)
+
+
+def test_an_urgent_request_shows_its_subject_to_the_whole_desk(app, team, mailbox):
+    event, people = team
+    with app.test_request_context():
+        from portal.helpdesk import services
+        from portal.models import Event, Registration
+
+        made = make_guest(app, event)
+        row = db.session.get(Event, event.id)
+        registration = db.session.get(Registration, made["id"])
+        services.raise_ticket(row, category="transport", subject="Stuck at the airport", body="No car came.",
+                              source="portal", registration=registration, priority="urgent")
+        from portal import outbox
+        outbox.deliver()
+    alerted = sorted(m["To"] for m in mailbox.messages if "Urgent request H-001" in m["Subject"])
+    assert alerted == ["boss@example.org", "desk@example.org", "medic@example.org"]
+    _client, page = _console(app, people["desk"])
+    assert "Urgent request H-001" in page and "Stuck at the airport" in page
+    # Without JavaScript the alert page itself lists them too.
+    client, _ = _console(app, people["desk"])
+    page = client.get("/staff/e/summit/alerts").get_data(as_text=True)
+    assert "Help requests that cannot wait" in page and "Urgent request H-001" in page
+
+
+def page_seen(page: str) -> str:
+    import re
+
+    return re.search(r'/staff/e/summit/alerts\?seen=(\w+)', page).group(1)
