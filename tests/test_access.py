@@ -153,3 +153,21 @@ def test_a_draft_event_is_invisible_to_guests(app, client, make_event):
 @pytest.mark.parametrize("path", ["/healthz", "/", "/login"])
 def test_anonymous_routes_answer_everyone(client, path):
     assert client.get(path).status_code == 200
+
+
+# The console's team pages, and who reaches them: an event's team is its organizers' work,
+# the organizers of every event an admin's.
+ROLE_MATRIX = {
+    "/staff/e/summit/team": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
+    "/staff/organizers": {"organizer": 403, "coordinator": 403, "helpdesk": 403, "admin": 200},
+}
+
+
+@pytest.mark.parametrize("role", ["organizer", "coordinator", "helpdesk", "admin"])
+def test_each_role_reaches_exactly_its_pages(app, client, auth, make_event, make_staff, role):
+    event = make_event()
+    person = (make_staff("root@example.org", admin=True) if role == "admin"
+              else make_staff(f"{role}@example.org", event, roles=(role,)))
+    auth.login_as(person)
+    for url, expected in ROLE_MATRIX.items():
+        assert client.get(url).status_code == expected[role], (url, role)

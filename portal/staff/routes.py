@@ -68,6 +68,8 @@ PERMISSIONS = {
     # Diet and allergens for the kitchen; who reads which sensitive field is in portal/needs/services.py.
     "catering": ("organizer", "coordinator"),
     "audit": ("organizer",),
+    # The event's team: who holds which role, invitations of colleagues.
+    "team": ("organizer",),
     # The ticket queue; coordinators are not on the desk (a ticket may hold a medical request).
     "helpdesk": ("organizer", "helpdesk"),
     # Canned replies, response targets and the desk's metrics.
