@@ -155,11 +155,17 @@ def test_anonymous_routes_answer_everyone(client, path):
     assert client.get(path).status_code == 200
 
 
-# The console's team pages, and who reaches them: an event's team is its organizers' work,
-# the organizers of every event an admin's.
+# Console pages and who reaches them: an event's team is its organizers' work, the organizers
+# of every event an admin's; the desk registers walk-ins and prints badges, coordinators enter
+# lodging for a guest. {guest} is a registration of the event.
 ROLE_MATRIX = {
     "/staff/e/summit/team": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
     "/staff/organizers": {"organizer": 403, "coordinator": 403, "helpdesk": 403, "admin": 200},
+    "/staff/e/summit/guests/new": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/guests/{guest}/badge": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/guests/{guest}/lodging": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
+                                               "admin": 200},
+    "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
 }
 
 
@@ -168,6 +174,8 @@ def test_each_role_reaches_exactly_its_pages(app, client, auth, make_event, make
     event = make_event()
     person = (make_staff("root@example.org", admin=True) if role == "admin"
               else make_staff(f"{role}@example.org", event, roles=(role,)))
+    guest_id = _register(app, app.test_client(), event, "wang@example.org", "Wang W")
     auth.login_as(person)
     for url, expected in ROLE_MATRIX.items():
+        url = url.format(guest=guest_id)
         assert client.get(url).status_code == expected[role], (url, role)

@@ -16,3 +16,4 @@ from portal.staff import surveys  # noqa: E402,F401
 from portal.staff import report  # noqa: E402,F401
 from portal.staff import lifecycle  # noqa: E402,F401
 from portal.staff import team  # noqa: E402,F401
+from portal.staff import desk  # noqa: E402,F401

@@ -38,6 +38,7 @@ from portal.models import Event, Invitation, OutboundMail, Registration, Registr
 from portal.rendering import INVALID, render
 from portal.web import query_int
 from portal.staff import bp, guest_rows, services
+from portal.staff.guest_file import guest_file
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
     NewEventForm, ReasonForm, ReinstateForm, RequiredReasonForm,
@@ -51,6 +52,8 @@ from portal.staff.forms import (
 PERMISSIONS = {
     "view_guests": ("organizer", "coordinator", "helpdesk"),
     "edit_guests": ("organizer", "helpdesk"),
+    # Registering a guest for them (a walk-in at the desk, a VIP office on the phone).
+    "register_for": ("organizer", "helpdesk"),
     "change_category": ("organizer",),
     "resend_confirmation": ("organizer", "helpdesk"),
     "decide": ("organizer",),
@@ -255,8 +258,10 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("cancel_form", CancelByStaffForm(prefix="cancel", formdata=None))
     forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
+    parts = {part for part in ("lodging", "transport", "helpdesk") if can(event, part)}
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
-                  waitlist_position=lifecycle.waitlist_position(registration), status=status, **forms)
+                  waitlist_position=lifecycle.waitlist_position(registration), status=status,
+                  file=guest_file(registration, parts), **forms)
 
 
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,58 @@
+"""Staff acting for a guest: registering a walk-in or a guest whose office phoned, changing
+their lodging for them. Each goes through the same services the guest's own pages use, so
+capacity, the state machine and portal/lifecycle.py hold; each is audited with where the
+details came from, and consent is recorded as given through staff.
+"""
+
+from flask_login import current_user
+
+from portal import audit
+from portal.checkin import services as checkin
+from portal.guests import services as guests
+from portal.guests.services import Profile
+from portal.lodging import services as lodging
+from portal.models import Category, Event, LodgingRequest, Registration, User
+
+# The audit log's note that the guest gave consent to a staff member, not on a page.
+CONSENT_THROUGH_STAFF = "consent given through staff"
+
+
+def _detail(source: str) -> str:
+    return f"{source}; {CONSENT_THROUGH_STAFF}" if source else CONSENT_THROUGH_STAFF
+
+
+def register(event: Event, email: str, profile: Profile, category: Category | None, source: str,
+             actor: User) -> Registration:
+    """Register a guest for them (same rules as their own registration: capacity, approval). Commits.
+
+    Raises guests.RegistrationError("already-registered") when the address is registered already.
+    """
+    user = guests.find_or_create_user(email, profile.name_original, profile.language)
+    audit.record(event, actor, "registration.on_behalf", subject=user.email, detail=_detail(source))
+    return guests.register(event, user, profile, category, actor=actor,
+                           note=source or CONSENT_THROUGH_STAFF)
+
+
+def walk_in(event: Event, email: str, profile: Profile, category: Category | None, source: str, actor: User,
+            check_in: bool) -> tuple[Registration, bool]:
+    """Register a guest standing at the desk and, if confirmed and asked, check them in. Commits.
+
+    Returns the registration and whether the guest is now checked in.
+    """
+    registration = register(event, email, profile, category, source, actor)
+    if not check_in or registration.state != "confirmed":
+        return registration, False
+    arrival = checkin.check_in(event, registration.id, staff=actor)
+    return registration, arrival.outcome in (checkin.CHECKED_IN, checkin.ALREADY_CHECKED_IN)
+
+
+def save_lodging(event: Event, registration: Registration, stay: lodging.Stay, source: str,
+                 actor: User) -> LodgingRequest:
+    """File or change (another block, other nights) a guest's lodging request for them. Commits.
+
+    lodging.file_request gives back nights a changed request held and takes the new ones,
+    or waitlists it, by the block's rules; LodgingError carries a refusal to show.
+    """
+    audit.record(event, actor, "lodging.on_behalf", subject=registration.confirmation_code,
+                 detail=f"{_detail(source)}; block {stay.block_id}, {stay.check_in} to {stay.check_out}")
+    return lodging.file_request(event, registration, stay)
