@@ -4,7 +4,7 @@ import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.access import Rule
 from portal.extensions import db
@@ -30,7 +30,11 @@ def test_every_route_declares_an_access_rule(app):
 def _example_url(rule) -> str:
     values = {}
     for name in rule.arguments:
-        values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "summit"
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = 1 if isinstance(converter, IntegerConverter) else "summit"
     url = rule.rule
     for name, value in values.items():
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
@@ -165,6 +169,8 @@ ROLE_MATRIX = {
     "/staff/e/summit/guests/{guest}/badge": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
     "/staff/e/summit/guests/{guest}/lodging": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
                                                "admin": 200},
+    "/staff/e/summit/guests/{guest}/transport/arrival": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
+                                                         "admin": 200},
     "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
 }
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import (
-    AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, User,
+    AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
+    User,
 )
 from tests.conftest import submit
 from tests.test_lodging import make_block, stay_form
@@ -174,3 +175,26 @@ def test_who_acts_for_a_guest(app, client, auth, make_staff, summit, role, walk_
     guest_page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
     assert ('data-testid="guest-lodging"' in guest_page) == (lodging_page == 200)
     assert ('data-testid="guest-tickets"' in guest_page) == (role != "coordinator")
+
+
+def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_staff, summit):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("coordinator",)))
+    url = f"/staff/e/summit/guests/{guest_id}/transport/arrival"
+    arrival = {"mode": "flight", "carrier": "EK", "number": "302",
+               "local_time": f"{summit.starts_on.isoformat()}T09:30", "station": "PVG", "terminal": "T2",
+               "passengers": "1", "luggage": "2", "pickup_wanted": "y", "notes": "",
+               "source": "By mail from the embassy", "consent": "y"}
+    bad = submit(client, url, {**arrival, "passengers": "0"})
+    assert bad.status_code == 422
+    assert re.search(r'id="passengers-error">[^<]*from 1 to 20', bad.get_data(as_text=True))
+    assert submit(client, url, arrival).status_code == 303
+    with app.app_context():
+        leg = db.session.scalar(select(TransportLeg))
+        assert (leg.direction, leg.number, leg.station, leg.state) == ("arrival", "302", "PVG", "requested")
+    [detail] = _audit(app, "transport.on_behalf")
+    assert detail.startswith("By mail from the embassy; consent given through staff; arrival")
+    page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
+    assert "EK 302" in page
+    # Reopening the form shows what is stored.
+    assert 'value="302"' in client.get(url).get_data(as_text=True)

@@ -3,6 +3,7 @@
 /staff/e/<slug>/guests/new                walk_in          organizer, helpdesk (register; check in and badge)
 /staff/e/<slug>/guests/<id>/badge         badge            organizer, helpdesk (GET shows it; POST logs a print)
 /staff/e/<slug>/guests/<id>/lodging       lodging_for      organizer, coordinator (enter, change or move a request)
+/staff/e/<slug>/guests/<id>/transport/<direction>  transport_for  organizer, coordinator (arrival or departure)
 """
 
 from flask import flash, redirect, request, url_for
@@ -17,16 +18,19 @@ from portal.guests.services import RegistrationError
 from portal.i18n import current_language, gettext as _
 from portal.lodging import services as lodging
 from portal.lodging.messages import message as lodging_message
+from portal.transport import services as transport
+from portal.transport.messages import message as transport_message
 from portal.models import BadgePrint, Event, Registration
 from portal.rendering import INVALID, place_error, render
 from portal.staff import bp, on_behalf
-from portal.staff.desk_forms import SOURCE_HINT, PrintForm, StaffStayForm, WalkInForm
+from portal.staff.desk_forms import SOURCE_HINT, PrintForm, StaffLegForm, StaffStayForm, WalkInForm
 from portal.staff.forms import STATE_LABELS
 from portal.staff.routes import PERMISSIONS
 
 REGISTER_ROLES = PERMISSIONS["register_for"]
 DESK_ROLES = PERMISSIONS["check_in"]
 LODGING_ROLES = PERMISSIONS["lodging"]
+TRANSPORT_ROLES = PERMISSIONS["transport"]
 
 
 def _registration(event: Event, registration_id: int) -> Registration:
@@ -119,3 +123,37 @@ def lodging_for(event: Event, registration_id: int):
     return render("staff/desk/lodging.html", event=event, registration=registration, form=form,
                   current=current if current is not None and current.is_active else None, problem=problem,
                   source_hint=SOURCE_HINT, status=INVALID if form.errors or problem else 200)
+
+
+@bp.route("/e/<slug>/guests/<int:registration_id>/transport/<any(arrival, departure):direction>",
+          methods=["GET", "POST"])
+@access.staff(*TRANSPORT_ROLES)
+def transport_for(event: Event, registration_id: int, direction: str):
+    """Enter or change a guest's arrival or departure for them."""
+    registration = _registration(event, registration_id)
+    if request.method == "POST":
+        form = StaffLegForm(request.form, event=event)
+    else:
+        form = StaffLegForm(formdata=None, event=event)
+        leg = transport.legs_of(registration)[direction]
+        if leg is not None and leg.is_active:
+            form.process(formdata=None, obj=leg)
+            form.local_time.data = transport.local(event, leg.scheduled_at)
+    problem = ""
+    if request.method == "POST" and form.validate_on_submit():
+        journey = transport.Journey(
+            mode=form.mode.data, carrier=form.carrier.data or "", number=form.number.data or "",
+            local_time=form.local_time.data, station=form.station.data or "", terminal=form.terminal.data or "",
+            passengers=form.passengers.data, luggage=form.luggage.data or 0,
+            pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
+        try:
+            on_behalf.save_leg(event, registration, direction, journey, form.source.data.strip(), current_user)
+        except transport.TransportError as error:
+            db.session.rollback()
+            problem = place_error(form, error.field, transport_message(error))
+        else:
+            flash(_("The travel details of %(name)s are saved.", name=registration.name_latin), "success")
+            return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
+    return render("staff/desk/transport.html", event=event, registration=registration, form=form,
+                  direction=direction, problem=problem, source_hint=SOURCE_HINT,
+                  status=INVALID if form.errors or problem else 200)

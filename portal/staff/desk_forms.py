@@ -8,6 +8,7 @@ from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
 from portal.lodging.forms import StayForm
 from portal.staff.forms import GuestEditForm
+from portal.transport.forms import LegForm
 
 SOURCE_HINT = _l('Where the details came from, kept in the history and the audit log: "at the desk", '
                  '"by phone from the minister\'s office".')
@@ -38,6 +39,13 @@ class WalkInForm(GuestEditForm):
 
 class StaffStayForm(StayForm):
     """A guest's lodging request entered by a coordinator, with where it came from."""
+
+    source = _source()
+    consent = _consent()
+
+
+class StaffLegForm(LegForm):
+    """A guest's arrival or departure entered by a coordinator, with where it came from."""
 
     source = _source()
     consent = _consent()

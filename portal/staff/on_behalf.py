@@ -11,7 +11,8 @@ from portal.checkin import services as checkin
 from portal.guests import services as guests
 from portal.guests.services import Profile
 from portal.lodging import services as lodging
-from portal.models import Category, Event, LodgingRequest, Registration, User
+from portal.transport import services as transport
+from portal.models import Category, Event, LodgingRequest, Registration, TransportLeg, User
 
 # The audit log's note that the guest gave consent to a staff member, not on a page.
 CONSENT_THROUGH_STAFF = "consent given through staff"
@@ -56,3 +57,11 @@ def save_lodging(event: Event, registration: Registration, stay: lodging.Stay, s
     audit.record(event, actor, "lodging.on_behalf", subject=registration.confirmation_code,
                  detail=f"{_detail(source)}; block {stay.block_id}, {stay.check_in} to {stay.check_out}")
     return lodging.file_request(event, registration, stay)
+
+
+def save_leg(event: Event, registration: Registration, direction: str, journey: transport.Journey, source: str,
+             actor: User) -> TransportLeg:
+    """File or change a guest's arrival or departure for them (a scheduled pickup changed waits again). Commits."""
+    audit.record(event, actor, "transport.on_behalf", subject=registration.confirmation_code,
+                 detail=f"{_detail(source)}; {direction} {journey.local_time:%Y-%m-%d %H:%M} {journey.station}")
+    return transport.save_leg(event, registration, direction, journey)
