@@ -171,6 +171,7 @@ ROLE_MATRIX = {
                                                "admin": 200},
     "/staff/e/summit/guests/{guest}/transport/arrival": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
                                                          "admin": 200},
+    "/staff/e/summit/guests/{guest}/needs": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
     "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
 }
 

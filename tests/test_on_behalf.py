@@ -9,11 +9,12 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import (
-    AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
-    User,
+    Allergy, AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
+    NeedsConsent, StaffPermission, User,
 )
 from tests.conftest import submit
 from tests.test_lodging import make_block, stay_form
+from tests.test_needs import needs_form
 from tests.test_staff import add_guests
 
 
@@ -198,3 +199,36 @@ def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_st
     assert "EK 302" in page
     # Reopening the form shows what is stored.
     assert 'value="302"' in client.get(url).get_data(as_text=True)
+
+
+def test_the_organizer_enters_needs_by_phone_with_consent_through_staff(app, client, auth, make_staff, summit):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("olivia@example.org", summit, roles=("organizer",)))
+    url = f"/staff/e/summit/guests/{guest_id}/needs"
+    form = {**needs_form(), "behalf-source": "By phone from the minister's office", "behalf-consent": "y"}
+    refused = submit(client, url, {**form, "behalf-consent": ""})
+    assert refused.status_code == 422
+    assert re.search(r'id="behalf-consent-error">[^<]*only with their consent', refused.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(NeedsConsent)) is None
+    assert submit(client, url, form).status_code == 303
+    with app.app_context():
+        consent = db.session.scalar(select(NeedsConsent))
+        assert consent.active and "consent given through staff" in consent.notice_text
+        assert {(a.allergen, a.severity) for a in db.session.scalars(select(Allergy))} == {
+            ("peanuts", "anaphylactic"), ("milk", "mild")}
+    assert _audit(app, "needs.on_behalf") == ["By phone from the minister's office; consent given through staff"]
+    assert "halal" in client.get(url).get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize(("role", "medical", "expected"), [
+    ("coordinator", False, 403), ("coordinator", True, 200), ("helpdesk", True, 403)])
+def test_only_who_may_read_every_part_enters_needs(app, client, auth, make_staff, summit, role, medical, expected):
+    [guest_id] = add_guests(app, summit, 1)
+    person = make_staff(f"{role}@example.org", summit, roles=(role,))
+    if medical:
+        with app.app_context():
+            db.session.add(StaffPermission(user_id=person.id, event_id=summit.id, permission="medical"))
+            db.session.commit()
+    auth.login_as(person)
+    assert client.get(f"/staff/e/summit/guests/{guest_id}/needs").status_code == expected

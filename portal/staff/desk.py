@@ -4,9 +4,10 @@
 /staff/e/<slug>/guests/<id>/badge         badge            organizer, helpdesk (GET shows it; POST logs a print)
 /staff/e/<slug>/guests/<id>/lodging       lodging_for      organizer, coordinator (enter, change or move a request)
 /staff/e/<slug>/guests/<id>/transport/<direction>  transport_for  organizer, coordinator (arrival or departure)
+/staff/e/<slug>/guests/<id>/needs         needs_for        organizer, and coordinators who may read medical notes
 """
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -23,7 +24,10 @@ from portal.transport.messages import message as transport_message
 from portal.models import BadgePrint, Event, Registration
 from portal.rendering import INVALID, place_error, render
 from portal.staff import bp, on_behalf
-from portal.staff.desk_forms import SOURCE_HINT, PrintForm, StaffLegForm, StaffStayForm, WalkInForm
+from portal.needs import services as needs
+from portal.needs.forms import NeedsForm
+from portal.privacy import log_read
+from portal.staff.desk_forms import SOURCE_HINT, BehalfForm, PrintForm, StaffLegForm, StaffStayForm, WalkInForm
 from portal.staff.forms import STATE_LABELS
 from portal.staff.routes import PERMISSIONS
 
@@ -157,3 +161,40 @@ def transport_for(event: Event, registration_id: int, direction: str):
     return render("staff/desk/transport.html", event=event, registration=registration, form=form,
                   direction=direction, problem=problem, source_hint=SOURCE_HINT,
                   status=INVALID if form.errors or problem else 200)
+
+
+NEEDS_ROLES = ("organizer", "coordinator")
+
+NEEDS_ERRORS = {
+    "changes-closed": lambda: _("Changes are closed for this event."),
+}
+
+
+@bp.route("/e/<slug>/guests/<int:registration_id>/needs", methods=["GET", "POST"])
+@access.staff(*NEEDS_ROLES)
+def needs_for(event: Event, registration_id: int):
+    """Enter a guest's diet, allergies, accessibility and medical needs for them, with their consent."""
+    registration = _registration(event, registration_id)
+    # The form shows and replaces every part, medical notes too: only someone who may read them all.
+    if needs.reader_scope(current_user, event) != {needs.DIET, needs.ACCESSIBILITY, needs.MEDICAL}:
+        abort(403)
+    stored = needs.needs_of(registration)
+    if request.method == "GET" and stored.anything:
+        log_read(event, current_user, "sensitive.view", subject=f"guest {registration.id}", detail="needs form")
+    form = NeedsForm.for_needs(stored.as_input() if stored.has_consent else None)
+    behalf = BehalfForm(prefix="behalf")
+    message = None
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if behalf.validate() and valid:
+            try:
+                on_behalf.save_needs(event, registration, form.needs(), behalf.source.data.strip(), current_user)
+            except needs.NeedsError as error:
+                db.session.rollback()
+                message = NEEDS_ERRORS.get(str(error), lambda: _("That change is not allowed."))()
+            else:
+                flash(_("The needs of %(name)s are saved.", name=registration.name_latin), "success")
+                return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
+    return render("staff/desk/needs.html", event=event, registration=registration, form=form, behalf=behalf,
+                  message=message, source_hint=SOURCE_HINT, has_consent=stored.has_consent,
+                  status=INVALID if form.errors or behalf.errors or message else 200)

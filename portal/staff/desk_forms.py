@@ -51,6 +51,16 @@ class StaffLegForm(LegForm):
     consent = _consent()
 
 
+class BehalfForm(FlaskForm):
+    """Where the details came from and the consent, beside another form on the same page (its token covers both)."""
+
+    class Meta:
+        csrf = False
+
+    source = _source()
+    consent = _consent()
+
+
 class PrintForm(FlaskForm):
     """Only the CSRF token: the button logs one print of the badge."""
 

@@ -7,12 +7,15 @@ details came from, and consent is recorded as given through staff.
 from flask_login import current_user
 
 from portal import audit
+from portal.database import utcnow
+from portal.extensions import db
 from portal.checkin import services as checkin
 from portal.guests import services as guests
 from portal.guests.services import Profile
 from portal.lodging import services as lodging
+from portal.needs import services as needs
 from portal.transport import services as transport
-from portal.models import Category, Event, LodgingRequest, Registration, TransportLeg, User
+from portal.models import Category, Event, LodgingRequest, NeedsConsent, Registration, TransportLeg, User
 
 # The audit log's note that the guest gave consent to a staff member, not on a page.
 CONSENT_THROUGH_STAFF = "consent given through staff"
@@ -65,3 +68,23 @@ def save_leg(event: Event, registration: Registration, direction: str, journey: 
     audit.record(event, actor, "transport.on_behalf", subject=registration.confirmation_code,
                  detail=f"{_detail(source)}; {direction} {journey.local_time:%Y-%m-%d %H:%M} {journey.station}")
     return transport.save_leg(event, registration, direction, journey)
+
+
+def save_needs(event: Event, registration: Registration, wanted: needs.NeedsInput, source: str,
+               actor: User) -> None:
+    """Store a guest's needs for them; without their consent on record, record it as given through staff.
+
+    Commits, or stores nothing; needs.NeedsError carries a refusal (changes closed, bad input).
+    """
+    if not event.changes_are_open():
+        raise needs.NeedsError("changes-closed")
+    consent = needs.consent_of(registration, lock=True)
+    if consent is None or not consent.active:
+        consent = consent or NeedsConsent(registration_id=registration.id)
+        consent.notice_version = needs.NOTICE_VERSION
+        consent.notice_text = f"{needs.consent_notice(event)}\n[{_detail(source)}; by {actor.email}]"
+        consent.given_at, consent.withdrawn_at = utcnow(), None
+        db.session.add(consent)
+        db.session.flush()
+    audit.record(event, actor, "needs.on_behalf", subject=registration.confirmation_code, detail=_detail(source))
+    needs.save_needs(registration, wanted)

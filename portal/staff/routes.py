@@ -39,6 +39,7 @@ from portal.rendering import INVALID, render
 from portal.web import query_int
 from portal.staff import bp, guest_rows, services
 from portal.staff.guest_file import guest_file
+from portal.needs.services import ACCESSIBILITY, DIET, MEDICAL, reader_scope
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
     NewEventForm, ReasonForm, ReinstateForm, RequiredReasonForm,
@@ -261,7 +262,8 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     parts = {part for part in ("lodging", "transport", "helpdesk") if can(event, part)}
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
                   waitlist_position=lifecycle.waitlist_position(registration), status=status,
-                  file=guest_file(registration, parts), **forms)
+                  file=guest_file(registration, parts),
+                  may_enter_needs=reader_scope(current_user, event) == {DIET, ACCESSIBILITY, MEDICAL}, **forms)
 
 
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])
