@@ -4,7 +4,6 @@ capacity, the state machine and portal/lifecycle.py hold; each is audited with w
 details came from, and consent is recorded as given through staff.
 """
 
-from flask_login import current_user
 
 from portal import audit
 from portal.database import utcnow
