@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -13,7 +14,9 @@ from portal.backup import backup, restore
 from portal.demo import seed_demo
 from portal.needs.cli import purge_sensitive
 from portal.staff.services import write_invitation_mails
-from portal.models import Event, StaffRole, User
+from portal.i18n import LANGUAGES
+from portal.models import Event, StaffRole
+from portal.staff import staffing
 
 
 def register_commands(app: Flask) -> None:
@@ -57,26 +60,39 @@ def send_mail(once: bool, interval: float) -> None:
 @click.command("create-staff")
 @click.argument("email")
 @click.option("--name", default="", help="Display name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--password", default=None,
+              help="Set this password now. Without it, the person is mailed a link to set their own.")
 @click.option("--admin", is_flag=True, help="May create events and manage staff everywhere.")
 @click.option("--event", "slug", default=None, help="Event slug for --role.")
 @click.option("--role", "roles", multiple=True, type=click.Choice(StaffRole.ROLES))
-def create_staff(email, name, password, admin, slug, roles) -> None:
-    """Create or update a staff account, with roles for one event."""
-    if len(password) < 10:
+@click.option("--language", default="en", type=click.Choice(LANGUAGES), show_default=True,
+              help="Language of the invitation mail.")
+@with_appcontext
+def create_staff(email, name, password, admin, slug, roles, language) -> None:
+    """Create or update a staff account, with roles for one event.
+
+    Without --password the account gets an invitation mail (through the outbox) whose link
+    proves the address and lets its owner set a password; nobody types it on a shared terminal.
+    """
+    if password is not None and len(password) < 10:
         raise click.BadParameter("at least 10 characters", param_hint="--password")
-    email = User.normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == email)) or User(email=email)
-    user.display_name = name or user.display_name or email
-    user.set_password(password)
-    user.is_admin = user.is_admin or admin
-    db.session.add(user)
+    event = None
     if roles:
         event = db.session.scalar(select(Event).where(Event.slug == slug)) if slug else None
         if event is None:
             raise click.BadParameter("name an existing event with --event", param_hint="--event")
-        held = user.roles_for(event.id) if user.id else set()
-        for role in set(roles) - held:
-            db.session.add(StaffRole(user=user, event_id=event.id, role=role))
-    db.session.commit()
-    click.echo(f"staff account {email} saved")
+    # Links in the invitation are written as they would be in a request to BASE_URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        user = staffing.find_or_make_account(email, name, language)
+        user.display_name = name or user.display_name or user.email
+        user.is_admin = user.is_admin or admin
+        if event is not None:
+            staffing.set_roles(event, user, set(roles) | user.roles_for(event.id), False, None)
+        if password is not None:
+            user.set_password(password)
+            db.session.commit()
+            click.echo(f"staff account {user.email} saved")
+            return
+        staffing.invite(event, user.email, name, language, set(roles), False, None)
+    click.echo(f"staff account {user.email} saved; an invitation to set a password is in the outbox "
+               "(`flask send-mail` sends it)")

@@ -24,6 +24,7 @@ ENVIRONMENT_SETTINGS = {
     "HELP_REQUEST_RATE_LIMIT": str,
     "ROOMMATE_RATE_LIMIT": str,
     "STAFF_IDLE_MINUTES": int,
+    "STAFF_INVITATION_HOURS": int,
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
@@ -93,6 +94,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
     SIGN_IN_LINK_MINUTES = 30
+    # A staff invitation's set-password link: a new colleague may read it the next day.
+    STAFF_INVITATION_HOURS = 72
     INVITATION_DAYS = 60
     GUESTS_PER_PAGE = 50
     # An import writes this many invitation mails itself; the sender writes the rest, as many at a time.

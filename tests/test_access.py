@@ -4,7 +4,7 @@ import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.access import Rule
 from portal.extensions import db
@@ -30,7 +30,11 @@ def test_every_route_declares_an_access_rule(app):
 def _example_url(rule) -> str:
     values = {}
     for name in rule.arguments:
-        values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "summit"
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = 1 if isinstance(converter, IntegerConverter) else "summit"
     url = rule.rule
     for name, value in values.items():
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
@@ -153,3 +157,32 @@ def test_a_draft_event_is_invisible_to_guests(app, client, make_event):
 @pytest.mark.parametrize("path", ["/healthz", "/", "/login"])
 def test_anonymous_routes_answer_everyone(client, path):
     assert client.get(path).status_code == 200
+
+
+# Console pages and who reaches them: an event's team is its organizers' work, the organizers
+# of every event an admin's; the desk registers walk-ins and prints badges, coordinators enter
+# lodging for a guest. {guest} is a registration of the event.
+ROLE_MATRIX = {
+    "/staff/e/summit/team": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
+    "/staff/organizers": {"organizer": 403, "coordinator": 403, "helpdesk": 403, "admin": 200},
+    "/staff/e/summit/guests/new": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/guests/{guest}/badge": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/guests/{guest}/lodging": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
+                                               "admin": 200},
+    "/staff/e/summit/guests/{guest}/transport/arrival": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
+                                                         "admin": 200},
+    "/staff/e/summit/guests/{guest}/needs": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
+    "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
+}
+
+
+@pytest.mark.parametrize("role", ["organizer", "coordinator", "helpdesk", "admin"])
+def test_each_role_reaches_exactly_its_pages(app, client, auth, make_event, make_staff, role):
+    event = make_event()
+    person = (make_staff("root@example.org", admin=True) if role == "admin"
+              else make_staff(f"{role}@example.org", event, roles=(role,)))
+    guest_id = _register(app, app.test_client(), event, "wang@example.org", "Wang W")
+    auth.login_as(person)
+    for url, expected in ROLE_MATRIX.items():
+        url = url.format(guest=guest_id)
+        assert client.get(url).status_code == expected[role], (url, role)

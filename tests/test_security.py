@@ -79,6 +79,7 @@ class Everything:
         sign_in_new_account(guest, "wang@example.org")
         assert submit(guest, "/e/summit/register", registration_form(category=str(delegate))).status_code == 303
         admin = make_staff("root@example.org", admin=True)
+        colleague = make_staff("desk@example.org", event, roles=("helpdesk",))
         assert submit(self.clients["staff"], "/login", {"email": "root@example.org",
                                                          "password": "correct horse battery"}).status_code == 303
         block_id = make_block(app, event)
@@ -136,7 +137,7 @@ class Everything:
                 "number": ticket.number, "category_id": row.categories[0].id, "block_id": block_id,
                 "hotel_id": db.session.scalar(select(RoomBlock.hotel_id).where(RoomBlock.id == block_id)),
                 "request_id": request_id, "leg_id": leg_id, "device_id": device.id, "invitation_id": invitation.id,
-                "mail_id": mail_id,
+                "mail_id": mail_id, "user_id": colleague.id,
             }
         self.tokens = {"/login/link/": _link_in(mailbox, "/login/link/"),
                        "/register/": self.invitation_token, "/help/rate/": _link_in(mailbox, "/help/rate/")}

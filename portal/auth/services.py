@@ -3,7 +3,7 @@
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -38,9 +38,9 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _new_link(email: str, user: User | None, next_url: str) -> tuple[str, int]:
+def _new_link(email: str, user: User | None, next_url: str, minutes: int | None = None) -> tuple[str, int]:
     token = new_token()
-    minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
+    minutes = minutes or current_app.config["SIGN_IN_LINK_MINUTES"]
     db.session.add(SignInLink(
         user_id=user.id if user else None,
         email=email,
@@ -63,6 +63,17 @@ def send_sign_in_link(email: str, next_url: str = "") -> None:
     token, minutes = _new_link(user.email, user, next_url)
     outbox.queue("sign-in", user.email, "sign_in", user.language, token=token, minutes=minutes)
     db.session.commit()
+
+
+def staff_invitation_link(user: User) -> tuple[str, int]:
+    """A sign-in link for a new colleague, valid STAFF_INVITATION_HOURS, leading to setting a password.
+
+    Opening it proves the address, which is what lets the account page take a first password.
+    Does not commit; returns the token and the hours it lasts.
+    """
+    hours = current_app.config["STAFF_INVITATION_HOURS"]
+    token, _minutes = _new_link(user.email, user, url_for("auth.account"), minutes=hours * 60)
+    return token, hours
 
 
 def send_registration_link(event: Event, email: str, language: str, next_url: str) -> None:

@@ -128,8 +128,12 @@ def _unique_confirmation_code(event_id: int) -> str:
 
 
 def register(event: Event, user: User, profile: Profile, category: Category | None,
-             invitation: Invitation | None = None) -> Registration:
-    """Register `user` for `event`: confirmed, waitlisted or pending approval. Commits."""
+             invitation: Invitation | None = None, actor: User | None = None, note: str = "") -> Registration:
+    """Register `user` for `event`: confirmed, waitlisted or pending approval. Commits.
+
+    `actor` and `note`: the staff member registering the guest on their behalf and how the
+    details came; the history keeps both.
+    """
     event = lock_event(event.id)
     existing = db.session.scalar(
         select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
@@ -158,7 +162,7 @@ def register(event: Event, user: User, profile: Profile, category: Category | No
         target = PENDING
     else:
         target = CONFIRMED if has_free_place(event, registration.category_id) else WAITLISTED
-    change_state(registration, target, actor=user)
+    change_state(registration, target, actor=actor or user, reason=note)
     db.session.add(registration)
     db.session.flush()
     queue_state_mail(event, registration)

@@ -219,12 +219,18 @@ def _sharing_someone_elses(registration: Registration, current: LodgingRequest |
     ).limit(1)) is not None
 
 
+def _hotel_must_hold(wanted: LodgingRequest | Stay, roommate_email: str | None = None) -> tuple:
+    """What the hotel must hold for a request or a stay: a change to any of it needs the hotel again."""
+    return (wanted.block_id, wanted.check_in, wanted.check_out, wanted.occupancy,
+            wanted.roommate_email if roommate_email is None else roommate_email)
+
+
 def _apply(request: LodgingRequest, stay: Stay, roommate_email: str) -> bool:
     """Copy the stay onto the request; True when what the hotel must hold changed.
 
     Another address asks someone else: whoever had accepted is no longer the roommate.
     """
-    held_before = (request.block_id, request.check_in, request.check_out, request.occupancy, request.roommate_email)
+    held_before = _hotel_must_hold(request)
     if roommate_email != request.roommate_email:
         request.roommate_id, request.roommate_confirmed_at = None, None
     request.roommate_email = roommate_email
@@ -233,8 +239,7 @@ def _apply(request: LodgingRequest, stay: Stay, roommate_email: str) -> bool:
     request.occupancy = stay.occupancy
     request.accessible, request.smoking = bool(stay.accessible), bool(stay.smoking)
     request.notes = (stay.notes or "").strip()
-    return held_before != (request.block_id, request.check_in, request.check_out, request.occupancy,
-                           request.roommate_email)
+    return held_before != _hotel_must_hold(request)
 
 
 def file_request(event: Event, registration: Registration, stay: Stay) -> LodgingRequest:
@@ -253,10 +258,14 @@ def file_request(event: Event, registration: Registration, stay: Stay) -> Lodgin
         current = LodgingRequest(event_id=event.id, registration_id=registration.id, state=REQUESTED)
         db.session.add(current)
         _apply(current, stay, roommate_email)
-    elif _apply(current, stay, roommate_email) and current.state != REQUESTED:
-        # New dates or another block: the hotel has not agreed to those yet.
+    elif current.state != REQUESTED and _hotel_must_hold(current) != _hotel_must_hold(stay, roommate_email):
+        # New dates or another block: the hotel has not agreed to those yet. The nights held
+        # go back to the block they were taken from, before the request names the new ones.
         give_back(event, current, registration.user)
         current.state, current.confirmation_number, current.room_number = REQUESTED, "", ""
+        _apply(current, stay, roommate_email)
+    else:
+        _apply(current, stay, roommate_email)
     db.session.flush()
     if roommate_email and roommate_email != asked_before:
         _ask_roommate(event, registration, current, block)

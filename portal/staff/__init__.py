@@ -18,3 +18,5 @@ from portal.staff import lifecycle  # noqa: E402,F401
 from portal.staff import comms  # noqa: E402,F401
 from portal.staff import alerts  # noqa: E402,F401
 from portal.staff import today  # noqa: E402,F401
+from portal.staff import team  # noqa: E402,F401
+from portal.staff import desk  # noqa: E402,F401

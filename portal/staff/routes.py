@@ -39,6 +39,8 @@ from portal.needs import services as needs_services
 from portal.rendering import INVALID, render
 from portal.web import query_int
 from portal.staff import bp, services
+from portal.staff.guest_file import guest_file
+from portal.needs.services import ACCESSIBILITY, DIET, MEDICAL, reader_scope
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
     NewEventForm, ReasonForm, ReinstateForm, RequiredReasonForm,
@@ -52,6 +54,8 @@ from portal.staff.forms import (
 PERMISSIONS = {
     "view_guests": ("organizer", "coordinator", "helpdesk"),
     "edit_guests": ("organizer", "helpdesk"),
+    # Registering a guest for them (a walk-in at the desk, a VIP office on the phone).
+    "register_for": ("organizer", "helpdesk"),
     "change_category": ("organizer",),
     "resend_confirmation": ("organizer", "helpdesk"),
     "decide": ("organizer",),
@@ -69,6 +73,8 @@ PERMISSIONS = {
     # Diet and allergens for the kitchen; who reads which sensitive field is in portal/needs/services.py.
     "catering": ("organizer", "coordinator"),
     "audit": ("organizer",),
+    # The event's team: who holds which role, invitations of colleagues.
+    "team": ("organizer",),
     # The ticket queue; coordinators are not on the desk (a ticket may hold a medical request).
     "helpdesk": ("organizer", "helpdesk"),
     # Canned replies, response targets and the desk's metrics.
@@ -242,9 +248,12 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("cancel_form", CancelByStaffForm(prefix="cancel", formdata=None))
     forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
+    parts = {part for part in ("lodging", "transport", "helpdesk") if can(event, part)}
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
                   waitlist_position=lifecycle.waitlist_position(registration), status=status,
-                  needs=needs_services.staff_view(event, registration, current_user), **forms)
+                  needs=needs_services.staff_view(event, registration, current_user),
+                  file=guest_file(registration, parts),
+                  may_enter_needs=reader_scope(current_user, event) == {DIET, ACCESSIBILITY, MEDICAL}, **forms)
 
 
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,234 @@
+"""Staff acting for a guest: a walk-in registered, checked in and badged at the desk; lodging by phone."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.lodging import services as lodging
+from portal.models import (
+    Allergy, AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
+    NeedsConsent, StaffPermission, User,
+)
+from tests.conftest import submit
+from tests.test_lodging import make_block, stay_form
+from tests.test_needs import needs_form
+from tests.test_staff import add_guests
+
+
+@pytest.fixture
+def summit(make_event):
+    return make_event()
+
+
+def walk_in_form(event, **overrides):
+    data = {
+        "name_original": "Salem Al Zoubi", "name_latin": "Salem Al Zoubi", "surname": "Al Zoubi",
+        "honorific": "", "organization": "Ministry of Economy", "job_title": "", "country": "AE",
+        "phone": "+971 50 000 0000", "language": "en", "email": "salem@example.org",
+        "category": str(next(c.id for c in event.categories if c.code == "delegate")),
+        "source": "At the registration desk", "consent": "y", "check_in": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _audit(app, action):
+    with app.app_context():
+        return db.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == action)).all()
+
+
+def test_the_help_desk_registers_checks_in_and_badges_a_walk_in(app, client, auth, make_staff, summit, mailbox):
+    desk = make_staff("hana@example.org", summit, roles=("helpdesk",))
+    auth.login_as(desk)
+    response = submit(client, "/staff/e/summit/guests/new", walk_in_form(summit))
+    response.close()  # the confirmation goes out once the response is closed
+    assert response.status_code == 303
+    badge_url = response.headers["Location"]
+    assert re.fullmatch(r"/staff/e/summit/guests/\d+/badge", badge_url)
+    with app.app_context():
+        registration = db.session.scalar(select(Registration).where(Registration.email == "salem@example.org"))
+        assert registration.state == "confirmed"
+        assert db.session.scalar(select(CheckIn.staff_id).where(CheckIn.registration_id == registration.id)) \
+            == desk.id
+        change = db.session.scalar(select(RegistrationChange).where(
+            RegistrationChange.registration_id == registration.id))
+        assert (change.actor_id, change.reason) == (desk.id, "At the registration desk")
+        registration_id = registration.id
+    assert _audit(app, "registration.on_behalf") == ["At the registration desk; consent given through staff"]
+    assert len(mailbox.to("salem@example.org")) == 1
+
+    page = client.get(badge_url)
+    assert "Salem Al Zoubi" in page.get_data(as_text=True) and "Not printed yet." in page.get_data(as_text=True)
+    assert "no-store" in page.headers["Cache-Control"]
+    for _ in range(2):
+        assert submit(client, badge_url, {}).status_code == 303
+    with app.app_context():
+        prints = db.session.scalars(select(BadgePrint.reprint).where(BadgePrint.registration_id == registration_id)
+                                    .order_by(BadgePrint.id)).all()
+    assert prints == [False, True]
+    guest_page = client.get(f"/staff/e/summit/guests/{registration_id}").get_data(as_text=True)
+    assert "Checked in" in guest_page and "Badge printed 2 times." in guest_page
+    assert "At the registration desk" in guest_page  # the history says where the details came from
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"source": ""}, "source", "Say where the details came from."),
+    ({"consent": None}, "consent", "Staff may enter a guest's details only with their consent."),
+    ({"email": "nope"}, "email", "Enter an e-mail address such as name@example.org."),
+    ({"phone": "call me"}, "phone", "Enter a phone number such as +86 138 0000 0000."),
+])
+def test_a_bad_walk_in_is_explained_beside_the_field_and_nothing_is_stored(app, client, auth, make_staff, summit,
+                                                                           mailbox, overrides, field, message):
+    auth.login_as(make_staff("hana@example.org", summit, roles=("helpdesk",)))
+    response = submit(client, "/staff/e/summit/guests/new", walk_in_form(summit, **overrides))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', page), page
+    assert 'value="Ministry of Economy"' in page
+    with app.app_context():
+        assert db.session.scalar(select(Registration)) is None
+    assert mailbox.messages == []
+
+
+def test_an_address_already_registered_is_refused_beside_the_email(app, client, auth, make_staff, summit):
+    add_guests(app, summit, 1, prefix="salem")
+    auth.login_as(make_staff("hana@example.org", summit, roles=("helpdesk",)))
+    response = submit(client, "/staff/e/summit/guests/new", walk_in_form(summit, email="salem0@example.org"))
+    assert response.status_code == 422
+    assert re.search(r'id="email-error">[^<]*already registered', response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(CheckIn)) is None
+    assert _audit(app, "registration.on_behalf") == []
+
+
+def test_a_walk_in_to_a_full_event_waits_and_is_not_checked_in(app, client, auth, make_event, make_staff):
+    gala = make_event(slug="gala", capacity=1)
+    add_guests(app, gala, 1)
+    auth.login_as(make_staff("olivia@example.org", gala, roles=("organizer",)))
+    response = submit(client, "/staff/e/gala/guests/new", walk_in_form(gala))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(tuple("0123456789"))  # the guest page, not the badge
+    with app.app_context():
+        assert db.session.scalar(select(Registration.state).where(Registration.email == "salem@example.org")) \
+            == "waitlisted"
+        assert db.session.scalar(select(CheckIn)) is None
+
+
+def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(app, client, auth, make_staff,
+                                                                             summit, mailbox):
+    first, second = make_block(app, summit), make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1)
+    coordinator = make_staff("cora@example.org", summit, roles=("coordinator",))
+    auth.login_as(coordinator)
+    url = f"/staff/e/summit/guests/{guest_id}/lodging"
+    source = "By phone from the minister's office"
+    response = submit(client, url, {**stay_form(summit, first), "source": source, "consent": "y"})
+    assert response.status_code == 303
+    with app.app_context():
+        request = db.session.scalar(select(LodgingRequest))
+        assert (request.block_id, request.state) == (first, "requested")
+        # The hotel confirms it: the block's nights are taken.
+        lodging.confirm(summit, request.id, db.session.get(User, coordinator.id), "H-1")
+        assert db.session.scalar(select(RoomNight.taken).where(RoomNight.block_id == first,
+                                                               RoomNight.night == summit.starts_on)) == 1
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="High floor, please."' not in page and "High floor, please." in page  # the textarea keeps it
+
+    moved = submit(client, url, {**stay_form(summit, second, check_out=(summit.starts_on + timedelta(days=1))
+                                             .isoformat()), "source": source, "consent": "y"})
+    assert moved.status_code == 303
+    with app.app_context():
+        request = db.session.scalar(select(LodgingRequest))
+        assert (request.block_id, request.state, request.check_out) == (
+            second, "requested", summit.starts_on + timedelta(days=1))
+        # The nights the confirmed stay held went back to the first block.
+        assert db.session.scalar(select(RoomNight.taken).where(RoomNight.block_id == first,
+                                                               RoomNight.night == summit.starts_on)) == 0
+    details = _audit(app, "lodging.on_behalf")
+    assert len(details) == 2 and all(d.startswith(source + "; consent given through staff") for d in details)
+    guest_page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
+    assert "Change or move the request" in guest_page
+
+
+def test_a_lodging_refusal_is_shown_beside_its_field(app, client, auth, make_staff, summit):
+    block = make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("coordinator",)))
+    response = submit(client, f"/staff/e/summit/guests/{guest_id}/lodging", {
+        **stay_form(summit, block, check_out=summit.starts_on.isoformat()), "source": "Mail", "consent": "y"})
+    assert response.status_code == 422
+    assert re.search(r'id="check_out-error">[^<]*must be after the check-in date', response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(LodgingRequest)) is None
+    assert _audit(app, "lodging.on_behalf") == []
+
+
+@pytest.mark.parametrize(("role", "walk_in", "lodging_page"), [
+    ("organizer", 200, 200), ("helpdesk", 200, 403), ("coordinator", 403, 200)])
+def test_who_acts_for_a_guest(app, client, auth, make_staff, summit, role, walk_in, lodging_page):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff(f"{role}@example.org", summit, roles=(role,)))
+    assert client.get("/staff/e/summit/guests/new").status_code == walk_in
+    assert client.get(f"/staff/e/summit/guests/{guest_id}/lodging").status_code == lodging_page
+    guest_page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
+    assert ('data-testid="guest-lodging"' in guest_page) == (lodging_page == 200)
+    assert ('data-testid="guest-tickets"' in guest_page) == (role != "coordinator")
+
+
+def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_staff, summit):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("coordinator",)))
+    url = f"/staff/e/summit/guests/{guest_id}/transport/arrival"
+    arrival = {"mode": "flight", "carrier": "EK", "number": "302",
+               "local_time": f"{summit.starts_on.isoformat()}T09:30", "station": "PVG", "terminal": "T2",
+               "passengers": "1", "luggage": "2", "pickup_wanted": "y", "notes": "",
+               "source": "By mail from the embassy", "consent": "y"}
+    bad = submit(client, url, {**arrival, "passengers": "0"})
+    assert bad.status_code == 422
+    assert re.search(r'id="passengers-error">[^<]*from 1 to 20', bad.get_data(as_text=True))
+    assert submit(client, url, arrival).status_code == 303
+    with app.app_context():
+        leg = db.session.scalar(select(TransportLeg))
+        assert (leg.direction, leg.number, leg.station, leg.state) == ("arrival", "302", "PVG", "requested")
+    [detail] = _audit(app, "transport.on_behalf")
+    assert detail.startswith("By mail from the embassy; consent given through staff; arrival")
+    page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
+    assert "EK 302" in page
+    # Reopening the form shows what is stored.
+    assert 'value="302"' in client.get(url).get_data(as_text=True)
+
+
+def test_the_organizer_enters_needs_by_phone_with_consent_through_staff(app, client, auth, make_staff, summit):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("olivia@example.org", summit, roles=("organizer",)))
+    url = f"/staff/e/summit/guests/{guest_id}/needs"
+    form = {**needs_form(), "behalf-source": "By phone from the minister's office", "behalf-consent": "y"}
+    refused = submit(client, url, {**form, "behalf-consent": ""})
+    assert refused.status_code == 422
+    assert re.search(r'id="behalf-consent-error">[^<]*only with their consent', refused.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(NeedsConsent)) is None
+    assert submit(client, url, form).status_code == 303
+    with app.app_context():
+        consent = db.session.scalar(select(NeedsConsent))
+        assert consent.active and "consent given through staff" in consent.notice_text
+        assert {(a.allergen, a.severity) for a in db.session.scalars(select(Allergy))} == {
+            ("peanuts", "anaphylactic"), ("milk", "mild")}
+    assert _audit(app, "needs.on_behalf") == ["By phone from the minister's office; consent given through staff"]
+    assert "halal" in client.get(url).get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize(("role", "medical", "expected"), [
+    ("coordinator", False, 403), ("coordinator", True, 200), ("helpdesk", True, 403)])
+def test_only_who_may_read_every_part_enters_needs(app, client, auth, make_staff, summit, role, medical, expected):
+    [guest_id] = add_guests(app, summit, 1)
+    person = make_staff(f"{role}@example.org", summit, roles=(role,))
+    if medical:
+        with app.app_context():
+            db.session.add(StaffPermission(user_id=person.id, event_id=summit.id, permission="medical"))
+            db.session.commit()
+    auth.login_as(person)
+    assert client.get(f"/staff/e/summit/guests/{guest_id}/needs").status_code == expected
