@@ -11,9 +11,12 @@ from playwright.sync_api import expect
 
 from portal.checkin import devices
 from portal.extensions import db
-from portal.models import BadgePrint, KioskDevice, User
+from portal.models import BadgePrint, Event, KioskDevice, User
 from tests.browser.accessibility import assert_accessible
+from tests.browser.conftest import LiveServer
 from tests.browser.test_kiosk_journey import event, organizer, pair_kiosk  # noqa: F401 (fixtures)
+from tests.browser.test_needs_journey import signed_in_page
+from tests.test_agenda import make_guest as make_portal_guest
 from tests.test_kiosk import make_guest
 
 pytestmark = pytest.mark.browser
@@ -53,3 +56,129 @@ def test_the_badge_reached_by_the_kiosk_flow_prints_at_4_by_3_inches(app, live_s
                                     .order_by(BadgePrint.id)).all()
         assert [p.reprint for p in prints] == [False, True]
     assert page.problems == []
+
+
+def test_a_confirmation_code_typed_in_the_scan_field_checks_the_guest_in(app, live_server, event, organizer,
+                                                                          open_page):
+    guest = make_guest(app, event)
+    page = open_page()
+    pair_kiosk(page, app, live_server, event.id, organizer)
+    page.get_by_label("Scan your ticket QR code").type(guest["code"].lower())
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
+    expect(page.get_by_role("status").first).to_have_text("You are checked in.")
+    assert page.problems == []
+
+
+def test_the_kiosk_language_switch_marks_the_page_and_the_welcome_in_chinese(app, live_server, event, organizer,
+                                                                             open_page):
+    guest = make_guest(app, event)
+    page = open_page()
+    pair_kiosk(page, app, live_server, event.id, organizer)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Welcome. Please check in here.")
+    expect(page.locator("main [autofocus]")).to_be_focused()
+    page.keyboard.type(guest["ticket"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("王小明")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    assert page.title() == page.evaluate("document.title") and "Kiosk" not in page.title()
+    # Focus moved to the new screen's heading, and the status line names it for a screen reader.
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    expect(page.locator("[data-page-announcer]")).to_have_text(page.title())
+    assert_accessible(page)
+    page.get_by_role("link", name="完成").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome. Please check in here.")
+
+
+def test_the_portal_language_switch_marks_the_page(app, live_server, make_event, open_page):
+    event = make_event()
+    page = open_page()
+    page.goto(live_server(f"/e/{event.slug}/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    english_title = page.title()
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page).not_to_have_title(english_title)
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    assert_accessible(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_title(english_title)
+    assert page.problems == []
+
+
+def test_a_my_trip_editor_opened_in_place_takes_the_focus(app, live_server, make_event, open_page):
+    event = make_event()
+    guest = make_portal_guest(app, event, "trip@example.org", name="Trip Guest")
+    page = signed_in_page(app, live_server, open_page(), guest.user_id)
+    page.goto(live_server(f"/e/{event.slug}/me"))
+
+    page.locator("#transport-card").get_by_role("link", name="Give or change my travel details").click()
+    expect(page.locator("#transport-card").get_by_label("Travelling by").first).to_be_focused()
+    # The next Tab goes on through the form, not back to the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#transport-card') !== null")
+
+    # A submit with mistakes: focus on the error summary, which names them.
+    page.locator("#transport-card form").first.get_by_label("Passengers").fill("0")
+    page.locator("#transport-card form").first.get_by_role("button", name="Save my arrival").click()
+    expect(page.locator("#transport-card .error-summary").first).to_be_focused()
+    assert_accessible(page)
+    assert page.problems == []
+
+
+def test_a_revoked_kiosk_says_so_and_shows_no_guest(app, live_server, event, organizer, open_page):
+    guest = make_guest(app, event)
+    page = open_page()
+    pair_kiosk(page, app, live_server, event.id, organizer)
+    scan_in(page, guest)
+    with app.app_context():
+        device = db.session.scalar(db.select(KioskDevice).where(KioskDevice.event_id == event.id))
+        devices.revoke(device, db.session.get(User, organizer.id))
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("This kiosk is out of service")
+    content = page.content()
+    for trace in ("Wang", "王小明", guest["ticket"]):
+        assert trace not in content
+    assert_accessible(page)
+
+
+@pytest.fixture
+def limited_server(app, make_app):
+    """The app with a kiosk scan limit low enough to reach (the limiter follows the app made last)."""
+    limited = make_app(RATELIMIT_ENABLED=True, KIOSK_SCAN_RATE_LIMIT="1 per minute")
+    server = LiveServer(limited)
+    limited.config["BASE_URL"] = server.url
+    server.start()
+    yield server
+    server.stop()
+    assert not server.errors, server.errors
+
+
+def test_a_limited_kiosk_shows_its_own_screen(limited_server, make_event, make_staff, open_page):
+    app = limited_server.app
+    event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    guest = make_guest(app, event)
+    with app.app_context():
+        _device, code = devices.create_device(db.session.get(Event, event.id), "Hall", "", organizer)
+    page = open_page()
+    page.goto(limited_server("/kiosk/pair"))
+    page.get_by_label("Pairing code").fill(code)
+    page.get_by_role("button", name="Pair").click()
+    expect(page.get_by_label("Scan your ticket QR code")).to_be_focused()
+    page.keyboard.type("not a ticket")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please see the help desk")
+    page.get_by_role("link", name="Back to the start").click()
+    expect(page.get_by_label("Scan your ticket QR code")).to_be_focused()
+    page.keyboard.type(guest["ticket"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts at this kiosk")
+    expect(page).to_have_title("Too many attempts at this kiosk")
+    assert "Wang" not in page.content()
+    assert_accessible(page)
