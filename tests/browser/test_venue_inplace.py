@@ -11,12 +11,14 @@ from playwright.sync_api import expect
 
 from portal.checkin import devices
 from portal.extensions import db
-from portal.models import BadgePrint, Event, KioskDevice, User
+from portal.models import BadgePrint, Event, KioskDevice, TicketRating, User
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import LiveServer
 from tests.browser.test_kiosk_journey import event, organizer, pair_kiosk  # noqa: F401 (fixtures)
 from tests.browser.test_needs_journey import signed_in_page
+from tests.sessions import sign_in_new_account
 from tests.test_agenda import make_guest as make_portal_guest
+from tests.test_helpdesk_rating import RATE_LINKS, resolved_mail
 from tests.test_kiosk import make_guest
 
 pytestmark = pytest.mark.browser
@@ -182,3 +184,40 @@ def test_a_limited_kiosk_shows_its_own_screen(limited_server, make_event, make_s
     expect(page).to_have_title("Too many attempts at this kiosk")
     assert "Wang" not in page.content()
     assert_accessible(page)
+
+
+def test_a_failed_registration_puts_focus_on_the_error_summary(app, live_server, make_event, open_page):
+    event = make_event()
+    client = app.test_client()
+    sign_in_new_account(client, "new@example.org")
+    page = open_page()
+    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
+                               "url": live_server.url}])
+    page.goto(live_server(f"/e/{event.slug}/register"))
+    page.get_by_role("button", name="Register", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please check the form")
+    assert_accessible(page)
+
+
+def test_the_rating_page_from_the_mail_has_thumb_sized_targets_on_a_phone(app, live_server, make_event, make_staff,
+                                                                          mailbox, open_page):
+    event = make_event()
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    client = app.test_client()
+    resolved = resolved_mail(app, client, event, desk, mailbox, language="zh_Hans")
+    [(path, _)] = [link for link in RATE_LINKS.findall(resolved.get_body(("plain",)).get_content()) if link[1] == "5"]
+    page = open_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto(live_server(path))
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    targets = page.locator(".rating-form .check, .rating-form button")
+    assert targets.count() == 7  # five ratings and the button above and below the comment
+    for n in range(targets.count()):
+        box = targets.nth(n).bounding_box()
+        assert box["height"] >= 48, targets.nth(n).inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="提交评价").first.tap()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    with app.app_context():
+        assert db.session.scalar(db.select(TicketRating.score)) == 5
