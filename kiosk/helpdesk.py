@@ -20,7 +20,7 @@ from portal.helpdesk import services
 from portal.helpdesk.forms import CATEGORY_LABELS, TICKET_STATE_LABELS, KioskHelpForm, KioskStatusForm, KioskWalkUpForm
 from portal.helpdesk.routes import error_message
 from portal.i18n import current_language, gettext as _
-from portal.models import Event, KioskDevice, Registration, Ticket
+from portal.models import Event, Ticket
 from portal.rendering import INVALID, render
 
 HELP_KEY = "kiosk_help"

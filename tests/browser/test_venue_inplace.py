@@ -15,6 +15,8 @@ from portal.models import BadgePrint, Event, KioskDevice, TicketRating, User
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import LiveServer
 from tests.browser.test_kiosk_journey import event, organizer, pair_kiosk  # noqa: F401 (fixtures)
+from tests.browser.test_kiosk_offline import check_ins as offline_check_ins
+from tests.browser.test_kiosk_offline import done, guests, open_kiosk, until, welcomed  # noqa: F401 (fixtures)
 from tests.browser.test_needs_journey import signed_in_page
 from tests.sessions import sign_in_new_account
 from tests.test_agenda import make_guest as make_portal_guest
@@ -41,17 +43,20 @@ def scan_in(page, guest) -> None:
 def test_the_badge_reached_by_the_kiosk_flow_prints_at_4_by_3_inches(app, live_server, event, organizer, open_page):
     guest = make_guest(app, event)
     page = open_page()
+    # Headless Chromium has no printer: count the page's print requests, and print to PDF ourselves.
+    page.add_init_script("window.printed = 0; window.print = function () { window.printed += 1; };")
     pair_kiosk(page, app, live_server, event.id, organizer)
     scan_in(page, guest)
 
     page.get_by_role("button", name="Print my badge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your badge is printing")
+    until(page, lambda: page.evaluate("window.printed") == 1, what="the print")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert pdf_page_sizes(pdf) == [(4.0, 3.0)], "one card on one 4 × 3 in page"
 
     # "Print again" goes through the server, which logs a reprint, and prints the same card.
     page.get_by_role("button", name="Print again").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your badge is printing")
+    until(page, lambda: page.evaluate("window.printed") == 2, what="the reprint")
     assert pdf_page_sizes(page.pdf(prefer_css_page_size=True)) == [(4.0, 3.0)]
     with app.app_context():
         prints = db.session.scalars(db.select(BadgePrint).where(BadgePrint.registration_id == guest["id"])
@@ -221,3 +226,16 @@ def test_the_rating_page_from_the_mail_has_thumb_sized_targets_on_a_phone(app, l
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     with app.app_context():
         assert db.session.scalar(db.select(TicketRating.score)) == 5
+
+
+def test_offline_too_a_code_typed_in_the_scan_field_checks_the_guest_in(app, live_server, event, organizer, guests,
+                                                                         browser):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+    code = guests["wang"]["code"]
+    welcomed(page, code[:4].lower() + "-" + code[4:].lower(), "Welcome, Mr Wang Xiaoming")
+    done(page)
+    context.set_offline(False)
+    arrived = until(page, lambda: offline_check_ins(app).get(guests["wang"]["id"]), what="the sync")
+    assert arrived[0] is not None  # checked in by the kiosk, once it could tell the server
+    context.close()
