@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFError
 
 from kiosk import bp
 from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
-from portal import access, database
+from portal import access
 from portal.auth import sessions
 from portal.checkin import devices, services
 from portal.checkin.welcome import cards_for
@@ -129,7 +129,6 @@ def start(device, event):
 
 @bp.post("/")
 @limiter.limit(_scan_limit, key_func=_device_key)
-@database.read_first
 @access.kiosk_device
 def scan(device, event):
     """Check in the guest whose ticket QR was scanned (a scanner types it and presses Enter)."""
@@ -137,21 +136,14 @@ def scan(device, event):
     nonce = form.attempt_nonce()
     if not form.validate_on_submit():
         return render("kiosk/start.html", event=event, form=form, expired=False, status=INVALID)
-    scanned = services.find_by_ticket(event, form.ticket.data)
-    if scanned is not None:
-        arrival = services.answer_without_writing(scanned, nonce)
-        if arrival is not None:
-            database.end_reading()
-            return _welcome(arrival, nonce)
-        return _after_identifying(device, event, scanned.registration, nonce, form.ticket.data)
+    typed = form.ticket.data
     # A guest may type the confirmation code from their e-mail into the big field.
-    registration = services.find_by_confirmation_code(event, form.ticket.data)
-    return _after_identifying(device, event, registration, nonce, form.ticket.data)
+    registration = services.find_by_ticket(event, typed) or services.find_by_confirmation_code(event, typed)
+    return _after_identifying(device, event, registration, nonce, typed)
 
 
 @bp.route("/find", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, key_func=_device_key, methods=["POST"])
-@database.read_first
 @access.kiosk_device
 def find(device, event):
     """Find a guest without their QR: by confirmation code, or by family name and phone."""
@@ -182,8 +174,6 @@ def find(device, event):
 
 
 def _after_identifying(device, event, registration, nonce: str, typed: str = ""):
-    # The device, event and guest were read without the write lock; only the check-in takes it.
-    database.end_reading()
     arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce,
                                 typed=typed)
     if not arrival.is_checked_in:

@@ -8,7 +8,7 @@ from flask import Flask
 from portal import config as settings
 from portal.database import database_uri, engine_options
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
-from portal.i18n import TranslatedTemplates, compile_catalogs, install_template_gettext, select_locale
+from portal.i18n import compile_catalogs, select_locale
 from portal.limits import warn_if_counts_are_not_shared
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,7 +26,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    app.jinja_environment = TranslatedTemplates  # before anything makes app.jinja_env
     app.config.from_object(settings.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -95,7 +94,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale)
-    install_template_gettext(app)
     limiter.init_app(app)
     warn_if_counts_are_not_shared(app)
     htmx.init_app(app)

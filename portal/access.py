@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, select
 
 from portal.extensions import db
 from portal.models import Event, Registration
@@ -82,17 +82,16 @@ def signed_in(view):
     return _mark(wrapped, Rule("signed_in"))
 
 
-# An event and the signed-in person's registration in it, in one statement built once.
-_EVENT_AND_REGISTRATION = select(Event, Registration).outerjoin(
-    Registration, and_(Registration.event_id == Event.id, Registration.user_id == bindparam("user_id"))
-).where(Event.slug == bindparam("slug"))
-
-
 def load_visible_event_and_registration(slug: str) -> tuple[Event, Registration | None]:
     """load_visible_event, with the signed-in visitor's registration in it (None for anyone else)."""
     if not current_user.is_authenticated:
         return load_visible_event(slug), None
-    found = db.session.execute(_EVENT_AND_REGISTRATION, {"slug": slug, "user_id": current_user.id}).first()
+    # The event and the visitor's registration in it, in one statement.
+    found = db.session.execute(
+        select(Event, Registration).outerjoin(
+            Registration, and_(Registration.event_id == Event.id, Registration.user_id == current_user.id)
+        ).where(Event.slug == slug)
+    ).first()
     if found is None:
         abort(404)
     event, registration = found

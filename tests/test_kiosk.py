@@ -220,7 +220,7 @@ def test_a_retried_scan_with_the_same_nonce_gets_the_first_answer(app, kiosk):
 
 
 @pytest.mark.parametrize("same_nonce", [False, True])
-def test_a_guest_already_in_is_answered_without_a_write(app, kiosk, same_nonce):
+def test_a_guest_already_in_is_answered_and_nothing_is_written(app, kiosk, same_nonce):
     guest = make_guest(app, kiosk.event)
     nonce = "rescan-nonce-0123456789"
     first = scan(kiosk, guest["ticket"], nonce=nonce)
@@ -229,7 +229,7 @@ def test_a_guest_already_in_is_answered_without_a_write(app, kiosk, same_nonce):
     assert again.status_code == 303 and "/kiosk/welcome/" in again.headers["Location"]
     assert (again.headers["Location"] == first.headers["Location"]) == same_nonce
     writes = [sql for sql in statements if sql.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
-    assert writes == [] and "BEGIN IMMEDIATE" not in statements
+    assert writes == []
     answer = kiosk.get(again.headers["Location"]).get_data(as_text=True)
     assert ("You are checked in." in answer) == same_nonce and ("already checked in" in answer) != same_nonce
     assert check_ins(app) == 1

@@ -19,6 +19,7 @@ from portal.models import (
     AgendaEntry, AuditEntry, Category, Event, Invitation, LodgingRequest, Registration, RegistrationChange,
     ScheduleNotice, Session, SessionChange, TransportLeg,
 )
+from portal.rules import RuleRefused
 from tests.conftest import submit
 from tests.survey_fixtures import sign_in
 from tests.lifecycle_helpers import form_as_shown, nights_taken, register, replace, send, state_of
@@ -537,7 +538,7 @@ def test_cancellations_and_confirmations_at_once_keep_the_nights_true(app, event
             start.wait(timeout=30)
             try:
                 lodging.confirm(db.session.get(Event, event.id), request_id, None, "H-9")
-            except lodging.LodgingError:
+            except RuleRefused:
                 db.session.rollback()
 
     with ThreadPoolExecutor(max_workers=6) as pool:

@@ -28,12 +28,13 @@ from portal.models import (
 from portal.models.lodging import ACTIVE_STATES as STAY_ACTIVE
 from portal.models.registration import ACTIVE_STATES, CONFIRMED
 from portal.models.transport import ACTIVE_STATES as LEG_ACTIVE, SCHEDULED
+from portal.rules import RuleRefused
 from portal.staff import services as staff_services
 from portal.transport import services as transport
 
 EXAMPLES, STEPS = 25, 30
 GUESTS = 6
-REFUSALS = (RegistrationError, lodging.LodgingError, agenda.AgendaError, transport.TransportError,
+REFUSALS = (RegistrationError, RuleRefused, agenda.AgendaError,
             lifecycle.CapacityError, privacy.ErasureRefused)
 _events = itertools.count(1)
 guest = st.integers(0, GUESTS - 1)

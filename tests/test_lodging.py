@@ -12,6 +12,7 @@ from portal import outbox
 from portal.extensions import db
 from portal.lodging import services
 from portal.models import Event, Hotel, LodgingRequest, RoomBlock, RoomNight
+from portal.rules import RuleRefused
 from tests.conftest import csrf_token, submit
 from tests.test_agenda import make_guest
 
@@ -167,7 +168,7 @@ def test_roommate_confirms_on_my_trip_and_the_shared_stay_takes_one_room(app, cl
     # The coordinator cannot confirm before the roommate agrees.
     with app.app_context():
         boss = make_staff("boss@example.org", event, roles=("coordinator",))
-        with pytest.raises(services.LodgingError) as refused:
+        with pytest.raises(RuleRefused) as refused:
             services.confirm(db.session.get(Event, event.id), request.id, boss, "H-1")
         assert refused.value.code == "roommate-unconfirmed"
         db.session.rollback()
@@ -242,7 +243,7 @@ def test_a_full_night_refuses_the_confirmation_and_takes_nothing(app, make_event
                         check_out=event.starts_on + timedelta(days=2))
     with app.app_context():
         services.confirm(db.session.get(Event, event.id), one, None, "A")
-        with pytest.raises(services.LodgingError) as refused:
+        with pytest.raises(RuleRefused) as refused:
             services.confirm(db.session.get(Event, event.id), two, None, "B")
         db.session.rollback()
     assert refused.value.code == "block-full" and refused.value.detail["nights"] == [event.starts_on]
@@ -289,7 +290,7 @@ def test_fifty_confirmations_at_once_for_ten_rooms_left(app, make_event):
                 try:
                     services.confirm(loaded, request_id, None, f"C{request_id}")
                     outcomes.append("confirmed")
-                except services.LodgingError as error:
+                except RuleRefused as error:
                     db.session.rollback()
                     outcomes.append(error.code)
                 finally:

@@ -218,9 +218,10 @@ def _counts(uri: str) -> dict[str, int]:
     return counts
 
 
-def test_backup_while_check_ins_are_written_then_restore_round_trips(app, make_event, database_uri, tmp_path,
-                                                                      mailbox):
+def test_backup_while_check_ins_are_written_then_restore_round_trips(app, make_event, make_staff, database_uri,
+                                                                      tmp_path, mailbox):
     event = make_event()
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
     guests = add_confirmed_guests(app, event.id, 120)
     if not database_uri.startswith("sqlite"):
         done = flask_command(database_uri, "backup", str(tmp_path / "copy.sqlite3"), smtp_port=mailbox.port)
@@ -237,10 +238,11 @@ def test_backup_while_check_ins_are_written_then_restore_round_trips(app, make_e
         written = 0
         with app.app_context():
             event_row = db.session.get(Event, event.id)
+            staff = db.session.get(User, desk.id)
             for registration_id, _code in guests:
                 if stop_writing.is_set():
                     break
-                check_in(event_row, registration_id, nonce=secrets.token_urlsafe(16))
+                check_in(event_row, registration_id, staff=staff, nonce=secrets.token_urlsafe(16))
                 written += 1
                 writing.set()
                 time.sleep(0.005)

@@ -1,7 +1,7 @@
 """SQLite's writers queue on the file lock beside the database instead of timing out.
 
 Behind a writer stuck in its transaction, they give up after the queue's own
-timeout (on the main thread, as gunicorn's sync workers and `flask` commands run).
+timeout, on any thread.
 
 These tests make their own SQLite file whatever TEST_DATABASE_URL names: the
 queue belongs to the embedded database, and CI runs them in both passes.
@@ -9,7 +9,6 @@ queue belongs to the embedded database, and CI runs them in both passes.
 
 import fcntl
 import os
-import signal
 import threading
 import time
 
@@ -130,7 +129,29 @@ def test_a_writer_gives_up_in_time_behind_a_stuck_one_and_keeps_no_lock(tmp_path
         connection.exec_driver_sql("UPDATE tally SET n = 2")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == 2
-    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    engine.dispose()
+
+
+def test_a_writer_on_another_thread_gives_up_in_time_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "WRITER_QUEUE_TIMEOUT_SECONDS", 0.3)
+    path = tmp_path / "thread.sqlite3"
+    engine = _engine(path)
+    stuck = StuckWriter(path)
+    errors = []
+
+    def writer():
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE tally SET n = 1")
+        except OperationalError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    thread.join(timeout=5)
+    assert not thread.is_alive(), "the writer waited past its deadline"
+    assert len(errors) == 1 and "database is locked" in str(errors[0])
+    stuck.leave()
     engine.dispose()
 
 
@@ -173,5 +194,4 @@ def test_a_turn_that_comes_as_time_runs_out_is_taken_or_refused_and_never_kept(t
             os.close(probe)
     with engine.begin() as connection:
         assert connection.exec_driver_sql("SELECT n FROM tally").scalar() == written
-    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
     engine.dispose()

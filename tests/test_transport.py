@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal import outbox
 from portal.extensions import db
 from portal.models import Event, Registration, TransportLeg, Vehicle
+from portal.rules import RuleRefused
 from portal.transport import services
 from tests.conftest import csrf_token, submit
 from tests.test_agenda import make_guest
@@ -161,7 +162,7 @@ def test_a_vehicle_cannot_shrink_below_its_passengers(app, make_event):
     with app.app_context():
         loaded = db.session.get(Event, event.id)
         services.assign(loaded, [leg_id], vehicle_id, None)
-        with pytest.raises(services.TransportError) as refused:
+        with pytest.raises(RuleRefused) as refused:
             services.save_vehicle(loaded, db.session.get(Vehicle, vehicle_id),
                                   {"label": "Van 1", "capacity": 3}, None)
         db.session.rollback()

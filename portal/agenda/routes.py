@@ -15,17 +15,18 @@
 from flask import Response, abort, flash, redirect, render_template, request, session as cookie, url_for
 
 from portal import access
-from portal.agenda import announcements, bp, cards, formatting, services, timezones
+from portal.agenda import announcements, bp, formatting, services, timezones
 from portal.auth.services import safe_next
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Event, Registration
+from portal.models.agenda import KINDS
 from portal.rendering import INVALID, render, wants_fragment
+from portal.surveys.services import my_session_rating
 
 formatting.register(bp)
 timezones.register(bp)
 announcements.register(bp)
-bp.add_app_template_global(services.unread_notices, "agenda_notices")
 
 ERRORS = {
     "not-found": lambda: _("This session is not in the programme."),
@@ -50,24 +51,22 @@ def index(slug: str):
     event, registration = access.load_visible_event_and_registration(slug)
     zone_known = timezones.remember(request.args)
     wanted = services.AgendaFilter.from_args(request.args)
-    days, programme = cards.find(event, registration, wanted)
+    sessions = services.find(event, registration, wanted)
     # The guest's entries, the places taken and their ratings in one query.
-    state = services.guest_state(registration, [card.id for card in _cards(days) if card.capacity is not None])
+    state = services.guest_state(registration, [s.id for s in sessions if s.capacity is not None])
     return render(
         "agenda/index.html", fragment="agenda/_sessions.html", status=200 if zone_known else INVALID,
-        zone_error=not zone_known, event=event, registration=registration,
-        wanted=wanted, days=days, choices=programme.choices(event),
-        parts=_parts(event, registration, state.held, days, state),
+        zone_error=not zone_known, event=event, registration=registration, wanted=wanted,
+        event_days=services.event_days(event), tracks=services.tracks_of(event), kinds=KINDS,
+        days=services.by_day(event, sessions), held=state.held, taken=state.taken, ratings=state.ratings,
+        guest_zone=_guest_zone(event), next_url=request.full_path.rstrip("?"),
     )
 
 
-def _cards(days) -> list[cards.Card]:
-    return [card for _, shown in days for card in shown]
-
-
-def _parts(event: Event, registration: Registration | None, held: set[int], days,
-           state: services.GuestState | None = None) -> cards.GuestParts:
-    return cards.GuestParts(event, registration, held, _cards(days), request.full_path.rstrip("?"), state)
+def _guest_zone(event: Event) -> str:
+    """The guest's own time zone when it is not the event's, else ""."""
+    zone = timezones.guest_zone_name()
+    return "" if zone == event.timezone else zone
 
 
 @bp.get("/e/<slug>/agenda/changes")
@@ -87,8 +86,8 @@ def session(slug: str, session_id: int):
     if found is None:
         abort(404)
     return render("agenda/session.html", event=event, registration=registration, session=found,
-                  held=services.held_ids(registration),
-                  taken=services.taken_places([found.id]))
+                  held=services.held_ids(registration), taken=services.taken_places([found.id]),
+                  rating=my_session_rating(registration, found.id) if registration else None)
 
 
 @bp.get("/e/<slug>/agenda/<int:session_id>.ics")
@@ -120,14 +119,13 @@ def mine(event: Event, registration: Registration):
     """My agenda: the sessions I hold, conflicts flagged, and my calendar feed; times also in my zone on request."""
     zone_known = timezones.remember(request.args)
     sessions = services.my_sessions(event, registration)
-    shown = cards.cards_for(event, [s.id for s in sessions], sessions=sessions)
-    days = [(day, [shown[s.id] for s in held]) for day, held in services.by_day(event, sessions)]
+    state = services.guest_state(registration, [s.id for s in sessions if s.capacity is not None])
     return render(
         "agenda/mine.html", status=200 if zone_known else INVALID, zone_error=not zone_known,
-        event=event, registration=registration, days=days,
-        conflicts=services.conflicts(sessions),
-        parts=_parts(event, registration, {s.id for s in sessions}, days), has_feed=services.has_feed(registration),
-        feed_token=cookie.pop("agenda_feed_token", None),
+        event=event, registration=registration, days=services.by_day(event, sessions),
+        conflicts=services.conflicts(sessions), held={s.id for s in sessions}, taken=state.taken,
+        ratings=state.ratings, guest_zone=_guest_zone(event), next_url=request.full_path.rstrip("?"),
+        has_feed=services.has_feed(registration), feed_token=cookie.pop("agenda_feed_token", None),
     )
 
 

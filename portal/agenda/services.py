@@ -12,10 +12,11 @@ sign-ups are decided one at a time and never take more places than there are.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask import current_app, url_for
 from icalendar import Calendar, Event as CalendarEvent
-from sqlalchemy import and_, bindparam, delete, func, null, or_, select, union_all
+from sqlalchemy import and_, delete, func, null, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +25,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     AgendaEntry, AgendaFeed, Event, Registration, ScheduleNotice, Session, SessionChange, SessionRating, Speaker,
+    Track,
 )
 from portal.models.agenda import KINDS, session_category, session_invitee, session_speaker
 from portal.models.registration import CONFIRMED
@@ -118,33 +120,16 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def audiences(event: Event) -> tuple[frozenset[int], frozenset[int]]:
-    """The registrations invited to any session of `event`, and the categories any of its sessions names."""
-    invited = db.session.scalars(
-        select(session_invitee.c.registration_id).distinct()
-        .join(Session, Session.id == session_invitee.c.session_id).where(Session.event_id == event.id))
-    categorised = db.session.scalars(
-        select(session_category.c.category_id).distinct()
-        .join(Session, Session.id == session_category.c.session_id).where(Session.event_id == event.id))
-    return frozenset(invited), frozenset(categorised)
+def find(event: Event, registration: Registration | None, wanted: AgendaFilter) -> list[Session]:
+    """The sessions this guest may see that match the filters and the search, in programme order.
 
-
-def visible_rows(event: Event, registration: Registration | None) -> list[tuple[int, date, int | None, str]]:
-    """Every session this guest may see, in programme order: id, day in the event's zone, track, kind.
-
-    The programme opens on one day (see cards.find): rendering all 300 sessions of a big
-    event at once made it the slowest page of the portal; "All days" still shows them all.
+    With nothing asked, the programme opens on one day (`default_day`): rendering all 300
+    sessions of a big event at once made it the slowest page of the portal; "All days"
+    still shows them all.
     """
-    zone = event.zone
-    rows = db.session.execute(
-        select(Session.id, Session.starts_at, Session.track_id, Session.kind)
-        .where(visible_to(event, registration)).order_by(Session.starts_at, Session.id))
-    return [(id, starts_at.astimezone(zone).date(), track_id, kind) for id, starts_at, track_id, kind in rows]
-
-
-def search_ids(event: Event, registration: Registration | None, wanted: AgendaFilter) -> list[int]:
-    """The sessions this guest may see that match the filters and the search, in programme order."""
-    query = select(Session.id).where(visible_to(event, registration))
+    if wanted.unasked:
+        wanted.day = default_day(event, registration)
+    query = select(Session).where(visible_to(event, registration))
     if wanted.day:
         start, end = day_bounds(event, wanted.day)
         query = query.where(Session.starts_at >= start, Session.starts_at < end)
@@ -163,13 +148,17 @@ def search_ids(event: Event, registration: Registration | None, wanted: AgendaFi
             Session.description_zh.ilike(pattern, escape="\\"),
             Session.id.in_(speaker_match),
         ))
-    return list(db.session.scalars(query.order_by(Session.starts_at, Session.id)))
+    return db.session.scalars(_with_details(query).order_by(Session.starts_at, Session.id)).unique().all()
 
 
-def sessions_by_id(event: Event, ids) -> list[Session]:
-    """These sessions of `event` with their room, track and speakers; the caller has checked who may see them."""
-    return db.session.scalars(_with_details(select(Session).where(
-        Session.event_id == event.id, Session.id.in_(list(ids))))).unique().all()
+def default_day(event: Event, registration: Registration | None) -> date | None:
+    """Today during the event, else the next (or last) day with a session this guest may see."""
+    starts = db.session.scalars(select(Session.starts_at).where(visible_to(event, registration)))
+    days = sorted({moment.astimezone(event.zone).date() for moment in starts})
+    if not days:
+        return None
+    today = utcnow().astimezone(event.zone).date()
+    return next((day for day in days if day >= today), days[-1])
 
 
 def visible_session(event: Event, registration: Registration | None, session_id: int) -> Session | None:
@@ -185,9 +174,7 @@ def by_day(event: Event, sessions) -> list[tuple[date, list[Session]]]:
     return sorted(days.items())
 
 
-def tracks_of(event: Event):
-    from portal.models import Track
-
+def tracks_of(event: Event) -> list[Track]:
     return db.session.scalars(select(Track).where(Track.event_id == event.id)
                               .order_by(Track.position, Track.name_en)).all()
 
@@ -204,18 +191,9 @@ def taken_places(session_ids) -> dict[int, int]:
     return dict(rows)
 
 
-_entry, _rating = AgendaEntry.__table__, SessionRating.__table__
-# Built once: places taken in the sessions asked for (rows with a count), then each of the guest's
-# entries with their rating of it, if any (rows without one). One round trip instead of three.
-_GUEST_STATE = union_all(
-    select(_entry.c.session_id, func.count(), null(), null())
-    .where(_entry.c.session_id.in_(bindparam("session_ids", expanding=True)))
-    .group_by(_entry.c.session_id),
-    select(_entry.c.session_id, null(), _rating.c.score, _rating.c.comment)
-    .select_from(_entry.outerjoin(_rating, and_(_rating.c.registration_id == _entry.c.registration_id,
-                                                _rating.c.session_id == _entry.c.session_id)))
-    .where(_entry.c.registration_id == bindparam("registration_id")),
-)
+class Rating(NamedTuple):
+    score: int
+    comment: str
 
 
 @dataclass
@@ -224,8 +202,8 @@ class GuestState:
 
     held: set[int]
     taken: dict[int, int]
-    # By session held: (score, comment) of the guest's rating.
-    ratings: dict[int, tuple[int, str]]
+    # By session held: the guest's rating of it.
+    ratings: dict[int, "Rating"]
 
 
 def guest_state(registration: Registration | None, session_ids) -> GuestState:
@@ -234,15 +212,25 @@ def guest_state(registration: Registration | None, session_ids) -> GuestState:
     found = GuestState(set(), {}, {})
     if registration is None:
         return found
-    rows = db.session.execute(
-        _GUEST_STATE, {"session_ids": list(session_ids), "registration_id": registration.id}).all()
+    entry, rating = AgendaEntry.__table__, SessionRating.__table__
+    # Places taken in the sessions asked for (rows with a count), then each of the guest's entries
+    # with their rating of it, if any (rows without one): one round trip instead of three.
+    rows = db.session.execute(union_all(
+        select(entry.c.session_id, func.count(), null(), null())
+        .where(entry.c.session_id.in_(list(session_ids)))
+        .group_by(entry.c.session_id),
+        select(entry.c.session_id, null(), rating.c.score, rating.c.comment)
+        .select_from(entry.outerjoin(rating, and_(rating.c.registration_id == entry.c.registration_id,
+                                                  rating.c.session_id == entry.c.session_id)))
+        .where(entry.c.registration_id == registration.id),
+    )).all()
     for session_id, taken, score, comment in rows:
         if taken is not None:
             found.taken[session_id] = taken
         else:
             found.held.add(session_id)
             if score is not None:
-                found.ratings[session_id] = (score, comment)
+                found.ratings[session_id] = Rating(score, comment)
     return found
 
 

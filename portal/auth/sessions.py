@@ -17,7 +17,7 @@ from datetime import timedelta
 from flask import current_app, request
 from flask import session as cookie  # Flask's signed cookie; "session" here is a SignInSession
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.tokens import new_token, token_hash
@@ -28,15 +28,6 @@ from portal.models import SignInSession, User
 # How stale a staff session's "last seen" may get before a request writes it again:
 # idle expiry counts in hours, so browsing costs a write every few minutes at most.
 TOUCH_INTERVAL = timedelta(minutes=5)
-
-# The account, its roles and the session in one statement, built once.
-_USER_BY_TOKEN = (
-    select(User, SignInSession)
-    .join(SignInSession, SignInSession.user_id == User.id)
-    .options(joinedload(User.roles))
-    .where(SignInSession.token_hash == bindparam("token_hash"))
-)
-
 
 def roles_of(user: User) -> set[str]:
     held = {f"{role.event_id}:{role.role}" for role in user.roles}
@@ -73,7 +64,13 @@ def sign_in(user: User, proved: bool) -> None:
 
 def load(token: str) -> User | None:
     """The account whose live session `token` names, or None."""
-    found = db.session.execute(_USER_BY_TOKEN, {"token_hash": token_hash(token)}).unique().first()
+    # The account, its roles and the session in one statement.
+    found = db.session.execute(
+        select(User, SignInSession)
+        .join(SignInSession, SignInSession.user_id == User.id)
+        .options(joinedload(User.roles))
+        .where(SignInSession.token_hash == token_hash(token))
+    ).unique().first()
     if found is None:
         return None
     user, session = found

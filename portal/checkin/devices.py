@@ -11,13 +11,13 @@ import secrets
 from datetime import timedelta
 
 from flask import Request
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.auth.tokens import new_token
-from portal.database import end_reading, utcnow
+from portal.database import utcnow
 from portal.extensions import db
 from portal.guests.tickets import CONFIRMATION_ALPHABET, normalise_confirmation_code
 from portal.models import Event, KioskDevice, User
@@ -111,28 +111,24 @@ def revoke(device: KioskDevice, actor: User) -> None:
     db.session.commit()
 
 
-# Every kiosk request asks this, so the statement is built once.
-_DEVICE_BY_CREDENTIAL = (
-    select(KioskDevice).options(joinedload(KioskDevice.event))
-    .where(KioskDevice.credential_hash == bindparam("credential_hash"), KioskDevice.revoked_at.is_(None))
-)
-
-
 def device_for_request(request: Request) -> KioskDevice | None:
     """The enrolled, unrevoked kiosk this browser's cookie names, with its last contact kept fresh."""
     credential = request.cookies.get(COOKIE_NAME, "")
     if not credential or len(credential) > MAX_CREDENTIAL_LENGTH:
         return None
-    device = db.session.scalar(_DEVICE_BY_CREDENTIAL, {"credential_hash": _hash(credential)})
+    device = db.session.scalar(
+        select(KioskDevice).options(joinedload(KioskDevice.event))
+        .where(KioskDevice.credential_hash == _hash(credential), KioskDevice.revoked_at.is_(None))
+    )
     if device is None:
         return None
     now = utcnow()
     if device.last_seen_at is not None and now - device.last_seen_at < LAST_SEEN_INTERVAL:
         return device
     device_id = device.id
-    # End the read first: on SQLite a read transaction cannot safely turn into a
-    # write once another connection has written; a fresh one waits for the lock.
-    end_reading()
+    # End the read first: on SQLite a read transaction (a GET's) cannot safely turn
+    # into a write once another connection has written; a fresh one waits for the lock.
+    db.session.commit()
     db.session.execute(
         update(KioskDevice)
         .where(

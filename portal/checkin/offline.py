@@ -142,7 +142,8 @@ def manifest_version(device: KioskDevice, event: Event) -> str:
     count, latest = db.session.execute(
         select(func.count(Registration.id), func.max(Registration.updated_at)).where(Registration.event_id == event.id)
     ).one()
-    parts = (device.id, device.offline_key, count, latest.isoformat() if latest else "", event.agenda_version,
+    categories = [(c.id, c.name_en, c.name_zh, c.colour) for c in event.categories]
+    parts = (device.id, device.offline_key, count, latest.isoformat() if latest else "", categories,
              event.name_en, event.name_zh, event.ends_on.isoformat(), event.timezone)
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 

@@ -1,13 +1,9 @@
 """Check-in: finding a guest at the venue, checking them in once, badges, and undo.
 
 The kiosk and the staff console both come here, so they cannot disagree.
-`check_in` is idempotent: one CheckIn per registration however many kiosks
-scan at once. The common case, a confirmed guest's first scan, is one
-statement: an INSERT ... SELECT that takes the registration only while it is
-confirmed (its row locked on PostgreSQL) and does nothing when the guest is
-already in (the unique constraint on check_in.registration_id). A guest
-already in (a second scan, a retry) is answered from the kiosk's read, with no
-write at all. Anything else locks the registration row first and looks closer.
+`check_in` is the one way in for the kiosk, the staff desk and the offline
+resync, and it is idempotent: one CheckIn per registration (a unique
+constraint) however many kiosks scan at once.
 """
 
 import hmac
@@ -15,13 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, bindparam, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only
 
 from portal import audit
-from portal.database import UTCDateTime, commit_keeping_loaded, utcnow
+from portal.database import utcnow
 from portal.extensions import db
 from portal.guests.tickets import normalise_confirmation_code
 from portal.models import BadgePrint, CheckIn, Event, KioskDevice, Registration, User
@@ -57,43 +51,14 @@ class CheckInError(Exception):
 
 # -- Finding the guest ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Scanned:
-    """The guest a ticket names, and their check-in if they have one (read without the write lock)."""
-
-    registration: Registration
-    check_in_id: int | None
-    check_in_nonce: str
-
-
-def find_by_ticket(event: Event, scanned: str) -> Scanned | None:
-    """The registration of this event whose ticket code was scanned, if any, with its check-in."""
+def find_by_ticket(event: Event, scanned: str) -> Registration | None:
+    """The registration of this event whose ticket code was scanned, if any."""
     code = (scanned or "").strip()
     if len(code) > MAX_SCAN_LENGTH or not TICKET_CODE.match(code):
         return None
-    found = db.session.execute(_BY_TICKET, {"event_id": event.id, "code": code}).first()
-    return Scanned(found[0], found[1], found[2] or "") if found else None
-
-
-# Every scan asks this, so the statement is built once. A scan reads the guest's id, then the
-# check-in's audit line their code and the welcome their language: only those columns load here
-# (anything else loads when first read; the slow path reloads the whole row locked).
-_BY_TICKET = select(Registration, CheckIn.id, CheckIn.nonce).outerjoin(
-    CheckIn, CheckIn.registration_id == Registration.id,
-).where(
-    Registration.event_id == bindparam("event_id"), Registration.ticket_code == bindparam("code"),
-).options(load_only(Registration.id, Registration.event_id, Registration.state, Registration.confirmation_code,
-                    Registration.language))
-
-
-def answer_without_writing(scanned: Scanned, nonce: str) -> Arrival | None:
-    """A confirmed guest who is already in needs no write: a second scan, or the same scan sent again.
-
-    None when there is something to write (or to refuse): `check_in` decides.
-    """
-    if scanned.check_in_id is None or scanned.registration.state != CONFIRMED:
-        return None
-    return _answer(scanned.registration, scanned.check_in_id, scanned.check_in_nonce, nonce)
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.ticket_code == code)
+    )
 
 
 def find_by_confirmation_code(event: Event, typed: str) -> Registration | None:
@@ -145,70 +110,23 @@ def check_in_of(registration_id: int) -> CheckIn | None:
     return db.session.scalar(select(CheckIn).where(CheckIn.registration_id == registration_id))
 
 
-def _answer_for(existing: CheckIn, nonce: str) -> Arrival:
-    return _answer(existing.registration, existing.id, existing.nonce, nonce)
-
-
-def _answer(registration: Registration, check_in_id: int, made_with: str, nonce: str) -> Arrival:
+def _answer(existing: CheckIn, nonce: str) -> Arrival:
     # The request that made the check-in, sent again, gets the first answer again.
-    first = bool(nonce) and hmac.compare_digest(made_with, nonce)
-    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, registration, check_in_id)
-
-
-def _first_check_in_statement(dialect_name: str):
-    """INSERT the check-in of a confirmed registration not yet checked in; RETURNING its id. Built once."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    source = (
-        select(
-            Registration.id, Registration.event_id, bindparam("kiosk_id", type_=Integer),
-            bindparam("staff_id", type_=Integer), bindparam("at", type_=UTCDateTime),
-            bindparam("nonce", type_=String),
-        )
-        .where(Registration.id == bindparam("registration_id"), Registration.event_id == bindparam("event_id"),
-               Registration.state == CONFIRMED)
-        .with_for_update()
-    )
-    return (
-        dialect.insert(CheckIn)
-        .from_select(["registration_id", "event_id", "kiosk_id", "staff_id", "at", "nonce"], source)
-        .on_conflict_do_nothing(index_elements=["registration_id"])
-        .returning(CheckIn.id)
-    )
-
-
-_FIRST_CHECK_IN = {name: _first_check_in_statement(name) for name in ("sqlite", "postgresql")}
-
-
-def _first_check_in(event: Event, registration_id: int, kiosk: KioskDevice | None, staff: User | None,
-                    nonce: str, at: datetime) -> int | None:
-    """The common case in one statement: the new check-in's id, or None when there is more to look at."""
-    connection = db.session.connection()
-    return connection.execute(_FIRST_CHECK_IN[connection.dialect.name], {
-        "registration_id": registration_id, "event_id": event.id, "kiosk_id": kiosk.id if kiosk else None,
-        "staff_id": staff.id if staff else None, "at": at, "nonce": nonce or "",
-    }).scalar()
+    first = bool(nonce) and hmac.compare_digest(existing.nonce, nonce)
+    return Arrival(CHECKED_IN if first else ALREADY_CHECKED_IN, existing.registration, existing.id)
 
 
 def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | None = None,
              staff: User | None = None, nonce: str = "", at: datetime | None = None, typed: str = "") -> Arrival:
-    """Check a guest in once; confirmed registrations only. Commits.
+    """Check a guest in once, at a kiosk or by a member of staff; confirmed registrations only. Commits.
 
-    Safe to call from many kiosks at once and to retry with the same `nonce`.
-    `at` is when the guest arrived, if not now: a scan a kiosk made offline.
-    `typed` is what the guest scanned or typed, for the help desk when it finds no one.
+    Safe to call from many kiosks at once and to retry with the same `nonce`:
+    the registration is locked, then looked at; a check-in made by another
+    request in between breaks the unique constraint and is answered as
+    "already checked in". `at` is when the guest arrived, if not now: a scan a
+    kiosk made offline. `typed` is what the guest scanned or typed, for the
+    help desk when it finds no one.
     """
-    at = at or utcnow()
-    if registration_id:
-        made = _first_check_in(event, registration_id, kiosk, staff, nonce, at)
-        if made is not None:
-            registration = db.session.get(Registration, registration_id)
-            audit.record_now(event, staff, "checkin.create", subject=registration.confirmation_code,
-                             detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
-            # The caller reads the guest's language next: no second transaction for it.
-            commit_keeping_loaded()
-            return Arrival(CHECKED_IN, registration, made)
-
-    # Not a first scan of a confirmed guest: look closer, with the registration locked.
     registration = _lock_registration(event.id, registration_id) if registration_id else None
     if registration is None or registration.state != CONFIRMED:
         reason = "unknown-ticket" if registration is None else f"registration-{registration.state}"
@@ -220,27 +138,28 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
     existing = check_in_of(registration.id)
     if existing is not None:
         db.session.commit()  # release the lock
-        return _answer_for(existing, nonce)
+        return _answer(existing, nonce)
 
     arrival = CheckIn(
         registration_id=registration.id, event_id=event.id,
         kiosk_id=kiosk.id if kiosk else None, staff_id=staff.id if staff else None,
-        at=at, nonce=nonce or "",
+        at=at or utcnow(), nonce=nonce or "",
     )
     db.session.add(arrival)
     audit.record(event, staff, "checkin.create", subject=registration.confirmation_code,
                  detail=f"kiosk: {kiosk.name}" if kiosk else "staff")
-    # The caller reads the check-in's id and the guest's language next: no second transaction for them.
     try:
-        commit_keeping_loaded()
+        db.session.flush()
     except IntegrityError:
         # Another kiosk checked this guest in between our read and our write.
         db.session.rollback()
         existing = check_in_of(registration_id)
         if existing is None:
             raise
-        return _answer_for(existing, nonce)
-    return Arrival(CHECKED_IN, registration, arrival.id)
+        return _answer(existing, nonce)
+    made = Arrival(CHECKED_IN, registration, arrival.id)
+    db.session.commit()
+    return made
 
 
 def send_to_help_desk(event: Event, registration: Registration | None, *, kiosk: KioskDevice | None,

@@ -159,8 +159,11 @@ def my_trip(event: Event, registration: Registration):
     ticket_qr = None
     if registration.holds_ticket:
         ticket_qr = tickets.qr_svg(registration.ticket_code, _("Ticket QR code"))
+    trip = trip_of(registration)
     return render("guests/my_trip.html", event=event, registration=registration, ticket_qr=ticket_qr,
-                  trip=trip_of(registration), waitlist_position=lifecycle.waitlist_position(registration))
+                  waitlist_position=lifecycle.waitlist_position(registration), lodging=trip.lodging,
+                  legs=trip.legs, notices=trip.notices, needs=trip.needs, my_requests=trip.tickets,
+                  card=trip.survey)
 
 
 @bp.route("/e/<slug>/me/profile", methods=["GET", "POST"])

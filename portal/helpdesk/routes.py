@@ -48,12 +48,6 @@ def ticket_labels() -> dict:
     return {"category": CATEGORY_LABELS, "state": TICKET_STATE_LABELS}
 
 
-@bp.app_template_global("my_tickets_summary")
-def my_tickets_summary(registration: Registration) -> list:
-    """The guest's tickets for the My trip card: it lists the three newest."""
-    return services.guest_tickets(registration, limit=3)
-
-
 # Each request and each reply mails the help desk: one guest may send only so many.
 _help_limit = limits.by_guest("HELP_REQUEST_RATE_LIMIT", "help-request")
 

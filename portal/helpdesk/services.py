@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import String, bindparam, case, cast, func, select, union_all, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -541,41 +541,6 @@ def queue(event: Event, filters: Filters, me: User) -> list[Ticket]:
     elif filters.assignee.isdigit():
         query = query.where(Ticket.assignee_id == int(filters.assignee))
     return list(db.session.scalars(query.order_by(PRIORITY_RANK, Ticket.created_at, Ticket.id).limit(QUEUE_LIMIT)))
-
-
-# The desk as the queue names it: who may be given a ticket (the assignee filter, a line per role
-# held) and the names the "Assigned to" column shows, also of assignees who have since left the desk.
-# Sorted; should a database ever aggregate them in another order, the tag changes and the queue is
-# rendered once more.
-_DESK_LINES = select(
-    (cast(User.id, String) + "\x1f" + StaffRole.role + "\x1f" + User.display_name + "\x1f" + User.email).label("line")
-).select_from(StaffRole).join(User, User.id == StaffRole.user_id).where(
-    StaffRole.event_id == bindparam("event_id"), StaffRole.role.in_(DESK_ROLES))
-_ASSIGNEE_LINES = select(
-    (cast(User.id, String) + "\x1f\x1f" + User.display_name + "\x1f" + User.email).label("line")
-).where(User.id.in_(select(Ticket.assignee_id).where(Ticket.event_id == bindparam("event_id"))))
-_NAMES = union_all(_DESK_LINES, _ASSIGNEE_LINES).subquery("desk_name")
-_SORTED_NAMES = select(_NAMES.c.line).order_by(_NAMES.c.line).subquery("desk_line")
-
-# Every poll of every open queue asks this, so the statement is built once. A response target moves
-# every clock of its priority, so the targets are part of what the queue shows.
-_FINGERPRINT = select(
-    func.count(Ticket.id), func.max(Ticket.updated_at), func.max(Ticket.id),
-    select(func.aggregate_strings(_SORTED_NAMES.c.line, "\x1e")).scalar_subquery(),
-    *[select(ResponseTarget.first_response_minutes)
-      .where(ResponseTarget.event_id == bindparam("event_id"), ResponseTarget.priority == priority).scalar_subquery()
-      for priority in PRIORITIES],
-).where(Ticket.event_id == bindparam("event_id"))
-
-
-def fingerprint(event: Event) -> str:
-    """Changes whenever any ticket of the event does, its response targets, or the desk's roster
-    and the names the queue shows; one small query."""
-    count, latest, top, desk, *minutes = db.session.execute(_FINGERPRINT, {"event_id": event.id}).one()
-    # To the microsecond: two changes within one second must not share a tag, as no clock renews it.
-    stamp = int(latest.timestamp() * 1_000_000) if isinstance(latest, datetime) else str(latest)
-    # The queue's ETag hashes the whole string, names and all.
-    return f"{count}-{stamp}-{top}-{'.'.join(str(m) for m in minutes)}-{desk or ''}"
 
 
 def open_counts(event: Event) -> dict[str, int]:

@@ -15,10 +15,8 @@ from portal.lodging import bp, services
 from portal.lodging.forms import STATE_LABELS, ActionForm, StayForm
 from portal.lodging.messages import message
 from portal.models import Event, Registration
-from portal.rendering import INVALID, place_error, render, wants_fragment
-
-
-bp.add_app_template_global(services.my_lodging, "my_lodging")
+from portal.rendering import INVALID, render, wants_fragment
+from portal.rules import RuleRefused, refusal_on
 
 
 # A global, not a context processor: mail templates are rendered without one.
@@ -39,12 +37,13 @@ def _form(event: Event, registration: Registration, formdata=None) -> StayForm:
 
 
 def _card(event: Event, registration: Registration, status: int = 200):
-    return render_template("lodging/_my_trip_card.html", event=event, registration=registration), status
+    return render_template("lodging/_my_trip_card.html", event=event, registration=registration,
+                           lodging=services.my_lodging(registration)), status
 
 
 def _editor(event: Event, registration: Registration, form: StayForm, status: int = 200, problem: str = ""):
     return render("lodging/stay.html", fragment="lodging/_editor.html", event=event, registration=registration,
-                  form=form, cancel_form=ActionForm(prefix="cancel"), problem=problem, status=status)
+                  lodging=services.my_lodging(registration), form=form, cancel_form=ActionForm(prefix="cancel"), problem=problem, status=status)
 
 
 @bp.route("/e/<slug>/me/lodging", methods=["GET", "POST"])
@@ -64,9 +63,8 @@ def stay(event: Event, registration: Registration):
             accessible=form.accessible.data, smoking=form.smoking.data, notes=form.notes.data or "")
         try:
             services.file_request(event, registration, stay_wanted)
-        except services.LodgingError as error:
-            db.session.rollback()
-            problem = place_error(form, error.field, message(error))
+        except RuleRefused as error:
+            problem = refusal_on(form, error, message)
         else:
             if wants_fragment():
                 return _card(event, registration)
@@ -91,11 +89,11 @@ def _after(event: Event, registration: Registration, done: str):
     return redirect(url_for("guests.my_trip", slug=event.slug), 303)
 
 
-def _refused(event: Event, registration: Registration, error: services.LodgingError):
+def _refused(event: Event, registration: Registration, error: RuleRefused):
     db.session.rollback()
     if wants_fragment():
         return render_template("lodging/_my_trip_card.html", event=event, registration=registration,
-                               problem=message(error)), INVALID
+                               lodging=services.my_lodging(registration), problem=message(error)), INVALID
     flash(message(error), "error")
     return redirect(url_for("guests.my_trip", slug=event.slug), 303)
 
@@ -108,7 +106,7 @@ def cancel(event: Event, registration: Registration):
         return redirect(url_for("lodging.stay", slug=event.slug), 303)
     try:
         services.cancel_request(event, registration)
-    except services.LodgingError as error:
+    except RuleRefused as error:
         return _refused(event, registration, error)
     return _after(event, registration, _("Your lodging request is cancelled."))
 
@@ -122,6 +120,6 @@ def answer_share(event: Event, registration: Registration, request_id: int):
     accept = request.form.get("answer") == "accept"
     try:
         services.answer_roommate(event, registration, request_id, accept)
-    except services.LodgingError as error:
+    except RuleRefused as error:
         return _refused(event, registration, error)
     return _after(event, registration, _("You share the room.") if accept else _("You said no to sharing the room."))

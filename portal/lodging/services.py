@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, outbox
 from portal.database import utcnow
 from portal.extensions import db
+from portal.rules import RuleRefused
 from portal.models import Event, Hotel, LodgingRequest, Registration, RoomBlock, RoomNight, StaffRole, User
 from portal.models.lodging import (
     ACTIVE_STATES, CANCELLED, CONFIRMED, DECLINED, REQUESTED, ROOM_OFFERED, ROOMMATE_LEFT, WAITLISTED,
@@ -32,14 +33,6 @@ from portal.models.lodging import (
 LIVE_REGISTRATION_STATES = ("pending", "confirmed", "waitlisted")
 # A block covers at most this many nights: a conference, not a residence.
 MAX_BLOCK_NIGHTS = 60
-
-
-class LodgingError(Exception):
-    """A change the rules refuse. `code` names the message; `field` the form field it belongs beside."""
-
-    def __init__(self, code: str, field: str | None = None, **detail):
-        super().__init__(code)
-        self.code, self.field, self.detail = code, field, detail
 
 
 @dataclass
@@ -122,12 +115,6 @@ def _mine_or_shared(registration_id, event_id, email):
     return or_(LodgingRequest.registration_id == registration_id, _asking(registration_id, event_id, email))
 
 
-def has_lodging(registration_id):
-    """Whether my_lodging would find anything, as a clause to ask alongside other questions about
-    the registration `registration_id` (the statement selects from Registration)."""
-    return exists().where(_mine_or_shared(registration_id, Registration.event_id, func.lower(Registration.email)))
-
-
 def mine_and_shared(registration: Registration) -> tuple[LodgingRequest | None, list[LodgingRequest]]:
     """request_of, and the active requests in which another guest shares with this guest or asks
     them to, in one statement."""
@@ -177,9 +164,9 @@ def state_counts(event: Event) -> dict[str, int]:
 
 def _check_open(event: Event, registration: Registration) -> None:
     if not event.changes_are_open():
-        raise LodgingError("changes-closed")
+        raise RuleRefused("changes-closed")
     if registration.state not in LIVE_REGISTRATION_STATES:
-        raise LodgingError("not-active")
+        raise RuleRefused("not-active")
 
 
 def _lock_registration(registration: Registration) -> None:
@@ -191,7 +178,7 @@ def _block(event: Event, block_id: int) -> RoomBlock:
     block = db.session.scalar(select(RoomBlock).where(RoomBlock.id == block_id, RoomBlock.event_id == event.id)
                               .options(joinedload(RoomBlock.hotel)))
     if block is None:
-        raise LodgingError("unknown-block", "block")
+        raise RuleRefused("unknown-block", "block")
     return block
 
 
@@ -206,21 +193,21 @@ def _roommate_address(registration: Registration, stay: Stay) -> str:
     if not email:
         return ""
     if stay.occupancy != 2:
-        raise LodgingError("roommate-needs-two", "occupancy")
+        raise RuleRefused("roommate-needs-two", "occupancy")
     if email == registration.email.lower():
-        raise LodgingError("roommate-self", "roommate_email")
+        raise RuleRefused("roommate-self", "roommate_email")
     return email
 
 
 def _validate(event: Event, registration: Registration, stay: Stay) -> tuple[RoomBlock, str]:
     block = _block(event, stay.block_id)
     if stay.check_out <= stay.check_in:
-        raise LodgingError("check-out-before-check-in", "check_out")
+        raise RuleRefused("check-out-before-check-in", "check_out")
     if not block.stay_fits(stay.check_in, stay.check_out):
         field = "check_in" if not block.arrival_from <= stay.check_in < block.departure_until else "check_out"
-        raise LodgingError("outside-window", field, start=block.arrival_from, end=block.departure_until)
+        raise RuleRefused("outside-window", field, start=block.arrival_from, end=block.departure_until)
     if stay.occupancy not in (1, 2):
-        raise LodgingError("occupancy", "occupancy")
+        raise RuleRefused("occupancy", "occupancy")
     return block, _roommate_address(registration, stay)
 
 
@@ -259,7 +246,7 @@ def file_request(event: Event, registration: Registration, stay: Stay) -> Lodgin
                                      LodgingRequest.state.in_(ACTIVE_STATES))
         .with_for_update().execution_options(populate_existing=True))
     if _sharing_someone_elses(registration, current):
-        raise LodgingError("already-sharing")
+        raise RuleRefused("already-sharing")
     block, roommate_email = _validate(event, registration, stay)
     asked_before = current.roommate_email if current else ""
     if current is None:
@@ -296,7 +283,7 @@ def cancel_request(event: Event, registration: Registration) -> LodgingRequest:
                                      LodgingRequest.state.in_(ACTIVE_STATES))
         .with_for_update().execution_options(populate_existing=True))
     if request is None:
-        raise LodgingError("no-request")
+        raise RuleRefused("no-request")
     give_back(event, request, registration.user)
     request.state, request.review_reason = CANCELLED, ""
     db.session.commit()
@@ -313,13 +300,13 @@ def answer_roommate(event: Event, registration: Registration, request_id: int, a
                                      _asking(registration.id, event.id, registration.email.lower()))
         .with_for_update().execution_options(populate_existing=True))
     if request is None:
-        raise LodgingError("no-request")
+        raise RuleRefused("no-request")
     if accept:
         # Sharing takes one room: the roommate must not hold a room of their own, nor share another.
         own = db.session.scalar(select(LodgingRequest.id).where(
             LodgingRequest.registration_id == registration.id, LodgingRequest.state.in_(ACTIVE_STATES)).limit(1))
         if own is not None or _sharing_someone_elses(registration, request):
-            raise LodgingError("roommate-has-room")
+            raise RuleRefused("roommate-has-room")
         request.roommate_id, request.roommate_confirmed_at = registration.id, utcnow()
     else:
         request.roommate_id, request.roommate_confirmed_at, request.roommate_email = None, None, ""
@@ -346,7 +333,7 @@ def _take(request: LodgingRequest) -> None:
     by_night = {row.night: row for row in rows}
     full = [night for night in nights if night not in by_night or by_night[night].free <= 0]
     if full:
-        raise LodgingError("block-full", nights=full)
+        raise RuleRefused("block-full", nights=full)
     for row in rows:
         row.taken += 1
     request.holds_rooms = True
@@ -357,7 +344,8 @@ def release_nights(request: LodgingRequest) -> None:
     if not request.holds_rooms:
         return
     for row in _locked_nights(request.block_id, request.nights):
-        row.taken = max(row.taken - 1, 0)
+        # Never clamped: a stay given back twice breaks the nights' check (taken >= 0) and fails.
+        row.taken -= 1
     request.holds_rooms = False
 
 
@@ -485,7 +473,7 @@ def _locked_request(event: Event, request_id: int) -> LodgingRequest:
         select(LodgingRequest).where(LodgingRequest.id == request_id, LodgingRequest.event_id == event.id)
         .with_for_update(of=LodgingRequest).execution_options(populate_existing=True))
     if request is None:
-        raise LodgingError("no-request")
+        raise RuleRefused("no-request")
     return request
 
 
@@ -502,9 +490,9 @@ def confirm(event: Event, request_id: int, actor, confirmation_number: str, room
     The coordinator's note reaches the guest's mail and My trip."""
     request = _locked_request(event, request_id)
     if not request.can_become(CONFIRMED):
-        raise LodgingError("transition")
+        raise RuleRefused("transition")
     if request.roommate_pending:
-        raise LodgingError("roommate-unconfirmed")
+        raise RuleRefused("roommate-unconfirmed")
     changed = request.state == CONFIRMED
     if not request.holds_rooms:
         _take(request)
@@ -523,7 +511,7 @@ def confirm(event: Event, request_id: int, actor, confirmation_number: str, room
 def _set_aside(event: Event, request_id: int, actor, state: str, note: str) -> LodgingRequest:
     request = _locked_request(event, request_id)
     if not request.can_become(state) or request.state == state:
-        raise LodgingError("transition")
+        raise RuleRefused("transition")
     give_back(event, request, actor)
     request.state, request.decision_note, request.decided_at = state, note.strip(), utcnow()
     request.review_reason = ""
@@ -565,12 +553,12 @@ def save_block(event: Event, block: RoomBlock | None, values: dict, rooms: int |
     """
     hotel = db.session.scalar(select(Hotel).where(Hotel.id == values["hotel_id"], Hotel.event_id == event.id))
     if hotel is None:
-        raise LodgingError("unknown-hotel", "hotel")
+        raise RuleRefused("unknown-hotel", "hotel")
     start, end = values["arrival_from"], values["departure_until"]
     if end <= start:
-        raise LodgingError("window-backwards", "departure_until")
+        raise RuleRefused("window-backwards", "departure_until")
     if (end - start).days > MAX_BLOCK_NIGHTS:
-        raise LodgingError("window-too-long", "departure_until", most=MAX_BLOCK_NIGHTS)
+        raise RuleRefused("window-too-long", "departure_until", most=MAX_BLOCK_NIGHTS)
     if block is None:
         block = RoomBlock(event_id=event.id)
         db.session.add(block)
@@ -582,7 +570,7 @@ def save_block(event: Event, block: RoomBlock | None, values: dict, rooms: int |
     wanted = nights_between(start, end)
     leaving = [row for night, row in existing.items() if night not in wanted]
     if any(row.taken for row in leaving):
-        raise LodgingError("nights-in-use", "arrival_from")
+        raise RuleRefused("nights-in-use", "arrival_from")
     for row in leaving:
         db.session.delete(row)
     for night in wanted:

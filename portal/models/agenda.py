@@ -3,9 +3,8 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, inspect, update
-from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Mapped, Session as OrmSession, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
@@ -221,72 +220,3 @@ class ScheduleNotice(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     change: Mapped[SessionChange] = relationship()
-
-
-# ---------------------------------------------------------------- the programme's version
-#
-# Every worker process keeps the agenda cards it has rendered (portal/agenda/cards.py), keyed by
-# Event.agenda_version. Whatever changes what a card shows (a session, its room, track or speakers)
-# or who may see a session (its categories and invitees, a guest category, a deleted registration)
-# raises that number in the same transaction, so no worker serves a card older than the data.
-# ORM changes are seen in after_flush; a bulk INSERT, UPDATE or DELETE on one of these tables run
-# through the session cannot say which event it touched, so it raises the number of every event.
-# Places left are not part of a card: they are counted on every request, so taking a place costs
-# no re-rendering.
-
-_TOUCHED = "agenda_version_touched"
-_EVERY_EVENT = "every event"
-_CARD_MODELS = (Session, Room, Track, Speaker, Category)
-_CARD_TABLES = frozenset({
-    "agenda_session", "agenda_room", "agenda_track", "agenda_speaker", "agenda_session_speaker",
-    "agenda_session_category", "agenda_session_invitee", "category", "registration",
-})
-
-
-def _event_of(obj):
-    # Read without loading: a deleted or expired row must not be fetched in the middle of a flush.
-    return inspect(obj).dict.get("event_id") or _EVERY_EVENT
-
-
-@listens_for(OrmSession, "after_flush")
-def _note_programme_changes(session, flush_context) -> None:
-    touched = session.info.setdefault(_TOUCHED, set())
-    for obj in session.deleted:
-        if isinstance(obj, (*_CARD_MODELS, Registration)):
-            touched.add(_event_of(obj))
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, _CARD_MODELS) and (obj in session.new or session.is_modified(obj)):
-            touched.add(_event_of(obj))
-    if not touched:
-        session.info.pop(_TOUCHED)
-
-
-@listens_for(OrmSession, "do_orm_execute")
-def _note_bulk_changes(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        name = getattr(table, "name", None)
-        if name in _CARD_TABLES and (name != "registration" or state.is_delete):
-            state.session.info.setdefault(_TOUCHED, set()).add(_EVERY_EVENT)
-
-
-@listens_for(OrmSession, "before_commit")
-def _raise_agenda_version(session) -> None:
-    session.flush()
-    touched = session.info.pop(_TOUCHED, None)
-    if not touched:
-        return
-    # The counter moves once, last in the transaction: row locks are taken in the same order everywhere.
-    statement = update(Event).values(agenda_version=Event.agenda_version + 1)
-    if _EVERY_EVENT not in touched:
-        statement = statement.where(Event.id.in_(sorted(touched)))
-    session.execute(statement.execution_options(synchronize_session=False))
-    for obj in session.identity_map.values():
-        if isinstance(obj, Event):
-            session.expire(obj, ["agenda_version"])
-
-
-@listens_for(OrmSession, "after_transaction_end")
-def _forget_rolled_back_changes(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_TOUCHED, None)

@@ -45,9 +45,6 @@ class Event(db.Model):
     # Guests may edit or cancel their registration until this instant.
     changes_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Raised in the transaction of any change to the programme's sessions, rooms, tracks, speakers,
-    # categories or invitations (portal/models/agenda.py); cached agenda cards carry it as their key.
-    agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
     freed_rooms: Mapped[str] = mapped_column(String(10), default="offer", server_default="offer")
     # The date invitation mails ask guests to answer by; none when empty.
     reply_by: Mapped[date | None]

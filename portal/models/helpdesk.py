@@ -9,10 +9,10 @@ desk actually had it: `pending_seconds` holds the stopped time so far and
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.i18n import pick
 from portal.models.account import User
@@ -72,6 +72,7 @@ class Ticket(db.Model):
         UniqueConstraint("kiosk_id", "kiosk_nonce", name="uq_ticket_kiosk_nonce"),
         Index("ix_ticket_event_state", "event_id", "state"),
         Index("ix_ticket_event_updated", "event_id", "updated_at"),
+        CheckConstraint(one_of("state", STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

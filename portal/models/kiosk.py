@@ -62,6 +62,11 @@ class CheckIn(db.Model):
     """A guest's arrival: at most one per registration, however many kiosks scan at once."""
 
     __tablename__ = "check_in"
+    # Exactly one of kiosk and staff says who checked the guest in. Neither a kiosk nor an account
+    # is ever deleted, so their SET NULL below never breaks this; if one were, the delete would fail.
+    __table_args__ = (
+        CheckConstraint("(kiosk_id IS NULL) <> (staff_id IS NULL)", name="kiosk_or_staff"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
@@ -69,7 +74,7 @@ class CheckIn(db.Model):
     )
     # Denormalised from the registration so the live board counts one table.
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    # Exactly one of these: the kiosk that checked the guest in, or the staff member who did.
+    # The kiosk that checked the guest in, or the staff member who did.
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id", ondelete="SET NULL"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

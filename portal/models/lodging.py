@@ -8,10 +8,10 @@ hotel sells nights, not stays: a block may have 10 rooms on the first night and
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.i18n import pick
 from portal.models.event import Event
@@ -142,6 +142,13 @@ class LodgingRequest(db.Model):
     """A guest's request for a room; sharing with a roommate takes one room for both."""
 
     __tablename__ = "lodging_request"
+    __table_args__ = (
+        CheckConstraint(one_of("state", STATES), name="state"),
+        # A guest has one active request at most; a change of dates or block changes that request.
+        Index("uq_lodging_request_one_active", "registration_id", unique=True,
+              sqlite_where=text(one_of("state", ACTIVE_STATES)),
+              postgresql_where=text(one_of("state", ACTIVE_STATES))),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)

@@ -2,18 +2,20 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
 class OutboundMail(db.Model):
     __tablename__ = "outbound_mail"
-    __table_args__ = (Index("ix_outbound_mail_due", "state", "next_attempt_at"),)
-
     STATES = ("pending", "sent", "failed")
+    __table_args__ = (
+        Index("ix_outbound_mail_due", "state", "next_attempt_at"),
+        CheckConstraint(one_of("state", STATES), name="state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"), index=True)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.models.account import User
 from portal.models.event import Category, Event
@@ -68,6 +68,7 @@ class Registration(db.Model):
         Index("ix_registration_event_state", "event_id", "state"),
         # Only a confirmed guest can be in over the capacity; leaving gives the extra place up.
         CheckConstraint("NOT admitted_over_capacity OR state = 'confirmed'", name="admitted_confirmed"),
+        CheckConstraint(one_of("state", STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

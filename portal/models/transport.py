@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.models.event import Event
 from portal.models.registration import Registration
@@ -57,7 +57,15 @@ class TransportLeg(db.Model):
     """One journey of a guest to or from the event, and the pickup they want for it."""
 
     __tablename__ = "transport_leg"
-    __table_args__ = (Index("ix_transport_leg_event_direction_time", "event_id", "direction", "scheduled_at"),)
+    __table_args__ = (
+        Index("ix_transport_leg_event_direction_time", "event_id", "direction", "scheduled_at"),
+        CheckConstraint(one_of("state", STATES), name="state"),
+        CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
+        # A guest has one active leg per direction at most; a change changes that leg.
+        Index("uq_transport_leg_one_active", "registration_id", "direction", unique=True,
+              sqlite_where=text(one_of("state", ACTIVE_STATES)),
+              postgresql_where=text(one_of("state", ACTIVE_STATES))),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))

@@ -31,18 +31,7 @@ def _message(error: services.NeedsError) -> str:
     return message() if message else _("That change is not allowed.")
 
 
-def _guest_needs(registration: Registration) -> services.GuestNeeds:
-    return services.needs_of(registration)
-
-
-bp.add_app_template_global(_guest_needs, "guest_needs")
 bp.add_app_template_global(services.meal_status, "meal_status")
-
-
-@bp.app_template_global("staff_guest_needs")
-def staff_guest_needs(event: Event, registration: Registration):
-    """The needs the signed-in staff member may read on a guest's page (audited), or None."""
-    return services.staff_view(event, registration, current_user)
 
 
 @bp.app_context_processor

@@ -370,7 +370,7 @@ def staff_view(event: Event, registration: Registration, reader: User) -> GuestN
     if shown.anything:
         parts = [name for name, part in (("diet", shown.dietary or shown.allergies),
                                          ("accessibility", shown.accessibility), ("medical", shown.medical)) if part]
-        privacy.log_read(event, reader, "sensitive.view", subject=f"guest {registration.id}",
+        audit.record_read(event, reader, "sensitive.view", subject=f"guest {registration.id}",
                          detail=", ".join(parts))
     return shown
 

@@ -12,8 +12,7 @@ download and the erasure grow with the app instead of being rewritten:
         ...
 
 Providers and steps receive the user and all of that user's registrations (every
-event), because "everything about me" is not limited to one event. This module
-also holds `log_read`, the audit write for a read-only request.
+event), because "everything about me" is not limited to one event.
 """
 
 import json
@@ -21,13 +20,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import has_request_context, request
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from portal import audit
-from portal.database import READ_ONLY_METHODS, utcnow
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, Registration, User
+from portal.models import Registration, User
 
 DataProvider = Callable[[User, list[Registration]], object]
 ErasureStep = Callable[[User, list[Registration]], None]
@@ -82,24 +80,6 @@ def user_data_json(user: User) -> bytes:
 def columns_of(row) -> dict:
     """A row's own columns as a dict: the providers for plain tables need no field list to keep up."""
     return {column.key: getattr(row, column.key) for column in row.__mapper__.column_attrs}
-
-
-def log_read(event, actor, action: str, subject: str = "", detail: str = "") -> None:
-    """Audit a read of sensitive data, committed at once and whatever the page does next.
-
-    A read-only request holds a read transaction (on SQLite a deferred BEGIN that
-    must not turn into a write), so the entry goes through its own short write
-    transaction on another connection. Inside a write transaction it simply joins it.
-    """
-    if not (has_request_context() and request.method in READ_ONLY_METHODS):
-        audit.record(event, actor, action, subject=subject, detail=detail)
-        return
-    with db.engine.begin() as connection:
-        connection.execute(insert(AuditEntry).values(
-            event_id=event.id if event is not None else None,
-            actor_id=actor.id if actor is not None else None,
-            action=action, subject=subject[:200], detail=detail, at=utcnow(),
-        ))
 
 
 class ErasureRefused(Exception):

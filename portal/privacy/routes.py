@@ -8,7 +8,7 @@
 from flask import Blueprint, Response, flash, redirect, url_for
 from flask_login import current_user
 
-from portal import access, privacy
+from portal import access, audit, privacy
 from portal.auth import sessions
 from portal.extensions import db
 from portal.i18n import gettext as _
@@ -32,7 +32,7 @@ def download(event: Event, registration: Registration):
     """Everything stored about me, as a JSON file."""
     user = current_user._get_current_object()
     body = privacy.user_data_json(user)
-    privacy.log_read(event, user, "privacy.download", subject=f"user {user.id}")
+    audit.record_read(event, user, "privacy.download", subject=f"user {user.id}")
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="my-data-{event.slug}.json"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -12,7 +12,7 @@ from datetime import date
 from flask import abort, request
 from flask_login import current_user
 
-from portal import access, exports, privacy
+from portal import access, audit, exports
 from portal.i18n import gettext as _
 from portal.models import Event
 from portal.needs import services as needs
@@ -44,7 +44,7 @@ def catering(event: Event):
     """Counts per diet and per allergen for one meal day, with the guests behind each count."""
     days = needs.catering_days(event)
     chosen = _chosen_day(event, [d.day for d in days])
-    privacy.log_read(event, current_user, "sensitive.view", subject="catering board", detail=chosen.isoformat())
+    audit.record_read(event, current_user, "sensitive.view", subject="catering board", detail=chosen.isoformat())
     board = next(d for d in days if d.day == chosen)
     return render("staff/catering/index.html", event=event, days=[d.day for d in days], board=board)
 
@@ -60,7 +60,7 @@ def catering_export(event: Event, list_name: str, fmt: str):
         columns, rows, title = _count_columns(), _count_rows(days), _("Catering counts")
     else:
         columns, rows, title = _guest_columns(), [(d.day, diner) for d in days for diner in d.diners], _("Diets and allergies")
-    privacy.log_read(event, current_user, "sensitive.export", subject=f"catering {list_name}", detail=fmt)
+    audit.record_read(event, current_user, "sensitive.export", subject=f"catering {list_name}", detail=fmt)
     return exports.download(fmt, f"{event.slug}-catering-{list_name}", columns, rows, title=title)
 
 

@@ -15,10 +15,7 @@ The desk sees of a guest only what the ticket holds (name and how to reach
 them); nothing here reads a registration's other fields.
 """
 
-import hashlib
-
-from flask import Response, abort, current_app, flash, make_response, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal import access, exports
@@ -32,7 +29,7 @@ from portal.helpdesk.routes import error_message
 from portal.i18n import gettext as _
 from portal.models import CannedReply, Event, Ticket
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
-from portal.rendering import INVALID, render, wants_fragment
+from portal.rendering import INVALID, render
 from portal.staff import bp
 from portal.staff.forms import ActionForm
 from portal.staff.routes import PERMISSIONS
@@ -90,15 +87,8 @@ def _filters() -> services.Filters:
 @bp.get("/e/<slug>/helpdesk")
 @access.staff(*DESK)
 def helpdesk_queue(event: Event):
-    """The live queue: htmx polls it every few seconds and gets 304 while nothing changed."""
+    """The live queue: htmx polls it every few seconds and swaps in the fresh one."""
     filters = _filters()
-    # No clock in the tag: the page's script counts "time left" down, so only a change re-renders.
-    version = services.fingerprint(event)
-    # A flash is shown once: a page with one to show is always rendered, and its copy is not revalidated.
-    flashing = not wants_fragment() and bool(session.get("_flashes"))
-    etag = None if flashing else _queue_etag(event, version)
-    if etag is not None and etag in request.if_none_match:
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
     since = request.args.get("since", type=int)
     tickets = services.queue(event, filters, current_user)
     targets, now = services.targets_for(event), utcnow()
@@ -106,28 +96,12 @@ def helpdesk_queue(event: Event):
     newest = max((t.id for t in tickets), default=since or 0)
     # Announced once: the next poll asks "since" the newest ticket this one showed.
     announce = [t for t in tickets if since is not None and t.id > since and t.priority == "urgent"]
-    body, status = render(
+    return render(
         "staff/helpdesk/queue.html", fragment="staff/helpdesk/_queue.html", event=event, filters=filters,
         rows=rows, announce=announce, staff=services.desk_staff(event), rendered_at=int(now.timestamp()),
         clock_labels=clock_labels(),
         poll_url=url_for("staff.helpdesk_queue", slug=event.slug, since=max(newest, since or 0),
                          **_filter_args(filters)))
-    response = make_response(body, status)
-    if not flashing:
-        # Taken after rendering, which makes the session's CSRF secret if it had none.
-        response.set_etag(_queue_etag(event, version))
-    return response
-
-
-def _queue_etag(event: Event, version: str) -> str:
-    """What the queue's answer depends on besides the clock: its tickets, targets and desk (`version`),
-    the event's time zone (the times shown), who looks (their roles pick the console's links; their
-    session's CSRF secret signs its forms), in which language, page or fragment, and the URL (filters,
-    and "since", which picks the announcements)."""
-    secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
-    parts = (version, event.timezone, current_user.id, current_user.is_admin, sorted(current_user.roles_for(event.id)),
-             secret, get_locale(), wants_fragment(), request.full_path)
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def _filter_args(filters: services.Filters) -> dict:

@@ -31,6 +31,7 @@ from portal.models import Event, Hotel, RoomBlock, Vehicle
 from portal.models.lodging import STATES as LODGING_STATE_NAMES
 from portal.models.transport import DIRECTIONS
 from portal.rendering import INVALID, render
+from portal.rules import RuleRefused, refusal_on
 from portal.web import query_int
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
@@ -95,12 +96,10 @@ def decide_lodging(event: Event, request_id: int):
                 lodging.waitlist(event, request_id, current_user, form.note.data or "")
             else:
                 lodging.decline(event, request_id, current_user, form.note.data or "")
-        except lodging.LodgingError as error:
-            db.session.rollback()
+        except RuleRefused as error:
             if error.code == "no-request":
                 abort(404)
-            form.confirmation_number.errors = list(form.confirmation_number.errors) + [
-                lodging_messages.message(error)]
+            refusal_on(form, error, lodging_messages.message, fallback="confirmation_number")
             return _queue(event, request_id, form, INVALID)
         flash(_("Saved, and the guest is told by e-mail."), "success")
         return redirect(url_for("staff.lodging_requests", slug=event.slug, state=_state_filter() or None,
@@ -255,10 +254,8 @@ def _block_page(event: Event, block: RoomBlock | None):
     if form.validate_on_submit():
         try:
             saved = lodging.save_block(event, block, form.values(), form.rooms.data, current_user)
-        except lodging.LodgingError as error:
-            db.session.rollback()
-            target = getattr(form, error.field, form.hotel)
-            target.errors = list(target.errors) + [lodging_messages.message(error)]
+        except RuleRefused as error:
+            refusal_on(form, error, lodging_messages.message, fallback="hotel")
         else:
             flash(_("The room block is saved."), "success")
             return redirect(url_for("staff.inventory", slug=event.slug, _anchor=f"block-{saved.id}"), 303)
@@ -312,10 +309,8 @@ def assign_vehicle(event: Event):
     if form.validate_on_submit():
         try:
             legs = transport.assign(event, form.legs.data, form.vehicle.data, current_user)
-        except transport.TransportError as error:
-            db.session.rollback()
-            target = form.vehicle if error.field == "vehicle" else form.legs
-            target.errors = list(target.errors) + [transport_messages.message(error)]
+        except RuleRefused as error:
+            refusal_on(form, error, transport_messages.message, fallback="legs")
         else:
             flash(ngettext_seated(len(legs)), "success")
             return redirect(url_for("staff.transport_board", slug=event.slug, direction=_direction(),
@@ -334,7 +329,7 @@ def _leg_action(event: Event, leg_id: int, change, done: str):
     if ActionForm().validate_on_submit():
         try:
             change(event, leg_id, current_user)
-        except transport.TransportError as error:
+        except RuleRefused as error:
             db.session.rollback()
             if error.code == "unknown-leg":
                 abort(404)
@@ -408,9 +403,8 @@ def _vehicle_page(event: Event, vehicle: Vehicle | None):
         values["departs_at"] = transport.to_utc(event, form.departs_at.data) if form.departs_at.data else None
         try:
             transport.save_vehicle(event, vehicle, values, current_user)
-        except transport.TransportError as error:
-            db.session.rollback()
-            form.capacity.errors = list(form.capacity.errors) + [transport_messages.message(error)]
+        except RuleRefused as error:
+            refusal_on(form, error, transport_messages.message, fallback="capacity")
         else:
             flash(_("The vehicle is saved."), "success")
             return redirect(url_for("staff.vehicles", slug=event.slug), 303)

@@ -9,7 +9,7 @@ import re
 from flask import Response, render_template
 from flask_login import current_user
 
-from portal import access, audit, privacy
+from portal import access, audit
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Event
@@ -59,7 +59,7 @@ def archive(event: Event):
     audit.record(event, current_user, "archive.download", subject="event archive",
                  detail="sensitive needs included" if include else "sensitive needs left out")
     if include:
-        privacy.log_read(event, current_user, "sensitive.export", subject="event archive", detail="zip")
+        audit.record_read(event, current_user, "sensitive.export", subject="event archive", detail="zip")
     db.session.commit()
     response = Response(body, mimetype="application/zip")
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", event.slug) or "event"

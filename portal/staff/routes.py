@@ -35,9 +35,10 @@ from portal.i18n import current_language, gettext as _
 from portal.guests.services import RegistrationError, resend_confirmation as resend_state_mail
 from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
+from portal.needs import services as needs_services
 from portal.rendering import INVALID, render
 from portal.web import query_int
-from portal.staff import bp, guest_rows, services
+from portal.staff import bp, services
 from portal.staff.forms import (
     STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
     NewEventForm, ReasonForm, ReinstateForm, RequiredReasonForm,
@@ -214,21 +215,9 @@ def guests(event: Event):
     search, state, category = form.filters()
     query = services.guest_rows_query(event, search, state, category)
     results = services.paginate_guests(query, _page_number(), current_app.config["GUESTS_PER_PAGE"])
-    rows = guest_rows.rows_html(event, results.items, {c.id: c.name for c in categories}, _state_names())
-    return render("staff/guests.html", fragment="staff/_guest_rows.html",
-                  event=event, form=form, results=results, filtered=bool(search or state or category), rows=rows)
-
-
-def _state_names() -> dict[str, str]:
-    """STATE_LABELS in the request's language, translated once per language and process."""
-    locale = str(get_locale())
-    names = _STATE_NAMES.get(locale)
-    if names is None:
-        names = _STATE_NAMES[locale] = {code: str(label) for code, label in STATE_LABELS.items()}
-    return names
-
-
-_STATE_NAMES: dict[str, dict[str, str]] = {}
+    return render("staff/guests.html", fragment="staff/_guest_rows.html", event=event, form=form,
+                  results=results, filtered=bool(search or state or category),
+                  category_names={c.id: c.name for c in categories})
 
 
 @bp.get("/e/<slug>/guests/<int:registration_id>")
@@ -254,7 +243,8 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
-                  waitlist_position=lifecycle.waitlist_position(registration), status=status, **forms)
+                  waitlist_position=lifecycle.waitlist_position(registration), status=status,
+                  needs=needs_services.staff_view(event, registration, current_user), **forms)
 
 
 @bp.route("/e/<slug>/guests/<int:registration_id>/edit", methods=["GET", "POST"])

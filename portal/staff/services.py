@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import joinedload, selectinload
@@ -111,18 +111,16 @@ class CategoryLabel(NamedTuple):
     name: str
 
 
-_CATEGORY_NAMES = select(
-    Category.__table__.c.id, Category.__table__.c.code, Category.__table__.c.name_en, Category.__table__.c.name_zh,
-).where(Category.__table__.c.event_id == bindparam("event_id")).order_by(Category.__table__.c.position)
-
-
 def category_labels(event: Event) -> list[CategoryLabel]:
     """The event's categories in event.categories' order, named in the reader's language.
 
     Read as plain rows for the guest list's filter and labels: loading them as
     objects cost a tenth of a search.
     """
-    rows = db.session.connection().execute(_CATEGORY_NAMES, {"event_id": event.id})
+    rows = db.session.execute(
+        select(Category.id, Category.code, Category.name_en, Category.name_zh)
+        .where(Category.event_id == event.id).order_by(Category.position)
+    )
     return [CategoryLabel(id, code, pick(en, zh)) for id, code, en, zh in rows]
 
 

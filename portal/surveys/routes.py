@@ -34,14 +34,6 @@ def _message(error: services.SurveyError) -> str:
     return ERRORS.get(str(error), lambda: _("That is not possible."))()
 
 
-def my_survey_card(event: Event, registration: Registration) -> dict | None:
-    """What the My trip card says: the open survey, and whether it is answered or drafted."""
-    survey_id = services.asked_survey_id(event, registration)
-    return services.survey_card(survey_id, registration) if survey_id is not None else None
-
-
-bp.add_app_template_global(my_survey_card, "my_survey_card")
-bp.add_app_template_global(services.my_session_rating, "my_session_rating")
 bp.add_app_template_global(services.session_is_over, "session_is_over")
 
 
@@ -131,11 +123,12 @@ def rate_session(event: Event, registration: Registration, session_id: int):
         else:
             if wants_fragment():
                 return render_template("surveys/_session_rating.html", event=event, registration=registration,
-                                       session=session, held={session.id}, saved=True, next_url=back)
+                                       session=session, held={session.id}, saved=True, next_url=back,
+                                       rating=services.my_session_rating(registration, session_id))
             flash(_("Thank you: your rating of “%(title)s” is saved.", title=session.title), "success")
             return redirect(back, 303)
     status = INVALID if form.errors else 200
     return render("surveys/rate_session.html", fragment="surveys/_session_rating.html", event=event,
                   registration=registration, session=session, held={session.id}, rating_form=form,
-                  next_url=back, status=status)
+                  rating=rating, next_url=back, status=status)
 

@@ -12,7 +12,6 @@ No credential rides in the survey mail, so a forwarded mail opens nothing.
 import secrets
 from datetime import datetime, time
 
-from flask import g
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -372,13 +371,9 @@ def session_is_over(session: Session) -> bool:
 
 
 def my_session_rating(registration: Registration, session_id: int) -> SessionRating | None:
-    """The guest's rating of a session; all their ratings are loaded once per request."""
-    cache = g.setdefault("session_ratings", {})
-    if registration.id not in cache:
-        ratings = db.session.scalars(
-            select(SessionRating).where(SessionRating.registration_id == registration.id)).all()
-        cache[registration.id] = {r.session_id: r for r in ratings}
-    return cache[registration.id].get(session_id)
+    """The guest's rating of a session, if they gave one."""
+    return db.session.scalar(select(SessionRating).where(
+        SessionRating.registration_id == registration.id, SessionRating.session_id == session_id))
 
 
 def rateable_session(event, registration: Registration, session_id: int) -> Session:
@@ -401,15 +396,13 @@ def rate_session(event, registration: Registration, session_id: int, score: int,
         raise SurveyError("bad-score")
     rateable_session(event, registration, session_id)
     for _attempt in range(2):
-        rating = db.session.scalar(select(SessionRating).where(
-            SessionRating.registration_id == registration.id, SessionRating.session_id == session_id))
+        rating = my_session_rating(registration, session_id)
         if rating is None:
             rating = SessionRating(registration_id=registration.id, session_id=session_id)
             db.session.add(rating)
         rating.score, rating.comment = score, comment
         try:
             db.session.commit()
-            g.pop("session_ratings", None)
             return rating
         except IntegrityError:
             # The same guest rating twice at once: the other insert won; update it instead.

@@ -13,15 +13,11 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Event, Registration
 from portal.models.transport import DIRECTIONS
-from portal.rendering import INVALID, place_error, render, wants_fragment
+from portal.rendering import INVALID, render, wants_fragment
+from portal.rules import RuleRefused, refusal_on
 from portal.transport import bp, services
 from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, STATE_LABELS, ActionForm, LegForm
 from portal.transport.messages import message
-
-
-@bp.app_template_global("my_transport")
-def my_transport(registration: Registration) -> dict:
-    return services.legs_of(registration)
 
 
 # Globals, not a context processor: mail templates are rendered without one.
@@ -49,13 +45,13 @@ def _forms(event: Event, registration: Registration, posted: str | None = None) 
 
 def _editor(event: Event, registration: Registration, forms: dict, status: int = 200, problem: str = ""):
     return render("transport/journeys.html", fragment="transport/_editor.html", event=event,
-                  registration=registration, forms=forms, cancel_form=ActionForm(prefix="cancel"),
+                  registration=registration, legs=services.legs_of(registration), forms=forms, cancel_form=ActionForm(prefix="cancel"),
                   problem=problem, status=status)
 
 
 def _card(event: Event, registration: Registration, status: int = 200, problem: str = ""):
     return render_template("transport/_my_trip_card.html", event=event, registration=registration,
-                           problem=problem), status
+                           legs=services.legs_of(registration), problem=problem), status
 
 
 @bp.get("/e/<slug>/me/transport")
@@ -88,9 +84,8 @@ def save(event: Event, registration: Registration, direction: str):
             pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
         try:
             services.save_leg(event, registration, direction, journey)
-        except services.TransportError as error:
-            db.session.rollback()
-            problem = place_error(form, error.field, message(error))
+        except RuleRefused as error:
+            problem = refusal_on(form, error, message)
         else:
             if wants_fragment():
                 return _card(event, registration)
@@ -107,7 +102,7 @@ def cancel(event: Event, registration: Registration, direction: str):
         return redirect(url_for("transport.journeys", slug=event.slug), 303)
     try:
         services.cancel_leg(event, registration, direction)
-    except services.TransportError as error:
+    except RuleRefused as error:
         db.session.rollback()
         if wants_fragment():
             return _card(event, registration, INVALID, message(error))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, outbox
 from portal.extensions import db
+from portal.rules import RuleRefused
 from portal.models import Event, Registration, TransportLeg, Vehicle
 from portal.models.transport import ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED
 
@@ -24,14 +25,6 @@ LIVE_REGISTRATION_STATES = ("pending", "confirmed", "waitlisted")
 TRAVEL_MARGIN_DAYS = 14
 DEFAULT_WINDOW_MINUTES = 30
 MIN_WINDOW_MINUTES, MAX_WINDOW_MINUTES = 5, 240
-
-
-class TransportError(Exception):
-    """A change the rules refuse. `code` names the message; `field` the form field it belongs beside."""
-
-    def __init__(self, code: str, field: str | None = None, **detail):
-        super().__init__(code)
-        self.code, self.field, self.detail = code, field, detail
 
 
 @dataclass
@@ -125,7 +118,7 @@ def seats_taken(vehicle: Vehicle) -> int:
 def manifest(event: Event, vehicle_id: int) -> tuple[Vehicle, list[TransportLeg]]:
     vehicle = db.session.scalar(select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.event_id == event.id))
     if vehicle is None:
-        raise TransportError("unknown-vehicle", "vehicle")
+        raise RuleRefused("unknown-vehicle", "vehicle")
     legs = db.session.scalars(
         _leg_query().where(TransportLeg.vehicle_id == vehicle.id, TransportLeg.state.in_((SCHEDULED, COMPLETED)))
         .join(Registration, Registration.id == TransportLeg.registration_id)
@@ -145,9 +138,9 @@ def state_counts(event: Event) -> dict[str, int]:
 
 def _check_open(event: Event, registration: Registration) -> None:
     if not event.changes_are_open():
-        raise TransportError("changes-closed")
+        raise RuleRefused("changes-closed")
     if registration.state not in LIVE_REGISTRATION_STATES:
-        raise TransportError("not-active")
+        raise RuleRefused("not-active")
 
 
 def _active_legs(registration: Registration, lock: bool = False) -> dict[str, TransportLeg]:
@@ -160,24 +153,24 @@ def _active_legs(registration: Registration, lock: bool = False) -> dict[str, Tr
 
 def _validate(event: Event, direction: str, journey: Journey, others: dict[str, TransportLeg]) -> datetime:
     if direction not in DIRECTIONS:
-        raise TransportError("unknown-direction")
+        raise RuleRefused("unknown-direction")
     if journey.mode not in MODES:
-        raise TransportError("unknown-mode", "mode")
+        raise RuleRefused("unknown-mode", "mode")
     if not 1 <= journey.passengers <= 20:
-        raise TransportError("passengers", "passengers")
+        raise RuleRefused("passengers", "passengers")
     if not 0 <= journey.luggage <= 40:
-        raise TransportError("luggage", "luggage")
+        raise RuleRefused("luggage", "luggage")
     at = to_utc(event, journey.local_time)
     day = journey.local_time.date()
     earliest = event.starts_on - timedelta(days=TRAVEL_MARGIN_DAYS)
     latest = event.ends_on + timedelta(days=TRAVEL_MARGIN_DAYS)
     if not earliest <= day <= latest:
-        raise TransportError("far-from-event", "local_time", earliest=earliest, latest=latest)
+        raise RuleRefused("far-from-event", "local_time", earliest=earliest, latest=latest)
     arrival, departure = others.get("arrival"), others.get("departure")
     if direction == "departure" and arrival is not None and at <= arrival.scheduled_at:
-        raise TransportError("departure-before-arrival", "local_time")
+        raise RuleRefused("departure-before-arrival", "local_time")
     if direction == "arrival" and departure is not None and at >= departure.scheduled_at:
-        raise TransportError("arrival-after-departure", "local_time")
+        raise RuleRefused("arrival-after-departure", "local_time")
     return at
 
 
@@ -210,7 +203,7 @@ def cancel_leg(event: Event, registration: Registration, direction: str) -> Tran
     _check_open(event, registration)
     leg = _active_legs(registration, lock=True).get(direction)
     if leg is None:
-        raise TransportError("no-leg")
+        raise RuleRefused("no-leg")
     leg.state, leg.vehicle_id = CANCELLED, None
     db.session.commit()
     return leg
@@ -228,27 +221,27 @@ def _mail(event: Event, leg: TransportLeg, template: str) -> None:
 def assign(event: Event, leg_ids: list[int], vehicle_id: int, actor) -> list[TransportLeg]:
     """Seat several guests' legs in one vehicle in one action; all or none, within its seats."""
     if not leg_ids:
-        raise TransportError("no-legs", "legs")
+        raise RuleRefused("no-legs", "legs")
     vehicle = db.session.scalar(
         select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.event_id == event.id)
         .with_for_update().execution_options(populate_existing=True))
     if vehicle is None:
-        raise TransportError("unknown-vehicle", "vehicle")
+        raise RuleRefused("unknown-vehicle", "vehicle")
     legs = db.session.scalars(
         select(TransportLeg).where(TransportLeg.id.in_(leg_ids), TransportLeg.event_id == event.id)
         .order_by(TransportLeg.id).with_for_update().execution_options(populate_existing=True)
     ).all()
     if len(legs) != len(set(leg_ids)):
-        raise TransportError("unknown-leg", "legs")
+        raise RuleRefused("unknown-leg", "legs")
     if any(not leg.is_active for leg in legs):
-        raise TransportError("leg-not-active", "legs")
+        raise RuleRefused("leg-not-active", "legs")
     seated = db.session.scalar(
         select(func.coalesce(func.sum(TransportLeg.passengers), 0)).where(
             TransportLeg.vehicle_id == vehicle.id, TransportLeg.state == SCHEDULED,
             TransportLeg.id.not_in([leg.id for leg in legs])))
     wanted = sum(leg.passengers for leg in legs)
     if seated + wanted > vehicle.capacity:
-        raise TransportError("vehicle-full", "vehicle", free=max(vehicle.capacity - seated, 0), wanted=wanted)
+        raise RuleRefused("vehicle-full", "vehicle", free=max(vehicle.capacity - seated, 0), wanted=wanted)
     for leg in legs:
         moved = leg.state == SCHEDULED
         if moved and leg.vehicle_id == vehicle.id:
@@ -265,7 +258,7 @@ def _locked_leg(event: Event, leg_id: int) -> TransportLeg:
     leg = db.session.scalar(select(TransportLeg).where(TransportLeg.id == leg_id, TransportLeg.event_id == event.id)
                             .with_for_update().execution_options(populate_existing=True))
     if leg is None:
-        raise TransportError("unknown-leg")
+        raise RuleRefused("unknown-leg")
     return leg
 
 
@@ -273,7 +266,7 @@ def unassign(event: Event, leg_id: int, actor) -> TransportLeg:
     """Take a leg out of its vehicle; the guest is told their pickup is being arranged again."""
     leg = _locked_leg(event, leg_id)
     if leg.state != SCHEDULED:
-        raise TransportError("transition")
+        raise RuleRefused("transition")
     leg.state, leg.vehicle_id, leg.vehicle = REQUESTED, None, None
     audit.record(event, actor, "transport.unschedule", f"transport_leg:{leg.id}")
     _mail(event, leg, "transport_changed")
@@ -285,7 +278,7 @@ def complete(event: Event, leg_id: int, actor) -> TransportLeg:
     """Mark a leg done: the guest was picked up or dropped off."""
     leg = _locked_leg(event, leg_id)
     if not leg.can_become(COMPLETED):
-        raise TransportError("transition")
+        raise RuleRefused("transition")
     leg.state = COMPLETED
     audit.record(event, actor, "transport.complete", f"transport_leg:{leg.id}")
     db.session.commit()
@@ -300,7 +293,7 @@ def save_vehicle(event: Event, vehicle: Vehicle | None, values: dict, actor) -> 
         seated = db.session.scalar(select(func.coalesce(func.sum(TransportLeg.passengers), 0)).where(
             TransportLeg.vehicle_id == vehicle.id, TransportLeg.state == SCHEDULED))
         if values["capacity"] < seated:
-            raise TransportError("below-seated", "capacity", seated=seated)
+            raise RuleRefused("below-seated", "capacity", seated=seated)
     told = ("driver_name", "driver_phone", "meeting_point", "departs_at", "plate", "label")
     before = {name: getattr(vehicle, name) for name in told} if vehicle else None
     vehicle = vehicle or Vehicle(event_id=event.id)

@@ -1,15 +1,13 @@
-/* The help-desk queue's first-response clocks move on in the browser, so the queue is only
-   re-rendered on the server when a ticket changes (templates/staff/helpdesk/_queue.html).
+/* The help-desk queue's first-response clocks move on in the browser between the queue's polls
+   (templates/staff/helpdesk/_queue.html), and the check-in board's poll sends its last ETag.
 
    The server writes each clock's text as of rendering; a clock that moves also carries its seconds
    left then (data-seconds-left, negative once overdue), and the queue the moment it was rendered
-   (data-rendered-at, the server's clock) and the wordings to use. An unchanged queue answers 304 and
-   stays as it is, so a clock is counted from when the queue was rendered, not from when it was
-   swapped in. What the server's clock reads now comes from the Date header of the last htmx answer
-   (a 304 renews it), carried forward with performance.now(): the computer's own clock, which may be
-   wrong, is never read. A page loaded the ordinary way asks for the queue once at once to learn the
-   time.
-   Without JavaScript, or on another page, nothing here does anything. */
+   (data-rendered-at, the server's clock) and the wordings to use. What the server's clock reads now
+   comes from the Date header of the last queue answer, carried forward with performance.now(): the
+   computer's own clock, which may be wrong, is never read. A page loaded the ordinary way asks for
+   the queue once at once to learn the time.
+   Loaded on staff pages only (base.html); without JavaScript, or on another page, nothing here does anything. */
 (function () {
   "use strict";
 
@@ -92,9 +90,9 @@
   }
 
   // Staff pages are never kept by the browser (no-store), so it holds no copy to revalidate: the
-  // polls of the queue and of the check-in board send the ETag of their last answer themselves. An
-  // unchanged one answers 304, which htmx leaves unswapped (base.html), and which renews the time.
-  var POLLED = {"helpdesk-queue": true, "check-in-board": true};
+  // check-in board's poll sends the ETag of its last answer itself. An unchanged board answers 304,
+  // which htmx leaves unswapped (base.html).
+  var POLLED = {"check-in-board": true};
   var etags = {};
   document.addEventListener("htmx:configRequest", function (event) {
     var id = event.detail.elt && event.detail.elt.id;
@@ -106,9 +104,9 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     var id = event.detail.elt && event.detail.elt.id;
-    if (!POLLED[id] || !xhr) { return; }
-    if (xhr.status === 200 && xhr.getResponseHeader("ETag")) { etags[id] = xhr.getResponseHeader("ETag"); }
-    if (xhr.status === 304 && id === "helpdesk-queue") { learnServerTime(xhr); }
+    if (POLLED[id] && xhr && xhr.status === 200 && xhr.getResponseHeader("ETag")) {
+      etags[id] = xhr.getResponseHeader("ETag");
+    }
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -1,7 +1,7 @@
 """handoff_visit: one kiosk hand-off ticket per visit
 
-Revision ID: 0015_handoff_visit
-Revises: 0011_robust
+Revision ID: 0016_handoff_visit
+Revises: 0015_rules
 Create Date: 2026-12-06 05:40:00.000000
 
 ticket.kiosk_nonce: the kiosk visit a hand-off ticket was opened for, unique per
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_handoff_visit'
-down_revision = "0011_robust"
+revision = '0016_handoff_visit'
+down_revision = "0015_rules"
 branch_labels = None
 depends_on = None
 
