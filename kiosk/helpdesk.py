@@ -20,7 +20,7 @@ from portal.helpdesk import services
 from portal.helpdesk.forms import CATEGORY_LABELS, TICKET_STATE_LABELS, KioskHelpForm, KioskStatusForm, KioskWalkUpForm
 from portal.helpdesk.routes import error_message
 from portal.i18n import current_language, gettext as _
-from portal.models import Event, KioskDevice, Registration, Ticket
+from portal.models import Event, Ticket
 from portal.rendering import INVALID, render
 
 HELP_KEY = "kiosk_help"
@@ -35,9 +35,9 @@ def forget() -> None:
     session.pop(HELP_KEY, None)
 
 
-def remember_handoff(event: Event, registration: Registration | None, device: KioskDevice) -> None:
+def remember_handoff(ticket_id: int | None) -> None:
     """After a refused check-in: keep the ticket the check-in service opened, for the help screen."""
-    ticket = services.find_handoff(event, registration, device)
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
     if ticket is not None:
         remember(ticket)
     else:

@@ -35,7 +35,7 @@ from portal.rendering import render
 
 # What the shell needs besides its page; the worker keeps them, and its version follows their bytes.
 SHELL_FILES = ("css/app.css", "css/kiosk.css", "css/badge.css", "favicon.svg", "vendor/htmx-2.0.11/htmx.min.js",
-               "js/kiosk.js", "js/kiosk-camera.js", "js/kiosk-store.js", "js/kiosk-offline.js",
+               "js/inplace.js", "js/kiosk.js", "js/kiosk-camera.js", "js/kiosk-store.js", "js/kiosk-offline.js",
                "vendor/jsqr-1.4.0/jsQR.js")
 SHELL_TEMPLATES = ("kiosk/sw.js", "kiosk/base.html", "kiosk/start.html", "kiosk/offline.html", "kiosk/_field.html",
                    "kiosk/_language.html", "kiosk/_announcements.html")

@@ -36,7 +36,7 @@ from portal.guests import tickets
 from portal.guests.forms import HONORIFICS
 from portal.i18n import LANGUAGES, gettext as _
 from portal.models import CheckIn
-from portal.rendering import INVALID, render
+from portal.rendering import INVALID, render, wants_fragment
 
 VISIT_KEY = "kiosk_visit"
 # A welcome or badge page outlives its visit by no more than this, whatever the browser does.
@@ -44,6 +44,9 @@ VISIT_SECONDS = 5 * 60
 DEFAULT_LOOKUP_LIMIT = "10 per minute; 60 per hour"
 DEFAULT_SCAN_LIMIT = "60 per minute"
 DEFAULT_PAIR_LIMIT = "10 per minute"
+# What the kiosk's scripts fetch rather than a screen a person opens: never redirected to pairing.
+NOT_SCREENS = frozenset({"kiosk.offline_worker", "kiosk.offline_manifest", "kiosk.offline_shell",
+                         "kiosk.announcements_now"})
 
 
 def _lookup_limit() -> str:
@@ -86,6 +89,19 @@ def form_expired(error):
     return redirect(url_for("kiosk.start", expired=1), 303)
 
 
+@bp.errorhandler(403)
+def not_a_kiosk(error):
+    """A revoked kiosk says it is out of service and shows nothing else; an unpaired browser is led to pair.
+
+    The kiosk's htmx swaps no 403: a scan or poll refused in place makes kiosk-offline.js
+    forget what it kept and reload, and the reload gets this screen whole.
+    """
+    revoked = devices.is_revoked(request)
+    if not revoked and request.method == "GET" and not wants_fragment() and request.endpoint not in NOT_SCREENS:
+        return redirect(url_for("kiosk.pair"), 303)
+    return render("kiosk/out_of_service.html", revoked=revoked, status=403)
+
+
 @bp.errorhandler(429)
 def too_many(error):
     """Past a limit: the same calm screen for everyone; pairing says so beside the code.
@@ -120,7 +136,10 @@ def scan(device, event):
     nonce = form.attempt_nonce()
     if not form.validate_on_submit():
         return render("kiosk/start.html", event=event, form=form, expired=False, status=INVALID)
-    return _after_identifying(device, event, services.find_by_ticket(event, form.ticket.data), nonce)
+    typed = form.ticket.data
+    # A guest may type the confirmation code from their e-mail into the big field.
+    registration = services.find_by_ticket(event, typed) or services.find_by_confirmation_code(event, typed)
+    return _after_identifying(device, event, registration, nonce, typed)
 
 
 @bp.route("/find", methods=["GET", "POST"])
@@ -154,12 +173,13 @@ def find(device, event):
                   failed="name" if by_name else "code", status=INVALID)
 
 
-def _after_identifying(device, event, registration, nonce: str):
-    arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce)
+def _after_identifying(device, event, registration, nonce: str, typed: str = ""):
+    arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce,
+                                typed=typed)
     if not arrival.is_checked_in:
         from kiosk.helpdesk import remember_handoff  # the help desk module imports this one
 
-        remember_handoff(event, arrival.registration, device)
+        remember_handoff(arrival.ticket_id)
         return redirect(url_for("kiosk.help_desk"), 303)
     return _welcome(arrival, nonce)
 

@@ -111,7 +111,7 @@ def test_an_unpaired_browser_gets_no_announcements(app, organizer):
     post(app, organizer.event, organizer, text_en="Members only")
     stranger = app.test_client()
     assert stranger.get("/kiosk/announcements", headers={"HX-Request": "true"}).status_code == 403
-    assert stranger.get("/kiosk/refresh?next=/kiosk/").status_code == 403
+    assert stranger.get("/kiosk/refresh?next=/kiosk/").headers["Location"] == "/kiosk/pair"
 
 
 # -- The notice strip ----------------------------------------------------------------------------

@@ -143,6 +143,17 @@ def device_for_request(request: Request) -> KioskDevice | None:
     return device if device is not None and device.revoked_at is None else None
 
 
+def is_revoked(request: Request) -> bool:
+    """True when this browser's cookie names a kiosk that staff have revoked."""
+    credential = request.cookies.get(COOKIE_NAME, "")
+    if not credential or len(credential) > MAX_CREDENTIAL_LENGTH:
+        return False
+    return db.session.scalar(
+        select(KioskDevice.id).where(KioskDevice.credential_hash == _hash(credential),
+                                     KioskDevice.revoked_at.is_not(None))
+    ) is not None
+
+
 def device_key(request: Request) -> str:
     """The rate-limit key of a kiosk: its credential's hash, without touching the database."""
     credential = request.cookies.get(COOKIE_NAME, "")[:MAX_CREDENTIAL_LENGTH]

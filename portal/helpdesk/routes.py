@@ -8,7 +8,8 @@ A guest reaches a ticket only through their own registration, so another
 guest's number answers 404, and only the public thread is ever rendered here.
 """
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from portal import access, limits
@@ -16,7 +17,7 @@ from portal.helpdesk import bp, services
 from portal.helpdesk.forms import (
     CATEGORY_LABELS, TICKET_STATE_LABELS, GuestReplyForm, RaiseTicketForm, RatingForm,
 )
-from portal.i18n import gettext as _
+from portal.i18n import LANGUAGES, gettext as _
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render
 
@@ -96,17 +97,29 @@ def ticket(event: Event, registration: Registration, number: int):
 @bp.route("/e/<slug>/help/rate/<token>", methods=["GET", "POST"])
 @access.anonymous
 def rate(slug: str, token: str):
-    """Rate how the desk answered a request; the link from the mail is the credential, once."""
+    """Rate how the desk answered a request; the link from the mail is the credential, once.
+
+    The mail links one rating each (?score=); this page, in the guest's language, sends it
+    with one tap on a POST button, so a mail scanner that follows links rates nothing.
+    """
     event = access.load_visible_event(slug)
     rating = services.rating_for(token)
     if rating is None or rating.ticket.event_id != event.id:
         return render("helpdesk/rate_invalid.html", event=event, status=404)
+    # A language picked in this browser wins; otherwise the one the guest wrote to the desk in.
+    chosen = session.get("lang")
+    with force_locale(chosen if chosen in LANGUAGES else rating.ticket.language):
+        return _rate(event, rating, token)
+
+
+def _rate(event: Event, rating, token: str):
     if rating.rated_at is not None:
         return render("helpdesk/rated.html", event=event, rating=rating, already=request.method == "POST"
                       or not request.args.get("thanks"))
     form = RatingForm()
-    if request.method == "GET" and request.args.get("score", type=int) in range(1, 6):
-        form.score.data = request.args.get("score", type=int)
+    picked = request.args.get("score", type=int) if request.method == "GET" else None
+    if picked in range(1, 6):
+        form.score.data = picked
     if form.validate_on_submit():
         try:
             services.rate(token, form.score.data, form.comment.data or "")
@@ -116,6 +129,7 @@ def rate(slug: str, token: str):
             else:
                 return render("helpdesk/rated.html", event=event, rating=services.rating_for(token), already=True)
         else:
-            return redirect(url_for("helpdesk.rate", slug=slug, token=token, thanks=1), 303)
+            return redirect(url_for("helpdesk.rate", slug=event.slug, token=token, thanks=1), 303)
     return render("helpdesk/rate.html", event=event, rating=rating, form=form,
+                  picked=next((choice.label for choice in form.score.choices if choice.value == picked), None),
                   status=INVALID if form.errors else 200)

@@ -183,6 +183,9 @@ def raise_ticket(event: Event, **values) -> Ticket:
     return ticket
 
 
+# What a guest typed into the kiosk, as the desk sees it in the ticket.
+MAX_TYPED = 100
+
 HANDOFF_REASONS = {
     "unknown-ticket": lambda: _("The kiosk could not find this ticket or registration."),
     "registration-cancelled": lambda: _("The registration is cancelled."),
@@ -209,26 +212,39 @@ def find_handoff(event: Event, registration: Registration | None, kiosk: KioskDe
 
 
 def open_handoff(event: Event, registration: Registration | None, kiosk: KioskDevice | None, reason: str,
-                 now: datetime | None = None) -> Ticket:
+                 now: datetime | None = None, *, nonce: str = "", typed: str = "") -> Ticket:
     """A ticket for a guest the kiosk could not check in, so the desk knows why they are coming.
 
-    A guest who scans again (or a kiosk that keeps reading the same bad code)
-    adds a note to the ticket already open rather than a new ticket. The caller commits.
+    A known guest who scans again adds a note to their ticket already open. Someone
+    the kiosk does not know gets a ticket of their own per visit (`nonce`), with what
+    they typed or scanned; the same request sent again finds that ticket. The caller commits.
     """
     now = now or utcnow()
     explained = HANDOFF_REASONS.get(reason, lambda: reason)()
     where = kiosk.name if kiosk else _("the desk")
-    existing = find_handoff(event, registration, kiosk, now)
-    if existing is not None:
-        existing.messages.append(TicketMessage(
-            kind=INTERNAL, body=_("Scanned again at %(kiosk)s: %(reason)s", kiosk=where, reason=explained),
-            created_at=now))
-        existing.updated_at = now
-        return existing
-    return open_ticket(
+    if registration is None and kiosk is not None and nonce:
+        existing = db.session.scalar(select(Ticket).where(Ticket.kiosk_id == kiosk.id, Ticket.kiosk_nonce == nonce))
+        if existing is not None:
+            return existing
+    elif registration is not None:
+        existing = find_handoff(event, registration, kiosk, now)
+        if existing is not None:
+            existing.messages.append(TicketMessage(
+                kind=INTERNAL, body=_("Scanned again at %(kiosk)s: %(reason)s", kiosk=where, reason=explained),
+                author_name=where, created_at=now))
+            existing.updated_at = now
+            return existing
+    body = explained
+    shown = " ".join((typed or "").split())[:MAX_TYPED]
+    if registration is None and shown:
+        body += "\n" + _("Typed or scanned: %(typed)s", typed=shown)
+    ticket = open_ticket(
         event, category="other", priority="high", source="handoff", registration=registration, kiosk=kiosk,
         name="" if registration else _("Unknown guest at %(kiosk)s", kiosk=where),
-        subject=_("Could not check in at %(kiosk)s", kiosk=where), body=explained, now=now)
+        subject=_("Could not check in at %(kiosk)s", kiosk=where), body=body, now=now)
+    if registration is None and kiosk is not None and nonce:
+        ticket.kiosk_nonce = nonce[:43]
+    return ticket
 
 
 # -- Working a ticket ----------------------------------------------------------------------------

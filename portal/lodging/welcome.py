@@ -1,8 +1,8 @@
 """The kiosk welcome screen's lodging card: the hotel the guest sleeps in tonight.
 
 Only a confirmed stay whose dates cover today (check-out day included: the guest
-still needs to know where their luggage is) is shown. A guest who shares a room
-sees the same hotel and room, never who they share it with: the screen is public.
+still needs to know where their luggage is) is shown. The screen is public: it shows
+the hotel and room type, never the room number, nor who shares the room.
 """
 
 from datetime import date
@@ -31,12 +31,12 @@ def stay_today(registration: Registration, today: date) -> LodgingRequest | None
 
 @today_card
 def hotel_today(registration: Registration, today: date) -> TodayCard | None:
-    """Your hotel, your room number when the hotel has given it, and your dates."""
+    """Your hotel, your room type and your dates; the room number stays off a public screen."""
     stay = stay_today(registration, today)
     if stay is None:
         return None
     return TodayCard("kiosk/_card_lodging.html", {
         "hotel": stay.block.hotel.name, "address": stay.block.hotel.address, "room_type": stay.block.room_type,
-        "room_number": stay.room_number, "check_in": stay.check_in, "check_out": stay.check_out,
+        "check_in": stay.check_in, "check_out": stay.check_out,
         "checks_out_today": stay.check_out == today,
     })

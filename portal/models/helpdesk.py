@@ -68,6 +68,8 @@ class Ticket(db.Model):
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("event_id", "number"),
+        # One hand-off ticket per kiosk visit (NULLs, every other ticket, are distinct).
+        UniqueConstraint("kiosk_id", "kiosk_nonce", name="uq_ticket_kiosk_nonce"),
         Index("ix_ticket_event_state", "event_id", "state"),
         Index("ix_ticket_event_updated", "event_id", "updated_at"),
         CheckConstraint(one_of("state", STATES), name="state"),
@@ -91,6 +93,8 @@ class Ticket(db.Model):
     # portal, kiosk (the guest asked there), handoff (a kiosk could not check them in), desk
     source: Mapped[str] = mapped_column(String(10), default="portal")
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id", ondelete="SET NULL"))
+    # The visit (the start screen's nonce) a hand-off ticket was opened for: a retry finds it again.
+    kiosk_nonce: Mapped[str | None] = mapped_column(String(43))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

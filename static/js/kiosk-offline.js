@@ -176,29 +176,48 @@
 
   // -- Checking a guest in against the manifest --------------------------------------------------
 
+  // A confirmation code is compared as the server compares it: case, spaces and dashes do not matter.
+  function asCode(typed) { return (typed || "").toUpperCase().replace(/[ -]/g, ""); }
+
+  // The guest a ticket (or a code) names, and the tag to queue the scan under. What is typed into the
+  // scan field may be a confirmation code too, as online: tried second.
+  function findGuest(terms, tries) {
+    var firstTag = null;
+    function attempt(i) {
+      var kind = tries[i][0], code = tries[i][1];
+      return store.tagFor(terms.key, kind, code).then(function (tag) {
+        firstTag = firstTag || tag;
+        return store.entry(tag).then(function (sealed) {
+          return sealed ? store.unseal(terms.key, kind, code, tag, sealed).catch(function () { return null; }) : null;
+        }).then(function (guest) {
+          if (guest) { return { tag: tag, guest: guest }; }
+          return i + 1 < tries.length ? attempt(i + 1) : { tag: firstTag, guest: null };
+        });
+      });
+    }
+    return attempt(0);
+  }
+
   function checkIn(kind, typed, nonce) {
-    // A confirmation code is compared as the server compares it: case, spaces and dashes do not matter.
-    var code = kind === "code" ? (typed || "").toUpperCase().replace(/[ -]/g, "") : (typed || "").trim();
+    var code = kind === "code" ? asCode(typed) : (typed || "").trim();
     if (!code) { return Promise.resolve(); }
+    var tries = kind === "code" ? [["code", code]] : [["ticket", code], ["code", asCode(typed)]];
     return store.getMeta("manifest").then(function (terms) {
       var now = Date.now() + (terms ? terms.offset : 0);
       if (!terms || now >= terms.expires) {
         // Not allowed offline, or the event is over: nothing to check against, nothing to queue.
         return (terms ? store.dropManifest() : Promise.resolve()).then(function () { show("help"); });
       }
-      return store.tagFor(terms.key, kind, code).then(function (tag) {
-        return store.entry(tag).then(function (sealed) {
-          return sealed ? store.unseal(terms.key, kind, code, tag, sealed).catch(function () { return null; }) : null;
-        }).then(function (guest) {
-          return store.queued().then(function (queue) {
-            var earlier = guest && queue.filter(function (scan) { return scan.tag === tag && scan.told === "welcome"; })[0];
-            var scan = { nonce: nonce, kiosk: terms.device, at: now, tag: tag, told: guest ? "welcome" : "help_desk" };
-            // Queued, durably, before the guest is told anything.
-            return store.enqueue(scan).then(function () {
-              showSign();
-              sync();
-              return guest ? welcome(guest, terms, earlier) : show("help");
-            });
+      return findGuest(terms, tries).then(function (found) {
+        var tag = found.tag, guest = found.guest;
+        return store.queued().then(function (queue) {
+          var earlier = guest && queue.filter(function (scan) { return scan.tag === tag && scan.told === "welcome"; })[0];
+          var scan = { nonce: nonce, kiosk: terms.device, at: now, tag: tag, told: guest ? "welcome" : "help_desk" };
+          // Queued, durably, before the guest is told anything.
+          return store.enqueue(scan).then(function () {
+            showSign();
+            sync();
+            return guest ? welcome(guest, terms, earlier) : show("help");
           });
         });
       });

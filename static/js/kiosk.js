@@ -67,15 +67,27 @@
     focusScan();
     var cont = document.getElementById("idle-continue");
     if (cont) { cont.onclick = function () { hideWarning(); armIdle(); }; }
-    var printButton = document.querySelector("[data-print]");
-    if (printButton) {
-      printButton.hidden = false;
-      printButton.onclick = function () { window.print(); };
-    }
+    // "Print again" posts to the server, which logs the reprint and sends the page back to print.
+    var printAgain = document.querySelector("[data-print]");
+    if (printAgain) { printAgain.hidden = false; }
     if (body().dataset.autoprint === "true") {
       delete body().dataset.autoprint;
-      window.setTimeout(function () { window.print(); }, 300);
+      window.setTimeout(function () { whenStyled(function () { window.print(); }); }, 300);
     }
+  }
+
+  // Print only once every stylesheet has loaded: the badge's (4 x 3 in) may still be on its way.
+  function whenStyled(then) {
+    var pending = Array.prototype.filter.call(document.querySelectorAll('link[rel="stylesheet"]'), function (link) {
+      return !link.sheet;
+    });
+    if (!pending.length) { then(); return; }
+    var left = pending.length;
+    pending.forEach(function (link) {
+      function done() { left -= 1; if (left === 0) { then(); } }
+      link.addEventListener("load", done, { once: true });
+      link.addEventListener("error", done, { once: true });
+    });
   }
 
   ["pointerdown", "keydown", "input", "touchstart", "wheel"].forEach(function (name) {
@@ -84,24 +96,6 @@
   // A scanner types into whatever has focus: after a tap elsewhere, give the field its focus back.
   document.addEventListener("pointerup", function () { window.setTimeout(focusScan, 50); });
   document.addEventListener("DOMContentLoaded", setUp);
-  // A boosted swap replaces the body's content but keeps the old <body> element, whose
-  // class and data-* (idle mode, autoprint) belong to the page before: take the new page's.
-  function adoptBodyAttributes(xhr) {
-    if (!xhr || !xhr.responseText) { return; }
-    var fresh = new DOMParser().parseFromString(xhr.responseText, "text/html").body;
-    var current = body();
-    function ours(attribute) { return attribute.name === "class" || attribute.name.indexOf("data-") === 0; }
-    Array.prototype.slice.call(current.attributes).filter(ours).forEach(function (attribute) {
-      current.removeAttribute(attribute.name);
-    });
-    Array.prototype.slice.call(fresh.attributes).filter(ours).forEach(function (attribute) {
-      current.setAttribute(attribute.name, attribute.value);
-    });
-  }
-
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail && event.detail.boosted && event.detail.target === body()) { adoptBodyAttributes(event.detail.xhr); }
-  });
   // hx-boost swaps the body without a new page load. The announcement poll settles every
   // few seconds too, but it is not the guest's doing: it must not hold off the idle reset.
   document.addEventListener("htmx:afterSettle", function (event) {

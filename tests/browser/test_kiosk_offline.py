@@ -375,9 +375,9 @@ def test_a_revoked_kiosk_wipes_what_it_kept_at_its_next_contact(app, live_server
     assert kept["workers"] == 1 and len(kept["pages"]) == 2
     with app.app_context():
         devices.revoke(db.session.get(KioskDevice, page.device_id), db.session.get(User, organizer.id))
-    # Back online, its next contact is refused: it keeps nothing, and says it is not open to it.
+    # Back online, its next contact is refused: it keeps nothing, and says it is out of service.
     context.set_offline(False)
-    expect(page.get_by_role("heading", level=1)).to_have_text("This page is not open to you", timeout=15_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This kiosk is out of service", timeout=15_000)
     wiped = until(page, lambda: (lambda found: found if found["workers"] == 0 else None)(storage(page)),
                   what="the wipe")
     assert all(not store["keys"] for store in wiped["stores"].values())

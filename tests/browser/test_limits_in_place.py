@@ -63,7 +63,7 @@ def test_a_limited_kiosk_asks_the_guest_to_wait_instead_of_not_finding_them(limi
         expect(kiosk.get_by_text("We could not find you")).to_be_visible()
     kiosk.get_by_label("Confirmation code").fill("ZZZZ2223")
     kiosk.get_by_role("button", name="Check in").first.click()
-    expect(kiosk.get_by_role("heading", name="Please see the help desk")).to_be_visible()
+    expect(kiosk.get_by_role("heading", name="Too many attempts at this kiosk")).to_be_visible()
     expect(kiosk.get_by_text("Please wait a minute, or ask at the help desk.", exact=False)).to_be_visible()
     expect(kiosk.get_by_text("We could not find you")).to_have_count(0)
 
