@@ -18,7 +18,11 @@ FREED_ROOMS = ("offer", "confirm")
 
 class Event(db.Model):
     __tablename__ = "event"
-    __table_args__ = (CheckConstraint("freed_rooms IN ('offer', 'confirm')", name="freed_rooms"),)
+    __table_args__ = (
+        CheckConstraint("freed_rooms IN ('offer', 'confirm')", name="freed_rooms"),
+        # Empty for the house colour, else #rrggbb (checked for contrast by portal/events/look.py).
+        CheckConstraint("accent_colour = '' OR length(accent_colour) = 7", name="accent_colour"),
+    )
 
     STATUSES = ("draft", "published", "closed", "archived")
 
@@ -51,6 +55,20 @@ class Event(db.Model):
     freed_rooms: Mapped[str] = mapped_column(String(10), default="offer", server_default="offer")
     # The date invitation mails ask guests to answer by; none when empty.
     reply_by: Mapped[date | None]
+    # The event's own look (portal/events/look.py): a colour, and images stored under the instance
+    # folder by the name of their content, empty when none.
+    accent_colour: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    logo_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    cover_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # Practical information for guests on the event's home page.
+    map_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    getting_there_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    getting_there_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    wifi: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    dress_code_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    dress_code_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    contacts_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contacts_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     categories: Mapped[list["Category"]] = relationship(
         back_populates="event", order_by="Category.position", cascade="all, delete-orphan"
@@ -71,6 +89,22 @@ class Event(db.Model):
     @property
     def privacy_notice(self) -> str:
         return pick(self.privacy_notice_en, self.privacy_notice_zh)
+
+    @property
+    def getting_there(self) -> str:
+        return pick(self.getting_there_en, self.getting_there_zh)
+
+    @property
+    def dress_code(self) -> str:
+        return pick(self.dress_code_en, self.dress_code_zh)
+
+    @property
+    def contacts(self) -> str:
+        return pick(self.contacts_en, self.contacts_zh)
+
+    @property
+    def has_practical_information(self) -> bool:
+        return bool(self.map_image or self.getting_there or self.wifi or self.dress_code or self.contacts)
 
     @property
     def zone(self) -> ZoneInfo:
