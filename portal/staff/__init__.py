@@ -15,3 +15,4 @@ from portal.staff import helpdesk  # noqa: E402,F401
 from portal.staff import surveys  # noqa: E402,F401
 from portal.staff import report  # noqa: E402,F401
 from portal.staff import lifecycle  # noqa: E402,F401
+from portal.staff import look  # noqa: E402,F401
