@@ -127,8 +127,8 @@ HOTELS = (
 )
 VEHICLES = (
     # label, plate, driver, capacity, meeting point
-    ("Shuttle coach A", "沪A·D2391", "Zhang Wei", 40, "Riverside Grand Hotel, main entrance"),
-    ("Shuttle coach B", "沪A·D2392", "Liu Yang", 40, "Lujiazui Garden Hotel, lobby door"),
+    ("Airport shuttle A", "沪A·D2391", "Zhang Wei", 40, "Pudong Airport T2, arrivals hall, gate 5"),
+    ("Airport shuttle B", "沪A·D2392", "Liu Yang", 40, "Pudong Airport T1, arrivals hall, gate 2"),
     ("VIP car 1 (Hongqi H9)", "沪A·V8801", "Wang Qiang", 3, "Arrivals hall, gate 3"),
     ("VIP car 2 (Hongqi H9)", "沪A·V8802", "Zhao Lei", 3, "Arrivals hall, gate 3"),
     ("Van 1", "沪A·F5120", "Sun Hao", 6, "Arrivals hall, gate 5"),
@@ -223,9 +223,11 @@ def programme(rng: random.Random, event: Event, confirmed: list[Registration]) -
     db.session.add_all(sessions)
     db.session.flush()
     choosable = [s for s in sessions if s.visibility == "public" and s.kind in ("keynote", "panel", "workshop")]
+    opening, others = choosable[0], choosable[1:]
     taken = {s.id: 0 for s in choosable}
     for registration in confirmed:
-        for session in rng.sample(choosable, 4):
+        # Everyone holds the opening keynote, today: the kiosk's welcome screen lists it.
+        for session in [opening, *rng.sample(others, 3)]:
             if session.capacity is not None and taken[session.id] >= session.capacity:
                 continue
             taken[session.id] += 1
@@ -305,10 +307,10 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
             station=station, terminal=terminal, passengers=1, luggage=rng.choice((1, 1, 2)), pickup_wanted=True,
             created_at=registration.created_at + timedelta(days=1),
         )
-        if day == event.starts_on and i % 4 == 0:
-            # Today, still to come: by coach from the hotels to the venue.
-            arrival.scheduled_at = soon + timedelta(minutes=30 * (i % 3))
-            vehicle = vehicles[i % 2]
+        if day == event.starts_on:
+            # Landing today, still to come: the airport shuttles leave within the next hours.
+            vehicle = vehicles[(i // 2) % 2]
+            arrival.scheduled_at = vehicle.departs_at - timedelta(minutes=45)
         else:
             vehicle = rng.choice(vehicles[2:]) if registration.category.code == "vip" else vehicles[4]
         if seats[vehicle.id] < vehicle.capacity and rng.random() < 0.8:
