@@ -10,8 +10,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal import look
+from portal.checkin import devices
 from portal.extensions import db
-from portal.models import AuditEntry, Event, Room, Session, Speaker
+from portal.models import AuditEntry, Event, Room, Session, Speaker, User
 from tests.conftest import registration_form, submit
 from tests.sessions import sign_in_new_account
 
@@ -144,6 +145,16 @@ def test_the_logo_is_resized_stored_and_shown_in_the_header_and_the_mail(app, cl
     # Only the event's own images, by their stored names.
     assert guest.get("/e/summit/images/" + "0" * 32 + ".png").status_code == 404
     assert guest.get("/e/summit/images/..%2Fconfig.py").status_code == 404
+
+    # So does the kiosk's bar.
+    with app.app_context():
+        boss = db.session.scalar(select(User).where(User.email == ORGANIZER))
+        _, code = devices.create_device(db.session.get(Event, event.id), "Hall A", "North entrance", boss)
+    kiosk = app.test_client()
+    assert submit(kiosk, "/kiosk/pair", {"code": code}).status_code == 303
+    start = kiosk.get("/kiosk/").get_data(as_text=True)
+    bar = start[start.index('<header class="kiosk-bar">'):start.index("</header>")]
+    assert f'src="{logo_url}"' in bar and "Future Summit" in bar
 
     # The guest's confirmation mail carries the logo too.
     sign_in_new_account(guest, "wang@example.org")
