@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # WCAG 2.2 AA for normal text (1.4.3).
@@ -91,7 +91,8 @@ def store_image(data: bytes, kind: str) -> str:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ImageRefused("too_many_pixels")
             probe.load()
-            image = probe.copy()
+            # A phone's photo stands as it was taken (its EXIF orientation), before the tag is dropped.
+            image = ImageOps.exif_transpose(probe)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ImageRefused("not_image") from error
     shape = KINDS[kind]

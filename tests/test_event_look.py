@@ -232,3 +232,17 @@ def test_an_event_without_a_look_keeps_the_house_header(app, client, make_event)
     page = client.get("/e/summit/").get_data(as_text=True)
     assert "look.css" not in page and "Practical information" not in page
     assert 'class="brand brand-event" href="/e/summit/"' in page
+
+
+def test_a_photo_is_stored_upright_and_without_its_metadata(app):
+    photo = Image.new("RGB", (400, 200), (29, 63, 110))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the phone turned: to be rotated a quarter turn
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    photo.save(out, "JPEG", exif=exif)
+    with app.app_context():
+        name = look.store_image(out.getvalue(), "cover")
+        with Image.open(f"{look.images_folder()}/{name}") as stored:
+            assert stored.size == (200, 400)
+            assert not stored.getexif()
