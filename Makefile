@@ -8,10 +8,14 @@ export FLASK_APP := portal
 
 .PHONY: run test install install-test serve migrate demo worker translations clean bench
 
+# The address printed in links and sign-in lines is the one `flask run` serves, unless BASE_URL says otherwise.
+SERVED_URL = $${BASE_URL:-http://$(HOST):$(PORT)}
+
 run: install instance/config.py ## Install, migrate, seed the demo event and serve it on SQLite
 	$(BIN)/flask db upgrade heads
-	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	BASE_URL="$(SERVED_URL)" $(BIN)/flask seed-demo
+	@echo "Serving the demo at $(SERVED_URL)/e/demo/ (Ctrl+C stops it)."
+	BASE_URL="$(SERVED_URL)" $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test ## Run the whole suite (set TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -28,6 +28,7 @@ ENVIRONMENT_SETTINGS = {
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_COUNT": int,
     "KIOSK_IDLE_SECONDS": int,
+    "EVENT_IMAGES_FOLDER": str,
     "KIOSK_COUNTDOWN_SECONDS": int,
     "KIOSK_OFFLINE_REFRESH_SECONDS": int,
     "KIOSK_UNREACHABLE_SECONDS": int,
@@ -92,6 +93,8 @@ class Defaults:
 
     # Larger uploads get the 413 page before anything reads them.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # Events' logos, covers and maps (portal/look.py); None: instance/event-images.
+    EVENT_IMAGES_FOLDER = None
 
     SIGN_IN_LINK_MINUTES = 30
     # A staff invitation's set-password link: a new colleague may read it the next day.

@@ -19,11 +19,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from portal import demo_venue
 from portal.auth.tokens import new_token, token_hash
+from portal.checkin import devices
 from portal.database import utcnow
 from portal.extensions import db
 from portal.guests import tickets
-from portal.models import Category, Event, Invitation, Registration, RegistrationChange, StaffRole, User
+from portal.models import (
+    Category, Event, Invitation, Registration, RegistrationChange, StaffRole, TransportLeg, User,
+)
 from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
 
 SLUG = "demo"
@@ -356,8 +360,9 @@ def _honorific(rng: random.Random, person: Person, code: str, title: str) -> str
 
 
 def _demo_event(today: date) -> Event:
-    year = today.year + 1
-    starts = date(year, 4, 20)
+    """The demo event, running from `today` (in its own time zone) so the kiosk's "today" has content."""
+    year = today.year
+    starts = today
     zone = ZoneInfo(TIMEZONE)
 
     def local(day: date, hour: int) -> datetime:
@@ -395,8 +400,9 @@ def _demo_event(today: date) -> Event:
         # Every registration is reviewed: this is how a demo holds guests awaiting approval.
         approval_required=True,
         registration_opens_at=utcnow() - timedelta(days=75),
-        registration_closes_at=local(starts - timedelta(days=10), 18),
-        changes_close_at=local(starts - timedelta(days=5), 18),
+        # Still open while it runs: a visitor of the demo can register too.
+        registration_closes_at=local(starts + timedelta(days=2), 12),
+        changes_close_at=local(starts + timedelta(days=2), 12),
     )
 
 
@@ -464,7 +470,7 @@ def _staff(event: Event) -> dict[str, User]:
 def seed(rng: random.Random) -> dict[str, int]:
     """Write the demo event, its staff, guests and open invitations in one transaction."""
     now = utcnow()
-    event = _demo_event(now.date())
+    event = _demo_event(demo_venue.event_today(ZoneInfo(TIMEZONE)))
     event.categories = Category.defaults()
     db.session.add(event)
     db.session.flush()  # the event's id, for the staff roles
@@ -534,6 +540,8 @@ def seed(rng: random.Random) -> dict[str, int]:
 
     # Full, with a waitlist: exactly as many places as confirmed guests.
     event.capacity = counts[CONFIRMED]
+    db.session.flush()
+    counts.update(demo_venue.seed(rng, event, organizer))
     db.session.commit()
     return counts
 
@@ -555,6 +563,24 @@ def _print_sign_in(passwords: dict[str, str]) -> None:
     for role, email, _name in STAFF:
         click.echo(f"  {role:<12} {email:<30} password: {passwords[role]}")
     click.echo("These passwords are shown this once; `flask seed-demo --new-passwords` sets new ones.")
+
+
+def _print_kiosk_walkthrough(event: Event, base: str) -> None:
+    """A kiosk for the lobby, and how to pair a browser as it."""
+    organizer = db.session.scalar(select(User).where(User.email == STAFF[1][1]))
+    device, code = devices.create_device(event, "Lobby kiosk", "North lobby, beside the guest services desk",
+                                         organizer)
+    click.echo(f"\nTry the kiosk: open {base}/kiosk/pair in another browser and type the pairing code "
+               f"{devices.format_pairing_code(code)} (valid {devices.PAIRING_MINUTES} minutes; the organizer "
+               f"gets a new one under Kiosks).")
+    guest = db.session.scalar(
+        select(Registration).join(TransportLeg, TransportLeg.registration_id == Registration.id)
+        .where(Registration.event_id == event.id, Registration.state == CONFIRMED,
+               TransportLeg.vehicle_id.is_not(None), TransportLeg.scheduled_at > utcnow())
+        .order_by(TransportLeg.scheduled_at, Registration.id).limit(1))
+    if guest is not None:
+        click.echo(f"Then check a guest in: under “No QR code?” type {guest.name_latin}'s confirmation code "
+                   f"{guest.confirmation_code}; the welcome screen shows their hotel, shuttle and sessions.")
 
 
 @click.command("seed-demo")
@@ -586,8 +612,13 @@ def seed_demo(force: bool, new_passwords: bool) -> None:
     passwords = draw_passwords()
     db.session.commit()
     event = db.session.scalar(select(Event).where(Event.slug == SLUG))
-    total = sum(counts.values())
-    summary = ", ".join(f"{n} {state}" for state, n in counts.items())
-    click.echo(f"Created the demo event “{event.name_en} / {event.name_zh}” at /e/{SLUG}/")
-    click.echo(f"  {total} guests: {summary}; capacity {event.capacity} (full), {OPEN_INVITATIONS} open invitations.")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    guests = {state: counts[state] for state in STATE_ORDER}
+    summary = ", ".join(f"{n} {state}" for state, n in guests.items())
+    click.echo(f"Created the demo event “{event.name_en} / {event.name_zh}” at {base}/e/{SLUG}/")
+    click.echo(f"  {sum(guests.values())} guests: {summary}; capacity {event.capacity} (full), "
+               f"{OPEN_INVITATIONS} open invitations.")
+    click.echo(f"  {counts['sessions']} sessions, {counts['stays']} hotel stays, {counts['journeys']} journeys, "
+               f"{counts['diets']} special diets, an open survey; running {event.starts_on} to {event.ends_on}.")
     _print_sign_in(passwords)
+    _print_kiosk_walkthrough(event, base)

@@ -78,14 +78,18 @@ def _share_wtforms_messages():
     request.wtforms_translations = WTFORMS_MESSAGES
 
 
+SHARED_FILES = frozenset({"static", "events.look_css", "events.image"})
+
+
 def _never_store_personal_pages(response):
     """Whatever a signed-in person or a kiosk is shown may be personal: no browser keeps a copy.
 
     So Back after signing out, or on a kiosk after the guest left, shows nothing from before.
-    Static files are the only exception; public pages are not HTTP-cached. The cookie says
-    whether someone is signed in, so this asks nothing of the database (an error page too).
+    Static files and an event's look (its style sheet and images, the same for everyone) are
+    the only exceptions; public pages are not HTTP-cached. The cookie says whether someone is
+    signed in, so this asks nothing of the database (an error page too).
     """
-    if request.endpoint == "static":
+    if request.endpoint in SHARED_FILES:
         return response
     if "_user_id" in session or request.blueprint == "kiosk":
         if "no-store" not in (response.headers.get("Cache-Control") or ""):

@@ -1,24 +1,37 @@
 """`flask seed-demo`: a full demo event, its staff, and nothing sent."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
+import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
-    Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole, User,
+    AgendaEntry, Allergy, Announcement, DietaryNeeds, Event, Hotel, Invitation, KioskDevice, LodgingRequest,
+    NeedsConsent, OutboundMail, Registration, RegistrationChange, Room, RoomNight, Session, Speaker, StaffRole,
+    Survey, Track, TransportLeg, User, Vehicle,
 )
 from portal.models.registration import STATES, TRANSITIONS
 
 SIGN_IN_LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (\S+)$", re.M)
+PAIRING_LINE = re.compile(r"open (\S+)/kiosk/pair in another browser and type the pairing code ([A-Z0-9]{4}-[A-Z0-9]{4})")
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    # The demo's logo, cover and map go to a folder of this test's own.
+    return make_app(EVENT_IMAGES_FOLDER=str(tmp_path / "event-images"))
 
 
 def _snapshot():
     """Row counts and every registration's identity, to show a second run changed nothing."""
     counts = {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Event, User, StaffRole, Invitation, Registration, RegistrationChange, OutboundMail)
+        for model in (Event, User, StaffRole, Invitation, Registration, RegistrationChange, OutboundMail, Session,
+                      LodgingRequest, TransportLeg, KioskDevice)
     }
     rows = db.session.execute(
         select(Registration.id, Registration.ticket_code, Registration.state).order_by(Registration.id)
@@ -35,7 +48,10 @@ def test_seed_demo_builds_a_full_event_and_is_safe_to_run_twice(app, runner):
         event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         assert event.status == "published" and event.public_registration
         assert event.name_en and event.name_zh and event.venue_zh and event.privacy_notice_zh
-        assert event.starts_on > event.created_at.date()
+        # Running from today, in the event's own time zone: the kiosk's "today" has a programme.
+        today = datetime.now(UTC).astimezone(event.zone).date()
+        assert event.starts_on == today and event.ends_on == today + timedelta(days=2)
+        assert event.registration_is_open()
         registrations = db.session.scalars(select(Registration).where(Registration.event_id == event.id)).all()
         assert len(registrations) >= 200
         assert {r.state for r in registrations} == set(STATES)
@@ -142,3 +158,82 @@ def test_seed_demo_refuses_a_database_that_holds_real_events(app, runner, make_e
         assert set(db.session.scalars(select(Event.slug))) == {"summit", "demo"}
     # Once the demo is there, running it again (as `make run` does) changes nothing and succeeds.
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
+
+
+def test_the_demo_event_shows_the_whole_product(app, client, runner, tmp_path):
+    output = runner.invoke(args=["seed-demo"]).output
+    assert "Created the demo event" in output and "at http://localhost/e/demo/" in output
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+
+        def count(model, *where):
+            return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+        # A programme with rooms, tracks and speakers, sessions every day, some in guests' agendas.
+        sessions = db.session.scalars(select(Session).where(Session.event_id == event.id)).all()
+        assert count(Room, Room.event_id == event.id) >= 3 and count(Track, Track.event_id == event.id) >= 3
+        assert count(Speaker, Speaker.event_id == event.id) >= 6
+        days = {s.starts_at.astimezone(event.zone).date() for s in sessions}
+        assert days == {event.starts_on + timedelta(days=n) for n in range(3)}
+        assert {s.kind for s in sessions} >= {"keynote", "panel", "workshop", "meal"}
+        assert all(s.room is not None for s in sessions) and any(s.speakers for s in sessions)
+        assert {s.visibility for s in sessions} == {"public", "categories", "invitation"}
+        assert count(AgendaEntry) > 100
+        # Hotels with room blocks, stays confirmed within what the blocks hold.
+        assert count(Hotel, Hotel.event_id == event.id) == 2
+        stays = db.session.scalars(select(LodgingRequest).where(LodgingRequest.event_id == event.id)).all()
+        assert {s.state for s in stays} == {"confirmed", "requested"}
+        assert all(s.registration.state == "confirmed" for s in stays)
+        assert db.session.scalar(select(func.sum(RoomNight.taken))) == sum(
+            (s.check_out - s.check_in).days for s in stays if s.state == "confirmed")
+        # Vehicles and pickups; some guests ride today, after now.
+        assert count(Vehicle, Vehicle.event_id == event.id) >= 4
+        legs = db.session.scalars(select(TransportLeg).where(TransportLeg.event_id == event.id)).all()
+        assert {leg.direction for leg in legs} == {"arrival", "departure"}
+        seated_today = [leg for leg in legs if leg.vehicle is not None
+                        and (leg.vehicle.departs_at or leg.scheduled_at) > utcnow()
+                        and (leg.vehicle.departs_at or leg.scheduled_at).astimezone(event.zone).date()
+                        <= event.starts_on + timedelta(days=1)]
+        assert seated_today
+        # Diets behind the guest's consent, some allergies.
+        diets = db.session.scalars(select(DietaryNeeds)).all()
+        assert len(diets) > 10 and len({d.diet for d in diets}) >= 3 and count(Allergy) > 0
+        assert count(NeedsConsent) == len(diets)
+        # Announcements showing now, an open survey, a kiosk waiting to be paired.
+        assert sum(a.is_active() for a in db.session.scalars(select(Announcement))) >= 1
+        (survey,) = db.session.scalars(select(Survey).where(Survey.event_id == event.id)).all()
+        assert survey.is_open() and len(survey.questions) >= 3
+        (kiosk,) = db.session.scalars(select(KioskDevice).where(KioskDevice.event_id == event.id)).all()
+        assert kiosk.pairing_code_hash and kiosk.credential_hash is None
+        # Its look: a readable accent colour and images stored as an upload would be.
+        assert event.accent_colour and event.logo_image and event.cover_image and event.map_image
+        assert event.getting_there_zh and event.wifi and event.dress_code_zh and event.contacts_zh
+        with Image.open(tmp_path / "event-images" / event.logo_image) as logo:
+            assert logo.size[0] <= 480 and logo.size[1] <= 160
+
+    # The printed pairing code pairs a browser as the lobby kiosk.
+    base, code = PAIRING_LINE.search(output).groups()
+    assert base == "http://localhost"
+    kiosk = app.test_client()
+    page = kiosk.get("/kiosk/pair").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    paired = kiosk.post("/kiosk/pair", data={"csrf_token": token, "code": code})
+    assert paired.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(KioskDevice.credential_hash)) is not None
+    # And the printed confirmation code checks a guest in there.
+    typed = re.search(r"confirmation code ([A-Z0-9]{8});", output).group(1)
+    with app.app_context():
+        guest = db.session.scalar(select(Registration).where(Registration.confirmation_code == typed))
+        assert guest.state == "confirmed"
+
+    # The home page shows it all, in both languages.
+    home = client.get("/e/demo/").get_data(as_text=True)
+    assert "Programme highlights" in home and "Speakers" in home and "Practical information" in home
+    assert "Summit-Guest" in home and "/e/demo/look.css" in home
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    home = client.get("/e/demo/").get_data(as_text=True)
+    assert "精彩议程" in home and "乘坐地铁2号线" in home and "商务正装" in home
+    assert "The programme is not published yet" not in client.get("/e/demo/agenda").get_data(as_text=True)

@@ -65,6 +65,30 @@ def _with_details(query):
     return query.options(joinedload(Session.room), joinedload(Session.track), selectinload(Session.speakers))
 
 
+HIGHLIGHTS = 4
+FEATURED_SPEAKERS = 6
+
+
+def highlights(event: Event) -> list[Session]:
+    """The public sessions an event's home page shows: keynotes first, then panels, each in time order."""
+    query = _with_details(
+        select(Session).where(
+            Session.event_id == event.id, Session.visibility == "public", Session.status == "scheduled",
+            Session.kind.in_(("keynote", "panel")),
+        ).order_by((Session.kind != "keynote"), Session.starts_at, Session.id).limit(HIGHLIGHTS)
+    )
+    return sorted(db.session.scalars(query).unique().all(), key=lambda s: (s.starts_at, s.id))
+
+
+def featured_speakers(sessions) -> list[Speaker]:
+    """The speakers of `sessions`, each once, in the order they first speak."""
+    seen: dict[int, Speaker] = {}
+    for session in sessions:
+        for speaker in session.speakers:
+            seen.setdefault(speaker.id, speaker)
+    return list(seen.values())[:FEATURED_SPEAKERS]
+
+
 # The day picker's value for "all days" (an empty day=, from older links and forms, means the same).
 ALL_DAYS = "all"
 

@@ -1,10 +1,11 @@
-"""Routes: /, /e/<slug>/, /language, /healthz."""
+"""Routes: /, /e/<slug>/, /e/<slug>/look.css, /e/<slug>/images/<name>, /language, /healthz."""
 
-from flask import redirect, request, session, url_for
+from flask import abort, make_response, redirect, render_template, request, send_from_directory, session, url_for
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import access
+from portal import access, look
+from portal.agenda import services as agenda
 from portal.auth.services import safe_next
 from portal.events import bp
 from portal.extensions import db
@@ -28,7 +29,42 @@ def index():
 def home(slug: str):
     """An event's home page: when, where, and how to take part."""
     event, registration = access.load_visible_event_and_registration(slug)
-    return render("events/home.html", event=event, registration=registration)
+    highlights = agenda.highlights(event)
+    return render("events/home.html", event=event, registration=registration, highlights=highlights,
+                  speakers=agenda.featured_speakers(highlights))
+
+
+# A year: both URLs change with what they serve (the colour in the query, the content's hash in the name).
+YEAR = 365 * 24 * 3600
+
+
+@bp.get("/e/<slug>/look.css")
+@access.anonymous
+def look_css(slug: str):
+    """The event's accent colour as a style sheet (the pages allow no inline style)."""
+    event = access.load_visible_event(slug)
+    response = make_response(render_template(
+        "events/look.css", event=event, colour=event.accent_colour if look.COLOUR.match(event.accent_colour) else ""))
+    response.mimetype = "text/css"
+    if request.args.get("v") == event.accent_colour.lstrip("#"):
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+    else:
+        response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/e/<slug>/images/<name>")
+@access.anonymous
+def image(slug: str, name: str):
+    """One of the event's images: its logo, cover or map."""
+    event = access.load_visible_event(slug)
+    if not look.IMAGE_NAME.match(name) or name not in (event.logo_image, event.cover_image, event.map_image):
+        abort(404)
+    response = send_from_directory(look.images_folder(), name, max_age=YEAR)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.post("/language")

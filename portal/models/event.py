@@ -22,6 +22,8 @@ class Event(db.Model):
         CheckConstraint("freed_rooms IN ('offer', 'confirm')", name="freed_rooms"),
         CheckConstraint("pickup_buffer_minutes BETWEEN 0 AND 720", name="pickup_buffer"),
         CheckConstraint("dropoff_buffer_minutes BETWEEN 0 AND 720", name="dropoff_buffer"),
+        # Empty for the house colour, else #rrggbb (checked for contrast by portal/events/look.py).
+        CheckConstraint("accent_colour = '' OR length(accent_colour) = 7", name="accent_colour"),
     )
 
     STATUSES = ("draft", "published", "closed", "archived")
@@ -56,6 +58,20 @@ class Event(db.Model):
     # a car taking them away reaches the airport or station at least this long before they leave.
     pickup_buffer_minutes: Mapped[int] = mapped_column(default=45, server_default="45")
     dropoff_buffer_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
+    # The event's own look (portal/events/look.py): a colour, and images stored under the instance
+    # folder by the name of their content, empty when none.
+    accent_colour: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    logo_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    cover_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # Practical information for guests on the event's home page.
+    map_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    getting_there_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    getting_there_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    wifi: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    dress_code_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    dress_code_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    contacts_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contacts_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     categories: Mapped[list["Category"]] = relationship(
         back_populates="event", order_by="Category.position", cascade="all, delete-orphan"
@@ -76,6 +92,22 @@ class Event(db.Model):
     @property
     def privacy_notice(self) -> str:
         return pick(self.privacy_notice_en, self.privacy_notice_zh)
+
+    @property
+    def getting_there(self) -> str:
+        return pick(self.getting_there_en, self.getting_there_zh)
+
+    @property
+    def dress_code(self) -> str:
+        return pick(self.dress_code_en, self.dress_code_zh)
+
+    @property
+    def contacts(self) -> str:
+        return pick(self.contacts_en, self.contacts_zh)
+
+    @property
+    def has_practical_information(self) -> bool:
+        return bool(self.map_image or self.getting_there or self.wifi or self.dress_code or self.contacts)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -20,3 +20,4 @@ from portal.staff import alerts  # noqa: E402,F401
 from portal.staff import today  # noqa: E402,F401
 from portal.staff import team  # noqa: E402,F401
 from portal.staff import desk  # noqa: E402,F401
+from portal.staff import look  # noqa: E402,F401

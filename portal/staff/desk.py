@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal import access
+from portal import access, audit
 from portal.checkin import services as checkin
 from portal.extensions import db
 from portal.guests import tickets
@@ -27,7 +27,6 @@ from portal.rules import RuleRefused, refusal_on
 from portal.staff import bp, on_behalf
 from portal.needs import services as needs
 from portal.needs.forms import NeedsForm
-from portal.privacy import log_read
 from portal.staff.desk_forms import SOURCE_HINT, BehalfForm, PrintForm, StaffLegForm, StaffStayForm, WalkInForm
 from portal.staff.forms import STATE_LABELS
 from portal.staff.routes import PERMISSIONS
@@ -179,7 +178,7 @@ def needs_for(event: Event, registration_id: int):
         abort(403)
     stored = needs.needs_of(registration)
     if request.method == "GET" and stored.anything:
-        log_read(event, current_user, "sensitive.view", subject=f"guest {registration.id}", detail="needs form")
+        audit.record_read(event, current_user, "sensitive.view", subject=f"guest {registration.id}", detail="needs form")
     form = NeedsForm.for_needs(stored.as_input() if stored.has_consent else None)
     behalf = BehalfForm(prefix="behalf")
     message = None

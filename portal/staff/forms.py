@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal import look
 from portal.forms import EventForm, near_event, one_line, sane_date
 from portal.guests.forms import ProfileForm
 from portal.i18n import lazy_gettext as _l
@@ -243,3 +244,45 @@ class CategoryForm(FlaskForm):
     open_to_public = BooleanField(_l("Guests registering without an invitation may choose it"))
     reserved_places = IntegerField(_l("Places reserved for this category"), default=0, validators=[
         Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a number of places, 0 for none."))])
+
+
+def _accent_colour(form, field):
+    """A #rrggbb colour that white text on it, and it as text on white, read at AA contrast."""
+    value = (field.data or "").strip()
+    if not value:
+        return
+    if not look.COLOUR.match(value):
+        raise ValidationError(_l("Enter a colour as # and six hexadecimal digits, such as #1d3f6e."))
+    ratio = look.contrast_with_white(value)
+    if ratio < look.AA_CONTRAST:
+        raise ValidationError(_l(
+            "White text on this colour has a contrast of only %(ratio)s:1; guests need at least 4.5:1. "
+            "Choose a darker colour.", ratio=f"{ratio:.1f}"))
+
+
+class LookForm(FlaskForm):
+    """An event's look and the practical information its home page gives guests."""
+
+    accent_colour = StringField(_l("Accent colour"), filters=[one_line], validators=[Optional(), _accent_colour])
+    logo = FileField(_l("Logo"))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    cover = FileField(_l("Cover image"))
+    remove_cover = BooleanField(_l("Remove the cover image"))
+    map = FileField(_l("Map of the venue"))
+    remove_map = BooleanField(_l("Remove the map"))
+    getting_there_en = TextAreaField(_l("Getting there, in English"), validators=[Optional(), _max(5000)])
+    getting_there_zh = TextAreaField(_l("Getting there, in Chinese"), validators=[Optional(), _max(5000)])
+    wifi = StringField(_l("Wi-Fi"), filters=[one_line], validators=[Optional(), _max(200)])
+    dress_code_en = StringField(_l("Dress code in English"), filters=[one_line], validators=[Optional(), _max(300)])
+    dress_code_zh = StringField(_l("Dress code in Chinese"), filters=[one_line], validators=[Optional(), _max(300)])
+    contacts_en = TextAreaField(_l("Contacts in English"), validators=[Optional(), _max(5000)])
+    contacts_zh = TextAreaField(_l("Contacts in Chinese"), validators=[Optional(), _max(5000)])
+
+    IMAGES = ("logo", "cover", "map")
+    TEXTS = ("accent_colour", "getting_there_en", "getting_there_zh", "wifi", "dress_code_en", "dress_code_zh",
+             "contacts_en", "contacts_zh")
+
+    def texts(self) -> dict[str, str]:
+        values = {name: (self[name].data or "").strip() for name in self.TEXTS}
+        values["accent_colour"] = values["accent_colour"].lower()
+        return values
