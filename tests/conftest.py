@@ -7,7 +7,6 @@ tests run on PostgreSQL instead. The schema always comes from the migrations.
 import os
 from contextlib import contextmanager
 import re
-import shutil
 import socket
 from datetime import date, timedelta
 from email import message_from_bytes, policy
@@ -17,12 +16,13 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from hypothesis import settings
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
 from portal.agenda import announcements
-from portal.extensions import db
+from portal.database import database_uri as portal_database_uri, engine_options
+from portal.extensions import db, limiter
 from portal.models import Category, Event, StaffRole, User
 
 # CI replays the same examples on every run, so a red build always reproduces;
@@ -30,6 +30,15 @@ from portal.models import Category, Event, StaffRole, User
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow too."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
 
 STAFF_PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -91,62 +100,84 @@ def mailbox(smtp_server):
     return smtp_server
 
 
+class TestDatabase:
+    """The run's one migrated database, emptied before each test that uses it."""
+
+    def __init__(self, uri: str):
+        self.uri = uri
+        self.engine = create_engine(uri, **engine_options(uri))
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # The search index (an FTS5 table and its shadow tables) follows registration by triggers.
+                names = conn.execute(text(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+                    "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'registration_search%'")).scalars()
+            else:
+                names = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()
+            self.tables = sorted(set(names) - {"alembic_version"})
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # Checked at COMMIT, when every table is empty.
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                for name in self.tables:
+                    conn.exec_driver_sql(f'DELETE FROM "{name}"')
+                if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").first():
+                    conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+            else:
+                # A connection a test left inside a transaction would hold TRUNCATE forever; fail instead.
+                conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+                conn.exec_driver_sql(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory, smtp_server):
-    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+def test_database(tmp_path_factory, smtp_server):
+    """Migrate once per run: a SQLite file, or the PostgreSQL test database (TEST_DATABASE_URL)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        from portal.database import database_uri
-
-        uri = database_uri(url, "")
-        app = create_app(_config(uri, smtp_server.port))
-        with app.app_context():
+        uri = portal_database_uri(url, "")
+    else:
+        uri = f"sqlite:///{tmp_path_factory.mktemp('database') / 'concierge.sqlite3'}"
+    app = create_app(_config(uri, smtp_server.port))
+    with app.app_context():
+        if url:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-            upgrade(revision="heads")
-            db.engine.dispose()
-        return {"kind": "postgresql", "uri": uri}
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app(_config(f"sqlite:///{path}", smtp_server.port))
-    with app.app_context():
         upgrade(revision="heads")
         db.engine.dispose()
-    return {"kind": "sqlite", "path": path}
+    database = TestDatabase(uri)
+    yield database
+    database.close()
 
 
 @pytest.fixture
-def database_uri(database_template, tmp_path):
-    if database_template["kind"] == "sqlite":
-        path = tmp_path / "concierge.sqlite3"
-        shutil.copy(database_template["path"], path)
-        yield f"sqlite:///{path}"
-        return
-    yield database_template["uri"]
-    _truncate_all(database_template["uri"])
+def database_uri(test_database):
+    """The test database's URI; every table is empty when the test starts."""
+    test_database.empty()
+    return test_database.uri
 
 
-def _truncate_all(uri: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(uri)
-    with engine.begin() as conn:
-        tables = [
-            row[0] for row in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            ))
-        ]
-        if tables:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+@pytest.fixture(scope="session")
+def session_app(test_database, smtp_server):
+    """The one app of the run; tests take it through `app`, which resets what a test may change."""
+    app = create_app(_config(test_database.uri, smtp_server.port))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def make_app(database_uri, mailbox):
-    """Apps on the test database; their connections are closed after the test.
+    """Apps of their own, for the tests that need other settings, on the test database.
 
-    An engine left to the garbage collector makes psycopg warn at a random later
-    moment, which the strict warning filter would pin on an innocent test.
+    Their connections are closed after the test: an engine left to the garbage
+    collector makes psycopg warn at a random later moment, which the strict
+    warning filter would pin on an innocent test.
     """
     made = []
 
@@ -162,12 +193,25 @@ def make_app(database_uri, mailbox):
 
 
 @pytest.fixture
-def app(make_app):
+def app(session_app, database_uri, mailbox):
     """The app; like flaskr, no context stays pushed, so each request gets its own session.
 
-    Tests read the database inside a short `with app.app_context():`.
+    Tests read the database inside a short `with app.app_context():`. A test may
+    change `app.config`; the settings are put back after it. What requests keep
+    in the app between them (`app.extensions` entries added after start-up, such
+    as the announcements a worker holds for a few seconds) starts empty, like the
+    database.
     """
-    return make_app()
+    app = session_app
+    config = dict(app.config)
+    extensions = set(app.extensions)
+    # One limiter serves every app; an app of a test's own with other limits re-configured it.
+    limiter.init_app(app)
+    yield app
+    for name in set(app.extensions) - extensions:
+        del app.extensions[name]
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture

@@ -174,6 +174,7 @@ def redis_prefix():
     client.close()
 
 
+@pytest.mark.slow
 def test_two_servers_sharing_redis_share_the_count(app, make_staff, database_uri, redis_prefix):
     from bench.run import Browser
     from tests.test_multiworker import gunicorn

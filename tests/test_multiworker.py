@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import redis
 from sqlalchemy import func, select
 
@@ -30,6 +31,8 @@ from portal.helpdesk import services as helpdesk
 from portal.models import CheckIn, Event, Registration, Ticket, User
 from portal.models.registration import CONFIRMED, WAITLISTED
 from tests.conftest import STAFF_PASSWORD, free_port, registration_form
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -9,6 +9,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
@@ -166,6 +167,7 @@ def _poison(**values) -> OutboundMail:
     return OutboundMail(**row)
 
 
+@pytest.mark.slow
 def test_a_poison_mail_among_good_ones_stops_neither_of_two_senders(make_app, database_uri):
     app = make_app(MAIL_SEND_INLINE=False)
     poison = {

@@ -46,6 +46,7 @@ def flask_command(database_uri: str, *args: str, smtp_port: int, timeout: float 
 
 # -- (a) SMTP down for a while, two senders ------------------------------------------------------
 
+@pytest.mark.slow
 def test_smtp_down_with_two_senders_loses_no_mail_and_sends_none_twice(make_app, database_uri, mailbox):
     app = make_app(MAIL_SEND_INLINE=False)
     with app.app_context():
@@ -93,6 +94,7 @@ def test_smtp_down_with_two_senders_loses_no_mail_and_sends_none_twice(make_app,
 
 # -- (b) the server killed in the middle of check-in load ----------------------------------------
 
+@pytest.mark.slow
 def test_a_server_killed_mid_check_in_keeps_every_check_in_it_confirmed(app, make_event, database_uri):
     flush_limiter_store()
     event = make_event()
@@ -218,6 +220,7 @@ def _counts(uri: str) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_backup_while_check_ins_are_written_then_restore_round_trips(app, make_event, database_uri, tmp_path,
                                                                       mailbox):
     event = make_event()

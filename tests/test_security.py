@@ -246,6 +246,7 @@ def _row_counts() -> dict[str, int]:
             for table in db.metadata.sorted_tables}
 
 
+@pytest.mark.slow
 def test_bandit_finds_nothing_of_medium_severity_or_worse():
     result = subprocess.run(
         [str(Path(sys.executable).parent / "bandit"), "-q", "-r", "portal", "kiosk", "-ll", "-f", "txt"],

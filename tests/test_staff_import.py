@@ -221,6 +221,7 @@ def _invitees(count: int, bad_lines=()) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.mark.slow
 def test_twenty_thousand_invitees_are_imported_under_gunicorn(app, summit, make_staff, database_uri, mailbox,
                                                              tmp_path):
     """gunicorn as the README runs it (sync workers, 30 s timeout): the import answers, all of it or nothing."""
