@@ -5,25 +5,25 @@ tests run on PostgreSQL instead. The schema always comes from the migrations.
 """
 
 import os
-from contextlib import contextmanager
-import re
-import socket
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from hypothesis import settings
-from sqlalchemy import event as sa_event
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
-from portal.agenda import announcements
 from portal.database import database_uri as portal_database_uri, engine_options
 from portal.extensions import db, limiter
 from portal.models import Category, Event, StaffRole, User
+from tests.factories import STAFF_PASSWORD, free_port, submit, zone_at_noon
+from tests.sessions import sign_in
+# Re-exported: `from tests.conftest import submit` and the like keep working.
+from tests.factories import CSRF_INPUT, counting_queries, csrf_token, queries_for, registration_form  # noqa: F401
 
 # CI replays the same examples on every run, so a red build always reproduces;
 # on a laptop each run explores new ones.
@@ -32,16 +32,11 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-
 def pytest_collection_modifyitems(items):
     """Every browser test is slow too."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-
-
-STAFF_PASSWORD = "correct horse battery"
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _config(uri: str, smtp_port: int, **extra) -> dict:
@@ -58,12 +53,6 @@ def _config(uri: str, smtp_port: int, **extra) -> dict:
         "BASE_URL": "http://localhost",
         **extra,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MailSink:
@@ -227,20 +216,6 @@ def staff_password_hash():
     return generate_password_hash(STAFF_PASSWORD)
 
 
-def csrf_token(client, url: str) -> str:
-    """The CSRF token from the form on `url`, as a browser would have it."""
-    page = client.get(url)
-    match = CSRF_INPUT.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url} ({page.status_code})"
-    return match.group(1)
-
-
-def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
-    """Post a form the way a browser does: load the page, then send it with its token."""
-    token = csrf_token(client, page or url)
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
-
-
 def _detached(obj, *relationships):
     """The object with its columns and the named relationships loaded, free of any session."""
     db.session.refresh(obj)
@@ -298,8 +273,6 @@ class AuthActions:
 
     def login_as(self, user: User):
         """Sign in directly, in a session the server knows; tests/test_auth.py proves the real e-mailed link."""
-        from tests.sessions import sign_in
-
         sign_in(self._client, user.id)
 
     def logout(self):
@@ -311,48 +284,16 @@ def auth(client):
     return AuthActions(client)
 
 
-def registration_form(**overrides) -> dict:
-    data = {
-        "name_original": "王小明",
-        "name_latin": "Wang Xiaoming",
-        "surname": "Wang",
-        "honorific": "Mr",
-        "organization": "Example Holdings",
-        "job_title": "Chief Executive",
-        "country": "CN",
-        "phone": "+86 138 0000 0000",
-        "language": "zh_Hans",
-        "email": "wang@example.org",
-        "consent": "y",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+@pytest.fixture
+def event(make_event):
+    zone = zone_at_noon()
+    today = datetime.now(ZoneInfo(zone)).date()
+    return make_event(timezone=zone, starts_on=today, ends_on=today + timedelta(days=2))
 
 
-@contextmanager
-def counting_queries(app):
-    """Every SQL statement the app sends while the block runs.
-
-    The worker's copy of the announcements is dropped first, so each count
-    includes reading them, as a request after the copy runs out does.
-    """
-    with app.app_context():
-        engine = db.engine
-        announcements.forget_shown()
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
-
-
-def queries_for(app, client, url: str) -> list[str]:
-    """The SQL statements one successful GET of `url` sends."""
-    with counting_queries(app) as statements, client.get(url) as response:
-        assert response.status_code == 200, url
-    return statements
+@pytest.fixture
+def organizer(make_event, make_staff):
+    event = make_event()
+    user = make_staff("boss@example.org", event, roles=("organizer",))
+    user.event = event
+    return user

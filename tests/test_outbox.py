@@ -17,9 +17,9 @@ from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, OutboundMail, Registration, Ticket
-from tests.conftest import MailSink, csrf_token, free_port, registration_form, submit
+from tests.conftest import MailSink
+from tests.factories import csrf_token, flask_environment, free_port, registration_form, ROOT, submit
 from tests.sessions import sign_in_new_account
-from tests.test_resilience import ROOT, flask_environment
 
 
 def _make_due(app):
@@ -237,11 +237,11 @@ def test_a_temporary_refusal_of_a_recipient_is_retried_not_failed(make_app):
 
 
 def test_a_subject_typed_with_a_line_break_goes_out_on_one_line(app, client, make_event, mailbox):
-    from tests.test_helpdesk import sign_in_guest
-    from tests.test_kiosk import make_guest
+    from tests.factories import sign_in_guest
+    from tests.factories import make_registration
 
     event = make_event()
-    sign_in_guest(app, client, make_guest(app, event))
+    sign_in_guest(app, client, make_registration(app, event))
     response = submit(client, "/e/summit/me/help", {
         "category": "other", "subject": "Hello\r\nBcc: x@evil.example", "message": "Line one.\r\nLine two."})
     assert response.status_code == 303

@@ -24,11 +24,8 @@ from portal.models import (
     Survey, SurveySection, Track, User, Vehicle,
 )
 from portal.transport import services as transport
-from tests.conftest import CSRF_INPUT, registration_form, submit
+from tests.factories import CSRF_INPUT, example_url, make_block, registration_form, scan, submit
 from tests.sessions import sign_in_new_account
-from tests.test_access import _example_url
-from tests.test_kiosk import scan
-from tests.test_lodging import make_block
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +49,7 @@ def test_every_get_route_answers_with_the_security_headers(app, client, make_eve
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:
             continue
-        url = _example_url(rule) if rule.endpoint != "static" else "/static/css/app.css"
+        url = example_url(rule) if rule.endpoint != "static" else "/static/css/app.css"
         with client.get(url) as response:
             _assert_hardened(response, rule.rule)
         checked += 1
@@ -258,9 +255,9 @@ def test_bandit_finds_nothing_of_medium_severity_or_worse():
 def test_every_page_for_someone_signed_in_or_a_kiosk_is_never_stored(app, make_event, make_staff):
     """Back after signing out, or after the guest leaves a kiosk, must find no copy in the browser."""
     from tests.sessions import sign_in
-    from tests.test_access import _rules_of
-    from tests.test_agenda import make_guest
-    from tests.test_kiosk import new_kiosk, pair
+    from tests.factories import rules_of
+    from tests.factories import make_guest
+    from tests.factories import new_kiosk, pair
 
     event = make_event()
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
@@ -271,10 +268,10 @@ def test_every_page_for_someone_signed_in_or_a_kiosk_is_never_stored(app, make_e
     checked = 0
     for kind, client in (("guest", guest), ("signed_in", guest), ("anonymous", guest), ("staff", staff),
                          ("kiosk", kiosk)):
-        for rule in _rules_of(app, kind):
+        for rule in rules_of(app, kind):
             if "GET" not in rule.methods:
                 continue
-            with client.get(_example_url(rule)) as response:
+            with client.get(example_url(rule)) as response:
                 assert "no-store" in response.headers.get("Cache-Control", ""), (kind, rule.rule, response.status_code)
             checked += 1
     assert checked > 60
