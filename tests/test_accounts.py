@@ -384,39 +384,3 @@ def test_the_cookie_carries_a_session_token_and_the_database_only_its_hash(app, 
     with app.app_context():
         stored = db.session.scalar(select(SignInSession.token_hash))
     assert token not in stored and len(stored) == 64
-
-
-# -- The migration --------------------------------------------------------------------------------
-
-def test_the_migration_drops_passwords_a_stranger_may_have_set_and_keeps_staff_ones(app, make_event,
-                                                                                   staff_password_hash):
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import text
-
-    event = make_event()
-    with app.app_context():
-        downgrade(revision="0010_guest_search_index")
-        try:
-            # The accounts as they stood before: staff, an admin, and a guest holding a password,
-            # as public registration let anyone set one on an address never proved.
-            now = utcnow().replace(tzinfo=None).isoformat(sep=" ")
-            for email, admin in (("desk@example.org", False), ("root@example.org", True), ("guest@example.org", False)):
-                db.session.execute(text(
-                    "INSERT INTO user_account (email, display_name, password_hash, language, is_admin, created_at) "
-                    "VALUES (:email, '', :hash, 'en', :admin, :now)"),
-                    {"email": email, "hash": staff_password_hash, "admin": admin, "now": now})
-            ids = dict(db.session.execute(text("SELECT email, id FROM user_account")).all())
-            db.session.execute(text("INSERT INTO staff_role (user_id, event_id, role) VALUES (:user, :event, 'helpdesk')"),
-                               {"user": ids["desk@example.org"], "event": event.id})
-            db.session.execute(text(
-                "INSERT INTO sign_in_link (user_id, token_hash, next_url, created_at, expires_at) "
-                "VALUES (:user, :hash, '', :now, :now)"), {"user": ids["guest@example.org"], "hash": "a" * 64, "now": now})
-            db.session.commit()
-        finally:
-            db.session.remove()
-            upgrade(revision="heads")
-        passwords = dict(db.session.execute(select(User.email, User.password_hash)).all())
-        link_email = db.session.scalar(select(SignInLink.email))
-    assert passwords["guest@example.org"] is None
-    assert passwords["desk@example.org"] and passwords["root@example.org"]
-    assert link_email == "guest@example.org"
