@@ -5,25 +5,25 @@ tests run on PostgreSQL instead. The schema always comes from the migrations.
 """
 
 import os
-from contextlib import contextmanager
-import re
-import shutil
-import socket
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from hypothesis import settings
-from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
-from portal.agenda import announcements
-from portal.extensions import db
+from portal.database import database_uri as portal_database_uri, engine_options
+from portal.extensions import db, limiter
 from portal.models import Category, Event, StaffRole, User
+from tests.factories import STAFF_PASSWORD, free_port, submit, zone_at_noon
+from tests.sessions import sign_in
+# Re-exported: `from tests.conftest import submit` and the like keep working.
+from tests.factories import CSRF_INPUT, counting_queries, csrf_token, queries_for, registration_form  # noqa: F401
 
 # CI replays the same examples on every run, so a red build always reproduces;
 # on a laptop each run explores new ones.
@@ -31,8 +31,12 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-STAFF_PASSWORD = "correct horse battery"
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow too."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 def _config(uri: str, smtp_port: int, **extra) -> dict:
@@ -49,12 +53,6 @@ def _config(uri: str, smtp_port: int, **extra) -> dict:
         "BASE_URL": "http://localhost",
         **extra,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MailSink:
@@ -91,62 +89,81 @@ def mailbox(smtp_server):
     return smtp_server
 
 
+class TestDatabase:
+    """The run's one migrated database, emptied before each test that uses it.
+
+    Only tables that hold rows are emptied, children before parents, and ids start
+    again at 1; a TRUNCATE of every table took seconds on PostgreSQL.
+    On SQLite the search index follows registration through its triggers.
+    """
+
+    def __init__(self, uri: str):
+        self.uri = uri
+        self.engine = create_engine(uri, **engine_options(uri))
+        self.tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        self._filled = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in self.tables)
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            filled = set(conn.exec_driver_sql(self._filled).scalars())
+            for name in self.tables:
+                if name in filled:
+                    conn.exec_driver_sql(f'DELETE FROM "{name}"')
+            # SQLite's ids (no AUTOINCREMENT) follow the largest one left, so they start again by themselves.
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(
+                    "SELECT setval(quote_ident(sequencename)::regclass, 1, false) FROM pg_sequences "
+                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory, smtp_server):
-    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+def test_database(tmp_path_factory, smtp_server):
+    """Migrate once per run: a SQLite file, or the PostgreSQL test database (TEST_DATABASE_URL)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        from portal.database import database_uri
-
-        uri = database_uri(url, "")
-        app = create_app(_config(uri, smtp_server.port))
-        with app.app_context():
+        uri = portal_database_uri(url, "")
+    else:
+        uri = f"sqlite:///{tmp_path_factory.mktemp('database') / 'concierge.sqlite3'}"
+    app = create_app(_config(uri, smtp_server.port))
+    with app.app_context():
+        if url:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-            upgrade(revision="heads")
-            db.engine.dispose()
-        return {"kind": "postgresql", "uri": uri}
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app(_config(f"sqlite:///{path}", smtp_server.port))
-    with app.app_context():
         upgrade(revision="heads")
         db.engine.dispose()
-    return {"kind": "sqlite", "path": path}
+    database = TestDatabase(uri)
+    yield database
+    database.close()
 
 
 @pytest.fixture
-def database_uri(database_template, tmp_path):
-    if database_template["kind"] == "sqlite":
-        path = tmp_path / "concierge.sqlite3"
-        shutil.copy(database_template["path"], path)
-        yield f"sqlite:///{path}"
-        return
-    yield database_template["uri"]
-    _truncate_all(database_template["uri"])
+def database_uri(test_database):
+    """The test database's URI; every table is empty when the test starts."""
+    test_database.empty()
+    return test_database.uri
 
 
-def _truncate_all(uri: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(uri)
-    with engine.begin() as conn:
-        tables = [
-            row[0] for row in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            ))
-        ]
-        if tables:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+@pytest.fixture(scope="session")
+def session_app(test_database, smtp_server):
+    """The one app of the run; tests take it through `app`, which resets what a test may change."""
+    app = create_app(_config(test_database.uri, smtp_server.port))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def make_app(database_uri, mailbox):
-    """Apps on the test database; their connections are closed after the test.
+    """Apps of their own, for the tests that need other settings, on the test database.
 
-    An engine left to the garbage collector makes psycopg warn at a random later
-    moment, which the strict warning filter would pin on an innocent test.
+    Their connections are closed after the test: an engine left to the garbage
+    collector makes psycopg warn at a random later moment, which the strict
+    warning filter would pin on an innocent test.
     """
     made = []
 
@@ -162,12 +179,25 @@ def make_app(database_uri, mailbox):
 
 
 @pytest.fixture
-def app(make_app):
+def app(session_app, database_uri, mailbox):
     """The app; like flaskr, no context stays pushed, so each request gets its own session.
 
-    Tests read the database inside a short `with app.app_context():`.
+    Tests read the database inside a short `with app.app_context():`. A test may
+    change `app.config`; the settings are put back after it. What requests keep
+    in the app between them (`app.extensions` entries added after start-up, such
+    as the announcements a worker holds for a few seconds) starts empty, like the
+    database.
     """
-    return make_app()
+    app = session_app
+    config = dict(app.config)
+    extensions = set(app.extensions)
+    # One limiter serves every app; an app of a test's own with other limits re-configured it.
+    limiter.init_app(app)
+    yield app
+    for name in set(app.extensions) - extensions:
+        del app.extensions[name]
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture
@@ -184,20 +214,6 @@ def runner(app):
 def staff_password_hash():
     # Hashing is slow by design; do it once for the whole run.
     return generate_password_hash(STAFF_PASSWORD)
-
-
-def csrf_token(client, url: str) -> str:
-    """The CSRF token from the form on `url`, as a browser would have it."""
-    page = client.get(url)
-    match = CSRF_INPUT.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url} ({page.status_code})"
-    return match.group(1)
-
-
-def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
-    """Post a form the way a browser does: load the page, then send it with its token."""
-    token = csrf_token(client, page or url)
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
 
 
 def _detached(obj, *relationships):
@@ -257,8 +273,6 @@ class AuthActions:
 
     def login_as(self, user: User):
         """Sign in directly, in a session the server knows; tests/test_auth.py proves the real e-mailed link."""
-        from tests.sessions import sign_in
-
         sign_in(self._client, user.id)
 
     def logout(self):
@@ -270,48 +284,16 @@ def auth(client):
     return AuthActions(client)
 
 
-def registration_form(**overrides) -> dict:
-    data = {
-        "name_original": "王小明",
-        "name_latin": "Wang Xiaoming",
-        "surname": "Wang",
-        "honorific": "Mr",
-        "organization": "Example Holdings",
-        "job_title": "Chief Executive",
-        "country": "CN",
-        "phone": "+86 138 0000 0000",
-        "language": "zh_Hans",
-        "email": "wang@example.org",
-        "consent": "y",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+@pytest.fixture
+def event(make_event):
+    zone = zone_at_noon()
+    today = datetime.now(ZoneInfo(zone)).date()
+    return make_event(timezone=zone, starts_on=today, ends_on=today + timedelta(days=2))
 
 
-@contextmanager
-def counting_queries(app):
-    """Every SQL statement the app sends while the block runs.
-
-    The worker's copy of the announcements is dropped first, so each count
-    includes reading them, as a request after the copy runs out does.
-    """
-    with app.app_context():
-        engine = db.engine
-        announcements.forget_shown()
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
-
-
-def queries_for(app, client, url: str) -> list[str]:
-    """The SQL statements one successful GET of `url` sends."""
-    with counting_queries(app) as statements, client.get(url) as response:
-        assert response.status_code == 200, url
-    return statements
+@pytest.fixture
+def organizer(make_event, make_staff):
+    event = make_event()
+    user = make_staff("boss@example.org", event, roles=("organizer",))
+    user.event = event
+    return user

@@ -1,15 +1,13 @@
 """Every route declares who may reach it, and each rule holds."""
 
-import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.access import Rule
 from portal.extensions import db
 from portal.models import Registration
-from tests.conftest import csrf_token, registration_form, submit
+from tests.factories import csrf_token, example_url, registration_form, rules_of, submit
 from tests.sessions import sign_in_new_account
 
 # Served by Flask itself, for everyone.
@@ -27,35 +25,13 @@ def test_every_route_declares_an_access_rule(app):
     assert missing == []
 
 
-def _example_url(rule) -> str:
-    values = {}
-    for name in rule.arguments:
-        converter = rule._converters[name]
-        if isinstance(converter, AnyConverter):
-            values[name] = sorted(converter.items)[0]
-        else:
-            values[name] = 1 if isinstance(converter, IntegerConverter) else "summit"
-    url = rule.rule
-    for name, value in values.items():
-        url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
-    return url
-
-
-def _rules_of(app, kind):
-    for rule in app.url_map.iter_rules():
-        view = app.view_functions[rule.endpoint]
-        access_rule = getattr(view, "access_rule", None)
-        if access_rule is not None and access_rule.kind == kind:
-            yield rule
-
-
 def test_staff_routes_send_the_anonymous_to_sign_in(app, client, make_event):
     make_event()
     checked = 0
-    for rule in _rules_of(app, "staff"):
+    for rule in rules_of(app, "staff"):
         if "GET" not in rule.methods:
             continue
-        response = client.get(_example_url(rule))
+        response = client.get(example_url(rule))
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"].startswith("/login"), rule.rule
         checked += 1
@@ -67,10 +43,10 @@ def test_staff_routes_refuse_a_signed_in_guest(app, client, auth, make_event, ma
     guest = make_staff("guest@example.org")  # an account with no staff role
     auth.login_as(guest)
     checked = 0
-    for rule in _rules_of(app, "staff"):
+    for rule in rules_of(app, "staff"):
         if "GET" not in rule.methods:
             continue
-        response = client.get(_example_url(rule))
+        response = client.get(example_url(rule))
         assert response.status_code in (403, 404), rule.rule
         checked += 1
     assert checked > 0
@@ -83,28 +59,28 @@ def test_kiosk_routes_refuse_a_browser_that_is_not_an_enrolled_kiosk(app, client
         if who:
             auth.login_as(who)
         token = csrf_token(client, "/kiosk/pair")
-        for rule in _rules_of(app, "kiosk"):
+        for rule in rules_of(app, "kiosk"):
             if "GET" in rule.methods:
-                assert client.get(_example_url(rule)).status_code == 403, rule.rule
+                assert client.get(example_url(rule)).status_code == 403, rule.rule
             else:
-                assert client.post(_example_url(rule), data={"csrf_token": token}).status_code == 403, rule.rule
+                assert client.post(example_url(rule), data={"csrf_token": token}).status_code == 403, rule.rule
 
 
 def test_guest_routes_send_the_anonymous_to_sign_in(app, client, make_event):
     make_event()
-    for rule in _rules_of(app, "guest"):
+    for rule in rules_of(app, "guest"):
         if "GET" not in rule.methods:
             continue
-        response = client.get(_example_url(rule))
+        response = client.get(example_url(rule))
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"].startswith("/login"), rule.rule
 
 
 def test_signed_in_routes_send_the_anonymous_to_sign_in(app, client):
-    for rule in _rules_of(app, "signed_in"):
+    for rule in rules_of(app, "signed_in"):
         if "GET" not in rule.methods:
             continue
-        response = client.get(_example_url(rule))
+        response = client.get(example_url(rule))
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
 
@@ -130,10 +106,10 @@ def test_guest_a_never_sees_guest_b(app, make_event):
         bob_codes = (bob_reg.ticket_code, bob_reg.confirmation_code, "bob@example.org")
 
     # Alice's pages show only Alice, and no guest URL takes another guest's id.
-    for rule in _rules_of(app, "guest"):
+    for rule in rules_of(app, "guest"):
         if "GET" not in rule.methods:
             continue
-        page = alice.get(_example_url(rule)).get_data(as_text=True)
+        page = alice.get(example_url(rule)).get_data(as_text=True)
         for secret in bob_codes:
             assert secret not in page, rule.rule
         assert "registration_id" not in rule.arguments

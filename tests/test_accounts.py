@@ -10,11 +10,11 @@ from sqlalchemy import delete, func, select, update
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import MedicalNotes, Registration, SignInLink, SignInSession, StaffRole, User
-from tests.conftest import STAFF_PASSWORD, csrf_token, registration_form, submit
 from tests.sessions import sign_in, sign_in_new_account
-from tests.test_auth import _signed_in_as
-from tests.test_needs import MEDICAL_NOTE, give_consent, needs_form
-from tests.test_staff_import import upload
+from tests.factories import (
+    csrf_token, give_consent, MEDICAL_NOTE, needs_form, registration_form, signed_in_as, STAFF_PASSWORD, submit,
+    upload,
+)
 
 LINK = re.compile(r"https?://[^\s/]+(/(?:login/link|e/[a-z0-9-]+/register)/[A-Za-z0-9_\-]+)")
 STRANGERS_PASSWORD = "stranger-danger-42"
@@ -70,7 +70,7 @@ def test_public_registration_proves_the_address_before_anything_is_stored(app, c
     reader = app.test_client()  # the mail may be opened on a phone, not where the form was
     response = _use(reader, path)
     assert response.status_code == 303 and response.headers["Location"] == "/e/summit/register"
-    assert _signed_in_as(reader) == "wang@example.org"
+    assert signed_in_as(reader) == "wang@example.org"
     form = reader.get("/e/summit/register").get_data(as_text=True)
     email_input = re.search(r'<input[^>]*id="email"[^>]*>', form).group(0)
     assert 'value="wang@example.org"' in email_input and "readonly" in email_input
@@ -91,7 +91,7 @@ def test_a_registration_link_for_an_address_with_an_account_signs_into_that_acco
     submit(client, "/e/summit/register/link", {"email": "wang@example.org"}, page="/e/summit/register").close()
     (path,) = _links_in(mailbox, "wang@example.org")
     _use(client, path)
-    assert _signed_in_as(client) == "wang@example.org"
+    assert signed_in_as(client) == "wang@example.org"
     assert _count(app, User) == 1 and _account(app, "wang@example.org").id == owner.id
 
 
@@ -111,7 +111,7 @@ def test_a_stranger_who_registers_someone_elses_address_first_sees_nothing_of_th
     assert _account(app, victim) is None and _count(app, Registration) == 0
     # The link went to the victim's mailbox, which the stranger cannot read; the stranger is nobody.
     assert len(mailbox.to(victim)) == 1
-    assert _signed_in_as(stranger) is None
+    assert signed_in_as(stranger) is None
     # So no password can be set on the victim's account, and none can be guessed into it.
     refused = submit(stranger, "/account", {"display_name": "x", "language": "en",
                                             "new_password": STRANGERS_PASSWORD}, page="/login")
@@ -149,7 +149,7 @@ def test_a_stranger_who_registers_someone_elses_address_first_sees_nothing_of_th
         body = response.get_data(as_text=True)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
         assert MEDICAL_NOTE not in body and "Victor" not in body, path
-    assert _signed_in_as(stranger) is None
+    assert signed_in_as(stranger) is None
 
 
 def test_an_account_made_by_a_link_holds_no_password_until_its_owner_sets_one(app, client, make_event, mailbox):
@@ -184,7 +184,7 @@ def test_two_links_for_one_new_address_used_at_once_make_one_account(app, make_e
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(use, range(2))) == [303, 303]
     assert _count(app, User) == 1
-    assert [_signed_in_as(browser) for browser in browsers] == ["wang@example.org"] * 2
+    assert [signed_in_as(browser) for browser in browsers] == ["wang@example.org"] * 2
 
 
 # -- Setting or changing a password ---------------------------------------------------------------
@@ -253,11 +253,11 @@ def test_sign_out_ends_the_session_wherever_its_cookie_was_copied(app, client, a
     make_staff("desk@example.org", admin=True)
     auth.login_staff("desk@example.org")
     copy = _copy_of(app, client)
-    assert _signed_in_as(copy) == "desk@example.org"
+    assert signed_in_as(copy) == "desk@example.org"
 
     auth.logout()
-    assert _signed_in_as(client) is None
-    assert _signed_in_as(copy) is None
+    assert signed_in_as(client) is None
+    assert signed_in_as(copy) is None
     assert copy.get("/staff/").status_code == 302
     assert _count(app, SignInSession) == 0
 
@@ -275,9 +275,9 @@ def test_a_new_password_ends_every_other_session_of_the_account(app, client, aut
     response = _save_password(client, "a fresh secret phrase", current=STAFF_PASSWORD)
     assert response.status_code == 303
     assert "Every other session of this account is signed out." in client.get("/account").get_data(as_text=True)
-    assert _signed_in_as(client) == "desk@example.org"
-    assert _signed_in_as(laptop) is None and _signed_in_as(copy) is None
-    assert _signed_in_as(elsewhere) == "other@example.org"
+    assert signed_in_as(client) == "desk@example.org"
+    assert signed_in_as(laptop) is None and signed_in_as(copy) is None
+    assert signed_in_as(elsewhere) == "other@example.org"
 
 
 def test_sign_out_everywhere_ends_every_session_of_the_account(app, client, auth, make_staff):
@@ -291,7 +291,7 @@ def test_sign_out_everywhere_ends_every_session_of_the_account(app, client, auth
     response = submit(client, "/account/sign-out-everywhere", {}, page="/account")
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert "You are signed out on every device." in client.get("/").get_data(as_text=True)
-    assert [_signed_in_as(c) for c in (client, laptop, copy)] == [None, None, None]
+    assert [signed_in_as(c) for c in (client, laptop, copy)] == [None, None, None]
 
 
 def test_erasing_the_account_ends_every_session(app, make_event):
@@ -305,7 +305,7 @@ def test_erasing_the_account_ends_every_session(app, make_event):
 
     response = submit(guest, "/e/summit/me/data/erase", {"understood": "y"})
     assert response.status_code == 303
-    assert [_signed_in_as(c) for c in (guest, phone, copy)] == [None, None, None]
+    assert [signed_in_as(c) for c in (guest, phone, copy)] == [None, None, None]
     assert _count(app, SignInSession) == 0
 
 
@@ -322,12 +322,12 @@ def test_losing_a_staff_role_ends_the_sessions_that_held_it(app, client, auth, m
         db.session.add(StaffRole(user_id=desk.id, event_id=event.id, role="organizer"))
         db.session.commit()
     assert client.get("/staff/e/summit/settings").status_code == 200
-    assert _signed_in_as(laptop) == "desk@example.org"
+    assert signed_in_as(laptop) == "desk@example.org"
 
     with app.app_context():
         db.session.execute(delete(StaffRole).where(StaffRole.role == "organizer"))
         db.session.commit()
-    assert _signed_in_as(client) is None and _signed_in_as(laptop) is None
+    assert signed_in_as(client) is None and signed_in_as(laptop) is None
     # Signing in again gives a session with the roles held now.
     auth.login_staff("desk@example.org")
     assert client.get("/staff/e/summit/guests").status_code == 200
@@ -354,10 +354,10 @@ def test_a_staff_session_ends_after_the_idle_time_and_a_guests_does_not(app, mak
     with app.app_context():
         db.session.execute(update(SignInSession).values(last_seen_at=utcnow() - timedelta(minutes=idle + 1)))
         db.session.commit()
-    assert _signed_in_as(staff) is None
+    assert signed_in_as(staff) is None
     response = staff.get("/staff/e/summit/guests")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    assert _signed_in_as(guest) == "wang@example.org"
+    assert signed_in_as(guest) == "wang@example.org"
 
 
 def test_every_session_ends_after_its_lifetime(app, client):
@@ -366,14 +366,14 @@ def test_every_session_ends_after_its_lifetime(app, client):
         db.session.execute(update(SignInSession).values(
             created_at=utcnow() - timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"] + 60)))
         db.session.commit()
-    assert _signed_in_as(client) is None
+    assert signed_in_as(client) is None
 
 
 def test_a_cookie_from_before_server_side_sessions_signs_in_nobody(app, client, make_staff):
     user = make_staff("desk@example.org", admin=True)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)  # what the cookie used to carry
-    assert _signed_in_as(client) is None
+    assert signed_in_as(client) is None
 
 
 @pytest.mark.parametrize("role", ["guest", "staff"])
@@ -384,39 +384,3 @@ def test_the_cookie_carries_a_session_token_and_the_database_only_its_hash(app, 
     with app.app_context():
         stored = db.session.scalar(select(SignInSession.token_hash))
     assert token not in stored and len(stored) == 64
-
-
-# -- The migration --------------------------------------------------------------------------------
-
-def test_the_migration_drops_passwords_a_stranger_may_have_set_and_keeps_staff_ones(app, make_event,
-                                                                                   staff_password_hash):
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import text
-
-    event = make_event()
-    with app.app_context():
-        downgrade(revision="0010_guest_search_index")
-        try:
-            # The accounts as they stood before: staff, an admin, and a guest holding a password,
-            # as public registration let anyone set one on an address never proved.
-            now = utcnow().replace(tzinfo=None).isoformat(sep=" ")
-            for email, admin in (("desk@example.org", False), ("root@example.org", True), ("guest@example.org", False)):
-                db.session.execute(text(
-                    "INSERT INTO user_account (email, display_name, password_hash, language, is_admin, created_at) "
-                    "VALUES (:email, '', :hash, 'en', :admin, :now)"),
-                    {"email": email, "hash": staff_password_hash, "admin": admin, "now": now})
-            ids = dict(db.session.execute(text("SELECT email, id FROM user_account")).all())
-            db.session.execute(text("INSERT INTO staff_role (user_id, event_id, role) VALUES (:user, :event, 'helpdesk')"),
-                               {"user": ids["desk@example.org"], "event": event.id})
-            db.session.execute(text(
-                "INSERT INTO sign_in_link (user_id, token_hash, next_url, created_at, expires_at) "
-                "VALUES (:user, :hash, '', :now, :now)"), {"user": ids["guest@example.org"], "hash": "a" * 64, "now": now})
-            db.session.commit()
-        finally:
-            db.session.remove()
-            upgrade(revision="heads")
-        passwords = dict(db.session.execute(select(User.email, User.password_hash)).all())
-        link_email = db.session.scalar(select(SignInLink.email))
-    assert passwords["guest@example.org"] is None
-    assert passwords["desk@example.org"] and passwords["root@example.org"]
-    assert link_email == "guest@example.org"

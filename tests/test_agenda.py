@@ -1,91 +1,14 @@
 """The guest agenda: by day, filters and search, who sees which session, constant query counts."""
 
-import secrets
-from datetime import datetime, time, timedelta
-from types import SimpleNamespace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AgendaEntry, Category, Registration, Room, Session, SessionRating, Speaker, Track, User
-from tests.conftest import counting_queries
-
-
-def make_guest(app, event, email, state="confirmed", category="delegate", name=None):
-    """A guest with a registration, made directly in the database."""
-    with app.app_context():
-        user = User(email=email, display_name=email.split("@")[0], language="en")
-        category_id = db.session.scalar(
-            select(Category.id).where(Category.event_id == event.id, Category.code == category))
-        registration = Registration(
-            event_id=event.id, user=user, category_id=category_id, state=state,
-            name_original=name or email.split("@")[0].title(), name_latin=name or email.split("@")[0].title(),
-            surname="Guest", email=email, language="en", consent_at=utcnow(),
-            ticket_code=secrets.token_urlsafe(32), confirmation_code=secrets.token_hex(4).upper(),
-        )
-        db.session.add(registration)
-        db.session.commit()
-        return SimpleNamespace(id=user.id, user_id=user.id, registration_id=registration.id, email=email)
-
-
-def at(event, day_offset=0, hour=9, minute=0):
-    """An aware instant on day `day_offset` of the event, in the event's own time zone."""
-    local = datetime.combine(event.starts_on + timedelta(days=day_offset), time(hour, minute),
-                             tzinfo=ZoneInfo(event.timezone))
-    return local
-
-
-def make_session(app, event, title, starts_at, minutes=60, speakers=(), invitees=(), categories=(),
-                 room=None, track=None, **values):
-    with app.app_context():
-        session = Session(
-            event_id=event.id, title_en=title, title_zh=title + "（中文）", starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=minutes), **values,
-        )
-        session.speakers = [db.session.get(Speaker, s) for s in speakers]
-        session.invitees = [db.session.get(Registration, r) for r in invitees]
-        session.categories = [db.session.scalar(select(Category).where(
-            Category.event_id == event.id, Category.code == c)) for c in categories]
-        session.room_id = room
-        session.track_id = track
-        db.session.add(session)
-        db.session.commit()
-        return session.id
-
-
-def make_speaker(app, event, name_en, name_zh=""):
-    with app.app_context():
-        speaker = Speaker(event_id=event.id, name_en=name_en, name_zh=name_zh or name_en)
-        db.session.add(speaker)
-        db.session.commit()
-        return speaker.id
-
-
-def make_room(app, event, name="Hall A"):
-    with app.app_context():
-        room = Room(event_id=event.id, name_en=name, name_zh=name + "厅", capacity=200, floor="2")
-        db.session.add(room)
-        db.session.commit()
-        return room.id
-
-
-def make_track(app, event, name="Finance"):
-    with app.app_context():
-        track = Track(event_id=event.id, name_en=name, name_zh=name + "专题")
-        db.session.add(track)
-        db.session.commit()
-        return track.id
-
-
-def hold(app, guest, session_id):
-    with app.app_context():
-        db.session.add(AgendaEntry(registration_id=guest.registration_id, session_id=session_id))
-        db.session.commit()
-
-
+from portal.models import AgendaEntry, Session, SessionRating
+from tests.factories import at, counting_queries, make_guest, make_room, make_session, make_speaker, make_track
 
 
 def test_the_agenda_lists_sessions_by_day_in_the_event_time_zone(app, client, make_event):
@@ -215,7 +138,7 @@ def test_invitation_only_sessions_never_reach_a_guest_who_is_not_invited(app, cl
 
 
 def _token(client, event):
-    from tests.conftest import csrf_token
+    from tests.factories import csrf_token
 
     return csrf_token(client, f"/e/{event.slug}/me/agenda")
 

@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import OutboundMail, Room, ScheduleNotice, Session, SessionChange, Speaker
-from tests.conftest import submit
-from tests.test_agenda import at, hold, make_guest, make_room, make_session, make_speaker
+from tests.factories import at, hold, make_guest, make_room, make_session, make_speaker, submit
 
 
 def _local(value):

@@ -7,7 +7,7 @@ import pytest
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from tests.test_agenda import at, counting_queries, hold, make_guest, make_session
+from tests.factories import at, counting_queries, hold, make_guest, make_session
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from portal.agenda import announcements
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Announcement, OutboundMail
-from tests.conftest import queries_for, submit
-from tests.test_agenda import make_guest
+from tests.factories import make_guest, queries_for, submit
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_a_nul_character_in_a_form_changes_nothing(app, client, make_event):
     from sqlalchemy import func, select
 
     from portal.models import Registration
-    from tests.conftest import registration_form, submit
+    from tests.factories import registration_form, submit
 
     event = make_event()
     category = next(c for c in event.categories if c.open_to_public)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry
-from tests.conftest import submit
-from tests.test_report import build_dataset, organizer
+from tests.factories import build_dataset, submit
+from tests.factories import organizer_client
 
 LISTS = ("registrations", "invitations", "agenda", "check_ins", "lodging", "transport", "session_ratings", "tickets")
 SENSITIVE = ("dietary", "allergies", "accessibility", "medical")
@@ -35,7 +35,7 @@ def _audit(app):
 def test_the_archive_leaves_sensitive_needs_out_by_default(app, make_event, make_staff):
     event = make_event(starts_on=date.today() - timedelta(days=3), ends_on=date.today() - timedelta(days=1))
     ids = build_dataset(app, event)
-    staff = organizer(app, event, make_staff)
+    staff = organizer_client(app, event, make_staff)
     assert "Include dietary, accessibility and medical needs" in staff.get(
         f"/staff/e/{event.slug}/archive").get_data(as_text=True)
 
@@ -71,7 +71,7 @@ def test_the_archive_leaves_sensitive_needs_out_by_default(app, make_event, make
 def test_ticking_the_box_adds_sensitive_needs_and_says_so_in_the_audit_log(app, make_event, make_staff):
     event = make_event(starts_on=date.today() - timedelta(days=3), ends_on=date.today() - timedelta(days=1))
     build_dataset(app, event)
-    staff = organizer(app, event, make_staff)
+    staff = organizer_client(app, event, make_staff)
     files = _download(staff, event, include_sensitive="y")
     for kind in SENSITIVE:
         assert f"csv/{kind}.csv" in files and f"json/{kind}.json" in files
@@ -86,7 +86,8 @@ def test_ticking_the_box_adds_sensitive_needs_and_says_so_in_the_audit_log(app, 
 
 
 def test_an_anonymous_survey_stays_anonymous_in_the_archive(app, make_event, make_staff):
-    from tests.survey_fixtures import add_guest, add_survey, sign_in
+    from tests.factories import add_guest, add_survey
+    from tests.sessions import sign_in
 
     event = make_event()
     survey = add_survey(app, event, [("long_text", "Say anything", {})], anonymous=True)
@@ -94,7 +95,7 @@ def test_an_anonymous_survey_stays_anonymous_in_the_archive(app, make_event, mak
     client = app.test_client()
     sign_in(client, user_id)
     submit(client, f"/e/{event.slug}/me/survey", {f"q{survey['questions'][0]}": "Loved it", "action": "submit"})
-    files = _download(organizer(app, event, make_staff), event)
+    files = _download(organizer_client(app, event, make_staff), event)
     answers = files[f"csv/survey_{survey['id']}_answers.csv"].decode("utf-8-sig")
     assert "Loved it" in answers
     assert "Secret Person" not in answers and "secret.person" not in answers
@@ -103,7 +104,7 @@ def test_an_anonymous_survey_stays_anonymous_in_the_archive(app, make_event, mak
 
 def test_a_forged_or_expired_form_downloads_nothing(app, make_event, make_staff):
     event = make_event()
-    staff = organizer(app, event, make_staff)
+    staff = organizer_client(app, event, make_staff)
     response = staff.post(f"/staff/e/{event.slug}/archive", data={"include_sensitive": "y"})
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert _audit(app) == []

@@ -10,7 +10,7 @@ from portal import InsecureConfiguration, create_app
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OutboundMail, SignInLink, User
-from tests.conftest import STAFF_PASSWORD, csrf_token, submit
+from tests.factories import csrf_token, signed_in_as, STAFF_PASSWORD, submit
 
 LINK = re.compile(r"https?://[^\s/]+(/login/link/[A-Za-z0-9_\-]+)")
 TOKEN_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
@@ -40,15 +40,6 @@ def _link_from_mail(mailbox, email: str) -> str:
     return match.group(1)
 
 
-def _signed_in_as(client) -> str | None:
-    """The e-mail /account shows, or None when it sends us to sign in."""
-    page = client.get("/account")
-    if page.status_code != 200:
-        return None
-    match = re.search(r"Signed in as (\S+)\.</p>", page.get_data(as_text=True))
-    return match.group(1) if match else None
-
-
 def _without_tokens(html: str) -> str:
     # CSRF tokens carry a timestamp, so two renders of one page differ only there.
     return TOKEN_VALUE.sub(r"\1", html)
@@ -69,12 +60,12 @@ def test_sign_in_by_e_mailed_link(client, guest, mailbox):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f'action="{path}"' in html and "Sign me in" in html
-    assert _signed_in_as(client) is None
+    assert signed_in_as(client) is None
 
     response = client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
-    assert _signed_in_as(client) == guest
+    assert signed_in_as(client) == guest
 
 
 def test_a_link_works_only_once(app, client, guest, mailbox):
@@ -91,7 +82,7 @@ def test_a_link_works_only_once(app, client, guest, mailbox):
     again = other.post(path, data={"csrf_token": csrf_token(other, "/login")})
     assert again.status_code == 410
     assert "This link no longer works" in again.get_data(as_text=True)
-    assert _signed_in_as(other) is None
+    assert signed_in_as(other) is None
 
 
 def test_an_expired_link_does_not_sign_in(app, client, guest, mailbox):
@@ -106,7 +97,7 @@ def test_an_expired_link_does_not_sign_in(app, client, guest, mailbox):
     response = client.post(path, data={"csrf_token": token})
     assert response.status_code == 410
     assert "This link no longer works" in response.get_data(as_text=True)
-    assert _signed_in_as(client) is None
+    assert signed_in_as(client) is None
     with app.app_context():
         assert db.session.scalar(select(SignInLink.used_at)) is None
 
@@ -134,7 +125,7 @@ def test_staff_sign_in_with_a_password(client, auth, make_staff):
     response = auth.login_staff("Desk@Example.org")  # the address in any case
     assert response.status_code == 303
     assert response.headers["Location"] == "/staff/"
-    assert _signed_in_as(client) == "desk@example.org"
+    assert signed_in_as(client) == "desk@example.org"
 
 
 def test_a_wrong_password_is_named_beside_the_field_and_the_address_kept(client, auth, make_staff, mailbox):
@@ -146,7 +137,7 @@ def test_a_wrong_password_is_named_beside_the_field_and_the_address_kept(client,
     assert re.search(r'<input[^>]*id="email"[^>]*value="desk@example.org"', html) or \
         re.search(r'<input[^>]*value="desk@example.org"[^>]*id="email"', html)
     assert 'value="not the password"' not in html  # a password is never echoed back
-    assert _signed_in_as(client) is None
+    assert signed_in_as(client) is None
     assert mailbox.messages == []  # a password attempt sends no link
 
 
@@ -185,12 +176,12 @@ def test_sign_out_is_a_post_with_a_csrf_token(client, auth, make_staff):
     refused = client.post("/logout")
     assert refused.status_code == 400
     assert "This form has expired" in refused.get_data(as_text=True)
-    assert _signed_in_as(client) == "desk@example.org"
+    assert signed_in_as(client) == "desk@example.org"
 
     response = auth.logout()
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
-    assert _signed_in_as(client) is None
+    assert signed_in_as(client) is None
     assert client.get("/account").headers["Location"].startswith("/login?next=")
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, OutboundMail, Registration
-from tests.lifecycle_helpers import form_as_shown, replace, send
-from tests.survey_fixtures import add_guest
+from tests.factories import form_as_shown, replace, send
+from tests.factories import add_guest
 
 TEXT = {
     "subject_en": "Your shuttle, {name}",
@@ -94,7 +94,7 @@ def test_an_organizer_previews_confirms_the_count_and_each_guest_gets_their_lang
 
 
 def _read(page: str, url: str) -> list[tuple[str, str]]:
-    from tests.lifecycle_helpers import _FormReader
+    from tests.factories import _FormReader
 
     reader = _FormReader(url, url)
     reader.feed(page)
@@ -142,7 +142,7 @@ def test_groups_by_hotel_arrival_and_session(app, client, make_event, make_staff
     from portal.lodging import services as lodging
     from portal.models import AgendaEntry, Event, Session
     from portal.transport import services as transport
-    from tests.test_lodging import make_block
+    from tests.factories import make_block
     from datetime import datetime, time
 
     event = make_event()

@@ -9,8 +9,7 @@ from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.models import Allergy, DietaryNeeds, NeedsConsent
-from tests.test_needs import add_guest
-from tests.conftest import queries_for
+from tests.factories import add_needs_guest, queries_for
 
 
 @pytest.fixture
@@ -38,10 +37,10 @@ def state_needs(app, registration_id, diet, allergies=()):
 
 @pytest.fixture
 def guests(app, summit):
-    _, amira = add_guest(app, summit, email="amira@example.org", name="Amira Haddad")
-    _, ben = add_guest(app, summit, email="ben@example.org", name="Ben Cohen")
-    _, chen = add_guest(app, summit, email="chen@example.org", name="Chen Jing")
-    _, dana = add_guest(app, summit, email="dana@example.org", name="Dana Cancelled", state="cancelled")
+    _, amira = add_needs_guest(app, summit, email="amira@example.org", name="Amira Haddad")
+    _, ben = add_needs_guest(app, summit, email="ben@example.org", name="Ben Cohen")
+    _, chen = add_needs_guest(app, summit, email="chen@example.org", name="Chen Jing")
+    _, dana = add_needs_guest(app, summit, email="dana@example.org", name="Dana Cancelled", state="cancelled")
     state_needs(app, amira, "halal", [("peanuts", "anaphylactic"), ("milk", "mild")])
     state_needs(app, ben, "kosher", [("peanuts", "mild"), ("other", "severe", "Kiwi")])
     state_needs(app, dana, "vegan", [("peanuts", "anaphylactic")])
@@ -110,12 +109,12 @@ def test_headers_follow_the_exporting_users_language(client, coordinator, guests
 
 def test_queries_do_not_grow_with_guests(app, client, coordinator, summit):
     for i in range(3):
-        _, rid = add_guest(app, summit, email=f"a{i}@example.org", name=f"Early Guest{i}")
+        _, rid = add_needs_guest(app, summit, email=f"a{i}@example.org", name=f"Early Guest{i}")
         state_needs(app, rid, "vegan", [("egg", "severe")])
     few = queries_for(app, client, "/staff/e/summit/catering")
     few_export = queries_for(app, client, "/staff/e/summit/catering/guests.xlsx")
     for i in range(30):
-        _, rid = add_guest(app, summit, email=f"b{i}@example.org", name=f"Late Guest{i}")
+        _, rid = add_needs_guest(app, summit, email=f"b{i}@example.org", name=f"Late Guest{i}")
         state_needs(app, rid, "halal", [("fish", "mild"), ("soy", "anaphylactic")])
     many = queries_for(app, client, "/staff/e/summit/catering")
     many_export = queries_for(app, client, "/staff/e/summit/catering/guests.xlsx")

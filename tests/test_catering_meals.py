@@ -11,10 +11,10 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Meal
 from tests.conftest import submit
-from tests.test_agenda import make_guest
+from tests.factories import make_guest
 from tests.test_catering import state_needs
-from tests.test_lodging import file_directly, make_block
-from tests.test_transport import file_leg
+from tests.factories import file_directly, make_block
+from tests.factories import file_leg
 
 
 @pytest.fixture

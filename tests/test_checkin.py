@@ -11,7 +11,7 @@ from portal.checkin.services import ALREADY_CHECKED_IN, CHECKED_IN, SEE_HELP_DES
 from portal.extensions import db
 from portal.models import AuditEntry, CheckIn, Event, KioskDevice
 from portal.models.registration import CANCELLED, DECLINED, PENDING, WAITLISTED
-from tests.test_kiosk import make_guest
+from tests.factories import make_registration
 
 # The number: the same ticket, 50 scans at once, from several kiosks (KIOSKS of them).
 SCANS = 50
@@ -39,7 +39,7 @@ def _kiosks(app, event, staff, count: int) -> list[int]:
 
 
 def test_many_kiosks_scanning_the_same_ticket_at_once_make_one_check_in(app, make_app, event, staff):
-    guest = make_guest(app, event)
+    guest = make_registration(app, event)
     kiosk_ids = _kiosks(app, event, staff, KIOSKS)
     # One app (one engine, one connection pool) per kiosk, as if each kiosk reached another
     # worker: all 50 scans then hold a connection of their own and race in the database at once.
@@ -75,7 +75,7 @@ def test_many_kiosks_scanning_the_same_ticket_at_once_make_one_check_in(app, mak
 
 
 def test_a_retry_with_the_same_nonce_is_answered_as_the_first(app, event, staff):
-    guest = make_guest(app, event)
+    guest = make_registration(app, event)
     with app.app_context():
         event_row = db.session.get(Event, event.id)
         first = services.check_in(event_row, guest["id"], staff=staff, nonce="same-nonce-0123456789")
@@ -87,7 +87,7 @@ def test_a_retry_with_the_same_nonce_is_answered_as_the_first(app, event, staff)
 
 @pytest.mark.parametrize("state", [CANCELLED, WAITLISTED, DECLINED, PENDING])
 def test_only_confirmed_registrations_check_in(app, event, state):
-    guest = make_guest(app, event, state=state)
+    guest = make_registration(app, event, state=state)
     with app.app_context():
         arrival = services.check_in(db.session.get(Event, event.id), guest["id"])
         assert arrival.outcome == SEE_HELP_DESK
@@ -96,7 +96,7 @@ def test_only_confirmed_registrations_check_in(app, event, state):
 
 def test_an_unknown_or_foreign_registration_goes_to_the_help_desk(app, event, make_event):
     other = make_event(slug="other")
-    guest = make_guest(app, other)
+    guest = make_registration(app, other)
     with app.app_context():
         event_row = db.session.get(Event, event.id)
         assert services.check_in(event_row, None).outcome == SEE_HELP_DESK
@@ -106,7 +106,7 @@ def test_an_unknown_or_foreign_registration_goes_to_the_help_desk(app, event, ma
 
 
 def test_staff_check_in_and_undo_are_audited(app, event, staff):
-    guest = make_guest(app, event)
+    guest = make_registration(app, event)
     with app.app_context():
         event_row = db.session.get(Event, event.id)
         assert services.check_in(event_row, guest["id"], staff=staff).outcome == CHECKED_IN
@@ -120,15 +120,15 @@ def test_staff_check_in_and_undo_are_audited(app, event, staff):
 
 
 def test_surname_lookup_needs_exactly_one_match(app, event):
-    make_guest(app, event)
-    make_guest(app, event, email="wang2@example.org", name_original="王芳", name_latin="Wang Fang")
+    make_registration(app, event)
+    make_registration(app, event, email="wang2@example.org", name_original="王芳", name_latin="Wang Fang")
     with app.app_context():
         event_row = db.session.get(Event, event.id)
         # Two Wangs with the same last four digits: neither is chosen.
         assert services.find_by_surname_and_phone(event_row, "Wang", "1234") is None
         assert services.find_by_surname_and_phone(event_row, "王", "1234") is None
-    make_guest(app, event, email="zhao@example.org", name_original="赵敏", name_latin="Zhao Min", surname="Zhao",
-               phone="138-0000-4321")
+    make_registration(app, event, email="zhao@example.org", name_original="赵敏", name_latin="Zhao Min", surname="Zhao",
+                      phone="138-0000-4321")
     with app.app_context():
         event_row = db.session.get(Event, event.id)
         assert services.find_by_surname_and_phone(event_row, "ZHAO", "4321").name_latin == "Zhao Min"

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import StaffPermission
 from tests.sessions import sign_in
-from tests.test_helpdesk import raise_in_portal, sign_in_guest
-from tests.test_kiosk import make_guest
+from tests.test_helpdesk import raise_in_portal
+from tests.factories import sign_in_guest
+from tests.factories import make_registration as make_guest
 
 SECRET = "Chest pain since breakfast"
 

@@ -25,7 +25,7 @@ from portal.checkin import devices
 from portal.extensions import db
 from portal.helpdesk import services as helpdesk
 from portal.models import Event, Registration, Session
-from tests.conftest import CSRF_INPUT, registration_form, submit
+from tests.factories import CSRF_INPUT, registration_form, submit
 from tests.sessions import sign_in_new_account
 
 SCRIPT = "<script>alert(1)</script>"

@@ -11,8 +11,7 @@ from portal.guests import tickets
 from portal.models import (
     AuditEntry, DietaryNeeds, Event, MedicalNotes, NeedsConsent, OutboundMail, Registration, RegistrationChange, User,
 )
-from tests.conftest import submit
-from tests.test_needs import MEDICAL_NOTE, add_guest, give_consent, needs_form
+from tests.factories import add_needs_guest, give_consent, MEDICAL_NOTE, needs_form, submit
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def summit(make_event):
 
 @pytest.fixture
 def amira(app, client, auth, summit):
-    user, registration_id = add_guest(app, summit, email="amira@example.org", name="Amira Haddad")
+    user, registration_id = add_needs_guest(app, summit, email="amira@example.org", name="Amira Haddad")
     auth.login_as(user)
     give_consent(client)
     assert submit(client, "/e/summit/me/needs/edit", needs_form()).status_code == 303
@@ -31,7 +30,7 @@ def amira(app, client, auth, summit):
 
 def test_the_download_holds_my_data_and_only_mine(app, client, summit, amira):
     user, registration_id = amira
-    add_guest(app, summit, email="bo@example.org", name="Bo Berg")
+    add_needs_guest(app, summit, email="bo@example.org", name="Bo Berg")
     with app.app_context():
         db.session.add(OutboundMail(kind="t", recipient="amira@example.org", subject="Welcome Amira", body_text="Hi",
                                     message_id="<m1@x>"))
@@ -62,7 +61,7 @@ def test_the_download_holds_my_data_and_only_mine(app, client, summit, amira):
 
 def test_erasing_my_account_asks_first_then_erases_and_signs_me_out(app, client, summit, amira, make_staff):
     user, registration_id = amira
-    _, waiting_id = add_guest(app, summit, email="wait@example.org", name="Wait Listed", state="waitlisted")
+    _, waiting_id = add_needs_guest(app, summit, email="wait@example.org", name="Wait Listed", state="waitlisted")
     with app.app_context():
         db.session.get(Event, summit.id).capacity = 2
         db.session.add(OutboundMail(kind="t", recipient="amira@example.org", subject="Welcome", body_text="Amira",

@@ -13,9 +13,7 @@ from portal.lodging import services as lodging
 from portal.models import (
     AuditEntry, Event, LodgingRequest, Registration, RoomNight, Ticket, TicketMessage, TicketRating, TransportLeg, User,
 )
-from tests.conftest import submit
-from tests.test_agenda import make_guest
-from tests.test_kiosk_welcome import confirm_stay, event, file_stay, local_now, make_block, seat  # noqa: F401
+from tests.factories import confirm_stay, file_stay, local_now, make_guest, make_small_block, seat, submit
 
 INTERNAL_NOTE = "Guest seemed upset; VIP protocol."
 
@@ -60,7 +58,7 @@ def trip(app, event, desk):  # noqa: F811
     """Amira with a confirmed room, two journeys seated in cars and a help request; Bo with his own of each."""
     amira = make_guest(app, event, "amira@example.org", name="Amira Haddad")
     bo = make_guest(app, event, "bo@example.org", name="Bo Berg")
-    block_id = make_block(app, event)
+    block_id = make_small_block(app, event)
     mine = file_stay(app, event, amira.registration_id, block_id, start=0, nights=2, notes="Quiet room, please.")
     confirm_stay(app, event, mine, room="1203", number="LH-77")
     file_stay(app, event, bo.registration_id, block_id, start=0, nights=1, notes="Bo wants a bathtub.")
@@ -114,7 +112,7 @@ def test_the_download_holds_my_rooms_journeys_and_help_requests_and_nothing_of_o
 def test_the_roommate_sees_the_shared_stay_but_not_the_other_guests_notes(app, client, auth, event):  # noqa: F811
     host = make_guest(app, event, "host@example.org", name="Hilda Host")
     mate = make_guest(app, event, "mate@example.org", name="Max Mate")
-    request_id = file_stay(app, event, host.registration_id, make_block(app, event), occupancy=2,
+    request_id = file_stay(app, event, host.registration_id, make_small_block(app, event), occupancy=2,
                            roommate_email="mate@example.org", notes="Hilda snores.")
     auth.login_as(mate)
     [shared] = json.loads(client.get("/e/summit/me/data.json").get_data(as_text=True))["lodging"]["shared_with_me"]
@@ -175,7 +173,7 @@ def test_erasing_a_roommate_leaves_the_other_guest_the_room_alone_flagged_for_th
         app, client, auth, event, mailbox):  # noqa: F811
     host = make_guest(app, event, "host@example.org", name="Hilda Host")
     mate = make_guest(app, event, "mate@example.org", name="Max Mate")
-    block_id = make_block(app, event)
+    block_id = make_small_block(app, event)
     request_id = file_stay(app, event, host.registration_id, block_id, occupancy=2, roommate_email="mate@example.org")
     with app.app_context():
         lodging.answer_roommate(db.session.get(Event, event.id), db.session.get(Registration, mate.registration_id),

@@ -10,17 +10,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import Event, Registration, Ticket, TicketChange, TicketMessage, TicketRating, User
-from tests.conftest import csrf_token, submit
-from tests.sessions import sign_in
-from tests.test_kiosk import make_guest, new_kiosk, pair, scan
+from tests.factories import csrf_token, make_registration, new_kiosk, pair, scan, sign_in_guest, submit
 
 NOTE = "Internal: the guest was rude to the driver, keep an eye"
-
-
-def sign_in_guest(app, client, guest: dict) -> None:
-    with app.app_context():
-        user_id = db.session.scalar(select(Registration.user_id).where(Registration.id == guest["id"]))
-    sign_in(client, user_id)
 
 
 @pytest.fixture
@@ -37,7 +29,7 @@ def desk(make_staff, event):
 
 @pytest.fixture
 def guest(app, client, event):
-    made = make_guest(app, event)
+    made = make_registration(app, event)
     sign_in_guest(app, client, made)
     return made
 
@@ -208,7 +200,7 @@ def test_a_closed_ticket_takes_no_reply(app, client, guest, desk):
 def test_a_guest_sees_only_their_own_tickets(app, client, guest, event):
     raise_in_portal(client, subject="Alice's secret", message="my room number is 1204")
     bob_client = app.test_client()
-    bob = make_guest(app, event, email="bob@example.org", name_latin="Bob Brown", surname="Brown")
+    bob = make_registration(app, event, email="bob@example.org", name_latin="Bob Brown", surname="Brown")
     sign_in_guest(app, bob_client, bob)
     assert bob_client.get("/e/summit/me/help/1").status_code == 404
     assert submit(bob_client, "/e/summit/me/help/1", {"message": "x"}, page="/e/summit/me/help").status_code == 404
@@ -221,7 +213,7 @@ def test_a_guest_sees_only_their_own_tickets(app, client, guest, event):
 
 def test_a_ticket_number_of_another_event_is_not_found(app, client, guest, make_event):
     other = make_event(slug="other", name_en="Other", name_zh="其他")
-    other_guest = make_guest(app, other, email="wang@example.org")
+    other_guest = make_registration(app, other, email="wang@example.org")
     other_client = app.test_client()
     sign_in_guest(app, other_client, other_guest)
     raise_in_portal(other_client, slug="other", subject="Other event")
@@ -328,8 +320,8 @@ def welcome(kiosk, guest) -> str:
 
 
 def test_an_identified_guest_asks_and_sees_only_their_own_requests_by_number(app, kiosk, event, make_event):
-    stranger = make_guest(app, event, email="bob@example.org", name_latin="Bob Brown", surname="Brown",
-                          phone="+1 555 0100 9999")
+    stranger = make_registration(app, event, email="bob@example.org", name_latin="Bob Brown", surname="Brown",
+                                 phone="+1 555 0100 9999")
     with app.test_request_context():
         services.raise_ticket(db.session.get(Event, event.id), category="other", subject="Bob's problem",
                               body="b", source="desk", registration=db.session.get(Registration, stranger["id"]))
@@ -337,7 +329,7 @@ def test_an_identified_guest_asks_and_sees_only_their_own_requests_by_number(app
     with app.test_request_context():
         services.raise_ticket(db.session.get(Event, other.id), category="other", subject="Elsewhere",
                               body="b", source="desk", name="X", phone="+1 555 0100 1234")
-    guest = make_guest(app, event)
+    guest = make_registration(app, event)
     url = welcome(kiosk, guest)
     assert "Ask for help" in kiosk.get(url).get_data(as_text=True)
     response = submit(kiosk, url + "/help", {"category": "transport", "message": "When is the shuttle?"})
@@ -362,7 +354,7 @@ def test_an_identified_guest_asks_and_sees_only_their_own_requests_by_number(app
 
 @pytest.mark.parametrize("state", ["cancelled", "waitlisted"])
 def test_a_refused_check_in_opens_one_ticket_and_shows_its_number(app, kiosk, event, state):
-    guest = make_guest(app, event, state=state)
+    guest = make_registration(app, event, state=state)
     assert scan(kiosk, guest["ticket"]).headers["Location"] == "/kiosk/help"
     page = kiosk.get("/kiosk/help").get_data(as_text=True)
     assert "H-001" in page and "Wang" not in page

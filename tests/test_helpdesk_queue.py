@@ -13,11 +13,8 @@ from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.helpdesk import services
-from portal.models import (
-    CannedReply, Event, Registration, StaffRole, Ticket, TicketChange, TicketMessage, User,
-)
-from tests.conftest import queries_for, submit
-from tests.test_kiosk import make_guest
+from portal.models import CannedReply, Event, StaffRole, Ticket, TicketChange, TicketMessage, User
+from tests.factories import make_registration, queries_for, raise_ticket, submit
 
 NOTE = "Internal: guest seemed unwell, check on him at lunch"
 
@@ -36,22 +33,6 @@ def desk(make_staff, event):
 def as_desk(client, auth, desk):
     auth.login_staff(desk.email)
     return client
-
-
-def raise_ticket(app, event, number_of=1, priority=None, category="lodging", guest=None, **values):
-    """Open tickets through the service, as the portal or a kiosk would."""
-    numbers = []
-    with app.test_request_context(method="POST"):
-        row = db.session.get(Event, event.id)
-        registration = db.session.get(Registration, guest["id"]) if guest else None
-        for i in range(number_of):
-            contact = {} if registration else {"name": f"Walk-up {i}", "phone": "+86 138 0000 0000"}
-            ticket = services.raise_ticket(
-                row, category=category, subject=values.get("subject", f"Request {i}"),
-                body=values.get("body", "Please help"), source="portal", registration=registration,
-                priority=priority, **contact)
-            numbers.append(ticket.number)
-    return numbers
 
 
 def taken_by(app, event, person_id: int) -> int:
@@ -84,7 +65,7 @@ def test_canned_replies_targets_and_metrics_are_the_organizers(as_desk):
 
 
 def test_the_desk_sees_no_more_of_a_guest_than_the_ticket_holds(app, as_desk, event):
-    guest = make_guest(app, event, organization="Secret Holdings", job_title="Minister of Things")
+    guest = make_registration(app, event, organization="Secret Holdings", job_title="Minister of Things")
     [number] = raise_ticket(app, event, guest=guest)
     for url in ("/staff/e/summit/helpdesk", f"/staff/e/summit/helpdesk/{number}"):
         page = as_desk.get(url).get_data(as_text=True)
@@ -259,8 +240,6 @@ def test_a_new_urgent_ticket_is_announced_once(app, as_desk, event):
     assert "queue-announce" not in as_desk.get(poll, headers={"HX-Request": "true"}).get_data(as_text=True)
 
 
-
-
 def test_the_queue_costs_the_same_queries_for_3_or_40_tickets(app, client, auth, make_staff, event):
     people = [make_staff(f"desk{i}@example.org", event, roles=("helpdesk",)) for i in range(3)]
     auth.login_staff(people[0].email)
@@ -346,7 +325,7 @@ def test_assign_to_a_colleague(app, as_desk, make_staff, event):
 # -- Replies, notes and states -------------------------------------------------------------------
 
 def test_reply_mails_the_guest_and_a_note_stays_inside(app, as_desk, event, mailbox):
-    guest = make_guest(app, event, language="zh_Hans")
+    guest = make_registration(app, event, language="zh_Hans")
     [number] = raise_ticket(app, event, guest=guest)
     url = f"/staff/e/summit/helpdesk/{number}"
     assert submit(as_desk, url + "/reply", {"message": NOTE, "kind": "internal", "canned": "0"}, page=url).status_code == 303
@@ -415,7 +394,7 @@ def test_canned_replies_are_sent_in_the_guests_language(app, as_organizer, event
                                       "body_zh": "班车每20分钟一班。"}).status_code == 303
     with app.app_context():
         canned_id = db.session.scalar(select(CannedReply.id))
-    guest = make_guest(app, event, language="zh_Hans")
+    guest = make_registration(app, event, language="zh_Hans")
     [number] = raise_ticket(app, event, guest=guest)
     ticket_url = f"/staff/e/summit/helpdesk/{number}"
     assert "Shuttle times" in as_organizer.get(ticket_url).get_data(as_text=True)

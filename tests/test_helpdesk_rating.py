@@ -7,8 +7,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import TicketRating
 from tests.conftest import CSRF_INPUT
-from tests.test_helpdesk import deliver, desk, event, raise_in_portal, sign_in_guest, staff_reply  # noqa: F401
-from tests.test_kiosk import make_guest
+from tests.test_helpdesk import deliver, desk, event, raise_in_portal, staff_reply  # noqa: F401
+from tests.factories import sign_in_guest
+from tests.factories import make_registration as make_guest
 
 RATE_LINKS = re.compile(r"https?://[^/\s\"]+(/e/summit/help/rate/[A-Za-z0-9_.\-]+\?score=(\d))")
 

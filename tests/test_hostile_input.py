@@ -9,7 +9,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.extensions import db
 from portal.models import Announcement, Event, Session, Survey, TransportLeg, Vehicle
-from tests.conftest import registration_form, submit
+from tests.factories import registration_form, submit
 from tests.sessions import sign_in_new_account
 
 # Past PostgreSQL's integer, past 64 bits, and far past both.
@@ -176,7 +176,7 @@ def test_a_date_far_from_the_event_is_an_error_beside_the_field(app, people, for
 
 def test_line_breaks_in_names_become_spaces_wherever_a_name_is_typed(app, client, make_event, make_staff, mailbox):
     from portal.models import Invitation, Registration, User
-    from tests.test_staff_import import upload
+    from tests.factories import upload
 
     event = make_event()
     delegate = next(c.id for c in event.categories if c.code == "delegate")

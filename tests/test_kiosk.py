@@ -9,50 +9,12 @@ from sqlalchemy import func, select
 from portal.checkin import devices
 from portal.database import utcnow
 from portal.extensions import db
-from portal.guests import services as guest_services
-from portal.guests.services import Profile
-from portal.models import AuditEntry, BadgePrint, Category, CheckIn, Event, KioskDevice
-from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
-from tests.conftest import CSRF_INPUT, counting_queries, csrf_token, submit
+from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice
+from portal.models.registration import CANCELLED, DECLINED, PENDING, WAITLISTED
+from tests.factories import counting_queries, CSRF_INPUT, csrf_token, make_registration, new_kiosk, pair, scan, submit
 
 KIOSK_PATHS = ["/kiosk/", "/kiosk/find", "/kiosk/reset", "/kiosk/help", "/kiosk/welcome/abcdefghijklmnopqrstuv",
                "/kiosk/badge/abcdefghijklmnopqrstuv", "/kiosk/announcements?shown=", "/kiosk/refresh?next=/kiosk/"]
-
-
-def make_guest(app, event, email="wang@example.org", state=CONFIRMED, category="vip", **profile) -> dict:
-    """A registration in `state`, made through the registration service."""
-    values = dict(name_original="王小明", name_latin="Wang Xiaoming", surname="Wang", honorific="Mr",
-                  organization="Example Holdings", job_title="Chief Executive", country="CN",
-                  phone="+86 138 0000 1234", language="en")
-    values.update(profile)
-    with app.app_context():
-        event_row = db.session.get(Event, event.id)
-        chosen = db.session.scalar(select(Category).where(Category.event_id == event.id, Category.code == category))
-        user = guest_services.find_or_create_user(email, values["name_latin"], values["language"])
-        registration = guest_services.register(event_row, user, Profile(**values), chosen)
-        if state != CONFIRMED:
-            registration.state = state  # set directly: the test needs the state, not the path to it
-            db.session.commit()
-        return {"id": registration.id, "ticket": registration.ticket_code,
-                "code": registration.confirmation_code, "email": email}
-
-
-def new_kiosk(app, event, organizer, name="Hall A") -> tuple[int, str]:
-    with app.app_context():
-        device, code = devices.create_device(db.session.get(Event, event.id), name, "North entrance", organizer)
-        return device.id, code
-
-
-def pair(client, code: str):
-    return submit(client, "/kiosk/pair", {"code": code})
-
-
-@pytest.fixture
-def organizer(make_event, make_staff):
-    event = make_event()
-    user = make_staff("boss@example.org", event, roles=("organizer",))
-    user.event = event
-    return user
 
 
 @pytest.fixture
@@ -64,13 +26,6 @@ def kiosk(app, client, organizer):
     client.device_id = device_id
     client.event = organizer.event
     return client
-
-
-def scan(client, ticket: str, nonce: str | None = None):
-    page = client.get("/kiosk/").get_data(as_text=True)
-    token = CSRF_INPUT.search(page).group(1)
-    nonce = nonce or re.search(r'name="nonce" value="([^"]+)"', page).group(1)
-    return client.post("/kiosk/", data={"csrf_token": token, "nonce": nonce, "ticket": ticket})
 
 
 def check_ins(app) -> int:
@@ -176,7 +131,7 @@ def test_the_start_screen_is_bilingual_and_large(kiosk):
 
 
 def test_scan_checks_in_and_welcomes_by_name(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     response = scan(kiosk, guest["ticket"])
     assert response.status_code == 303
     welcome = kiosk.get(response.headers["Location"])
@@ -192,13 +147,13 @@ def test_scan_checks_in_and_welcomes_by_name(app, kiosk):
 
 
 def test_welcome_speaks_the_guests_language(app, kiosk):
-    guest = make_guest(app, kiosk.event, language="zh_Hans")
+    guest = make_registration(app, kiosk.event, language="zh_Hans")
     welcome = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"])
     assert "王小明" in welcome.get_data(as_text=True)
 
 
 def test_a_second_scan_says_already_checked_in_at_what_time_and_offers_a_reprint(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     scan(kiosk, guest["ticket"])
     again = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
     with app.app_context():
@@ -210,7 +165,7 @@ def test_a_second_scan_says_already_checked_in_at_what_time_and_offers_a_reprint
 
 
 def test_a_retried_scan_with_the_same_nonce_gets_the_first_answer(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     nonce = "retry-nonce-0123456789"
     first = scan(kiosk, guest["ticket"], nonce=nonce)
     second = scan(kiosk, guest["ticket"], nonce=nonce)
@@ -221,7 +176,7 @@ def test_a_retried_scan_with_the_same_nonce_gets_the_first_answer(app, kiosk):
 
 @pytest.mark.parametrize("same_nonce", [False, True])
 def test_a_guest_already_in_is_answered_and_nothing_is_written(app, kiosk, same_nonce):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     nonce = "rescan-nonce-0123456789"
     first = scan(kiosk, guest["ticket"], nonce=nonce)
     with counting_queries(app) as statements:
@@ -236,7 +191,7 @@ def test_a_guest_already_in_is_answered_and_nothing_is_written(app, kiosk, same_
 
 
 def test_the_badge_prints_and_every_print_is_logged(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     badge_url = welcome_url.replace("/welcome/", "/badge/")
     token = csrf_token(kiosk, welcome_url)
@@ -259,7 +214,7 @@ def test_the_badge_prints_and_every_print_is_logged(app, kiosk):
 def test_the_badge_qr_carries_the_ticket_code(app, kiosk):
     zxingcpp = pytest.importorskip("zxingcpp")
     pytest.importorskip("PIL")
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     text = kiosk.get(welcome_url.replace("/welcome/", "/badge/")).get_data(as_text=True)
     assert re.search(r'<svg[^>]*role="img"', text)
@@ -272,7 +227,7 @@ def test_the_badge_qr_carries_the_ticket_code(app, kiosk):
 
 @pytest.mark.parametrize("state", [CANCELLED, WAITLISTED, DECLINED, PENDING])
 def test_a_guest_who_is_not_confirmed_is_sent_calmly_to_the_help_desk(app, kiosk, state):
-    guest = make_guest(app, kiosk.event, state=state)
+    guest = make_registration(app, kiosk.event, state=state)
     response = scan(kiosk, guest["ticket"])
     assert response.status_code == 303 and response.headers["Location"] == "/kiosk/help"
     page = kiosk.get("/kiosk/help").get_data(as_text=True)
@@ -295,13 +250,13 @@ def test_bad_scans_get_a_calm_screen(app, kiosk, scanned):
 
 def test_a_ticket_of_another_event_is_unknown_here(app, kiosk, make_event):
     other = make_event(slug="other", name_en="Other Forum", name_zh="其他论坛")
-    guest = make_guest(app, other)
+    guest = make_registration(app, other)
     assert scan(kiosk, guest["ticket"]).headers["Location"] == "/kiosk/help"
     assert check_ins(app) == 0
 
 
 def test_a_stale_csrf_token_starts_again_calmly(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     response = kiosk.post("/kiosk/", data={"csrf_token": "stale", "nonce": "n" * 22, "ticket": guest["ticket"]})
     assert response.status_code == 303 and response.headers["Location"] == "/kiosk/?expired=1"
     assert "took too long" in kiosk.get("/kiosk/?expired=1").get_data(as_text=True)
@@ -316,7 +271,7 @@ def find(client, **data):
 
 
 def test_lookup_by_confirmation_code(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     response = find(kiosk, by="code", code=guest["code"].lower())
     assert response.status_code == 303
     assert "Welcome" in kiosk.get(response.headers["Location"]).get_data(as_text=True)
@@ -324,7 +279,7 @@ def test_lookup_by_confirmation_code(app, kiosk):
 
 
 def test_lookup_by_surname_and_phone(app, kiosk):
-    make_guest(app, kiosk.event)
+    make_registration(app, kiosk.event)
     response = find(kiosk, by="name", surname="wang", phone_last4="1234")
     assert response.status_code == 303
     assert check_ins(app) == 1
@@ -336,9 +291,9 @@ def _normalised(response) -> str:
 
 
 def test_a_lookup_never_tells_a_wrong_second_factor_from_no_match(app, kiosk):
-    make_guest(app, kiosk.event)
-    make_guest(app, kiosk.event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
-               phone="+86 139 0000 5678")
+    make_registration(app, kiosk.event)
+    make_registration(app, kiosk.event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
+                      phone="+86 139 0000 5678")
     # Wang exists with another phone; Zhao does not exist; Li's digits are typed with Wang's name.
     wrong_factor = find(kiosk, by="name", surname="Wang", phone_last4="5678")
     no_match = find(kiosk, by="name", surname="Zhao", phone_last4="5678")
@@ -364,7 +319,7 @@ def test_a_lookup_never_tells_a_wrong_second_factor_from_no_match(app, kiosk):
     {"by": "nonsense"},
 ])
 def test_lookup_bad_input_gets_errors_beside_the_fields(app, kiosk, data):
-    make_guest(app, kiosk.event)
+    make_registration(app, kiosk.event)
     response = find(kiosk, **data)
     assert response.status_code == 422
     assert 'class="error"' in response.get_data(as_text=True)
@@ -402,7 +357,7 @@ def test_lookups_past_the_limit_are_refused(make_app, make_staff):
 # -- Idle reset and privacy ----------------------------------------------------------------------
 
 def test_kiosk_pages_return_to_the_start_when_idle(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     text = kiosk.get(welcome_url).get_data(as_text=True)
     # Without JavaScript the page reloads through /kiosk/refresh (emergencies, idle reset; tests/test_kiosk_live.py).
@@ -412,7 +367,7 @@ def test_kiosk_pages_return_to_the_start_when_idle(app, kiosk):
 
 
 def test_after_the_reset_nothing_of_the_guest_remains(app, kiosk):
-    guest = make_guest(app, kiosk.event, language="zh_Hans")
+    guest = make_registration(app, kiosk.event, language="zh_Hans")
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     assert "王小明" in kiosk.get(welcome_url).get_data(as_text=True)
     reset = kiosk.get("/kiosk/reset")
@@ -429,7 +384,7 @@ def test_after_the_reset_nothing_of_the_guest_remains(app, kiosk):
 
 
 def test_another_browser_cannot_open_a_guests_welcome(app, kiosk, organizer):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     other = app.test_client()
     _, code = new_kiosk(app, organizer.event, organizer, name="Hall B")
@@ -489,7 +444,7 @@ def test_only_organizers_manage_kiosks(app, client, auth, organizer, make_staff)
 
 def test_the_desk_checks_a_guest_in_and_undoes_it_with_a_reason(app, client, auth, organizer, make_staff):
     desk = make_staff("desk@example.org", organizer.event, roles=("helpdesk",))
-    guest = make_guest(app, organizer.event)
+    guest = make_registration(app, organizer.event)
     auth.login_as(desk)
     page = client.get("/staff/e/summit/check-in?q=wang").get_data(as_text=True)
     assert "Check in Wang Xiaoming" in page
@@ -511,8 +466,8 @@ def test_the_desk_checks_a_guest_in_and_undoes_it_with_a_reason(app, client, aut
 
 def test_the_live_board_counts_arrivals_and_costs_nothing_when_unchanged(app, client, auth, kiosk, organizer, make_staff):
     coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
-    wang = make_guest(app, kiosk.event)
-    make_guest(app, kiosk.event, email="li@example.org", name_latin="Li Hua", surname="Li", category="delegate")
+    wang = make_registration(app, kiosk.event)
+    make_registration(app, kiosk.event, email="li@example.org", name_latin="Li Hua", surname="Li", category="delegate")
     scan(kiosk, wang["ticket"])
     auth.login_as(coordinator)
     page = client.get("/staff/e/summit/check-in/board")
@@ -525,7 +480,7 @@ def test_the_live_board_counts_arrivals_and_costs_nothing_when_unchanged(app, cl
     etag = fragment.headers["ETag"]
     unchanged = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true", "If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.data == b""
-    scan(kiosk, make_guest(app, kiosk.event, email="zhao@example.org", surname="Zhao")["ticket"])
+    scan(kiosk, make_registration(app, kiosk.event, email="zhao@example.org", surname="Zhao")["ticket"])
     changed = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true", "If-None-Match": etag})
     assert changed.status_code == 200 and "data-arrived>2<" in changed.get_data(as_text=True)
 
@@ -535,7 +490,7 @@ def test_welcome_shows_todays_sessions_from_the_guests_agenda(app, kiosk):
 
     from portal.models import AgendaEntry, Session
 
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     now = datetime.now(UTC)
     with app.app_context():
         talk = Session(event_id=kiosk.event.id, title_en="Opening keynote", title_zh="开幕主旨演讲",

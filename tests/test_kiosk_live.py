@@ -10,7 +10,7 @@ from portal.agenda import announcements
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Event, User
-from tests.test_kiosk import make_guest, new_kiosk, pair, scan
+from tests.factories import make_registration, new_kiosk, pair, scan
 
 IDLE, COUNTDOWN = 5, 3
 
@@ -61,7 +61,7 @@ def fallback_url(text: str) -> str:
 # -- Idle settings -------------------------------------------------------------------------------
 
 def test_the_idle_timings_are_settings_for_the_timer_and_the_fallback(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     text = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
     assert f'data-idle-seconds="{IDLE}"' in text and f'data-warning-seconds="{COUNTDOWN}"' in text
     assert f'<span id="idle-count">{COUNTDOWN}</span>' in text
@@ -75,7 +75,7 @@ def test_the_defaults_are_45_and_20_seconds(make_app):
 
 
 def test_without_script_a_page_reloads_itself_until_idle_then_starts_over(app, kiosk):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     refresh = fallback_url(kiosk.get(welcome_url).get_data(as_text=True))
     since = re.search(r"since=(\d+)", refresh).group(1)
@@ -123,7 +123,7 @@ def test_notices_show_as_a_strip_on_the_start_screen_only(app, kiosk, organizer,
     start = kiosk.get("/kiosk/").get_data(as_text=True)
     assert "Lunch moves to the garden." in start and "Not this event." not in start
     assert 'hx-trigger="every 10s"' in start and "strip=1" in start
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
     assert "Lunch moves" not in welcome and 'hx-trigger="every 10s"' in welcome
     # The strip refreshes itself: a new notice arrives, an ended one leaves.
@@ -151,7 +151,7 @@ EMERGENCY_ZH = "火警：请从东门撤离。"
 
 
 def test_an_emergency_takes_over_every_kiosk_page(app, kiosk, organizer):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
     emergency = post(app, kiosk.event, organizer, level="emergency", text_en=EMERGENCY_EN, text_zh=EMERGENCY_ZH)
     for path in ("/kiosk/", "/kiosk/find", "/kiosk/help", "/kiosk/language", welcome_url,
@@ -171,7 +171,7 @@ def test_an_emergency_takes_over_every_kiosk_page(app, kiosk, organizer):
 
 
 def test_a_new_emergency_ends_the_visit_at_the_next_poll(app, kiosk, organizer):
-    guest = make_guest(app, kiosk.event)
+    guest = make_registration(app, kiosk.event)
     scan(kiosk, guest["ticket"])
     assert poll(kiosk, shown="").status_code == 200
     emergency = post(app, kiosk.event, organizer, level="emergency", text_en=EMERGENCY_EN, text_zh=EMERGENCY_ZH)

@@ -25,8 +25,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket, User
 from portal.models.registration import CANCELLED, WAITLISTED
-from tests.conftest import submit
-from tests.test_kiosk import make_guest, new_kiosk, organizer, pair, scan  # noqa: F401 (a fixture)
+from tests.factories import make_registration, new_kiosk, pair, scan, submit
 
 
 def paired_kiosk(app, organizer, name="Hall A", allowed=True):
@@ -113,7 +112,7 @@ def count(app, model, *where) -> int:
 
 def test_offline_is_off_by_default(app, organizer):
     kiosk = paired_kiosk(app, organizer, allowed=False)
-    make_guest(app, organizer.event)
+    make_registration(app, organizer.event)
     body = manifest_of(kiosk)
     assert body == {"offline": False, "device": kiosk.device_id, "refresh": 180}
     assert "entries" not in body and "key" not in body
@@ -147,7 +146,7 @@ def test_an_organizer_allows_offline_per_kiosk_and_it_is_audited(app, client, au
 
 
 def test_a_revoked_kiosk_gets_neither_manifest_nor_sync(app, kiosk, organizer):
-    guest = make_guest(app, organizer.event)
+    guest = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
     with app.app_context():
         devices.revoke(db.session.get(KioskDevice, kiosk.device_id), db.session.get(User, organizer.id))
@@ -163,14 +162,14 @@ def test_a_revoked_kiosk_gets_neither_manifest_nor_sync(app, kiosk, organizer):
 
 def test_the_manifest_holds_keyed_hashes_and_sealed_names_never_a_code(app, kiosk, organizer):
     event = organizer.event
-    wang = make_guest(app, event)
-    li = make_guest(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
-                    honorific="Dr", category="delegate", language="zh_Hans", phone="+86 139 5555 6666",
-                    organization="Secret Ministry")
-    cancelled = make_guest(app, event, email="zhao@example.org", name_original="赵敏", name_latin="Zhao Min",
-                           surname="Zhao", state=CANCELLED)
-    waiting = make_guest(app, event, email="qian@example.org", name_latin="Qian Wei", surname="Qian",
-                         state=WAITLISTED)
+    wang = make_registration(app, event)
+    li = make_registration(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
+                           honorific="Dr", category="delegate", language="zh_Hans", phone="+86 139 5555 6666",
+                           organization="Secret Ministry")
+    cancelled = make_registration(app, event, email="zhao@example.org", name_original="赵敏", name_latin="Zhao Min",
+                                  surname="Zhao", state=CANCELLED)
+    waiting = make_registration(app, event, email="qian@example.org", name_latin="Qian Wei", surname="Qian",
+                                state=WAITLISTED)
     response = kiosk.get("/kiosk/offline/manifest")
     text = response.get_data(as_text=True)
     body = response.get_json()
@@ -210,7 +209,7 @@ def test_the_manifest_holds_keyed_hashes_and_sealed_names_never_a_code(app, kios
 
 def test_each_kiosk_has_its_own_key(app, kiosk, organizer):
     other = paired_kiosk(app, organizer, name="Hall B")
-    guest = make_guest(app, organizer.event)
+    guest = make_registration(app, organizer.event)
     first, second = manifest_of(kiosk), manifest_of(other)
     assert first["key"] != second["key"]
     assert not set(first["entries"]) & set(second["entries"])
@@ -218,7 +217,7 @@ def test_each_kiosk_has_its_own_key(app, kiosk, organizer):
 
 
 def test_an_unchanged_manifest_answers_304_and_a_change_makes_a_new_one(app, kiosk, organizer):
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     first = kiosk.get("/kiosk/offline/manifest")
     etag = first.headers["ETag"]
     again = kiosk.get("/kiosk/offline/manifest", headers={"If-None-Match": etag})
@@ -237,7 +236,7 @@ def test_no_manifest_once_the_event_is_over(app, make_event, make_staff):
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
     organizer.event = event
     kiosk = paired_kiosk(app, organizer)
-    make_guest(app, event)
+    make_registration(app, event)
     assert manifest_of(kiosk) == {"offline": False, "device": kiosk.device_id, "refresh": 180}
 
 
@@ -258,7 +257,7 @@ def test_the_worker_keeps_the_shell_in_both_languages(app, kiosk, client):
 def test_the_kept_shell_names_no_one_and_no_announcement(app, kiosk, organizer):
     from portal.agenda import announcements
 
-    guest = make_guest(app, organizer.event)
+    guest = make_registration(app, organizer.event)
     scan(kiosk, guest["ticket"])
     with app.app_context():
         announcements.post(db.session.get(Event, organizer.event.id), db.session.get(User, organizer.id),
@@ -278,7 +277,7 @@ def test_the_kept_shell_names_no_one_and_no_announcement(app, kiosk, organizer):
 # -- Resync --------------------------------------------------------------------------------------
 
 def test_the_queue_is_applied_in_the_order_sent_at_the_scans_times(app, kiosk, organizer):
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
     first_at, second_at = utcnow() - timedelta(minutes=10), utcnow() - timedelta(minutes=4)
     scans = [queued(kiosk, key, wang["ticket"], at=first_at),
@@ -305,9 +304,9 @@ def test_the_queue_is_applied_in_the_order_sent_at_the_scans_times(app, kiosk, o
 
 
 def test_a_retried_sync_is_harmless(app, kiosk, organizer):
-    wang = make_guest(app, organizer.event)
-    li = make_guest(app, organizer.event, email="li@example.org", name_latin="Li Hua", surname="Li",
-                    state=CANCELLED)
+    wang = make_registration(app, organizer.event)
+    li = make_registration(app, organizer.event, email="li@example.org", name_latin="Li Hua", surname="Li",
+                           state=CANCELLED)
     key = manifest_of(kiosk)["key"]
     scans = [queued(kiosk, key, wang["ticket"]), queued(kiosk, key, li["ticket"], told="help_desk")]
     first = outcomes(sync(kiosk, scans))
@@ -320,7 +319,7 @@ def test_a_retried_sync_is_harmless(app, kiosk, organizer):
 
 
 def test_a_scan_that_reached_the_server_before_the_network_dropped_is_no_duplicate(app, kiosk, organizer):
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
     nonce = "same-request-nonce-123456"
     # The scan went through, but its answer never came back; the kiosk queued it with the page's nonce.
@@ -335,7 +334,7 @@ def test_a_scan_that_reached_the_server_before_the_network_dropped_is_no_duplica
     (lambda now, paired: None, lambda now, paired, synced: synced),
 ], ids=["clock ahead", "clock far behind", "no time"])
 def test_the_time_a_kiosk_reports_is_bounded(app, kiosk, organizer, reported, expected):
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
     with app.app_context():
         paired = db.session.get(KioskDevice, kiosk.device_id).paired_at
@@ -354,9 +353,9 @@ def test_the_time_a_kiosk_reports_is_bounded(app, kiosk, organizer, reported, ex
 def test_what_the_kiosk_could_not_know_is_listed_for_the_help_desk(app, client, auth, kiosk, organizer, make_staff):
     event = organizer.event
     desk = make_staff("desk@example.org", event, roles=("helpdesk",))
-    cancelled = make_guest(app, event, email="zhao@example.org", name_latin="Zhao Min", surname="Zhao")
-    at_desk = make_guest(app, event, email="li@example.org", name_latin="Li Hua", surname="Li")
-    late = make_guest(app, event, email="qian@example.org", name_latin="Qian Wei", surname="Qian")
+    cancelled = make_registration(app, event, email="zhao@example.org", name_latin="Zhao Min", surname="Zhao")
+    at_desk = make_registration(app, event, email="li@example.org", name_latin="Li Hua", surname="Li")
+    late = make_registration(app, event, email="qian@example.org", name_latin="Qian Wei", surname="Qian")
     key = manifest_of(kiosk)["key"]
     # While the kiosk was offline: Zhao cancelled, the desk checked Li in, and Qian registered after
     # the kiosk's last manifest (the kiosk sent Qian to the desk).
@@ -394,7 +393,7 @@ def test_a_malformed_sync_is_refused_with_400(app, kiosk, body, content_type):
 
 
 def test_a_scan_that_is_not_one_of_this_kiosks_is_rejected(app, kiosk, organizer):
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     other = paired_kiosk(app, organizer, name="Hall B")
     key = manifest_of(kiosk)["key"]
     good = queued(kiosk, key, wang["ticket"])
@@ -412,7 +411,7 @@ def test_a_scan_that_is_not_one_of_this_kiosks_is_rejected(app, kiosk, organizer
 
 def test_the_board_shows_kiosks_cut_off_scans_waiting_and_last_sync(app, client, auth, kiosk, organizer, make_staff):
     other = paired_kiosk(app, organizer, name="Hall B", allowed=False)
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
     coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
     auth.login_as(coordinator)
@@ -442,7 +441,7 @@ KIOSKS = 4
 
 
 def test_kiosks_syncing_the_same_guest_at_once_make_one_check_in(app, make_app, organizer):
-    wang = make_guest(app, organizer.event)
+    wang = make_registration(app, organizer.event)
     # One app (one engine, one pool) per kiosk, as if each kiosk reached another worker.
     workers = [app] + [make_app() for _ in range(KIOSKS - 1)]
     clients = [paired_kiosk(workers[n], organizer, name=f"Hall {n}") for n in range(KIOSKS)]

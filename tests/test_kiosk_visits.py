@@ -8,7 +8,8 @@ from portal.extensions import db
 from portal.models import KioskDevice, Ticket
 from tests.conftest import csrf_token, submit
 from tests.sessions import sign_in
-from tests.test_kiosk import check_ins, kiosk, make_guest, organizer, scan  # noqa: F401 (fixtures)
+from tests.test_kiosk import check_ins, kiosk  # noqa: F401 (fixtures)
+from tests.factories import make_registration as make_guest, scan
 
 
 @pytest.mark.parametrize("typed", ["{code}", "{spaced}"])

@@ -20,11 +20,11 @@ from portal.models import (
     ScheduleNotice, Session, SessionChange, TransportLeg,
 )
 from portal.rules import RuleRefused
-from tests.conftest import submit
-from tests.survey_fixtures import sign_in
-from tests.lifecycle_helpers import form_as_shown, nights_taken, register, replace, send, state_of
-from tests.test_agenda import at, make_room, make_session, make_speaker
-from tests.test_kiosk_welcome import confirm_stay, event, file_stay, local_now, make_block, seat  # noqa: F401
+from tests.factories import (
+    at, confirm_stay, file_stay, form_as_shown, local_now, make_room, make_session, make_small_block, make_speaker,
+    nights_taken, register, replace, seat, send, state_of, submit,
+)
+from tests.sessions import sign_in
 
 
 def _guest_client(app, user_id):
@@ -57,7 +57,7 @@ def test_a_guest_sees_what_cancelling_gives_up_and_cancelling_frees_room_place_a
         app, event, make_staff, mailbox):  # noqa: F811
     guest = register(app, event, "leaving@example.org", name="Lena Leaving")
     other = register(app, event, "keen@example.org", name="Kim Keen")
-    block_id = make_block(app, event, rooms=1)
+    block_id = make_small_block(app, event, rooms=1)
     request_id = file_stay(app, event, guest.registration_id, block_id)
     confirm_stay(app, event, request_id)
     workshop = make_session(app, event, "Tea workshop", at(event, 1, 10), capacity=1)
@@ -97,7 +97,7 @@ def _shared_stay(app, event):  # noqa: F811
     """Hilda's confirmed room, shared with Max, who agreed."""
     host = register(app, event, "host@example.org", name="Hilda Host")
     mate = register(app, event, "mate@example.org", name="Max Mate")
-    block_id = make_block(app, event, rooms=2)
+    block_id = make_small_block(app, event, rooms=2)
     request_id = file_stay(app, event, host.registration_id, block_id, occupancy=2, roommate_email="mate@example.org")
     with app.app_context():
         lodging.answer_roommate(db.session.get(Event, event.id), db.session.get(Registration, mate.registration_id),
@@ -134,7 +134,7 @@ def test_when_the_roommate_cancels_the_host_stays_alone_flagged_for_the_coordina
 def test_a_staff_decline_withdraws_the_pending_requests(app, client, auth, event, make_staff):  # noqa: F811
     _set(app, Event, event.id, approval_required=True)
     guest = register(app, event, "pending@example.org")
-    block_id = make_block(app, event)
+    block_id = make_small_block(app, event)
     request_id = file_stay(app, event, guest.registration_id, block_id)
     auth.login_as(make_staff("boss@example.org", event, roles=("organizer",)))
     url = f"/staff/e/{event.slug}/guests/{guest.registration_id}"
@@ -154,7 +154,7 @@ def test_freed_nights_go_to_the_waiting_requests_in_order_and_the_coordinator_is
     make_staff("coord@example.org", event, roles=("coordinator",))
     holder = register(app, event, "holder@example.org")
     first, second = register(app, event, "first@example.org"), register(app, event, "second@example.org")
-    block_id = make_block(app, event, rooms=1)
+    block_id = make_small_block(app, event, rooms=1)
     held = file_stay(app, event, holder.registration_id, block_id)
     confirm_stay(app, event, held)
     waiting = []
@@ -452,7 +452,7 @@ def test_editing_one_field_alone_tells_holders_about_exactly_that_field(app, cli
 def test_the_roommate_sees_the_host_as_the_person_they_share_with(app, event):  # noqa: F811
     host = register(app, event, "host@example.org", name="Hilda Host")
     mate = register(app, event, "mate@example.org", name="Max Mate")
-    block_id = make_block(app, event)
+    block_id = make_small_block(app, event)
     file_stay(app, event, host.registration_id, block_id, occupancy=2, roommate_email="mate@example.org")
     client = _guest_client(app, mate.id)
     with app.app_context():
@@ -467,7 +467,7 @@ def test_the_roommate_sees_the_host_as_the_person_they_share_with(app, event):  
 def test_the_coordinators_note_survives_confirmation_to_the_mail_and_my_trip(app, client, auth, event, make_staff,
                                                                             mailbox):  # noqa: F811
     guest = register(app, event, "guest@example.org")
-    request_id = file_stay(app, event, guest.registration_id, make_block(app, event))
+    request_id = file_stay(app, event, guest.registration_id, make_small_block(app, event))
     auth.login_as(make_staff("coord@example.org", event, roles=("coordinator",)))
     queue = f"/staff/e/{event.slug}/lodging/requests"
     response = submit(client, f"{queue}/{request_id}/decide", {
@@ -485,8 +485,8 @@ def test_the_coordinators_note_survives_confirmation_to_the_mail_and_my_trip(app
 
 def test_a_survey_opens_before_the_event_ends_only_when_the_organizer_confirms(app, client, auth, make_event,
                                                                                make_staff, mailbox):
-    from tests.survey_fixtures import add_survey
-    from tests.test_surveys import RATING_AND_TEXT
+    from tests.factories import add_survey
+    from tests.factories import RATING_AND_TEXT
 
     event = make_event()
     register(app, event, "guest@example.org")
@@ -513,7 +513,7 @@ def test_cancellations_and_confirmations_at_once_keep_the_nights_true(app, event
     from portal import lifecycle
 
     _set(app, Event, event.id, freed_rooms="confirm")
-    block_id = make_block(app, event, rooms=3)
+    block_id = make_small_block(app, event, rooms=3)
     holders = [register(app, event, f"holder{n}@example.org") for n in range(3)]
     for guest in holders:
         confirm_stay(app, event, file_stay(app, event, guest.registration_id, block_id))

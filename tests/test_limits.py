@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.extensions import db
 from portal.models import OutboundMail, Ticket
-from tests.conftest import STAFF_PASSWORD, _config, csrf_token, submit
+from tests.conftest import _config
+from tests.factories import csrf_token, make_block, make_guest, STAFF_PASSWORD, stay_form, submit
 from tests.sessions import sign_in
-from tests.test_agenda import make_guest
-from tests.test_lodging import make_block, stay_form
 
 TOO_MANY = "Too many attempts"
 
@@ -174,9 +173,10 @@ def redis_prefix():
     client.close()
 
 
+@pytest.mark.slow
 def test_two_servers_sharing_redis_share_the_count(app, make_staff, database_uri, redis_prefix):
     from bench.run import Browser
-    from tests.test_multiworker import gunicorn
+    from tests.factories import gunicorn
 
     make_staff("desk@example.org", admin=True)
     settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13", "RATELIMIT_KEY_PREFIX": redis_prefix,

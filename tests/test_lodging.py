@@ -3,7 +3,6 @@
 import re
 import threading
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -11,35 +10,9 @@ from sqlalchemy import func, select
 from portal import outbox
 from portal.extensions import db
 from portal.lodging import services
-from portal.models import Event, Hotel, LodgingRequest, RoomBlock, RoomNight
 from portal.rules import RuleRefused
-from tests.conftest import csrf_token, submit
-from tests.test_agenda import make_guest
-
-
-def make_block(app, event, rooms=10, first_offset=-1, nights=4, rate="880.00", payer="organizer"):
-    """A hotel with one block of `rooms` rooms on each of `nights` nights from the eve of the event."""
-    with app.app_context():
-        hotel = Hotel(event_id=event.id, name_en="Lakeside Hotel", name_zh="湖畔酒店",
-                      address_en="1 Lake Road", address_zh="湖滨路1号", contact_name="Ms Li")
-        db.session.add(hotel)
-        db.session.flush()
-        start = event.starts_on + timedelta(days=first_offset)
-        block = RoomBlock(event_id=event.id, hotel_id=hotel.id, room_type_en="Deluxe king", room_type_zh="豪华大床房",
-                          nightly_rate=Decimal(rate), currency="CNY", payer=payer, arrival_from=start,
-                          departure_until=start + timedelta(days=nights))
-        block.nights = [RoomNight(night=start + timedelta(days=n), total=rooms, taken=0) for n in range(nights)]
-        db.session.add(block)
-        db.session.commit()
-        return block.id
-
-
-def stay_form(event, block_id, **overrides):
-    data = {"block": str(block_id), "check_in": event.starts_on.isoformat(),
-            "check_out": (event.starts_on + timedelta(days=2)).isoformat(), "occupancy": "1",
-            "roommate_email": "", "notes": "High floor, please."}
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+from portal.models import Event, LodgingRequest, RoomNight
+from tests.factories import csrf_token, file_directly, make_block, make_guest, stay_form, submit
 
 
 def requests_of(app, guest):
@@ -51,17 +24,6 @@ def requests_of(app, guest):
 def taken(app, block_id):
     with app.app_context():
         return {n.night: n.taken for n in db.session.scalars(select(RoomNight).where(RoomNight.block_id == block_id))}
-
-
-def file_directly(app, event, guest, block_id, **stay):
-    with app.app_context():
-        from portal.models import Registration
-
-        values = dict(block_id=block_id, check_in=event.starts_on, check_out=event.starts_on + timedelta(days=2))
-        values.update(stay)
-        request = services.file_request(db.session.get(Event, event.id),
-                                        db.session.get(Registration, guest.registration_id), services.Stay(**values))
-        return request.id
 
 
 def test_a_guest_requests_a_room_and_sees_it_on_my_trip(app, client, auth, make_event):

@@ -13,10 +13,7 @@ from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import Event, LodgingRequest, RoomBlock, TransportLeg
 from portal.transport import services as transport
-from tests.conftest import counting_queries, submit
-from tests.test_agenda import make_guest
-from tests.test_lodging import file_directly, make_block
-from tests.test_transport import file_leg, make_vehicle
+from tests.factories import counting_queries, file_directly, file_leg, make_block, make_guest, make_vehicle, submit
 
 
 

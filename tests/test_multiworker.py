@@ -6,132 +6,23 @@ no place given twice, one person taking a ticket. The server runs on the test
 database (SQLite file, or PostgreSQL with TEST_DATABASE_URL).
 """
 
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 
-import redis
+import pytest
 from sqlalchemy import func, select
 
 from bench.run import Browser
-from portal.checkin import devices
-from portal.database import utcnow
 from portal.extensions import db
-from portal.guests import tickets
 from portal.helpdesk import services as helpdesk
-from portal.models import CheckIn, Event, Registration, Ticket, User
+from portal.models import CheckIn, Event, Registration, Ticket
 from portal.models.registration import CONFIRMED, WAITLISTED
-from tests.conftest import STAFF_PASSWORD, free_port, registration_form
+from tests.factories import (
+    add_confirmed_guests, flush_limiter_store, gunicorn, paired_kiosks, registration_form, scan_over_http,
+    STAFF_PASSWORD,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/15"
-WORKERS = 4
-# The gunicorn master of each port, for a test that kills it; it leads its own process group.
-RUNNING: dict[int, subprocess.Popen] = {}
-
-
-@contextmanager
-def gunicorn(database_uri: str, workers: int = WORKERS, **env):
-    """A gunicorn serving Concierge (bench/app.py) on the test database; yields its port."""
-    port = free_port()
-    environment = {
-        **os.environ, "DATABASE_URL": database_uri, "SECRET_KEY": secrets.token_hex(32),
-        "MAIL_SEND_INLINE": "0", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(free_port()),
-        "RATELIMIT_STORAGE_URI": REDIS_URL, "PYTHONPATH": str(ROOT), **env,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.app:app", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--timeout", "30"],
-        cwd=ROOT, env=environment, start_new_session=True, stdout=subprocess.DEVNULL)
-    RUNNING[port] = process
-    try:
-        wait_for(port)
-        yield port
-    finally:
-        stop(process)
-        RUNNING.pop(port, None)
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                pass
-            if Browser(port).get("/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"gunicorn on port {port} did not answer within {timeout} s")
-
-
-def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def flush_limiter_store() -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    client.close()
-
-
-def paired_kiosks(app, port: int, event_id: int, count: int) -> list[tuple[Browser, str]]:
-    """Kiosks enrolled through /kiosk/pair, each on its start screen: (browser, CSRF token)."""
-    with app.app_context():
-        event = db.session.get(Event, event_id)
-        organizer = User(email=f"kiosk-maker-{secrets.token_hex(4)}@example.org", display_name="Maker")
-        db.session.add(organizer)
-        db.session.flush()
-        codes = [devices.create_device(event, f"Kiosk {n}", "Hall", organizer)[1] for n in range(count)]
-    kiosks = []
-    for code in codes:
-        kiosk = Browser(port)
-        token = kiosk.csrf("/kiosk/pair")
-        status, _headers, _body = kiosk.request("POST", "/kiosk/pair", {"csrf_token": token, "code": code})
-        assert status == 303 and "concierge_kiosk" in kiosk.cookies
-        kiosks.append((kiosk, kiosk.csrf("/kiosk/")))
-    return kiosks
-
-
-def add_confirmed_guests(app, event_id: int, count: int) -> list[tuple[int, str]]:
-    """`count` confirmed guests written directly: (registration id, ticket code)."""
-    with app.app_context():
-        event = db.session.get(Event, event_id)
-        delegate = next(c for c in event.categories if c.code == "delegate")
-        made = []
-        for n in range(count):
-            user = User(email=f"arrival{n}-{secrets.token_hex(3)}@example.org", display_name=f"Arrival {n}")
-            registration = Registration(
-                event_id=event.id, user=user, category_id=delegate.id, state="confirmed",
-                name_original=f"Arrival {n}", name_latin=f"Arrival {n}", surname="Arrival", email=user.email,
-                consent_at=utcnow(), ticket_code=tickets.new_ticket_code(),
-                confirmation_code=f"R{n:07d}"[:8], confirmed_at=utcnow(),
-            )
-            db.session.add(registration)
-            made.append(registration)
-        db.session.commit()
-        return [(r.id, r.ticket_code) for r in made]
-
-
-def scan(kiosk: Browser, token: str, ticket_code: str) -> tuple[int, str]:
-    status, headers, _body = kiosk.request("POST", "/kiosk/", {
-        "csrf_token": token, "nonce": secrets.token_urlsafe(16), "ticket": ticket_code})
-    return status, headers.get("Location", "")
+pytestmark = pytest.mark.slow
 
 
 def test_one_ticket_scanned_fifty_times_at_five_kiosks_in_four_workers_is_one_check_in(
@@ -147,7 +38,7 @@ def test_one_ticket_scanned_fifty_times_at_five_kiosks_in_four_workers_is_one_ch
             def one(n: int) -> tuple[int, str]:
                 kiosk, token = kiosks[n % len(kiosks)]
                 start.wait(timeout=30)
-                return scan(kiosk, token, ticket_code)
+                return scan_over_http(kiosk, token, ticket_code)
 
             with ThreadPoolExecutor(max_workers=50) as pool:
                 answers = list(pool.map(one, range(50)))

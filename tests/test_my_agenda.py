@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from portal.agenda import services
 from portal.extensions import db
 from portal.models import AgendaEntry, Event, Registration
-from tests.conftest import csrf_token
-from tests.test_agenda import at, hold, make_guest, make_room, make_session
+from tests.factories import at, csrf_token, hold, make_guest, make_room, make_session
 
 FEED_URL = re.compile(r'value="(http://localhost/e/[^/]+/calendar/[^"]+\.ics)"')
 

@@ -16,11 +16,9 @@ from portal.models import (
 )
 from portal.needs.services import NOTICE_VERSION
 from portal.surveys import services as surveys
-from tests.conftest import counting_queries
-from tests.survey_fixtures import add_survey
-from tests.test_agenda import at, make_guest, make_session
-from tests.test_lodging import file_directly, make_block
-from tests.test_transport import file_leg
+from tests.factories import (
+    add_survey, at, counting_queries, file_directly, file_leg, make_block, make_guest, make_session,
+)
 
 # A statement that reads from a table behind a card.
 READS_A_CARD = re.compile(

@@ -7,59 +7,11 @@ from sqlalchemy import func, select
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.guests import tickets
 from portal.models import (
-    AccessibilityNeeds, Allergy, AuditEntry, Category, DietaryNeeds, MedicalNotes, NeedsConsent, Registration,
-    RegistrationChange, User,
+    AccessibilityNeeds, Allergy, AuditEntry, DietaryNeeds, MedicalNotes, NeedsConsent, Registration,
 )
 from portal.needs import services
-from tests.conftest import submit
-
-NEEDS_TABLES = (DietaryNeeds, Allergy, AccessibilityNeeds, MedicalNotes)
-MEDICAL_NOTE = "Carries an adrenaline pen; type 1 diabetic"
-
-
-def add_guest(app, event, email="guest@example.org", name="Guest One", state="confirmed", surname=None):
-    """A registration written straight to the database (the registration tests cover the form)."""
-    with app.app_context():
-        user = User(email=email, display_name=name, language="en")
-        db.session.add(user)
-        db.session.flush()
-        category_id = db.session.scalar(select(Category.id).where(Category.event_id == event.id,
-                                                                  Category.code == "delegate"))
-        registration = Registration(
-            event_id=event.id, user_id=user.id, category_id=category_id, state=state, email=email,
-            name_original=name, name_latin=name, surname=surname or name.split()[-1], country="CN",
-            phone="+86 138 0000 0000", language="en", consent_at=utcnow(),
-            ticket_code=tickets.new_ticket_code(), confirmation_code=tickets.new_confirmation_code())
-        registration.changes.append(RegistrationChange(from_state="", to_state=state, actor_id=user.id))
-        db.session.add(registration)
-        db.session.commit()
-        db.session.refresh(user)
-        registration_id = registration.id
-        db.session.expunge_all()
-        return user, registration_id
-
-
-def needs_form(**overrides) -> dict:
-    data = {"diet": "halal", "diet_detail": "", "allergens": ["peanuts", "milk"], "severity_peanuts": "anaphylactic",
-            "severity_milk": "mild", "other_allergy": "", "severity_other": "", "wheelchair": "y",
-            "accessibility_other": "", "medical_notes": MEDICAL_NOTE, "emergency_name": "Li Na",
-            "emergency_phone": "+86 139 1111 2222", "emergency_relation": "spouse"}
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def give_consent(client, slug="summit"):
-    response = submit(client, f"/e/{slug}/me/needs/consent", {"agree": "y", "notice_version": services.NOTICE_VERSION})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    assert response.headers["Location"] == f"/e/{slug}/me/needs/edit"
-
-
-def stored_counts(app) -> dict:
-    with app.app_context():
-        return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (*NEEDS_TABLES, NeedsConsent)}
+from tests.factories import add_needs_guest, give_consent, MEDICAL_NOTE, needs_form, stored_counts, submit
 
 
 @pytest.fixture
@@ -69,7 +21,7 @@ def summit(make_event):
 
 @pytest.fixture
 def guest(app, client, auth, summit):
-    user, registration_id = add_guest(app, summit)
+    user, registration_id = add_needs_guest(app, summit)
     auth.login_as(user)
     return registration_id
 
@@ -202,7 +154,7 @@ def test_consent_may_be_given_again_after_withdrawal(app, client, guest):
 
 def test_changes_close_at_the_cut_off(app, client, auth, make_event):
     summit = make_event(changes_close_at=utcnow() - timedelta(hours=1))
-    user, registration_id = add_guest(app, summit)
+    user, registration_id = add_needs_guest(app, summit)
     auth.login_as(user)
     with app.app_context():
         db.session.add(NeedsConsent(registration_id=registration_id, notice_version=services.NOTICE_VERSION,

@@ -9,9 +9,8 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.extensions import db
 from portal.models import AuditEntry, DietaryNeeds, MedicalNotes, NeedsConsent, Registration, StaffPermission
-from tests.conftest import submit
+from tests.factories import add_needs_guest, give_consent, MEDICAL_NOTE, needs_form, stored_counts, submit
 from tests.sessions import sign_in
-from tests.test_needs import MEDICAL_NOTE, add_guest, give_consent, needs_form, stored_counts
 
 ACCESS_NOTE = "Needs a ramp to the stage"
 
@@ -24,7 +23,7 @@ def summit(make_event):
 @pytest.fixture
 def guest_with_needs(app, summit):
     """A guest who consented and stated every need, through the real forms."""
-    user, registration_id = add_guest(app, summit, email="amira@example.org", name="Amira Haddad")
+    user, registration_id = add_needs_guest(app, summit, email="amira@example.org", name="Amira Haddad")
     client = app.test_client()
     sign_in(client, user.id)
     give_consent(client)
@@ -143,7 +142,7 @@ def test_the_help_desk_sees_no_needs_at_all(app, client, auth, make_staff, summi
 
 
 def test_a_guest_never_sees_another_guests_needs(app, client, auth, summit, guest_with_needs):
-    other, _ = add_guest(app, summit, email="bo@example.org", name="Bo Berg")
+    other, _ = add_needs_guest(app, summit, email="bo@example.org", name="Bo Berg")
     auth.login_as(other)
     for url in ("/e/summit/me", "/e/summit/me/needs", "/e/summit/me/needs/edit", "/e/summit/me/needs/withdraw",
                 "/e/summit/me/needs/consent", "/e/summit/me/data"):
@@ -179,7 +178,7 @@ def test_every_sensitive_view_and_export_is_in_the_audit_log(app, client, auth, 
     filtered = client.get("/staff/e/summit/audit", query_string={"action": "sensitive.export"}).get_data(as_text=True)
     assert "catering board" not in filtered and "catering counts" in filtered
     # A guest with nothing stored: no sensitive data shown, nothing to audit.
-    _, quiet_id = add_guest(app, summit, email="q@example.org", name="Quiet Guest")
+    _, quiet_id = add_needs_guest(app, summit, email="q@example.org", name="Quiet Guest")
     client.get(f"/staff/e/summit/guests/{quiet_id}")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)
@@ -207,7 +206,7 @@ def test_the_audit_log_is_the_organizers_and_pages(app, client, auth, make_staff
 def test_purge_sensitive_erases_after_the_event_and_reports(app, runner, make_event, summit, guest_with_needs):
     past = make_event(slug="past", starts_on=date.today() - timedelta(days=10),
                       ends_on=date.today() - timedelta(days=8))
-    user, past_registration = add_guest(app, past, email="old@example.org", name="Old Timer")
+    user, past_registration = add_needs_guest(app, past, email="old@example.org", name="Old Timer")
     client = app.test_client()
     sign_in(client, user.id)
     with app.app_context():

@@ -13,9 +13,9 @@ from portal.models import (
     NeedsConsent, StaffPermission, User,
 )
 from tests.conftest import submit
-from tests.test_lodging import make_block, stay_form
-from tests.test_needs import needs_form
-from tests.test_staff import add_guests
+from tests.factories import make_block, stay_form
+from tests.factories import needs_form
+from tests.factories import add_guests
 
 
 @pytest.fixture

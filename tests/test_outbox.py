@@ -9,6 +9,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
@@ -16,9 +17,9 @@ from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, OutboundMail, Registration, Ticket
-from tests.conftest import MailSink, csrf_token, free_port, registration_form, submit
+from tests.conftest import MailSink
+from tests.factories import csrf_token, flask_environment, free_port, registration_form, ROOT, submit
 from tests.sessions import sign_in_new_account
-from tests.test_resilience import ROOT, flask_environment
 
 
 def _make_due(app):
@@ -166,6 +167,7 @@ def _poison(**values) -> OutboundMail:
     return OutboundMail(**row)
 
 
+@pytest.mark.slow
 def test_a_poison_mail_among_good_ones_stops_neither_of_two_senders(make_app, database_uri):
     app = make_app(MAIL_SEND_INLINE=False)
     poison = {
@@ -235,11 +237,11 @@ def test_a_temporary_refusal_of_a_recipient_is_retried_not_failed(make_app):
 
 
 def test_a_subject_typed_with_a_line_break_goes_out_on_one_line(app, client, make_event, mailbox):
-    from tests.test_helpdesk import sign_in_guest
-    from tests.test_kiosk import make_guest
+    from tests.factories import sign_in_guest
+    from tests.factories import make_registration
 
     event = make_event()
-    sign_in_guest(app, client, make_guest(app, event))
+    sign_in_guest(app, client, make_registration(app, event))
     response = submit(client, "/e/summit/me/help", {
         "category": "other", "subject": "Hello\r\nBcc: x@evil.example", "message": "Line one.\r\nLine two."})
     assert response.status_code == 303

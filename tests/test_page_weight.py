@@ -14,7 +14,7 @@ import pytest
 from portal.checkin import devices
 from portal.extensions import db
 from portal.models import Event, Registration, Room, Session, Track
-from tests.conftest import registration_form, submit
+from tests.factories import registration_form, submit
 from tests.sessions import sign_in_new_account
 
 FIRST_LOAD_BUDGET = 60 * 1024

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from portal.auth.services import safe_next
 from portal.extensions import db
 from portal.models import SignInLink
-from tests.conftest import STAFF_PASSWORD, csrf_token, submit
+from tests.factories import at, csrf_token, make_guest, make_session, STAFF_PASSWORD, submit
 from tests.sessions import sign_in
-from tests.test_agenda import at, make_guest, make_session
 
 # What a browser would follow off the site (tabs and line breaks are dropped inside URLs, a
 # backslash read as a slash), written as the form or query string delivers it, decoded.

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.guests import services
 from portal.guests.tickets import CONFIRMATION_ALPHABET
 from portal.models import Event, Invitation, OutboundMail, Registration, User
-from tests.conftest import registration_form, submit
+from tests.factories import registration_form, submit
 from tests.sessions import sign_in_new_account
 
 URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -5,13 +5,10 @@ import os
 import secrets
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text, update
@@ -21,31 +18,17 @@ from portal.auth.services import send_sign_in_link
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import CheckIn, Event, OutboundMail, Registration, User
-from tests.conftest import STAFF_PASSWORD, _config, csrf_token, free_port, registration_form, submit
+from tests.conftest import _config
 from tests.sessions import sign_in_new_account
-from tests.test_multiworker import (
-    RUNNING, add_confirmed_guests, flush_limiter_store, gunicorn, paired_kiosks, scan, wait_for,
+from tests.factories import (
+    add_confirmed_guests, csrf_token, flask_command, flush_limiter_store, free_port, gunicorn, paired_kiosks,
+    registration_form, RUNNING, scan_over_http, STAFF_PASSWORD, submit, wait_for,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def flask_environment(database_uri: str, smtp_port: int) -> dict[str, str]:
-    """The environment of a `flask ...` process on the test database, as an operator sets it."""
-    return {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": database_uri,
-            "SECRET_KEY": "resilience-test-secret-key-long-enough", "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp_port), "BASE_URL": "http://localhost", "PYTHONPATH": str(ROOT)}
-
-
-def flask_command(database_uri: str, *args: str, smtp_port: int, timeout: float = 60) -> subprocess.CompletedProcess:
-    """A real `flask ...` process on the test database, as an operator runs it."""
-    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT,
-                          env=flask_environment(database_uri, smtp_port), capture_output=True,
-                          text=True, timeout=timeout)
 
 
 # -- (a) SMTP down for a while, two senders ------------------------------------------------------
 
+@pytest.mark.slow
 def test_smtp_down_with_two_senders_loses_no_mail_and_sends_none_twice(make_app, database_uri, mailbox):
     app = make_app(MAIL_SEND_INLINE=False)
     with app.app_context():
@@ -93,6 +76,7 @@ def test_smtp_down_with_two_senders_loses_no_mail_and_sends_none_twice(make_app,
 
 # -- (b) the server killed in the middle of check-in load ----------------------------------------
 
+@pytest.mark.slow
 def test_a_server_killed_mid_check_in_keeps_every_check_in_it_confirmed(app, make_event, database_uri):
     flush_limiter_store()
     event = make_event()
@@ -113,7 +97,7 @@ def test_a_server_killed_mid_check_in_keeps_every_check_in_it_confirmed(app, mak
                         return
                     code = queue.pop()
                 try:
-                    status, where = scan(kiosk, token, code)
+                    status, where = scan_over_http(kiosk, token, code)
                 except (OSError, http.client.HTTPException):
                     return  # the server is gone, perhaps half-way through an answer
                 if status == 303 and "/kiosk/welcome/" in where:
@@ -218,6 +202,7 @@ def _counts(uri: str) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_backup_while_check_ins_are_written_then_restore_round_trips(app, make_event, make_staff, database_uri,
                                                                       tmp_path, mailbox):
     event = make_event()

@@ -24,11 +24,8 @@ from portal.models import (
     Station, Survey, SurveySection, Track, User, Vehicle,
 )
 from portal.transport import services as transport
-from tests.conftest import CSRF_INPUT, registration_form, submit
+from tests.factories import CSRF_INPUT, example_url, make_block, registration_form, scan, submit
 from tests.sessions import sign_in_new_account
-from tests.test_access import _example_url
-from tests.test_kiosk import scan
-from tests.test_lodging import make_block
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +49,7 @@ def test_every_get_route_answers_with_the_security_headers(app, client, make_eve
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:
             continue
-        url = _example_url(rule) if rule.endpoint != "static" else "/static/css/app.css"
+        url = example_url(rule) if rule.endpoint != "static" else "/static/css/app.css"
         with client.get(url) as response:
             _assert_hardened(response, rule.rule)
         checked += 1
@@ -250,6 +247,7 @@ def _row_counts() -> dict[str, int]:
             for table in db.metadata.sorted_tables}
 
 
+@pytest.mark.slow
 def test_bandit_finds_nothing_of_medium_severity_or_worse():
     result = subprocess.run(
         [str(Path(sys.executable).parent / "bandit"), "-q", "-r", "portal", "kiosk", "-ll", "-f", "txt"],
@@ -261,9 +259,9 @@ def test_bandit_finds_nothing_of_medium_severity_or_worse():
 def test_every_page_for_someone_signed_in_or_a_kiosk_is_never_stored(app, make_event, make_staff):
     """Back after signing out, or after the guest leaves a kiosk, must find no copy in the browser."""
     from tests.sessions import sign_in
-    from tests.test_access import _rules_of
-    from tests.test_agenda import make_guest
-    from tests.test_kiosk import new_kiosk, pair
+    from tests.factories import rules_of
+    from tests.factories import make_guest
+    from tests.factories import new_kiosk, pair
     from portal.web import SHARED_FILES
 
     event = make_event()
@@ -275,10 +273,10 @@ def test_every_page_for_someone_signed_in_or_a_kiosk_is_never_stored(app, make_e
     checked = 0
     for kind, client in (("guest", guest), ("signed_in", guest), ("anonymous", guest), ("staff", staff),
                          ("kiosk", kiosk)):
-        for rule in _rules_of(app, kind):
+        for rule in rules_of(app, kind):
             if "GET" not in rule.methods or rule.endpoint in SHARED_FILES:
                 continue  # an event's style sheet and images: the same for everyone, checked below
-            with client.get(_example_url(rule)) as response:
+            with client.get(example_url(rule)) as response:
                 assert "no-store" in response.headers.get("Cache-Control", ""), (kind, rule.rule, response.status_code)
             checked += 1
     assert checked > 60

@@ -7,45 +7,12 @@ from flask import request
 from markupsafe import escape
 from sqlalchemy import func, select, text
 
-from portal.database import utcnow
 from portal.extensions import db
 from portal.guests import tickets
 from portal.staff import search
 from portal.staff.forms import GuestSearchForm
-from portal.models import (
-    AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole, User,
-)
-from tests.conftest import counting_queries, csrf_token, queries_for, submit
-
-
-def add_guests(app, event, count, state="confirmed", category="delegate", prefix="guest", **profile):
-    """Registrations written straight to the database: the registration tests cover the form."""
-    with app.app_context():
-        category_id = db.session.scalar(
-            select(Category.id).where(Category.event_id == event.id, Category.code == category))
-        ids = []
-        for i in range(count):
-            email = f"{prefix}{i}@example.org"
-            user = User(email=email, display_name=f"{prefix} {i}")
-            db.session.add(user)
-            db.session.flush()
-            values = dict(
-                name_original=f"{prefix.title()} {i}", name_latin=f"{prefix.title()} {i}", surname=prefix.title(),
-                organization="Example Holdings", country="CN", phone="+86 138 0000 0000", language="en",
-            )
-            values.update(profile)
-            registration = Registration(
-                event_id=event.id, user_id=user.id, category_id=category_id, state=state, email=email,
-                consent_at=utcnow(), ticket_code=tickets.new_ticket_code(),
-                confirmation_code=tickets.new_confirmation_code(),
-                waitlisted_at=utcnow() if state == "waitlisted" else None, **values,
-            )
-            registration.changes.append(RegistrationChange(from_state="", to_state=state, actor_id=user.id))
-            db.session.add(registration)
-            db.session.flush()
-            ids.append(registration.id)
-        db.session.commit()
-        return ids
+from portal.models import AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole
+from tests.factories import add_guests, counting_queries, csrf_token, queries_for, submit
 
 
 @pytest.fixture
@@ -307,8 +274,6 @@ def test_guest_list_pages(app, client, as_organizer, summit):
     assert client.get("/staff/e/summit/guests?page=99").status_code == 200
 
 
-
-
 def test_guest_list_queries_do_not_grow_with_guests(app, client, as_organizer, summit):
     add_guests(app, summit, 5, prefix="first", category="vip")
     few = queries_for(app, client, "/staff/e/summit/guests")
@@ -333,7 +298,6 @@ def test_htmx_search_gets_only_the_rows_and_a_boosted_request_the_page(app, clie
     assert '<form method="get" action="/staff/e/summit/guests"' in page
     assert 'hx-trigger="input changed delay:300ms, search"' in page and 'hx-push-url="true"' in page
     assert 'value="guest 1"' in page
-
 
 
 def test_htmx_search_rows_show_each_guest_and_cost_the_same_for_2_or_40_matches(app, client, as_organizer, summit):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Category
-from tests.conftest import registration_form, submit
+from tests.factories import registration_form, submit
 from tests.sessions import sign_in_new_account
 
 

@@ -11,11 +11,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, Invitation, OutboundMail
 from portal.staff import services
-from tests.conftest import csrf_token, free_port, submit
-from tests.test_resilience import ROOT, flask_environment
-from tests.test_staff import add_guests
+from tests.factories import add_guests, free_port, IMPORT, multipart, submit, upload
+from tests.factories import ROOT, flask_environment
 
-IMPORT = "/staff/e/summit/invitations/import"
 LINK = re.compile(r"(http://localhost/e/summit/register/\S+)")
 
 
@@ -29,25 +27,6 @@ def organizer(auth, make_staff, summit):
     user = make_staff("olivia@example.org", summit, roles=("organizer",))
     auth.login_as(user)
     return user
-
-
-def multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
-    """A browser's multipart body, built here: the test client would spool a large one to an unclosed file."""
-    boundary = "----concierge-test-boundary"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-                 f"Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
-
-
-def upload(client, content: bytes | str, filename="invitees.csv", url=IMPORT):
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    body, content_type = multipart({"csrf_token": csrf_token(client, url)}, filename, content)
-    response = client.post(url, data=body, content_type=content_type)
-    response.close()  # the invitation mail goes out once the response is closed
-    return response
 
 
 def invitation_count(app) -> int:
@@ -221,6 +200,7 @@ def _invitees(count: int, bad_lines=()) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.mark.slow
 def test_twenty_thousand_invitees_are_imported_under_gunicorn(app, summit, make_staff, database_uri, mailbox,
                                                              tmp_path):
     """gunicorn as the README runs it (sync workers, 30 s timeout): the import answers, all of it or nothing."""
@@ -229,7 +209,7 @@ def test_twenty_thousand_invitees_are_imported_under_gunicorn(app, summit, make_
     from http.cookies import SimpleCookie
 
     from bench.run import Browser
-    from tests.test_multiworker import gunicorn
+    from tests.factories import gunicorn
 
     make_staff("olivia@example.org", summit, roles=("organizer",))
     with gunicorn(database_uri, workers=2, MAIL_SEND_INLINE="1", MAIL_PORT=str(mailbox.port)) as port:

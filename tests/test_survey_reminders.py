@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Survey
-from tests.lifecycle_helpers import form_as_shown, send
-from tests.survey_fixtures import add_guest, add_survey, sign_in
-from tests.test_surveys import RATING_AND_TEXT
+from tests.factories import form_as_shown, send
+from tests.sessions import sign_in
+from tests.factories import add_guest, add_survey
+from tests.factories import RATING_AND_TEXT
 
 
 def _setup(app, make_event, make_staff, anonymous=False):

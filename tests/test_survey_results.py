@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.surveys.results import nps_score
-from tests.conftest import queries_for, submit
-from tests.survey_fixtures import add_guest, add_survey, sign_in
+from tests.factories import add_guest, add_survey, queries_for, submit
+from tests.sessions import sign_in
 
 QUESTIONS = [
     ("rating_1_5", "Venue", {"area": "venue"}),

@@ -12,16 +12,8 @@ from portal.extensions import db
 from portal.models import (
     AgendaEntry, Answer, AuditEntry, Question, Session, SessionRating, Survey, SurveyParticipation, SurveyResponse,
 )
-from tests.conftest import csrf_token, submit
-from tests.lifecycle_helpers import form_as_shown, send
-from tests.survey_fixtures import add_guest, add_survey, sign_in
-
-RATING_AND_TEXT = [
-    ("rating_1_5", "How was the venue?", {"required": True, "area": "venue"}),
-    ("yes_no", "Did you use the shuttle?", {}),
-    ("rating_1_5", "How was the shuttle?", {"area": "transport", "required": True, "condition": (1, "1")}),
-    ("long_text", "Anything else?", {}),
-]
+from tests.factories import add_guest, form_as_shown, send, add_survey, csrf_token, RATING_AND_TEXT, submit
+from tests.sessions import sign_in
 
 
 def _answers(app, survey_id):

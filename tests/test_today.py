@@ -10,7 +10,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import CheckIn, Event, OutboundMail, Registration, Ticket
 from tests.sessions import sign_in
-from tests.survey_fixtures import add_guest
+from tests.factories import add_guest
 
 
 def _cells(page: str, table: str) -> list[list[str]]:

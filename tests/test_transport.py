@@ -11,28 +11,7 @@ from portal.extensions import db
 from portal.models import Event, Registration, TransportLeg, Vehicle
 from portal.rules import RuleRefused
 from portal.transport import services
-from tests.conftest import csrf_token, submit
-from tests.test_agenda import make_guest
-
-
-def make_vehicle(app, event, label="Van 1", capacity=6):
-    with app.app_context():
-        vehicle = Vehicle(event_id=event.id, label=label, plate="浙A·12345", driver_name="Mr Zhao",
-                          driver_phone="+86 139 0000 0000", capacity=capacity, meeting_point="Exit B, arrivals hall")
-        db.session.add(vehicle)
-        db.session.commit()
-        return vehicle.id
-
-
-def file_leg(app, event, guest, direction="arrival", day_offset=0, hour=9, minute=0, station="PVG", passengers=1):
-    with app.app_context():
-        journey = services.Journey(mode="flight", carrier="CA", number="1501",
-                                   local_time=datetime.combine(event.starts_on + timedelta(days=day_offset),
-                                                               time(hour, minute)),
-                                   station=station, terminal="T2", passengers=passengers, luggage=1)
-        leg = services.save_leg(db.session.get(Event, event.id), db.session.get(Registration, guest.registration_id),
-                                direction, journey)
-        return leg.id
+from tests.factories import csrf_token, file_leg, make_guest, make_vehicle, submit
 
 
 def leg_form(event, prefix="arrival", day_offset=0, hour="10:30", **overrides):

@@ -12,10 +12,11 @@ from portal.lodging import services as lodging
 from portal.models import Event, Station, TransportLeg, Vehicle
 from portal.transport import services as transport
 from tests.conftest import submit
-from tests.test_agenda import make_guest
+from tests.factories import make_guest
 from tests.test_logistics_boards import read_csv, read_xlsx
-from tests.test_lodging import file_directly, make_block
-from tests.test_transport import file_leg, leg_form, make_vehicle
+from tests.factories import file_directly, make_block
+from tests.test_transport import leg_form
+from tests.factories import file_leg, make_vehicle
 
 
 @pytest.fixture

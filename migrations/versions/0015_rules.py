@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_rules'
-down_revision = '0011_robust'
+down_revision = '0001_baseline'
 branch_labels = None
 depends_on = None
 

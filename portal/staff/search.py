@@ -1,6 +1,6 @@
 """The staff guest search: a typed fragment found anywhere in a guest's names, e-mail, organisation or code.
 
-Both databases answer it from a trigram index (migration 0010), so a search
+Both databases answer it from a trigram index (the baseline migration), so a search
 costs about the same with 500 or 50,000 guests:
 
 - PostgreSQL: the columns joined by a unit separator (U+001F, which a search
@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, String, bindparam, func, literal_column, o
 from portal.extensions import db
 from portal.models import Registration
 
-# The columns the guest search looks in; migration 0010 indexes the same ones.
+# The columns the guest search looks in; the baseline migration indexes the same ones.
 SEARCHED_COLUMNS = (
     Registration.name_original,
     Registration.name_latin,
@@ -40,7 +40,7 @@ SQLITE_INDEX = "registration_search"
 POSTGRESQL_INDEX = "ix_registration_search"
 TRIGRAM = 3
 
-# Literals, not bound values: the planner matches this to the index's expression (migration 0010).
+# Literals, not bound values: the planner matches this to the index's expression (the baseline migration).
 _EMPTY, _UNIT_SEPARATOR = literal_column("''"), literal_column("E'\\x1f'")
 _SEARCH_TEXT = func.lower(reduce(
     lambda joined, column: joined.op("||")(_UNIT_SEPARATOR).op("||")(func.coalesce(column, _EMPTY)),

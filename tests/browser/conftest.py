@@ -1,14 +1,16 @@
 """The browser harness: the app served on loopback, and Debian's Chromium driving it.
 
-The app is the one from tests/conftest.py (its database is fresh and migrated for
-each test, SQLite or PostgreSQL, and it sends mail after each response to the
+The app is the one from tests/conftest.py (its database is migrated once and emptied
+before each test, SQLite or PostgreSQL, and it sends mail after each response to the
 loopback SMTP server), served by werkzeug in a background thread. Playwright
 drives /usr/bin/chromium; no browser is ever downloaded.
 """
 
 import os
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.serving import make_server
@@ -172,3 +174,14 @@ def open_page(browser):
 def page(open_page):
     """A page in an English-speaking browser with JavaScript on."""
     return open_page()
+
+
+@pytest.fixture
+def event(make_event):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return make_event(timezone="Asia/Shanghai", starts_on=today, ends_on=today + timedelta(days=1))
+
+
+@pytest.fixture
+def organizer(make_staff, event):
+    return make_staff("boss@example.org", event, roles=("organizer",))

@@ -13,7 +13,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Event, User
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_kiosk_journey import pair_kiosk
+from tests.factories import pair_kiosk
 
 pytestmark = pytest.mark.browser
 

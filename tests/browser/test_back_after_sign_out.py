@@ -8,10 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_invitation_journey import wait_for_mail
-from tests.conftest import submit
+from tests.factories import add_needs_guest, give_consent, MEDICAL_NOTE, needs_form, submit, wait_for_mail
 from tests.sessions import sign_in
-from tests.test_needs import MEDICAL_NOTE, add_guest, give_consent, needs_form
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +20,7 @@ LINK = re.compile(r"https?://\S+(/login/link/[A-Za-z0-9_\-]+)")
 def test_back_after_signing_out_shows_nothing_of_the_medical_note(app, live_server, mailbox, make_event,
                                                                    open_page, javascript):
     event = make_event()
-    user, _registration_id = add_guest(app, event, email="amira@example.org", name="Amira Haddad")
+    user, _registration_id = add_needs_guest(app, event, email="amira@example.org", name="Amira Haddad")
     # The note, as the guest filed it earlier from another browser.
     earlier = app.test_client()
     sign_in(earlier, user.id)

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Registration
 from tests.browser.accessibility import assert_accessible
 from tests.conftest import STAFF_PASSWORD
-from tests.survey_fixtures import add_guest
+from tests.factories import add_guest
 
 pytestmark = pytest.mark.browser
 

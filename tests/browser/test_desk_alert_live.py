@@ -9,7 +9,7 @@ from portal.helpdesk import services
 from portal.models import Event, Registration
 from tests.browser.accessibility import assert_accessible
 from tests.conftest import STAFF_PASSWORD
-from tests.survey_fixtures import add_guest
+from tests.factories import add_guest
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Ticket
-from tests.browser.test_needs_journey import signed_in_page
-from tests.test_helpdesk_queue import raise_ticket
+from tests.factories import raise_ticket, signed_in_page
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Registration, TicketMessage
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_invitation_journey import wait_for_mail
-from tests.browser.test_kiosk_journey import pair_kiosk
-from tests.browser.test_needs_journey import signed_in_page
-from tests.test_kiosk import make_guest
+from tests.factories import make_registration, pair_kiosk, signed_in_page, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +24,7 @@ def test_a_kiosk_request_reaches_the_live_queue_is_answered_and_rated(
     event = make_event()
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
     desk = make_staff("desk@example.org", event, roles=("helpdesk",))
-    guest = make_guest(app, event, email="journey@example.org")
+    guest = make_registration(app, event, email="journey@example.org")
     with app.app_context():
         guest_user = db.session.scalar(select(Registration.user_id).where(Registration.id == guest["id"]))
 

@@ -7,7 +7,6 @@ confirmation mail is decoded back to the ticket code stored for the guest.
 
 import io
 import re
-import time
 
 import pytest
 import zxingcpp
@@ -21,6 +20,7 @@ from portal.extensions import db
 from portal.guests import services
 from portal.models import Category, Event, Registration
 from tests.browser.accessibility import assert_accessible
+from tests.factories import wait_for_mail
 
 pytestmark = pytest.mark.browser
 
@@ -54,17 +54,6 @@ def invite(app, live_server, mailbox, event_id: int, email: str, name: str, lang
     links = LINK.findall(mail.get_body(("plain",)).get_content())
     assert len(links) == 1, mail.get_body(("plain",)).get_content()
     return links[0]
-
-
-def wait_for_mail(mailbox, email: str, predicate, timeout: float = 10.0):
-    """The first mail to `email` that satisfies `predicate`, polling the SMTP sink."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [m for m in mailbox.to(email) if predicate(m)]
-        if found:
-            return found[0]
-        time.sleep(0.05)
-    pytest.fail(f"no such mail to {email} within {timeout} s; got {[m['Subject'] for m in mailbox.to(email)]}")
 
 
 def inline_png(mail) -> bytes:

@@ -23,8 +23,7 @@ from portal.models.registration import CANCELLED
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 # The journey's event (today, in Shanghai) and its organizer.
-from tests.browser.test_kiosk_journey import assert_large_targets, event, organizer  # noqa: F401
-from tests.test_kiosk import make_guest
+from tests.factories import assert_large_targets, make_registration
 
 pytestmark = pytest.mark.browser
 
@@ -70,15 +69,15 @@ def app(make_app):
 def guests(app, event):
     """Four confirmed guests (one registered in Chinese) and a cancelled one."""
     return {
-        "wang": make_guest(app, event),
-        "li": make_guest(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua", surname="Li",
-                         honorific="Dr", category="speaker", language="zh_Hans"),
-        "zhao": make_guest(app, event, email="zhao@example.org", name_original="Zhao Min", name_latin="Zhao Min",
-                           surname="Zhao", honorific="Ms", category="delegate"),
-        "qian": make_guest(app, event, email="qian@example.org", name_original="钱伟", name_latin="Qian Wei",
-                           surname="Qian", honorific="", category="press"),
-        "cancelled": make_guest(app, event, email="sun@example.org", name_original="孙丽", name_latin="Sun Li",
-                                surname="Sun", state=CANCELLED),
+        "wang": make_registration(app, event),
+        "li": make_registration(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua",
+                                surname="Li", honorific="Dr", category="speaker", language="zh_Hans"),
+        "zhao": make_registration(app, event, email="zhao@example.org", name_original="Zhao Min", name_latin="Zhao Min",
+                                  surname="Zhao", honorific="Ms", category="delegate"),
+        "qian": make_registration(app, event, email="qian@example.org", name_original="钱伟", name_latin="Qian Wei",
+                                  surname="Qian", honorific="", category="press"),
+        "cancelled": make_registration(app, event, email="sun@example.org", name_original="孙丽", name_latin="Sun Li",
+                                       surname="Sun", state=CANCELLED),
     }
 
 

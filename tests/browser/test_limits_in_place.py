@@ -9,8 +9,8 @@ from portal.checkin import devices
 from portal.extensions import db
 from portal.models import Event
 from tests.browser.conftest import LiveServer
+from tests.factories import make_guest
 from tests.sessions import sign_in
-from tests.test_agenda import make_guest
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from tests.browser.accessibility import assert_accessible
 from tests.browser.test_invitation_journey import wait_for_mail
 from tests.browser.test_needs_journey import signed_in_page
-from tests.test_agenda import make_guest
-from tests.test_transport import make_vehicle
+from tests.factories import make_guest
+from tests.factories import make_vehicle
 
 pytestmark = pytest.mark.browser
 

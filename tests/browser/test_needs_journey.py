@@ -10,11 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_invitation_journey import wait_for_mail
-from tests.sessions import sign_in
-from tests.test_agenda import make_guest
-from tests.test_lodging import make_block
-from tests.test_transport import make_vehicle
+from tests.factories import make_block, make_guest, make_vehicle, signed_in_page, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +18,6 @@ pytestmark = pytest.mark.browser
 MEDICAL_NOTE = "Carries two adrenaline pens in the left jacket pocket"
 EMERGENCY_NAME = "Lin Wenhua"
 EMERGENCY_PHONE = "+86 138 0000 0000"
-
-
-def signed_in_page(app, live_server, page, user_id):
-    client = app.test_client()
-    sign_in(client, user_id)
-    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
-                               "url": live_server.url}])
-    return page
 
 
 def test_guest_files_lodging_transport_and_needs_and_the_coordinator_fulfils_them(

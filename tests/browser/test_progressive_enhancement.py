@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Registration
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_invitation_journey import wait_for_mail
+from tests.factories import wait_for_mail
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import STAFF_PASSWORD
-from tests.test_agenda import at, make_session
-from tests.test_kiosk import make_guest
+from tests.factories import at, make_registration, make_session, STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +45,8 @@ def test_a_guest_holding_a_moved_session_sees_the_notice_and_gets_the_mail(
         app, live_server, mailbox, make_event, make_staff, open_page):
     event = make_event()
     make_staff("boss@example.org", event, roles=("organizer",))
-    holder = make_guest(app, event)
-    other = make_guest(app, event, email="li@example.org", name_latin="Li Hua", surname="Li")
+    holder = make_registration(app, event)
+    other = make_registration(app, event, email="li@example.org", name_latin="Li Hua", surname="Li")
     session_id = make_session(app, event, "Markets outlook", at(event, 0, 9))
 
     # The guest signs in and puts the session in their agenda.

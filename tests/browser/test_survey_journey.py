@@ -10,9 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.conftest import STAFF_PASSWORD
-from tests.survey_fixtures import add_guest, add_survey
 from tests.browser.accessibility import assert_accessible
+from tests.factories import add_guest, add_survey, STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
 
