@@ -141,7 +141,8 @@ def add_guest(app, event, email: str, category: str = "delegate", state: str = "
         db.session.add(registration)
         db.session.flush()
         if checked_in:
-            db.session.add(CheckIn(registration_id=registration.id, event_id=event.id,
+            # Checked in at the desk; the guest's own account stands in for the member of staff.
+            db.session.add(CheckIn(registration_id=registration.id, event_id=event.id, staff_id=user.id,
                                    at=checked_in if checked_in is not True else utcnow()))
         db.session.commit()
         return user.id, registration.id

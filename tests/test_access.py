@@ -61,7 +61,12 @@ def test_kiosk_routes_refuse_a_browser_that_is_not_an_enrolled_kiosk(app, client
         token = csrf_token(client, "/kiosk/pair")
         for rule in rules_of(app, "kiosk"):
             if "GET" in rule.methods:
-                assert client.get(example_url(rule)).status_code == 403, rule.rule
+                # A screen leads the browser to pair; anything else (polls, manifests) is a plain 403.
+                response = client.get(example_url(rule))
+                if response.status_code == 303:
+                    assert response.headers["Location"] == "/kiosk/pair", rule.rule
+                else:
+                    assert response.status_code == 403, rule.rule
             else:
                 assert client.post(example_url(rule), data={"csrf_token": token}).status_code == 403, rule.rule
 
