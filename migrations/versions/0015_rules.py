@@ -1,7 +1,7 @@
 """rules: the database refuses states, check-ins and second active requests the services refuse
 
 Revision ID: 0015_rules
-Revises: 0011_robust
+Revises: 0001_baseline
 Create Date: 2026-12-06 05:30:00.000000
 
 CHECK constraints keep every state column to its model's STATES (registration,

@@ -1,7 +1,7 @@
 """no agenda version: the agenda is rendered from the database on every request, no cache to key
 
-Revision ID: 0015_no_agenda_version
-Revises: 0011_robust
+Revision ID: 0016_no_agenda_version
+Revises: 0015_rules
 Create Date: 2026-12-06 06:00:00.000000
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_no_agenda_version'
+revision = '0016_no_agenda_version'
 down_revision = '0015_rules'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """stations and meals: an airport list per event, buffers that keep cars from stranding guests, receptions
 
 Revision ID: 0017_stations_meals
-Revises: 0011_robust
+Revises: 0016_no_agenda_version
 Create Date: 2026-12-06 05:30:00.000000
 
 station: the airports and stations the coordinator lists for an event; a guest's
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017_stations_meals'
-down_revision = '0015_no_agenda_version'
+down_revision = '0016_no_agenda_version'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """comms: survey reminders may be sent more than once, each counted
 
 Revision ID: 0018_comms
-Revises: 0011_robust
+Revises: 0017_stations_meals
 Create Date: 2026-12-06 05:30:00.000000
 
 survey.reminders_sent: how many reminders went out. The organizer confirms each

@@ -1,7 +1,7 @@
 """handoff_visit: one kiosk hand-off ticket per visit
 
-Revision ID: 0016_handoff_visit
-Revises: 0015_rules
+Revision ID: 0019_handoff_visit
+Revises: 0018_comms
 Create Date: 2026-12-06 05:40:00.000000
 
 ticket.kiosk_nonce: the kiosk visit a hand-off ticket was opened for, unique per
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0016_handoff_visit'
-down_revision = "0018_comms"
+revision = '0019_handoff_visit'
+down_revision = '0018_comms'
 branch_labels = None
 depends_on = None
 

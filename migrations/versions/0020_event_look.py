@@ -1,7 +1,7 @@
 """event look: an accent colour, logo, cover and map images, and practical information
 
-Revision ID: 0019_event_look
-Revises: 0011_robust
+Revision ID: 0020_event_look
+Revises: 0019_handoff_visit
 Create Date: 2026-12-06 05:30:00.000000
 
 Each event carries its own look (portal/events/look.py): an accent colour checked
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0019_event_look'
-down_revision = '0016_handoff_visit'
+revision = '0020_event_look'
+down_revision = '0019_handoff_visit'
 branch_labels = None
 depends_on = None
 
