@@ -66,6 +66,7 @@ def test_a_car_cannot_strand_a_guest_who_chose_the_listed_airport(
     staff.goto(live_server(f"/staff/e/{event.slug}/transport/vehicles/{vehicle_id}"))
     staff.get_by_label("Leaves at (event's local time)").fill(f"{event.starts_on.isoformat()}T17:15")
     staff.get_by_role("button", name="Save", exact=True).click()
+    expect(staff.locator(".flash")).to_contain_text("The vehicle is saved.")
     staff.goto(live_server(f"/staff/e/{event.slug}/transport?direction=arrival"))
     staff.get_by_label("Flyer Guest").check()
     staff.get_by_label("Vehicle").select_option(str(vehicle_id))
