@@ -8,6 +8,7 @@ from portal.staff import routes  # noqa: E402,F401
 from portal.staff import categories  # noqa: E402,F401
 from portal.staff import agenda  # noqa: E402,F401
 from portal.staff import kiosks  # noqa: E402,F401
+from portal.staff import check_in  # noqa: E402,F401
 from portal.staff import catering  # noqa: E402,F401
 from portal.privacy import staff as privacy_staff  # noqa: E402,F401
 from portal.staff import lodging  # noqa: E402,F401
