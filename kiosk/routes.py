@@ -28,7 +28,7 @@ from kiosk import bp
 from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
 from portal import access
 from portal.auth import sessions
-from portal.checkin import devices, services
+from portal.checkin import credential, devices, services
 from portal.checkin.welcome import cards_for
 from portal.database import utcnow
 from portal.extensions import db, limiter
@@ -62,7 +62,7 @@ def _pair_limit() -> str:
 
 
 def _device_key() -> str:
-    return devices.device_key(request)
+    return credential.device_key(request)
 
 
 @bp.after_request
@@ -96,7 +96,7 @@ def not_a_kiosk(error):
     The kiosk's htmx swaps no 403: a scan or poll refused in place makes kiosk-offline.js
     forget what it kept and reload, and the reload gets this screen whole.
     """
-    revoked = devices.is_revoked(request)
+    revoked = credential.is_revoked(request)
     if not revoked and request.method == "GET" and not wants_fragment() and request.endpoint not in NOT_SCREENS:
         return redirect(url_for("kiosk.pair"), 303)
     return render("kiosk/out_of_service.html", revoked=revoked, status=403)
@@ -315,13 +315,13 @@ def pair():
         form.code.errors.append(_("This code is not valid, or it has expired or been used. "
                                   "Ask the staff console for a new one."))
         return render("kiosk/pair.html", form=form, status=INVALID)
-    device, credential = paired
+    device, token = paired
     # A kiosk is nobody: whoever was signed in on this browser is signed out, on the server too.
     sessions.end_current()
     session.clear()
     response = redirect(url_for("kiosk.start"), 303)
     response.set_cookie(
-        devices.COOKIE_NAME, credential, max_age=devices.COOKIE_MAX_AGE, path=url_for("kiosk.start"),
+        credential.COOKIE_NAME, token, max_age=credential.COOKIE_MAX_AGE, path=url_for("kiosk.start"),
         httponly=True, samesite="Strict",
         secure=request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE", False),
     )
