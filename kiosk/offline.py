@@ -22,9 +22,8 @@ from pathlib import Path
 from flask import abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import force_locale
 
-from kiosk import bp
+from kiosk import bp, visit
 from kiosk.forms import NONCE, ScanForm
-from kiosk.routes import CHINESE_PREFIX_ONLY, _device_key, _scan_limit
 from portal import access
 from portal.agenda.announcements import KioskScreen
 from portal.checkin import offline
@@ -90,7 +89,7 @@ def _words() -> dict:
     """What the offline screens say that depends on the guest, in the shell's language."""
     return {
         "honorifics": {code: str(label) for code, label in HONORIFICS if code},
-        "prefixOnly": sorted(CHINESE_PREFIX_ONLY),
+        "prefixOnly": sorted(visit.CHINESE_PREFIX_ONLY),
         "chinese": current_language() == "zh_Hans",
         "greeting": _("Welcome, %(honorific)s %(name)s", honorific="{honorific}", name="{name}"),
         "greetingPlain": _("Welcome, %(name)s", name="{name}"),
@@ -151,7 +150,7 @@ def _moment(milliseconds) -> datetime | None:
 
 @bp.post("/offline/sync")
 @csrf.exempt
-@limiter.limit(_scan_limit, key_func=_device_key)
+@limiter.limit(visit.scan_limit, key_func=visit.device_key)
 @access.kiosk_device
 def offline_sync(device, event):
     """Apply the scans this kiosk queued while offline, in the order sent; answer each by its nonce."""

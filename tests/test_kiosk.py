@@ -514,12 +514,12 @@ def test_a_chinese_greeting_puts_the_form_of_address_after_the_name_or_leaves_it
 
     from flask_babel import force_locale
 
-    from kiosk.routes import _greeting_name
+    from kiosk.visit import greeting_name
 
     guest = SimpleNamespace(honorific="Dr", name_original="王小明", name_latin="Wang Xiaoming")
     honourable = SimpleNamespace(honorific="Hon", name_original="王小明", name_latin="Wang Xiaoming")
     with app.test_request_context(), force_locale("zh_Hans"):
-        assert _greeting_name(guest) == ("博士", "王小明")
-        assert _greeting_name(honourable) == ("", "王小明")
+        assert greeting_name(guest) == ("博士", "王小明")
+        assert greeting_name(honourable) == ("", "王小明")
     with app.test_request_context(), force_locale("en"):
-        assert _greeting_name(honourable) == ("Hon.", "Wang Xiaoming")
+        assert greeting_name(honourable) == ("Hon.", "Wang Xiaoming")
