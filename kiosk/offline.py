@@ -29,6 +29,7 @@ from portal.agenda.announcements import KioskScreen
 from portal.checkin import offline
 from portal.extensions import csrf, limiter
 from portal.guests.forms import HONORIFICS
+from portal.helpdesk import services as helpdesk
 from portal.i18n import LANGUAGES, current_language, gettext as _
 from portal.rendering import render
 
@@ -164,4 +165,7 @@ def offline_sync(device, event):
     if not isinstance(waiting, int) or isinstance(waiting, bool) or not 0 <= waiting <= 1_000_000:
         waiting = len(scans)
     results = offline.apply_scans(device, event, [_read_scan(scan, device) for scan in scans], waiting)
+    for result in results:
+        if result.refusal is not None:
+            helpdesk.hand_off(event, result.refusal.registration, device, result.refusal.reason, nonce=result.nonce)
     return jsonify(results=[{"nonce": r.nonce, "outcome": r.outcome, "conflict": r.conflict} for r in results])

@@ -84,15 +84,6 @@ def forget_ticket() -> None:
     session.pop(HELP_KEY, None)
 
 
-def remember_handoff(ticket_id: int | None) -> None:
-    """After a refused check-in: keep the ticket the check-in service opened, for the help screen."""
-    ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
-    if ticket is not None:
-        remember_ticket(ticket)
-    else:
-        forget_ticket()
-
-
 def remembered_ticket(event: Event) -> Ticket | None:
     """The request made at this kiosk in the current visit, if recent."""
     stash = session.get(HELP_KEY)
