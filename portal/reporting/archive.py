@@ -26,7 +26,7 @@ from portal.models import (
     Registration, RoomBlock, Session, SessionRating, Survey, TransportLeg,
 )
 from portal.reporting.figures import Ticket
-from portal.surveys import results as survey_results
+from portal.surveys import columns as survey_columns, results as survey_results
 from portal.surveys.services import load_survey, ordered_questions
 
 SENSITIVE_TICKET_CATEGORIES = ("medical", "dietary")
@@ -224,16 +224,14 @@ def session_ratings(event) -> Sheet:
 
 def survey_sheets(event) -> list[Sheet]:
     """Per survey: the summary and every response, under the same anonymity rules as the exports."""
-    from portal.staff.surveys import answer_columns, summary_columns, summary_rows
-
     sheets = []
     for survey_id in db.session.scalars(select(Survey.id).where(Survey.event_id == event.id).order_by(Survey.id)):
         survey = load_survey(survey_id)
-        summary = summary_columns()
+        summary = survey_columns.summary_columns()
         sheets.append(Sheet(f"survey_{survey.id}_summary",
                             [Field(f"c{i}", c.header, c.value) for i, c in enumerate(summary)],
-                            summary_rows(survey_results.compute(survey))))
-        columns = answer_columns(survey)
+                            survey_columns.summary_rows(survey_results.compute(survey))))
+        columns = survey_columns.answer_columns(survey)
         keys = [f"q{q.id}" for q in ordered_questions(survey)]
         fixed = len(columns) - len(keys)
         fields = [Field(f"c{i}", c.header, c.value) for i, c in enumerate(columns[:fixed])]
