@@ -23,9 +23,8 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import (
     AccessibilityNeeds, AgendaEntry, Allergy, CheckIn, DietaryNeeds, Invitation, LodgingRequest, MedicalNotes,
-    Registration, RoomBlock, Session, SessionRating, Survey, TransportLeg,
+    Registration, RoomBlock, Session, SessionRating, Survey, Ticket, TransportLeg,
 )
-from portal.reporting.figures import Ticket
 from portal.surveys import columns as survey_columns, results as survey_results
 from portal.surveys.services import load_survey, ordered_questions
 
@@ -186,9 +185,7 @@ def transport(event) -> Sheet:
     ], rows)
 
 
-def tickets(event, include_sensitive: bool) -> Sheet | None:
-    if Ticket is None:
-        return None
+def tickets(event, include_sensitive: bool) -> Sheet:
     rows = db.session.scalars(select(Ticket).where(Ticket.event_id == event.id).order_by(Ticket.number)).all()
     local = _local(event)
 
@@ -272,10 +269,7 @@ def sensitive_sheets(event) -> list[Sheet]:
 def build_zip(event, report_html: str, include_sensitive: bool) -> bytes:
     """The archive as ZIP bytes."""
     sheets = [registrations(event), invitations(event), agenda(event), check_ins(event), lodging(event),
-              transport(event), session_ratings(event)]
-    helpdesk_sheet = tickets(event, include_sensitive)
-    if helpdesk_sheet is not None:
-        sheets.append(helpdesk_sheet)
+              transport(event), session_ratings(event), tickets(event, include_sensitive)]
     sheets += survey_sheets(event)
     if include_sensitive:
         sheets += sensitive_sheets(event)
