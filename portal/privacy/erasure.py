@@ -27,8 +27,6 @@ def erased_address(kind: str, row_id: int) -> str:
     return f"erased-{kind}-{row_id}@erased.invalid"
 
 
-event_has_ended = lifecycle.event_has_ended
-
 
 def leave_events(user: User, registrations: list[Registration]) -> None:
     """Cancel the registrations for events still to come through the one release path, before any
@@ -53,7 +51,7 @@ def anonymise_account(user: User, registrations: list[Registration]) -> None:
 
 def _leave_event(registration: Registration, user: User) -> None:
     event = registration.event
-    if event_has_ended(event) or not registration.can_become(CANCELLED):
+    if event.has_ended() or not registration.can_become(CANCELLED):
         return
     event = lock_event(event.id)
     db.session.refresh(registration)

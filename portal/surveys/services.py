@@ -265,9 +265,7 @@ def open_by_hand(survey: Survey, actor, early: bool = False) -> int:
 
     Before the event is over a survey opens only when the organizer confirms it (`early`): guests
     would be asked about days they have not had yet."""
-    from portal.lifecycle import event_has_ended
-
-    if not event_has_ended(survey.event) and not early:
+    if not survey.event.has_ended() and not early:
         raise SurveyError("early")
     now = utcnow()
     survey.opened_at, survey.closed_at = now, None
@@ -276,7 +274,7 @@ def open_by_hand(survey: Survey, actor, early: bool = False) -> int:
     if survey.opens_at is not None and survey.opens_at > now:
         survey.opens_at = None
     audit.record(survey.event, actor, "survey.open", subject=f"survey {survey.id}",
-                 detail="" if event_has_ended(survey.event) else "before the event ended")
+                 detail="" if survey.event.has_ended() else "before the event ended")
     db.session.flush()
     sent = send_invitations(survey)
     db.session.commit()
