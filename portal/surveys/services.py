@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, outbox
+from portal import audit, outbox, privacy
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -25,8 +25,7 @@ from portal.models import (
 )
 from portal.models.agenda import CANCELLED as SESSION_CANCELLED
 from portal.models.registration import CONFIRMED
-from portal.models.survey import CHOICE_TYPES, survey_category
-from portal.surveys.forms import AnswerValue
+from portal.models.survey import CHOICE_TYPES, AnswerValue, survey_category
 
 
 class SurveyError(Exception):
@@ -424,42 +423,35 @@ def rate_session(event, registration: Registration, session_id: int, score: int,
     raise SurveyError("busy")
 
 
-
 # -- The guest's own data download ---------------------------------------------------------------
 
-def _register_data_provider() -> None:
-    from portal import privacy
+@privacy.data_provider("feedback")
+def feedback_data(user, registrations):
+    """Named survey answers, which surveys were answered, and session ratings.
 
-    @privacy.data_provider("feedback")
-    def feedback_data(user, registrations):
-        """Named survey answers, which surveys were answered, and session ratings.
-
-        Answers to an anonymous survey are not linked to anyone, so they cannot be listed here.
-        """
-        ids = [r.id for r in registrations]
-        if not ids:
-            return []
-        responses = db.session.scalars(
-            select(SurveyResponse).where(SurveyResponse.registration_id.in_(ids))
-            .options(selectinload(SurveyResponse.answers).selectinload(Answer.choices),
-                     selectinload(SurveyResponse.answers).joinedload(Answer.question))).all()
-        answered = db.session.execute(
-            select(Survey.title_en, SurveyParticipation.submitted)
-            .join(Survey, Survey.id == SurveyParticipation.survey_id)
-            .where(SurveyParticipation.registration_id.in_(ids))).all()
-        ratings = db.session.scalars(select(SessionRating).where(SessionRating.registration_id.in_(ids))
-                                     .options(joinedload(SessionRating.session))).all()
-        return {
-            "surveys_answered": [{"survey": title, "submitted": submitted} for title, submitted in answered],
-            "named_answers": [{
-                "survey_id": r.survey_id, "draft": r.draft,
-                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
-                "answers": [{"question": a.question.text_en, "number": a.number, "text": a.text,
-                             "choices": [c.label_en for c in a.choices]} for a in r.answers],
-            } for r in responses],
-            "session_ratings": [{"session": r.session.title_en, "score": r.score, "comment": r.comment}
-                                for r in ratings],
-        }
-
-
-_register_data_provider()
+    Answers to an anonymous survey are not linked to anyone, so they cannot be listed here.
+    """
+    ids = [r.id for r in registrations]
+    if not ids:
+        return []
+    responses = db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.registration_id.in_(ids))
+        .options(selectinload(SurveyResponse.answers).selectinload(Answer.choices),
+                 selectinload(SurveyResponse.answers).joinedload(Answer.question))).all()
+    answered = db.session.execute(
+        select(Survey.title_en, SurveyParticipation.submitted)
+        .join(Survey, Survey.id == SurveyParticipation.survey_id)
+        .where(SurveyParticipation.registration_id.in_(ids))).all()
+    ratings = db.session.scalars(select(SessionRating).where(SessionRating.registration_id.in_(ids))
+                                 .options(joinedload(SessionRating.session))).all()
+    return {
+        "surveys_answered": [{"survey": title, "submitted": submitted} for title, submitted in answered],
+        "named_answers": [{
+            "survey_id": r.survey_id, "draft": r.draft,
+            "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            "answers": [{"question": a.question.text_en, "number": a.number, "text": a.text,
+                         "choices": [c.label_en for c in a.choices]} for a in r.answers],
+        } for r in responses],
+        "session_ratings": [{"session": r.session.title_en, "score": r.score, "comment": r.comment}
+                            for r in ratings],
+    }
