@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import config as settings
+import portal.models  # noqa: F401  (registers every table with the metadata)
+from portal import config as settings, errors, web
 from portal.database import database_uri, engine_options
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
 from portal.i18n import compile_catalogs, select_locale
@@ -44,9 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(MIGRATIONS_DIR.parent / "translations"))
 
     _init_extensions(app)
-    from portal.web import register_converters
-
-    register_converters(app)
+    web.register_converters(app)
     _register_blueprints(app)
     _register_hooks(app)
 
@@ -79,14 +79,10 @@ def _secure_cookies_under_https(app: Flask) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def _init_extensions(app: Flask) -> None:
-    import portal.models  # noqa: F401  (registers every table with the metadata)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
@@ -128,7 +124,5 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from portal import errors, web
-
     errors.register(app)
     web.register(app)
