@@ -17,7 +17,7 @@ import time
 from flask import current_app, g, redirect, request, session, url_for
 
 from kiosk import bp
-from kiosk.routes import VISIT_KEY
+from kiosk.visit import VISIT_KEY
 from portal import access
 from portal.agenda import announcements
 from portal.rendering import render

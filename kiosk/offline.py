@@ -22,14 +22,14 @@ from pathlib import Path
 from flask import abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import force_locale
 
-from kiosk import bp
+from kiosk import bp, visit
 from kiosk.forms import NONCE, ScanForm
-from kiosk.routes import CHINESE_PREFIX_ONLY, _device_key, _scan_limit
 from portal import access
 from portal.agenda.announcements import KioskScreen
 from portal.checkin import offline
 from portal.extensions import csrf, limiter
 from portal.guests.forms import HONORIFICS
+from portal.helpdesk import services as helpdesk
 from portal.i18n import LANGUAGES, current_language, gettext as _
 from portal.rendering import render
 
@@ -90,7 +90,7 @@ def _words() -> dict:
     """What the offline screens say that depends on the guest, in the shell's language."""
     return {
         "honorifics": {code: str(label) for code, label in HONORIFICS if code},
-        "prefixOnly": sorted(CHINESE_PREFIX_ONLY),
+        "prefixOnly": sorted(visit.CHINESE_PREFIX_ONLY),
         "chinese": current_language() == "zh_Hans",
         "greeting": _("Welcome, %(honorific)s %(name)s", honorific="{honorific}", name="{name}"),
         "greetingPlain": _("Welcome, %(name)s", name="{name}"),
@@ -151,7 +151,7 @@ def _moment(milliseconds) -> datetime | None:
 
 @bp.post("/offline/sync")
 @csrf.exempt
-@limiter.limit(_scan_limit, key_func=_device_key)
+@limiter.limit(visit.scan_limit, key_func=visit.device_key)
 @access.kiosk_device
 def offline_sync(device, event):
     """Apply the scans this kiosk queued while offline, in the order sent; answer each by its nonce."""
@@ -165,4 +165,7 @@ def offline_sync(device, event):
     if not isinstance(waiting, int) or isinstance(waiting, bool) or not 0 <= waiting <= 1_000_000:
         waiting = len(scans)
     results = offline.apply_scans(device, event, [_read_scan(scan, device) for scan in scans], waiting)
+    for result in results:
+        if result.refusal is not None:
+            helpdesk.hand_off(event, result.refusal.registration, device, result.refusal.reason, nonce=result.nonce)
     return jsonify(results=[{"nonce": r.nonce, "outcome": r.outcome, "conflict": r.conflict} for r in results])

@@ -24,45 +24,22 @@ from flask import current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
-from kiosk import bp
+from kiosk import bp, visit
 from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
 from portal import access
 from portal.auth import sessions
-from portal.checkin import devices, services
+from portal.checkin import credential, devices, services
 from portal.checkin.welcome import cards_for
 from portal.database import utcnow
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.guests import tickets
-from portal.guests.forms import HONORIFICS
+from portal.helpdesk import services as helpdesk
 from portal.i18n import LANGUAGES, gettext as _
-from portal.models import CheckIn
 from portal.rendering import INVALID, render, wants_fragment
 
-VISIT_KEY = "kiosk_visit"
-# A welcome or badge page outlives its visit by no more than this, whatever the browser does.
-VISIT_SECONDS = 5 * 60
-DEFAULT_LOOKUP_LIMIT = "10 per minute; 60 per hour"
-DEFAULT_SCAN_LIMIT = "60 per minute"
-DEFAULT_PAIR_LIMIT = "10 per minute"
 # What the kiosk's scripts fetch rather than a screen a person opens: never redirected to pairing.
 NOT_SCREENS = frozenset({"kiosk.offline_worker", "kiosk.offline_manifest", "kiosk.offline_shell",
                          "kiosk.announcements_now"})
-
-
-def _lookup_limit() -> str:
-    return current_app.config.get("KIOSK_LOOKUP_RATE_LIMIT", DEFAULT_LOOKUP_LIMIT)
-
-
-def _scan_limit() -> str:
-    return current_app.config.get("KIOSK_SCAN_RATE_LIMIT", DEFAULT_SCAN_LIMIT)
-
-
-def _pair_limit() -> str:
-    return current_app.config.get("KIOSK_PAIR_RATE_LIMIT", DEFAULT_PAIR_LIMIT)
-
-
-def _device_key() -> str:
-    return devices.device_key(request)
 
 
 @bp.after_request
@@ -96,7 +73,7 @@ def not_a_kiosk(error):
     The kiosk's htmx swaps no 403: a scan or poll refused in place makes kiosk-offline.js
     forget what it kept and reload, and the reload gets this screen whole.
     """
-    revoked = devices.is_revoked(request)
+    revoked = credential.is_revoked(request)
     if not revoked and request.method == "GET" and not wants_fragment() and request.endpoint not in NOT_SCREENS:
         return redirect(url_for("kiosk.pair"), 303)
     return render("kiosk/out_of_service.html", revoked=revoked, status=403)
@@ -121,14 +98,13 @@ def too_many(error):
 @access.kiosk_device
 def start(device, event):
     """The start screen: scan a ticket, or find yourself without one."""
-    session.pop(VISIT_KEY, None)
-    session.pop("kiosk_help", None)
+    visit.end()
     form = ScanForm(formdata=None, nonce=new_nonce())
     return render("kiosk/start.html", event=event, form=form, expired=bool(request.args.get("expired")))
 
 
 @bp.post("/")
-@limiter.limit(_scan_limit, key_func=_device_key)
+@limiter.limit(visit.scan_limit, key_func=visit.device_key)
 @access.kiosk_device
 def scan(device, event):
     """Check in the guest whose ticket QR was scanned (a scanner types it and presses Enter)."""
@@ -143,7 +119,7 @@ def scan(device, event):
 
 
 @bp.route("/find", methods=["GET", "POST"])
-@limiter.limit(_lookup_limit, key_func=_device_key, methods=["POST"])
+@limiter.limit(visit.lookup_limit, key_func=visit.device_key, methods=["POST"])
 @access.kiosk_device
 def find(device, event):
     """Find a guest without their QR: by confirmation code, or by family name and phone."""
@@ -174,19 +150,17 @@ def find(device, event):
 
 
 def _after_identifying(device, event, registration, nonce: str, typed: str = ""):
-    arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce,
-                                typed=typed)
+    arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce)
     if not arrival.is_checked_in:
-        from kiosk.helpdesk import remember_handoff  # the help desk module imports this one
-
-        remember_handoff(arrival.ticket_id)
+        ticket = helpdesk.hand_off(event, arrival.registration, device, arrival.reason, nonce=nonce, typed=typed)
+        visit.remember_ticket(ticket)
         return redirect(url_for("kiosk.help_desk"), 303)
     return _welcome(arrival, nonce)
 
 
 def _welcome(arrival: services.Arrival, nonce: str):
     """The guest is in: remember the visit for the welcome screen and go there."""
-    session[VISIT_KEY] = {
+    session[visit.VISIT_KEY] = {
         "nonce": nonce, "check_in": arrival.check_in_id,
         "first": arrival.outcome == services.CHECKED_IN, "since": int(time.time()),
     }
@@ -213,8 +187,7 @@ def switch_language(device, event):
 @access.kiosk_device
 def reset(device, event):
     """End the visit: forget the guest and their language choice, back to the start screen."""
-    session.pop(VISIT_KEY, None)
-    session.pop("kiosk_help", None)
+    visit.end()
     session.pop("lang", None)
     return redirect(url_for("kiosk.start"), 303)
 
@@ -223,54 +196,22 @@ def reset(device, event):
 @access.kiosk_device
 def help_desk(device, event):
     """A calm screen that sends the guest to the help desk with their ticket number; it names no one."""
-    from kiosk.helpdesk import remembered_ticket
-
-    session.pop(VISIT_KEY, None)
-    return render("kiosk/help.html", event=event, ticket=remembered_ticket(event))
+    session.pop(visit.VISIT_KEY, None)
+    return render("kiosk/help.html", event=event, ticket=visit.remembered_ticket(event))
 
 
 # -- The identified guest ------------------------------------------------------------------------
-
-def _visit(device, nonce: str) -> CheckIn | None:
-    """The check-in of this kiosk's current visit, if `nonce` is that visit and it is recent."""
-    visit = session.get(VISIT_KEY)
-    if not isinstance(visit, dict) or visit.get("nonce") != nonce:
-        return None
-    if time.time() - visit.get("since", 0) > VISIT_SECONDS:
-        session.pop(VISIT_KEY, None)
-        return None
-    check_in = db.session.get(CheckIn, visit.get("check_in"))
-    if check_in is None or check_in.event_id != device.event_id:
-        session.pop(VISIT_KEY, None)
-        return None
-    return check_in
-
-
-CHINESE_PREFIX_ONLY = frozenset({"Hon", "Mx"})
-
-
-def _greeting_name(registration) -> tuple[str, str]:
-    """The honorific and name as the guest would be addressed in the page's language."""
-    honorific = dict(HONORIFICS).get(registration.honorific, registration.honorific)
-    chinese = get_locale() is not None and get_locale().language == "zh"
-    name = (registration.name_original if chinese else registration.name_latin) or registration.name_original
-    # Chinese puts the form of address after the name (王小明先生); "Hon." and "Mx"
-    # have no such suffix, so a Chinese greeting leaves them out.
-    if chinese and registration.honorific in CHINESE_PREFIX_ONLY:
-        return "", name
-    return (str(honorific) if registration.honorific else ""), name
-
 
 @bp.get("/welcome/<nonce>")
 @access.kiosk_device
 def welcome(device, event, nonce: str):
     """Greet the guest who just checked in, and show what they have today."""
-    check_in = _visit(device, nonce)
+    check_in = visit.current_check_in(device, nonce)
     if check_in is None:
         return redirect(url_for("kiosk.start"), 303)
     registration = check_in.registration
-    honorific, name = _greeting_name(registration)
-    first = session[VISIT_KEY]["first"]
+    honorific, name = visit.greeting_name(registration)
+    first = session[visit.VISIT_KEY]["first"]
     today = utcnow().astimezone(event.zone).date()
     return render("kiosk/welcome.html", event=event, registration=registration, check_in=check_in,
                   honorific=honorific, name=name, first=first, nonce=nonce, form=ActionForm(),
@@ -282,18 +223,18 @@ def welcome(device, event, nonce: str):
 @access.kiosk_device
 def badge(device, event, nonce: str):
     """POST logs a print of the guest's badge; GET shows the badge page, which prints itself."""
-    check_in = _visit(device, nonce)
+    check_in = visit.current_check_in(device, nonce)
     if check_in is None:
         return redirect(url_for("kiosk.start"), 303)
     if request.method == "POST":
         if ActionForm().validate_on_submit():
             services.record_badge_print(check_in, kiosk=device)
-            session[VISIT_KEY] = {**session[VISIT_KEY], "print": True}
+            session[visit.VISIT_KEY] = {**session[visit.VISIT_KEY], "print": True}
         return redirect(url_for("kiosk.badge", nonce=nonce), 303)
     # Print once per tap: a reload shows the badge without printing it again.
-    visit = session[VISIT_KEY]
-    autoprint = visit.pop("print", False)
-    session[VISIT_KEY] = visit
+    stash = session[visit.VISIT_KEY]
+    autoprint = stash.pop("print", False)
+    session[visit.VISIT_KEY] = stash
     registration = check_in.registration
     return render("kiosk/badge.html", event=event, registration=registration, nonce=nonce,
                   autoprint=autoprint, form=ActionForm(),
@@ -303,7 +244,7 @@ def badge(device, event, nonce: str):
 # -- Pairing -------------------------------------------------------------------------------------
 
 @bp.route("/pair", methods=["GET", "POST"])
-@limiter.limit(_pair_limit, methods=["POST"])
+@limiter.limit(visit.pair_limit, methods=["POST"])
 @access.anonymous
 def pair():
     """Enrol this browser as a kiosk with the one-time code from the staff console."""
@@ -315,13 +256,13 @@ def pair():
         form.code.errors.append(_("This code is not valid, or it has expired or been used. "
                                   "Ask the staff console for a new one."))
         return render("kiosk/pair.html", form=form, status=INVALID)
-    device, credential = paired
+    device, token = paired
     # A kiosk is nobody: whoever was signed in on this browser is signed out, on the server too.
     sessions.end_current()
     session.clear()
     response = redirect(url_for("kiosk.start"), 303)
     response.set_cookie(
-        devices.COOKIE_NAME, credential, max_age=devices.COOKIE_MAX_AGE, path=url_for("kiosk.start"),
+        credential.COOKIE_NAME, token, max_age=credential.COOKIE_MAX_AGE, path=url_for("kiosk.start"),
         httponly=True, samesite="Strict",
         secure=request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE", False),
     )

@@ -4,12 +4,27 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import config as settings
+from kiosk import bp as kiosk_bp
+import portal.models  # noqa: F401  (registers every table with the metadata)
+from portal import config as settings, errors, web
+from portal.agenda import bp as agenda_bp
+from portal.auth import bp as auth_bp
+from portal.cli import register_commands
 from portal.database import database_uri, engine_options
+from portal.events import bp as events_bp
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+from portal.guests import bp as guests_bp
+from portal.helpdesk import bp as helpdesk_bp
 from portal.i18n import compile_catalogs, select_locale
 from portal.limits import warn_if_counts_are_not_shared
+from portal.lodging import bp as lodging_bp
+from portal.needs import bp as needs_bp
+from portal.privacy.routes import bp as privacy_bp
+from portal.staff import bp as staff_bp
+from portal.surveys import bp as surveys_bp
+from portal.transport import bp as transport_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -44,13 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(MIGRATIONS_DIR.parent / "translations"))
 
     _init_extensions(app)
-    from portal.web import register_converters
-
-    register_converters(app)
+    web.register_converters(app)
     _register_blueprints(app)
     _register_hooks(app)
-
-    from portal.cli import register_commands
 
     register_commands(app)
     return app
@@ -79,14 +90,10 @@ def _secure_cookies_under_https(app: Flask) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def _init_extensions(app: Flask) -> None:
-    import portal.models  # noqa: F401  (registers every table with the metadata)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
@@ -100,19 +107,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kiosk import bp as kiosk_bp
-    from portal.agenda import bp as agenda_bp
-    from portal.auth import bp as auth_bp
-    from portal.events import bp as events_bp
-    from portal.guests import bp as guests_bp
-    from portal.lodging import bp as lodging_bp
-    from portal.needs import bp as needs_bp
-    from portal.privacy.routes import bp as privacy_bp
-    from portal.helpdesk import bp as helpdesk_bp
-    from portal.staff import bp as staff_bp
-    from portal.surveys import bp as surveys_bp
-    from portal.transport import bp as transport_bp
-
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(guests_bp)
@@ -128,7 +122,5 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from portal import errors, web
-
     errors.register(app)
     web.register(app)

@@ -13,6 +13,7 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, select
 
+from portal.checkin.credential import device_for_request
 from portal.extensions import db
 from portal.models import Event, Registration
 
@@ -155,9 +156,6 @@ def kiosk_device(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        # Imported here: the device service reaches packages whose routes import this module.
-        from portal.checkin.devices import device_for_request
-
         device = device_for_request(request)
         if device is None:
             abort(403)

@@ -29,6 +29,9 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 from flask import Response, abort
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMATS = ("csv", "xlsx")
 # Whole Content-Type values: given as a mimetype, a text/ type would get a second charset from Werkzeug.
@@ -97,10 +100,6 @@ def _csv_cell(value) -> str:
 
 def xlsx_bytes(headers: list[str], values: list[list], title: str = "Sheet") -> bytes:
     """One worksheet: a bold, frozen header row, then the values with their types kept."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     workbook = Workbook()
     sheet = workbook.active
     # Excel allows 31 characters and no []:*?/\ in a sheet title.

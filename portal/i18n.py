@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, gettext, lazy_gettext  # noqa: F401  (the code's _ and _l)
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGES = ("zh_Hans", "en")
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
@@ -56,8 +57,6 @@ def html_lang() -> str:
 
 @lru_cache(maxsize=8)
 def _wtforms_catalog(locale: str) -> support.Translations:
-    from wtforms.i18n import messages_path
-
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 

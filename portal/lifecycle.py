@@ -253,22 +253,6 @@ def release_unused(event: Event, category: Category, actor: User) -> int:
     return unused
 
 
-# ---------------------------------------------------------------- where the event stands
-
-
-def event_today(event: Event, now=None):
-    return (now or utcnow()).astimezone(event.zone).date()
-
-
-def event_has_begun(event: Event, now=None) -> bool:
-    """Mails sent while the event runs or after it must not read as if it were still to come."""
-    return event.starts_on <= event_today(event, now)
-
-
-def event_has_ended(event: Event, now=None) -> bool:
-    return event.ends_on < event_today(event, now)
-
-
 # ---------------------------------------------------------------- the invitee who says no
 
 

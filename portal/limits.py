@@ -3,7 +3,7 @@
 - an address: passwords tried and links mailed to it, whichever page asks (`by_address`);
 - a network address, generously, since a whole venue may share one behind its Wi-Fi (`by_ip`);
 - a guest: help requests and roommate invitations, each of which sends mail (`by_guest`);
-- a kiosk: its lookups (kiosk/routes.py keys them on the device).
+- a kiosk: its lookups (kiosk/visit.py keys them on the device).
 
 Counts live in RATELIMIT_STORAGE_URI. In memory each worker process counts alone, so a
 server with several workers (gunicorn, as the README runs it) must use Redis;

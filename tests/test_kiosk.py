@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.checkin import devices
+from portal.checkin import credential, devices
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice
@@ -53,12 +53,12 @@ def test_pairing_sets_a_strict_httponly_cookie_and_stores_only_its_hash(app, cli
     response = pair(client, code.lower()[:4] + "-" + code.lower()[4:])
     assert response.status_code == 303
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith(devices.COOKIE_NAME + "=")
+    assert cookie.startswith(credential.COOKIE_NAME + "=")
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/kiosk/" in cookie
-    credential = cookie.split(";")[0].split("=", 1)[1]
+    secret = cookie.split(";")[0].split("=", 1)[1]
     with app.app_context():
         device = db.session.get(KioskDevice, device_id)
-        assert device.credential_hash != credential and len(device.credential_hash) == 64
+        assert device.credential_hash != secret and len(device.credential_hash) == 64
         assert device.paired_at is not None and device.pairing_code_hash is None
     start = client.get("/kiosk/")
     assert start.status_code == 200
@@ -514,12 +514,12 @@ def test_a_chinese_greeting_puts_the_form_of_address_after_the_name_or_leaves_it
 
     from flask_babel import force_locale
 
-    from kiosk.routes import _greeting_name
+    from kiosk.visit import greeting_name
 
     guest = SimpleNamespace(honorific="Dr", name_original="王小明", name_latin="Wang Xiaoming")
     honourable = SimpleNamespace(honorific="Hon", name_original="王小明", name_latin="Wang Xiaoming")
     with app.test_request_context(), force_locale("zh_Hans"):
-        assert _greeting_name(guest) == ("博士", "王小明")
-        assert _greeting_name(honourable) == ("", "王小明")
+        assert greeting_name(guest) == ("博士", "王小明")
+        assert greeting_name(honourable) == ("", "王小明")
     with app.test_request_context(), force_locale("en"):
-        assert _greeting_name(honourable) == ("Hon.", "Wang Xiaoming")
+        assert greeting_name(honourable) == ("Hon.", "Wang Xiaoming")

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, select
 
 from portal import lifecycle
-from portal.checkin import devices, offline, services
+from portal.checkin import credential, devices, offline, services
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket, User
@@ -447,7 +447,7 @@ def test_kiosks_syncing_the_same_guest_at_once_make_one_check_in(app, make_app, 
     clients = [paired_kiosk(workers[n], organizer, name=f"Hall {n}") for n in range(KIOSKS)]
     # The first kiosk's batch is also sent again at once, through another worker: a retry racing its first sending.
     retry = workers[1].test_client()
-    retry.set_cookie(devices.COOKIE_NAME, clients[0].get_cookie(devices.COOKIE_NAME, path="/kiosk/").value,
+    retry.set_cookie(credential.COOKIE_NAME, clients[0].get_cookie(credential.COOKIE_NAME, path="/kiosk/").value,
                      path="/kiosk/")
     # Each kiosk scanned Wang offline, a minute apart.
     batches = [[queued(kiosk, manifest_of(kiosk)["key"], wang["ticket"], at=utcnow() - timedelta(minutes=n + 1))]

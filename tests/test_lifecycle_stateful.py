@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
-from portal import lifecycle, privacy
+from portal import lifecycle
+from portal.privacy import erasure
 from portal.agenda import services as agenda
 from portal.extensions import db
 from portal.guests import services as guest_services
@@ -35,7 +36,7 @@ from portal.transport import services as transport
 EXAMPLES, STEPS = 25, 30
 GUESTS = 6
 REFUSALS = (RegistrationError, RuleRefused, agenda.AgendaError,
-            lifecycle.CapacityError, privacy.ErasureRefused)
+            lifecycle.CapacityError, erasure.ErasureRefused)
 _events = itertools.count(1)
 guest = st.integers(0, GUESTS - 1)
 
@@ -200,7 +201,7 @@ class Lifecycle(RuleBasedStateMachine):
     def erase(self, i):
         user = db.session.scalar(select(User).where(User.email == self.users[i]))
         if user is not None:
-            self._try(lambda: privacy.erase_account(user))
+            self._try(lambda: erasure.erase_account(user))
             self.erased.add(i)
 
     @rule(capacity=st.none() | st.integers(1, 5))

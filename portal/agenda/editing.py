@@ -19,6 +19,7 @@ from portal.models import (
     AgendaEntry, Category, Event, Registration, Room, ScheduleNotice, Session, SessionChange, Speaker, Track,
 )
 from portal.models.agenda import CANCELLED
+from portal.agenda.forms import localise
 from portal.agenda.services import ACTIVE_STATES
 
 
@@ -230,8 +231,6 @@ def save_session(event: Event, session: Session | None, data: SessionData, actor
 
 
 def session_data(form, event: Event) -> SessionData:
-    from portal.agenda.forms import localise
-
     return SessionData(
         title_en=form.title_en.data.strip(), title_zh=form.title_zh.data.strip(),
         description_en=(form.description_en.data or "").strip(), description_zh=(form.description_zh.data or "").strip(),

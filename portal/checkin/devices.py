@@ -6,17 +6,15 @@ credential grants the kiosk pages of one event and nothing else: a kiosk is not
 a signed-in user and holds no staff powers.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import Request
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.auth.tokens import new_token
+from portal.checkin.credential import hash_secret
 from portal.database import utcnow
 from portal.extensions import db
 from portal.guests.tickets import CONFIRMATION_ALPHABET, normalise_confirmation_code
@@ -24,19 +22,6 @@ from portal.models import Event, KioskDevice, User
 
 PAIRING_MINUTES = 10
 PAIRING_CODE_LENGTH = 8
-COOKIE_NAME = "concierge_kiosk"
-# Chromium caps a cookie's lifetime at 400 days; staff revoke a kiosk rather than let it lapse.
-COOKIE_MAX_AGE = 400 * 24 * 60 * 60
-# A kiosk's "last contact" is written at most this often, so browsing costs no writes.
-LAST_SEEN_INTERVAL = timedelta(minutes=1)
-# A credential is 43 characters; anything much longer is not one and is not hashed.
-MAX_CREDENTIAL_LENGTH = 100
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 def _new_pairing_code() -> str:
     return "".join(secrets.choice(CONFIRMATION_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
 
@@ -68,7 +53,7 @@ def renew_pairing_code(device: KioskDevice, actor: User) -> str | None:
 
 def _set_pairing_code(device: KioskDevice) -> str:
     code = _new_pairing_code()
-    device.pairing_code_hash = _hash(code)
+    device.pairing_code_hash = hash_secret(code)
     device.pairing_expires_at = utcnow() + timedelta(minutes=PAIRING_MINUTES)
     return code
 
@@ -79,7 +64,7 @@ def pair(typed_code: str) -> tuple[KioskDevice, str] | None:
     if len(code) != PAIRING_CODE_LENGTH:
         return None
     device = db.session.scalar(
-        select(KioskDevice).where(KioskDevice.pairing_code_hash == _hash(code)).with_for_update()
+        select(KioskDevice).where(KioskDevice.pairing_code_hash == hash_secret(code)).with_for_update()
     )
     if device is None or device.revoked_at is not None or device.pairing_expires_at is None:
         return None
@@ -87,7 +72,7 @@ def pair(typed_code: str) -> tuple[KioskDevice, str] | None:
         return None
     credential = new_token()
     now = utcnow()
-    device.credential_hash = _hash(credential)
+    device.credential_hash = hash_secret(credential)
     device.pairing_code_hash = None
     device.pairing_expires_at = None
     device.paired_at = now
@@ -109,55 +94,6 @@ def revoke(device: KioskDevice, actor: User) -> None:
         device.pairing_expires_at = None
         audit.record(device.event, actor, "kiosk.revoke", subject=device.name)
     db.session.commit()
-
-
-def device_for_request(request: Request) -> KioskDevice | None:
-    """The enrolled, unrevoked kiosk this browser's cookie names, with its last contact kept fresh."""
-    credential = request.cookies.get(COOKIE_NAME, "")
-    if not credential or len(credential) > MAX_CREDENTIAL_LENGTH:
-        return None
-    device = db.session.scalar(
-        select(KioskDevice).options(joinedload(KioskDevice.event))
-        .where(KioskDevice.credential_hash == _hash(credential), KioskDevice.revoked_at.is_(None))
-    )
-    if device is None:
-        return None
-    now = utcnow()
-    if device.last_seen_at is not None and now - device.last_seen_at < LAST_SEEN_INTERVAL:
-        return device
-    device_id = device.id
-    # End the read first: on SQLite a read transaction (a GET's) cannot safely turn
-    # into a write once another connection has written; a fresh one waits for the lock.
-    db.session.commit()
-    db.session.execute(
-        update(KioskDevice)
-        .where(
-            KioskDevice.id == device_id,
-            KioskDevice.revoked_at.is_(None),
-            or_(KioskDevice.last_seen_at.is_(None), KioskDevice.last_seen_at < now - LAST_SEEN_INTERVAL),
-        )
-        .values(last_seen_at=now)
-    )
-    db.session.commit()
-    device = db.session.get(KioskDevice, device_id)
-    return device if device is not None and device.revoked_at is None else None
-
-
-def is_revoked(request: Request) -> bool:
-    """True when this browser's cookie names a kiosk that staff have revoked."""
-    credential = request.cookies.get(COOKIE_NAME, "")
-    if not credential or len(credential) > MAX_CREDENTIAL_LENGTH:
-        return False
-    return db.session.scalar(
-        select(KioskDevice.id).where(KioskDevice.credential_hash == _hash(credential),
-                                     KioskDevice.revoked_at.is_not(None))
-    ) is not None
-
-
-def device_key(request: Request) -> str:
-    """The rate-limit key of a kiosk: its credential's hash, without touching the database."""
-    credential = request.cookies.get(COOKIE_NAME, "")[:MAX_CREDENTIAL_LENGTH]
-    return "kiosk:" + _hash(credential)[:32] if credential else "kiosk:none:" + (request.remote_addr or "")
 
 
 def devices_of(event: Event) -> list[KioskDevice]:

@@ -74,6 +74,8 @@ class Synced:
     nonce: str
     outcome: str
     conflict: str = ""
+    # A scan refused as it was applied now (not a resent one): the kiosk sends the guest to the help desk.
+    refusal: services.Arrival | None = None
 
 
 # -- Keys, hashes and seals ----------------------------------------------------------------------
@@ -208,7 +210,8 @@ def _judge(arrival: services.Arrival, told: str) -> tuple[str, str]:
     return "refused", "refused" if told == WELCOME else ""
 
 
-def _apply(device: KioskDevice, event: Event, scan: QueuedScan, registration_id: int | None) -> OfflineScan:
+def _apply(device: KioskDevice, event: Event, scan: QueuedScan,
+           registration_id: int | None) -> tuple[OfflineScan, services.Arrival | None]:
     synced_at = utcnow()
     at = scan_time(scan.at, device, synced_at)
     arrival = services.check_in(event, registration_id, kiosk=device, nonce=scan.nonce, at=at)
@@ -228,7 +231,8 @@ def _apply(device: KioskDevice, event: Event, scan: QueuedScan, registration_id:
         record = _recorded(scan.nonce)
         if record is None:
             raise
-    return record
+        return record, None
+    return record, arrival if arrival.outcome == services.SEE_HELP_DESK else None
 
 
 def apply_scans(device: KioskDevice, event: Event, scans: list[tuple[str, QueuedScan | None]],
@@ -246,15 +250,15 @@ def apply_scans(device: KioskDevice, event: Event, scans: list[tuple[str, Queued
         if scan is None or key is None:
             results.append(Synced(nonce, REJECTED))
             continue
-        record = _recorded(scan.nonce)
+        record, refusal = _recorded(scan.nonce), None
         if record is None:
             if tags is None:
                 tags = _guests_by_tag(event, key)
-            record = _apply(device, event, scan, tags.get(scan.tag))
+            record, refusal = _apply(device, event, scan, tags.get(scan.tag))
         if record.kiosk_id != device.id:
             results.append(Synced(nonce, REJECTED))
             continue
-        results.append(Synced(nonce, record.outcome, record.conflict))
+        results.append(Synced(nonce, record.outcome, record.conflict, refusal))
     db.session.execute(update(KioskDevice).where(KioskDevice.id == device.id).values(
         offline_waiting=max(0, waiting - len(scans)), last_synced_at=utcnow()))
     db.session.commit()

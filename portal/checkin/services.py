@@ -37,8 +37,9 @@ class Arrival:
     outcome: str
     registration: Registration | None = None
     check_in_id: int | None = None
-    # The help-desk ticket a refused kiosk check-in opened (or found) for the guest.
-    ticket_id: int | None = None
+    # Why a check-in was refused ("unknown-ticket", "registration-cancelled", ...): a kiosk hands the
+    # guest to the help desk with it (helpdesk.services.hand_off).
+    reason: str = ""
 
     @property
     def is_checked_in(self) -> bool:
@@ -117,23 +118,24 @@ def _answer(existing: CheckIn, nonce: str) -> Arrival:
 
 
 def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | None = None,
-             staff: User | None = None, nonce: str = "", at: datetime | None = None, typed: str = "") -> Arrival:
+             staff: User | None = None, nonce: str = "", at: datetime | None = None) -> Arrival:
     """Check a guest in once, at a kiosk or by a member of staff; confirmed registrations only. Commits.
 
     Safe to call from many kiosks at once and to retry with the same `nonce`:
     the registration is locked, then looked at; a check-in made by another
     request in between breaks the unique constraint and is answered as
     "already checked in". `at` is when the guest arrived, if not now: a scan a
-    kiosk made offline. `typed` is what the guest scanned or typed, for the
-    help desk when it finds no one.
+    kiosk made offline. A refusal is audited and answered with its reason;
+    the kiosk, not this service, sends the guest to the help desk.
     """
     registration = _lock_registration(event.id, registration_id) if registration_id else None
     if registration is None or registration.state != CONFIRMED:
         reason = "unknown-ticket" if registration is None else f"registration-{registration.state}"
-        ticket = send_to_help_desk(event, registration, kiosk=kiosk, reason=reason, nonce=nonce, typed=typed)
-        ticket_id = ticket.id if ticket is not None else None
+        audit.record(event, None, "checkin.refused",
+                     subject=registration.confirmation_code if registration else "",
+                     detail=f"{reason}; kiosk: {kiosk.name}" if kiosk else reason)
         db.session.commit()
-        return Arrival(SEE_HELP_DESK, registration, ticket_id=ticket_id)
+        return Arrival(SEE_HELP_DESK, registration, reason=reason)
 
     existing = check_in_of(registration.id)
     if existing is not None:
@@ -160,23 +162,6 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
     made = Arrival(CHECKED_IN, registration, arrival.id)
     db.session.commit()
     return made
-
-
-def send_to_help_desk(event: Event, registration: Registration | None, *, kiosk: KioskDevice | None,
-                      reason: str, nonce: str = "", typed: str = ""):
-    """Open a help-desk ticket for a guest a kiosk could not check in, so the desk knows why they come.
-
-    Runs inside check_in's transaction, which commits after it. Only a kiosk
-    hands off: at the staff desk the guest is already standing there.
-    """
-    from portal.helpdesk.services import open_handoff  # the help desk sits above check-in
-
-    audit.record(event, None, "checkin.refused",
-                 subject=registration.confirmation_code if registration else "",
-                 detail=f"{reason}; kiosk: {kiosk.name}" if kiosk else reason)
-    if kiosk is not None:
-        return open_handoff(event, registration, kiosk, reason, nonce=nonce, typed=typed)
-    return None
 
 
 def undo_check_in(event: Event, registration_id: int, staff: User, reason: str) -> bool:

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Registration
+from portal.models import AgendaEntry, Registration, Session
+from portal.models.agenda import SCHEDULED
+from portal.needs.services import kiosk_meal_line
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,6 @@ def registration_category(registration: Registration, today: date) -> TodayCard 
 @today_card
 def sessions_today(registration: Registration, today: date) -> TodayCard | None:
     """The sessions in the guest's own agenda that start today, in the event's time zone."""
-    from portal.models import AgendaEntry, Session
-    from portal.models.agenda import SCHEDULED
-
     zone = registration.event.zone
     day_starts = datetime.combine(today, time.min, tzinfo=zone).astimezone(UTC)
     sessions = db.session.scalars(
@@ -77,7 +76,5 @@ def sessions_today(registration: Registration, today: date) -> TodayCard | None:
 @today_card
 def meals_arranged(registration: Registration, today: date) -> TodayCard | None:
     """Says "your halal meals are arranged"; never a diet detail, an allergy or anything medical."""
-    from portal.needs.services import kiosk_meal_line
-
     line = kiosk_meal_line(registration, today)
     return TodayCard("needs/_kiosk_card.html", {"line": line}) if line else None

@@ -26,12 +26,12 @@ from portal.rendering import INVALID, render
 @bp.app_template_global("event_has_begun")
 def event_has_begun(event) -> bool:
     """Mails and pages word themselves by where the event stands when they are written."""
-    return lifecycle.event_has_begun(event)
+    return event.has_begun()
 
 
 @bp.app_template_global("event_has_ended")
 def event_has_ended(event) -> bool:
-    return lifecycle.event_has_ended(event)
+    return event.has_ended()
 
 
 ERRORS = {

@@ -6,10 +6,8 @@ and a single card cannot disagree.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from portal.agenda.services import unread_notices
-from portal.extensions import db
+from portal.helpdesk.services import guest_tickets
 from portal.lodging.services import MyLodging, my_lodging
 from portal.models import Registration, ScheduleNotice, Ticket
 from portal.models.transport import DIRECTIONS
@@ -33,20 +31,13 @@ class Trip:
     survey: dict | None = None
 
 
-def recent_tickets(registration: Registration) -> list[Ticket]:
-    """The help card's requests: the guest's newest, newest first."""
-    return list(db.session.scalars(
-        select(Ticket).where(Ticket.event_id == registration.event_id, Ticket.registration_id == registration.id)
-        .order_by(Ticket.id.desc()).limit(RECENT_TICKETS)))
-
-
 def trip_of(registration: Registration) -> Trip:
     survey_id = asked_survey_id(registration.event, registration)
     return Trip(
         needs=needs_of(registration),
         lodging=my_lodging(registration),
         legs=legs_of(registration),
-        tickets=recent_tickets(registration),
+        tickets=guest_tickets(registration, RECENT_TICKETS),
         notices=unread_notices(registration),
         survey=survey_card(survey_id, registration) if survey_id is not None else None,
     )

@@ -17,7 +17,6 @@ from portal import audit, privacy
 from portal.extensions import db
 from portal.models import Ticket, TicketMessage, TicketRating
 from portal.models.helpdesk import GUEST, INTERNAL
-from portal.privacy.erasure import ERASED_NAME
 
 TICKET_FIELDS = ("number", "category", "priority", "state", "subject", "source", "contact_name", "contact_email",
                  "contact_phone", "language", "created_at", "updated_at", "first_response_at", "resolved_at",
@@ -64,11 +63,11 @@ def erase_help_requests(user, registrations):
         return
     ticket_ids = [t.id for t in tickets]
     for ticket in tickets:
-        ticket.contact_name, ticket.contact_email, ticket.contact_phone = ERASED_NAME, "", ""
-        ticket.subject = ERASED_NAME
+        ticket.contact_name, ticket.contact_email, ticket.contact_phone = privacy.ERASED_NAME, "", ""
+        ticket.subject = privacy.ERASED_NAME
         audit.record(ticket.event, user, "helpdesk.erased", ticket.reference)
     for message in db.session.scalars(select(TicketMessage).where(
             TicketMessage.ticket_id.in_(ticket_ids), TicketMessage.kind == GUEST)):
-        message.body, message.author_name = ERASED_NAME, ""
+        message.body, message.author_name = privacy.ERASED_NAME, ""
     for rating in db.session.scalars(select(TicketRating).where(TicketRating.ticket_id.in_(ticket_ids))):
         rating.comment = ""

@@ -195,6 +195,14 @@ HANDOFF_REASONS = {
 }
 
 
+def hand_off(event: Event, registration: Registration | None, kiosk: KioskDevice, reason: str, *,
+             nonce: str = "", typed: str = "") -> Ticket:
+    """The kiosk sends a guest it could not check in to the desk: `open_handoff`, committed."""
+    ticket = open_handoff(event, registration, kiosk, reason, nonce=nonce, typed=typed)
+    db.session.commit()
+    return ticket
+
+
 def find_handoff(event: Event, registration: Registration | None, kiosk: KioskDevice | None,
                  now: datetime | None = None) -> Ticket | None:
     """The kiosk hand-off ticket still waiting for this guest (or, for an unknown scan, from this kiosk)."""

@@ -9,6 +9,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
+from portal.lodging.services import rate_text
 from portal.models.lodging import PAYERS
 
 NOTES_MAX = 1000
@@ -71,8 +72,6 @@ class StayForm(EventForm):
 
 
 def _block_label(block) -> str:
-    from portal.lodging.services import rate_text
-
     return str(_l("%(hotel)s · %(room)s · %(rate)s a night (%(payer)s) · %(start)s to %(end)s",
                   hotel=block.hotel.name, room=block.room_type, rate=rate_text(block),
                   payer=PAYER_LABELS[block.payer], start=block.arrival_from.isoformat(),

@@ -127,6 +127,17 @@ class Event(db.Model):
         now = now or utcnow()
         return self.changes_close_at is None or now < self.changes_close_at
 
+    def today(self, now: datetime | None = None) -> date:
+        """The date at the venue."""
+        return (now or utcnow()).astimezone(self.zone).date()
+
+    def has_begun(self, now: datetime | None = None) -> bool:
+        """Mails sent while the event runs or after it must not read as if it were still to come."""
+        return self.starts_on <= self.today(now)
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return self.ends_on < self.today(now)
+
 
 class Category(db.Model):
     """A kind of guest: VIP, speaker, delegate, press, or one the organizer adds."""

@@ -11,6 +11,7 @@ without that key. An anonymous response keeps only the day it was submitted and,
 for the results' category filter, the respondent's category.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
@@ -264,3 +265,22 @@ class SessionRating(db.Model):
 
     registration: Mapped[Registration] = relationship()
     session: Mapped[Session] = relationship()
+
+
+@dataclass
+class AnswerValue:
+    """One question's answer as typed: a number, a text, or chosen choice ids."""
+
+    number: int | None = None
+    text: str | None = None
+    choice_ids: list[int] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.number is None and not self.text and not self.choice_ids
+
+    def matches(self, value: str) -> bool:
+        """Whether this answer is the one a condition waits for."""
+        if self.choice_ids:
+            return value in {str(c) for c in self.choice_ids}
+        return self.number is not None and value == str(self.number)

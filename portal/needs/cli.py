@@ -7,7 +7,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Event
 from portal.needs import services
-from portal.privacy.erasure import event_has_ended
 
 
 @click.command("purge-sensitive")
@@ -19,7 +18,7 @@ def purge_sensitive(slug: str, force: bool) -> None:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.BadParameter(f"no event {slug!r}", param_hint="--event")
-    if not event_has_ended(event) and not force:
+    if not event.has_ended() and not force:
         raise click.ClickException(
             f"{slug} ends on {event.ends_on.isoformat()}; its guests' needs are still in use. "
             "Wait until it has ended, or add --force.")

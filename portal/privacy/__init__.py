@@ -22,13 +22,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal import audit
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Registration, User
 
 DataProvider = Callable[[User, list[Registration]], object]
 ErasureStep = Callable[[User, list[Registration]], None]
+
+# What an erasure step writes where a name or a message was.
+ERASED_NAME = "[erased]"
 
 _providers: dict[str, DataProvider] = {}
 _erasure_steps: list[ErasureStep] = []
@@ -82,33 +84,10 @@ def columns_of(row) -> dict:
     return {column.key: getattr(row, column.key) for column in row.__mapper__.column_attrs}
 
 
-class ErasureRefused(Exception):
-    """The account cannot be erased online; the message code says why."""
-
-
-def erase_account(user: User) -> list[Registration]:
-    """Erase the person behind `user`: personal data gone, what counts keep only anonymous rows. Commits.
-
-    Staff accounts are refused: their names stand in other people's audit trails
-    and the organizer must hand their work over first.
-    """
-    from portal.privacy import erasure  # the built-in steps, registered on first use
-
-    if user.is_admin or user.roles:
-        raise ErasureRefused("staff-account")
-    registrations = registrations_of(user)
-    subject = f"user {user.id}"
-    for registration in registrations:
-        audit.record(registration.event, user, "privacy.erase", subject=subject,
-                     detail=f"registration {registration.id}")
-    if not registrations:
-        audit.record(None, user, "privacy.erase", subject=subject)
-    erasure.leave_events(user, registrations)
+def run_erasure_steps(user: User, registrations: list[Registration]) -> None:
+    """Every registered erasure step, in registration order (privacy.erasure.erase_account runs them)."""
     for step in _erasure_steps:
         step(user, registrations)
-    erasure.anonymise_account(user, registrations)
-    db.session.commit()
-    return registrations
 
 
 from portal.privacy import providers  # noqa: E402,F401  (the built-in providers)

@@ -1,4 +1,4 @@
-"""Account erasure's own part: the account, its registrations, invitations, links and mail.
+"""Erasing an account: the registered steps of each feature, then the account, its registrations, links and mail.
 
 What must stay for the event's counts (a registration's state, category, country
 and history of states, its check-in, its agenda places) stays, with nothing left
@@ -6,28 +6,47 @@ that names the person. A registration for an event still to come is cancelled
 first, so its place goes to the waiting list.
 """
 
-
 from sqlalchemy import delete, select
 
+from portal import audit, lifecycle, privacy
 from portal.auth.tokens import new_token
 from portal.extensions import db
 from portal.guests import tickets
-from portal import lifecycle
 from portal.guests.services import lock_event
 from portal.models import (
     AgendaFeed, Invitation, OutboundMail, Registration, RegistrationChange, SignInLink, SignInSession, User,
 )
 from portal.models.registration import CANCELLED
 
-ERASED_NAME = "[erased]"
+class ErasureRefused(Exception):
+    """The account cannot be erased online; the message code says why."""
+
+
+def erase_account(user: User) -> list[Registration]:
+    """Erase the person behind `user`: personal data gone, what counts keep only anonymous rows. Commits.
+
+    Staff accounts are refused: their names stand in other people's audit trails
+    and the organizer must hand their work over first.
+    """
+    if user.is_admin or user.roles:
+        raise ErasureRefused("staff-account")
+    registrations = privacy.registrations_of(user)
+    subject = f"user {user.id}"
+    for registration in registrations:
+        audit.record(registration.event, user, "privacy.erase", subject=subject,
+                     detail=f"registration {registration.id}")
+    if not registrations:
+        audit.record(None, user, "privacy.erase", subject=subject)
+    leave_events(user, registrations)
+    privacy.run_erasure_steps(user, registrations)
+    anonymise_account(user, registrations)
+    db.session.commit()
+    return registrations
 
 
 def erased_address(kind: str, row_id: int) -> str:
     # .invalid never resolves (RFC 2606): nothing can ever be mailed to it.
     return f"erased-{kind}-{row_id}@erased.invalid"
-
-
-event_has_ended = lifecycle.event_has_ended
 
 
 def leave_events(user: User, registrations: list[Registration]) -> None:
@@ -53,7 +72,7 @@ def anonymise_account(user: User, registrations: list[Registration]) -> None:
 
 def _leave_event(registration: Registration, user: User) -> None:
     event = registration.event
-    if event_has_ended(event) or not registration.can_become(CANCELLED):
+    if event.has_ended() or not registration.can_become(CANCELLED):
         return
     event = lock_event(event.id)
     db.session.refresh(registration)
@@ -63,7 +82,7 @@ def _leave_event(registration: Registration, user: User) -> None:
 def _anonymise_registration(registration: Registration) -> None:
     for field in ("surname", "honorific", "organization", "job_title", "phone", "decision_reason"):
         setattr(registration, field, "")
-    registration.name_original = registration.name_latin = ERASED_NAME
+    registration.name_original = registration.name_latin = privacy.ERASED_NAME
     registration.email = erased_address("registration", registration.id)
     # A printed or mailed ticket must stop working.
     registration.ticket_code = tickets.new_ticket_code()
@@ -74,6 +93,6 @@ def _anonymise_registration(registration: Registration) -> None:
         invitation = db.session.get(Invitation, registration.invitation_id)
         if invitation is not None:
             invitation.email = erased_address("invitation", invitation.id)
-            invitation.name = ERASED_NAME
+            invitation.name = privacy.ERASED_NAME
             invitation.token_hash = new_token()  # no link can match a random non-hash
     db.session.execute(delete(AgendaFeed).where(AgendaFeed.registration_id == registration.id))

@@ -13,6 +13,7 @@ from portal.auth import sessions
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Event, Registration
+from portal.privacy import erasure
 from portal.privacy.forms import EraseForm
 from portal.rendering import INVALID, render
 
@@ -47,8 +48,8 @@ def erase(event: Event, registration: Registration):
     refused = current_user.is_admin or bool(current_user.roles)
     if not refused and form.validate_on_submit():
         try:
-            privacy.erase_account(current_user._get_current_object())
-        except privacy.ErasureRefused:
+            erasure.erase_account(current_user._get_current_object())
+        except erasure.ErasureRefused:
             db.session.rollback()
             refused = True
         else:

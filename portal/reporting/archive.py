@@ -23,10 +23,9 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import (
     AccessibilityNeeds, AgendaEntry, Allergy, CheckIn, DietaryNeeds, Invitation, LodgingRequest, MedicalNotes,
-    Registration, RoomBlock, Session, SessionRating, Survey, TransportLeg,
+    Registration, RoomBlock, Session, SessionRating, Survey, Ticket, TransportLeg,
 )
-from portal.reporting.figures import Ticket
-from portal.surveys import results as survey_results
+from portal.surveys import columns as survey_columns, results as survey_results
 from portal.surveys.services import load_survey, ordered_questions
 
 SENSITIVE_TICKET_CATEGORIES = ("medical", "dietary")
@@ -186,9 +185,7 @@ def transport(event) -> Sheet:
     ], rows)
 
 
-def tickets(event, include_sensitive: bool) -> Sheet | None:
-    if Ticket is None:
-        return None
+def tickets(event, include_sensitive: bool) -> Sheet:
     rows = db.session.scalars(select(Ticket).where(Ticket.event_id == event.id).order_by(Ticket.number)).all()
     local = _local(event)
 
@@ -224,16 +221,14 @@ def session_ratings(event) -> Sheet:
 
 def survey_sheets(event) -> list[Sheet]:
     """Per survey: the summary and every response, under the same anonymity rules as the exports."""
-    from portal.staff.surveys import answer_columns, summary_columns, summary_rows
-
     sheets = []
     for survey_id in db.session.scalars(select(Survey.id).where(Survey.event_id == event.id).order_by(Survey.id)):
         survey = load_survey(survey_id)
-        summary = summary_columns()
+        summary = survey_columns.summary_columns()
         sheets.append(Sheet(f"survey_{survey.id}_summary",
                             [Field(f"c{i}", c.header, c.value) for i, c in enumerate(summary)],
-                            summary_rows(survey_results.compute(survey))))
-        columns = answer_columns(survey)
+                            survey_columns.summary_rows(survey_results.compute(survey))))
+        columns = survey_columns.answer_columns(survey)
         keys = [f"q{q.id}" for q in ordered_questions(survey)]
         fixed = len(columns) - len(keys)
         fields = [Field(f"c{i}", c.header, c.value) for i, c in enumerate(columns[:fixed])]
@@ -274,10 +269,7 @@ def sensitive_sheets(event) -> list[Sheet]:
 def build_zip(event, report_html: str, include_sensitive: bool) -> bytes:
     """The archive as ZIP bytes."""
     sheets = [registrations(event), invitations(event), agenda(event), check_ins(event), lodging(event),
-              transport(event), session_ratings(event)]
-    helpdesk_sheet = tickets(event, include_sensitive)
-    if helpdesk_sheet is not None:
-        sheets.append(helpdesk_sheet)
+              transport(event), session_ratings(event), tickets(event, include_sensitive)]
     sheets += survey_sheets(event)
     if include_sensitive:
         sheets += sensitive_sheets(event)

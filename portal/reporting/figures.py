@@ -1,6 +1,6 @@
 """The post-event report's figures, each from one grouped query (a fixed number, whatever the event's size).
 
-Attendance, needs fulfilled, the help desk (when its models are installed),
+Attendance, needs fulfilled, the help desk,
 satisfaction from the surveys and the session ratings, lodging cost and transport.
 """
 
@@ -15,18 +15,13 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import (
     Answer, CheckIn, DietaryNeeds, Invitation, LodgingRequest, Question, Registration, RoomBlock, Session,
-    SessionRating, Survey, SurveyResponse, TransportLeg, Vehicle,
+    SessionRating, Survey, SurveyResponse, Ticket, TicketRating, TransportLeg, Vehicle,
 )
 from portal.models.lodging import CONFIRMED as ROOM_CONFIRMED
 from portal.lifecycle import admitted_over_capacity
 from portal.models.registration import CONFIRMED
 from portal.models.survey import NPS, RATING, SERVICE_AREAS
 from portal.surveys.results import mean_of, nps_score
-
-try:  # The help desk may not be installed in every deployment; the report then leaves it out.
-    from portal.models import Ticket, TicketRating
-except ImportError:  # pragma: no cover - present in this tree
-    Ticket = TicketRating = None
 
 
 @dataclass
@@ -110,9 +105,7 @@ def diets(event) -> dict[str, int]:
         .group_by(DietaryNeeds.diet).order_by(DietaryNeeds.diet)).all())
 
 
-def helpdesk(event) -> dict | None:
-    if Ticket is None:
-        return None
+def helpdesk(event) -> dict:
     by_category = dict(db.session.execute(
         select(Ticket.category, func.count(Ticket.id)).where(Ticket.event_id == event.id)
         .group_by(Ticket.category).order_by(Ticket.category)).all())

@@ -8,9 +8,12 @@ from portal.staff import routes  # noqa: E402,F401
 from portal.staff import categories  # noqa: E402,F401
 from portal.staff import agenda  # noqa: E402,F401
 from portal.staff import kiosks  # noqa: E402,F401
+from portal.staff import check_in  # noqa: E402,F401
 from portal.staff import catering  # noqa: E402,F401
-from portal.privacy import staff as privacy_staff  # noqa: E402,F401
-from portal.staff import logistics  # noqa: E402,F401
+from portal.staff import audit  # noqa: E402,F401
+from portal.staff import medical_access  # noqa: E402,F401
+from portal.staff import lodging  # noqa: E402,F401
+from portal.staff import transport  # noqa: E402,F401
 from portal.staff import helpdesk  # noqa: E402,F401
 from portal.staff import surveys  # noqa: E402,F401
 from portal.staff import report  # noqa: E402,F401

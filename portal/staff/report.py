@@ -12,7 +12,10 @@ from flask_login import current_user
 from portal import access, audit
 from portal.database import utcnow
 from portal.extensions import db
+from portal.helpdesk.forms import CATEGORY_LABELS
+from portal.lodging.forms import PAYER_LABELS
 from portal.models import Event
+from portal.needs.services import DIET_LABELS
 from portal.reporting import archive as archives, figures
 from portal.rendering import INVALID, render
 from portal.staff import bp
@@ -23,14 +26,7 @@ REPORT_ROLES = PERMISSIONS["report"]
 
 
 def _labels() -> dict:
-    """Names for the codes the report shows; the help desk's only when it is installed."""
-    from portal.lodging.forms import PAYER_LABELS
-    from portal.needs.services import DIET_LABELS
-
-    try:
-        from portal.helpdesk.forms import CATEGORY_LABELS
-    except ImportError:  # pragma: no cover - the help desk is part of this tree
-        CATEGORY_LABELS = {}
+    """Names for the codes the report shows."""
     return {"area_labels": AREA_LABELS, "diet_labels": DIET_LABELS, "payer_labels": PAYER_LABELS,
             "ticket_categories": CATEGORY_LABELS}
 

@@ -9,6 +9,7 @@ from sqlalchemy import exists, func, select
 
 from portal import audit
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Answer, Category, Choice, Question, Survey, SurveyResponse, SurveySection
 from portal.models.survey import CHOICE_TYPES, NPS, RATING, SINGLE_CHOICE, MULTIPLE_CHOICE, YES_NO, answer_choice
 from portal.surveys.services import SurveyError, ordered_questions
@@ -77,8 +78,6 @@ def condition_options(survey: Survey, editing: Question | None = None) -> list[t
         elif question.kind == NPS:
             values = [(str(n), str(n)) for n in range(0, 11)]
         elif question.kind == YES_NO:
-            from portal.i18n import gettext as _
-
             values = [("1", _("Yes")), ("0", _("No"))]
         else:
             values = [(str(c.id), c.label) for c in question.choices]

@@ -5,8 +5,6 @@ are the organizer's, so the fields are known only at request time. The page stil
 posts a FlaskForm for its CSRF token.
 """
 
-from dataclasses import dataclass, field as dataclass_field
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectChoice, SelectField, StringField,
@@ -19,7 +17,7 @@ from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.models.survey import (
     AUDIENCES, CHOICE_TYPES, LONG_TEXT, MULTIPLE_CHOICE, NPS, QUESTION_TYPES, RATING, SERVICE_AREAS, SHORT_TEXT,
-    SINGLE_CHOICE, YES_NO,
+    SINGLE_CHOICE, YES_NO, AnswerValue,
 )
 
 TYPE_LABELS = {
@@ -146,25 +144,6 @@ class SessionRatingForm(FlaskForm):
 
 
 # -- A guest's answers ---------------------------------------------------------------------------
-
-@dataclass
-class AnswerValue:
-    """One question's answer as typed: a number, a text, or chosen choice ids."""
-
-    number: int | None = None
-    text: str | None = None
-    choice_ids: list[int] = dataclass_field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return self.number is None and not self.text and not self.choice_ids
-
-    def matches(self, value: str) -> bool:
-        """Whether this answer is the one a condition waits for."""
-        if self.choice_ids:
-            return value in {str(c) for c in self.choice_ids}
-        return self.number is not None and value == str(self.number)
-
 
 def _int(raw: str) -> int | None:
     try:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, outbox
+from portal import audit, outbox, privacy
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -25,8 +25,7 @@ from portal.models import (
 )
 from portal.models.agenda import CANCELLED as SESSION_CANCELLED
 from portal.models.registration import CONFIRMED
-from portal.models.survey import CHOICE_TYPES, survey_category
-from portal.surveys.forms import AnswerValue
+from portal.models.survey import CHOICE_TYPES, AnswerValue, survey_category
 
 
 class SurveyError(Exception):
@@ -265,9 +264,7 @@ def open_by_hand(survey: Survey, actor, early: bool = False) -> int:
 
     Before the event is over a survey opens only when the organizer confirms it (`early`): guests
     would be asked about days they have not had yet."""
-    from portal.lifecycle import event_has_ended
-
-    if not event_has_ended(survey.event) and not early:
+    if not survey.event.has_ended() and not early:
         raise SurveyError("early")
     now = utcnow()
     survey.opened_at, survey.closed_at = now, None
@@ -276,7 +273,7 @@ def open_by_hand(survey: Survey, actor, early: bool = False) -> int:
     if survey.opens_at is not None and survey.opens_at > now:
         survey.opens_at = None
     audit.record(survey.event, actor, "survey.open", subject=f"survey {survey.id}",
-                 detail="" if event_has_ended(survey.event) else "before the event ended")
+                 detail="" if survey.event.has_ended() else "before the event ended")
     db.session.flush()
     sent = send_invitations(survey)
     db.session.commit()
@@ -426,42 +423,35 @@ def rate_session(event, registration: Registration, session_id: int, score: int,
     raise SurveyError("busy")
 
 
-
 # -- The guest's own data download ---------------------------------------------------------------
 
-def _register_data_provider() -> None:
-    from portal import privacy
+@privacy.data_provider("feedback")
+def feedback_data(user, registrations):
+    """Named survey answers, which surveys were answered, and session ratings.
 
-    @privacy.data_provider("feedback")
-    def feedback_data(user, registrations):
-        """Named survey answers, which surveys were answered, and session ratings.
-
-        Answers to an anonymous survey are not linked to anyone, so they cannot be listed here.
-        """
-        ids = [r.id for r in registrations]
-        if not ids:
-            return []
-        responses = db.session.scalars(
-            select(SurveyResponse).where(SurveyResponse.registration_id.in_(ids))
-            .options(selectinload(SurveyResponse.answers).selectinload(Answer.choices),
-                     selectinload(SurveyResponse.answers).joinedload(Answer.question))).all()
-        answered = db.session.execute(
-            select(Survey.title_en, SurveyParticipation.submitted)
-            .join(Survey, Survey.id == SurveyParticipation.survey_id)
-            .where(SurveyParticipation.registration_id.in_(ids))).all()
-        ratings = db.session.scalars(select(SessionRating).where(SessionRating.registration_id.in_(ids))
-                                     .options(joinedload(SessionRating.session))).all()
-        return {
-            "surveys_answered": [{"survey": title, "submitted": submitted} for title, submitted in answered],
-            "named_answers": [{
-                "survey_id": r.survey_id, "draft": r.draft,
-                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
-                "answers": [{"question": a.question.text_en, "number": a.number, "text": a.text,
-                             "choices": [c.label_en for c in a.choices]} for a in r.answers],
-            } for r in responses],
-            "session_ratings": [{"session": r.session.title_en, "score": r.score, "comment": r.comment}
-                                for r in ratings],
-        }
-
-
-_register_data_provider()
+    Answers to an anonymous survey are not linked to anyone, so they cannot be listed here.
+    """
+    ids = [r.id for r in registrations]
+    if not ids:
+        return []
+    responses = db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.registration_id.in_(ids))
+        .options(selectinload(SurveyResponse.answers).selectinload(Answer.choices),
+                 selectinload(SurveyResponse.answers).joinedload(Answer.question))).all()
+    answered = db.session.execute(
+        select(Survey.title_en, SurveyParticipation.submitted)
+        .join(Survey, Survey.id == SurveyParticipation.survey_id)
+        .where(SurveyParticipation.registration_id.in_(ids))).all()
+    ratings = db.session.scalars(select(SessionRating).where(SessionRating.registration_id.in_(ids))
+                                 .options(joinedload(SessionRating.session))).all()
+    return {
+        "surveys_answered": [{"survey": title, "submitted": submitted} for title, submitted in answered],
+        "named_answers": [{
+            "survey_id": r.survey_id, "draft": r.draft,
+            "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            "answers": [{"question": a.question.text_en, "number": a.number, "text": a.text,
+                         "choices": [c.label_en for c in a.choices]} for a in r.answers],
+        } for r in responses],
+        "session_ratings": [{"session": r.session.title_en, "score": r.score, "comment": r.comment}
+                            for r in ratings],
+    }

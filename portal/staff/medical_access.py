@@ -1,10 +1,9 @@
-"""Staff routes for privacy: the audit log and who may read medical notes.
+"""Who may read guests' medical notes: organizers grant and revoke the "medical" permission.
 
-/staff/e/<slug>/audit                    audit_log        organizer (filter by action, paginated)
-/staff/e/<slug>/medical-access           medical_access   organizer (grant and revoke the "medical" permission)
+/staff/e/<slug>/medical-access           medical_access   organizer
 """
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -12,33 +11,14 @@ from sqlalchemy.orm import joinedload
 from portal import access, audit
 from portal.extensions import db
 from portal.i18n import gettext as _
-from portal.models import AuditEntry, Event, StaffPermission, StaffRole, User
+from portal.models import Event, StaffPermission, StaffRole, User
 from portal.privacy.forms import PermissionForm
 from portal.rendering import render
-from portal.web import query_int
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
 
 AUDIT_ROLES = PERMISSIONS["audit"]
 MEDICAL = "medical"
-
-
-@bp.get("/e/<slug>/audit")
-@access.staff(*AUDIT_ROLES)
-def audit_log(event: Event):
-    """Who did what in this event, newest first, filtered by action."""
-    actions = list(db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.event_id == event.id).distinct().order_by(AuditEntry.action)))
-    wanted = request.args.get("action", "")
-    if wanted not in actions:
-        wanted = ""
-    query = (select(AuditEntry).where(AuditEntry.event_id == event.id).options(joinedload(AuditEntry.actor))
-             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    if wanted:
-        query = query.where(AuditEntry.action == wanted)
-    page = query_int("page", 1, minimum=1)
-    results = db.paginate(query, page=page, per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
-    return render("staff/audit/index.html", event=event, results=results, actions=actions, wanted=wanted)
 
 
 @bp.route("/e/<slug>/medical-access", methods=["GET", "POST"])
@@ -59,7 +39,7 @@ def medical_access(event: Event):
         .options(joinedload(User.roles)).order_by(User.display_name, User.email)).unique().all()
     holders = set(db.session.scalars(select(StaffPermission.user_id).where(
         StaffPermission.event_id == event.id, StaffPermission.permission == MEDICAL)))
-    return render("staff/audit/medical_access.html", event=event, members=members, holders=holders, form=form)
+    return render("staff/medical_access.html", event=event, members=members, holders=holders, form=form)
 
 
 def _staff_member(event: Event, user_id: int) -> User:

@@ -1,0 +1,36 @@
+"""The audit log: who did what in an event, for its organizers.
+
+/staff/e/<slug>/audit                    audit_log        organizer (filter by action, paginated)
+"""
+
+from flask import current_app, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal import access
+from portal.extensions import db
+from portal.models import AuditEntry, Event
+from portal.rendering import render
+from portal.web import query_int
+from portal.staff import bp
+from portal.staff.routes import PERMISSIONS
+
+AUDIT_ROLES = PERMISSIONS["audit"]
+
+
+@bp.get("/e/<slug>/audit")
+@access.staff(*AUDIT_ROLES)
+def audit_log(event: Event):
+    """Who did what in this event, newest first, filtered by action."""
+    actions = list(db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.event_id == event.id).distinct().order_by(AuditEntry.action)))
+    wanted = request.args.get("action", "")
+    if wanted not in actions:
+        wanted = ""
+    query = (select(AuditEntry).where(AuditEntry.event_id == event.id).options(joinedload(AuditEntry.actor))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    if wanted:
+        query = query.where(AuditEntry.action == wanted)
+    page = query_int("page", 1, minimum=1)
+    results = db.paginate(query, page=page, per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
+    return render("staff/audit/index.html", event=event, results=results, actions=actions, wanted=wanted)
