@@ -1,8 +1,8 @@
 """The catering board: what the kitchen cooks at each meal of each day, and for whom.
 
-/staff/e/<slug>/catering                        catering          organizer, coordinator (?day=YYYY-MM-DD)
-/staff/e/<slug>/catering/<list>.<fmt>           catering_export   organizer, coordinator; list counts|guests, fmt csv|xlsx
-/staff/e/<slug>/catering/<day>/<meal>.<fmt>     meal_export       organizer, coordinator; one meal's counts and names
+/staff/e/<slug>/catering                        catering          organizer, catering coordinator (?day=YYYY-MM-DD)
+/staff/e/<slug>/catering/<list>.<fmt>           catering_export   organizer, catering coordinator; list counts|guests, fmt csv|xlsx
+/staff/e/<slug>/catering/<day>/<meal>.<fmt>     meal_export       organizer, catering coordinator; one meal's counts and names
 /staff/e/<slug>/catering/meals                  meals             organizer (the receptions; add one)
 /staff/e/<slug>/catering/meals/<id>/delete      delete_meal       organizer (POST)
 
