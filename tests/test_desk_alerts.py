@@ -22,7 +22,7 @@ def team(app, make_event, make_staff):
         "organizer": make_staff("boss@example.org", event, roles=("organizer",)),
         "desk": make_staff("desk@example.org", event, roles=("helpdesk",)),
         "medic": make_staff("medic@example.org", event, roles=("helpdesk",)),
-        "coordinator": make_staff("coord@example.org", event, roles=("coordinator",)),
+        "coordinator": make_staff("coord@example.org", event, roles=("lodging", "transport", "catering")),
     }
     with app.app_context():
         db.session.add(StaffPermission(user_id=people["medic"].id, event_id=event.id, permission="medical"))

@@ -52,12 +52,12 @@ def _invite(client, slug="summit", **data):
 
 def test_an_invited_colleague_sets_a_password_through_the_mailed_link(app, client, auth, organizer, mailbox):
     auth.login_as(organizer)
-    response = _invite(client, **{"invite-roles": ["helpdesk", "coordinator"], "invite-medical": "y"})
+    response = _invite(client, **{"invite-roles": ["helpdesk", "lodging"], "invite-medical": "y"})
     assert response.status_code == 303
-    assert _roles(app, "hana@example.org") == {"helpdesk", "coordinator"}
+    assert _roles(app, "hana@example.org") == {"helpdesk", "lodging"}
     page = client.get("/staff/e/summit/team").get_data(as_text=True)
     assert "hana@example.org" in page and "Never" in page and "May read medical notes" in page
-    assert ("team.invite", "hana@example.org", "coordinator helpdesk") in _audit(app)
+    assert ("team.invite", "hana@example.org", "helpdesk lodging") in _audit(app)
     assert ("permission.grant", "hana@example.org", "medical") in _audit(app)
 
     # Hana opens the mail in her own browser: the link proves the address, then she sets a password.
@@ -109,31 +109,31 @@ def test_a_bad_invitation_is_explained_and_keeps_the_input(app, client, auth, or
 
 def test_taking_a_role_ends_that_persons_sessions_and_is_audited(app, client, auth, organizer, make_staff,
                                                                 summit):
-    hana = make_staff("hana@example.org", summit, roles=("helpdesk", "coordinator"))
+    hana = make_staff("hana@example.org", summit, roles=("helpdesk", "lodging"))
     hanas_browser = app.test_client()
     sign_in(hanas_browser, hana.id)
     assert hanas_browser.get("/staff/e/summit/helpdesk").status_code == 200
     auth.login_as(organizer)
-    response = submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["coordinator"]},
+    response = submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"]},
                       page="/staff/e/summit/team")
     assert response.status_code == 303
-    assert _roles(app, "hana@example.org") == {"coordinator"}
+    assert _roles(app, "hana@example.org") == {"lodging"}
     with app.app_context():
         assert db.session.scalar(select(SignInSession).where(SignInSession.user_id == hana.id)) is None
     assert hanas_browser.get("/staff/e/summit/helpdesk").headers["Location"].startswith("/login")
     assert ("role.revoke", "hana@example.org", "helpdesk") in _audit(app)
     # Saving the same again changes nothing and writes nothing.
     before = _audit(app)
-    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["coordinator"]},
+    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"]},
            page="/staff/e/summit/team")
     assert _audit(app) == before
 
 
 def test_no_role_left_takes_a_colleague_off_the_team_with_their_medical_permission(app, client, auth, organizer,
                                                                                     make_staff, summit):
-    hana = make_staff("hana@example.org", summit, roles=("coordinator",))
+    hana = make_staff("hana@example.org", summit, roles=("lodging",))
     auth.login_as(organizer)
-    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["coordinator"],
+    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"],
                                                        f"m{hana.id}-medical": "y"}, page="/staff/e/summit/team")
     with app.app_context():
         assert db.session.scalar(select(StaffPermission.permission).where(StaffPermission.user_id == hana.id)) \
@@ -167,7 +167,7 @@ def test_a_member_of_another_event_is_not_found(app, client, auth, organizer, ma
     assert _roles(app, "gus@example.org") == {"helpdesk"}
 
 
-@pytest.mark.parametrize("role", ["coordinator", "helpdesk"])
+@pytest.mark.parametrize("role", ["lodging", "transport", "catering", "helpdesk"])
 def test_only_organizers_run_the_team(app, client, auth, make_staff, summit, role):
     auth.login_as(make_staff("cora@example.org", summit, roles=(role,)))
     assert client.get("/staff/e/summit/team").status_code == 403

@@ -27,6 +27,12 @@ def one_of(column, values):
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
+def _rename_in_sessions(old, new):
+    # A session's roles read "<event id>:<role> ...": rename the role where it is held.
+    op.execute(sa.text("UPDATE sign_in_session SET roles = REPLACE(roles, :old, :new) WHERE roles LIKE :held")
+               .bindparams(old=f":{old}", new=f":{new}", held=f"%:{old}%"))
+
+
 def upgrade():
     for role in COORDINATORS:
         op.execute(sa.text(
@@ -35,8 +41,7 @@ def upgrade():
             "AND NOT EXISTS (SELECT 1 FROM staff_role held WHERE held.user_id = old.user_id "
             "AND held.event_id = old.event_id AND held.role = :role)").bindparams(role=role))
     op.execute("DELETE FROM staff_role WHERE role = 'coordinator'")
-    op.execute("UPDATE sign_in_session SET roles = REPLACE(roles, ':coordinator', ':catering') "
-               "WHERE roles LIKE '%:coordinator%'")
+    _rename_in_sessions('coordinator', 'catering')
     with op.batch_alter_table('staff_role', schema=None) as batch_op:
         batch_op.create_check_constraint('role', one_of('role', ROLES))
 
@@ -50,5 +55,4 @@ def downgrade():
         "WHERE role IN ('lodging', 'transport', 'catering')")
     op.execute("DELETE FROM staff_role WHERE role IN ('lodging', 'transport', 'catering')")
     for role in COORDINATORS:
-        op.execute(f"UPDATE sign_in_session SET roles = REPLACE(roles, ':{role}', ':coordinator') "
-                   f"WHERE roles LIKE '%:{role}%'")
+        _rename_in_sessions(role, 'coordinator')
