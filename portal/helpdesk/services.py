@@ -337,15 +337,21 @@ def assign(ticket: Ticket, assignee: User | None, actor: User, now: datetime | N
     db.session.commit()
 
 
-def set_priority(ticket: Ticket, priority: str, actor: User, now: datetime | None = None) -> None:
-    """Raise or lower a ticket's priority (a medical ticket may be lowered here). Commits."""
+def set_priority(ticket: Ticket, priority: str, actor: User | None, now: datetime | None = None) -> None:
+    """Raise or lower a ticket's priority (a medical ticket may be lowered here). Commits.
+
+    A request that becomes urgent alerts the desk as a new urgent one does, in the same transaction.
+    """
     now = now or utcnow()
     if priority not in PRIORITIES:
         raise TicketError("bad-priority")
     if priority != ticket.priority:
+        was_alarming = alerts.is_alarming(ticket)
         _change(ticket, actor, "priority", ticket.priority, priority, now)
         ticket.priority = priority
         ticket.updated_at = now
+        if not was_alarming and alerts.is_alarming(ticket) and ticket.state in ACTIVE:
+            alerts.mail_desk(ticket.event, ticket, escalated=True)
     db.session.commit()
 
 
