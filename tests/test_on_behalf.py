@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import (
     Allergy, AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
-    NeedsConsent, StaffPermission, User,
+    NeedsConsent, StaffPermission, Station, User,
 )
 from tests.conftest import submit
 from tests.factories import make_block, stay_form
@@ -202,6 +202,41 @@ def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_st
     assert 'value="302"' in client.get(url).get_data(as_text=True)
 
 
+def test_the_staff_leg_form_offers_the_coordinators_station_list(app, client, auth, make_staff, summit):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("transport",)))
+    assert submit(client, "/staff/e/summit/transport/stations",
+                  {"name": "Shanghai Pudong International Airport", "code": "PVG", "kind": "airport"}
+                  ).status_code == 303
+    with app.app_context():
+        station_id = db.session.scalar(select(Station.id))
+    url = f"/staff/e/summit/guests/{guest_id}/transport/arrival"
+    form = client.get(url).get_data(as_text=True)
+    assert "Shanghai Pudong International Airport (PVG)" in form and "Other (write it below)" in form
+    arrival = {"mode": "flight", "carrier": "EK", "number": "302", "local_time": f"{summit.starts_on}T09:30",
+               "terminal": "T2", "passengers": "1", "luggage": "1", "pickup_wanted": "y", "notes": "",
+               "source": "By phone from the embassy", "consent": "y"}
+    # "Other" with nothing written is a message beside the field, the rest kept.
+    missing = submit(client, url, {**arrival, "station_choice": "other", "station": ""})
+    assert missing.status_code == 422
+    text = missing.get_data(as_text=True)
+    assert re.search(r'id="station-error">[^<]*Enter the airport or station', text) and 'value="302"' in text
+    assert submit(client, url, {**arrival, "station_choice": str(station_id), "station": ""}).status_code == 303
+    with app.app_context():
+        leg = db.session.scalar(select(TransportLeg))
+        assert (leg.station_id, leg.station) == (station_id, "Shanghai Pudong International Airport")
+    [detail] = _audit(app, "transport.on_behalf")
+    assert detail.endswith("Shanghai Pudong International Airport")
+    # Reopened, the form shows the listed station chosen; "other" keeps the typed words.
+    assert f'<option selected value="{station_id}">' in client.get(url).get_data(as_text=True)
+    assert submit(client, url, {**arrival, "station_choice": "other", "station": "Hongqiao Railway Station"}
+                  ).status_code == 303
+    assert '<option selected value="other">' in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        leg = db.session.scalar(select(TransportLeg).where(TransportLeg.state != "cancelled"))
+        assert (leg.station_id, leg.station) == (None, "Hongqiao Railway Station")
+
+
 def test_the_organizer_enters_needs_by_phone_with_consent_through_staff(app, client, auth, make_staff, summit):
     [guest_id] = add_guests(app, summit, 1)
     auth.login_as(make_staff("olivia@example.org", summit, roles=("organizer",)))
@@ -234,3 +269,24 @@ def test_only_who_may_read_every_part_enters_needs(app, client, auth, make_staff
             db.session.commit()
     auth.login_as(person)
     assert client.get(f"/staff/e/summit/guests/{guest_id}/needs").status_code == expected
+
+
+@pytest.mark.parametrize("role", ["organizer", "lodging", "transport", "catering", "helpdesk"])
+def test_the_guest_page_shows_the_sessions_the_guest_booked(app, client, auth, make_staff, summit, role):
+    from tests.factories import at, make_guest, make_session
+
+    guest = make_guest(app, summit, "wang@example.org", name="Wang Wei")
+    keynote = make_session(app, summit, "Opening keynote", at(summit, 0, 9))
+    make_session(app, summit, "Trade panel", at(summit, 0, 11))
+    roundtable = make_session(app, summit, "Closed roundtable", at(summit, 1, 15))
+    guest_client = app.test_client()
+    from tests.sessions import sign_in
+    sign_in(guest_client, guest.user_id)
+    for session_id in (roundtable, keynote):
+        assert submit(guest_client, f"/e/summit/me/agenda/{session_id}/add", {},
+                      page="/e/summit/agenda").status_code == 303
+    auth.login_as(make_staff(f"{role}@example.org", summit, roles=(role,)))
+    page = client.get(f"/staff/e/summit/guests/{guest.registration_id}").get_data(as_text=True)
+    sessions = re.search(r'data-testid="guest-sessions".*?</section>', page, re.S).group(0)
+    assert "Opening keynote" in sessions and "Closed roundtable" in sessions and "Trade panel" not in sessions
+    assert sessions.index("Opening keynote") < sessions.index("Closed roundtable")
