@@ -1,12 +1,13 @@
 """Every route declares who may reach it, and each rule holds."""
 
+from datetime import time
 
 import pytest
 from sqlalchemy import select
 
 from portal.access import Rule
 from portal.extensions import db
-from portal.models import Registration
+from portal.models import Meal, Registration
 from tests.factories import csrf_token, example_url, registration_form, rules_of, submit
 from tests.sessions import sign_in_new_account
 
@@ -166,6 +167,7 @@ ROLE_MATRIX = {
     "/staff/e/summit/catering": (200, 403, 403, 200, 403, 200),
     "/staff/e/summit/catering/counts.csv": (200, 403, 403, 200, 403, 200),
     "/staff/e/summit/catering/meals": (200, 403, 403, 403, 403, 200),
+    "/staff/e/summit/catering/meals/{meal}": (200, 403, 403, 403, 403, 200),
     "/staff/e/summit/check-in": (200, 403, 403, 403, 200, 200),
     "/staff/e/summit/check-in/board": (200, 200, 200, 200, 200, 200),
     "/staff/e/summit/helpdesk": (200, 403, 403, 403, 200, 200),
@@ -181,10 +183,15 @@ def test_each_role_reaches_exactly_its_pages(app, client, auth, make_event, make
     person = (make_staff("root@example.org", admin=True) if role == "admin"
               else make_staff(f"{role}@example.org", event, roles=(role,)))
     guest_id = _register(app, app.test_client(), event, "wang@example.org", "Wang W")
+    with app.app_context():
+        reception = Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome reception")
+        db.session.add(reception)
+        db.session.commit()
+        meal_id = reception.id
     auth.login_as(person)
     column = ROLES.index(role)
     for url, expected in ROLE_MATRIX.items():
-        url = url.format(guest=guest_id)
+        url = url.format(guest=guest_id, meal=meal_id)
         assert client.get(url).status_code == expected[column], (url, role)
 
 
