@@ -214,3 +214,55 @@ def test_create_staff_with_a_password_still_works(app, runner, mailbox):
     assert mailbox.messages == []
     short = runner.invoke(args=["create-staff", "x@example.org", "--password", "short"])
     assert short.exit_code != 0
+
+
+def test_upgrading_gives_each_coordinator_the_three_coordinator_roles(tmp_path, mailbox):
+    """Migration 0021 on a database made before it: nobody loses what they could do, nor their session."""
+    from datetime import date
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+    from portal.models import Event
+    from tests.conftest import _config
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", mailbox.port))
+    rows = "SELECT u.email, e.slug, r.role FROM staff_role r JOIN user_account u ON u.id = r.user_id " \
+           "JOIN event e ON e.id = r.event_id"
+    with app.app_context():
+        upgrade(revision="0020_event_look")
+        # The rows as the console wrote them before 0021 (events and accounts have not changed since).
+        events = [Event(slug=slug, name_en=slug, name_zh=slug, starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 2),
+                        timezone="Asia/Shanghai") for slug in ("summit", "gala")]
+        people = [User(email=f"{name}@example.org") for name in ("cora", "olga", "gus")]
+        db.session.add_all(events + people)
+        db.session.flush()
+        (summit, gala), (cora, olga, gus) = [e.id for e in events], [p.id for p in people]
+        for user_id, event_id, role in ((cora, summit, "coordinator"), (cora, summit, "helpdesk"),
+                                        (olga, summit, "organizer"), (gus, gala, "coordinator")):
+            db.session.execute(text("INSERT INTO staff_role (user_id, event_id, role) VALUES (:u, :e, :r)"),
+                               {"u": user_id, "e": event_id, "r": role})
+        db.session.execute(text(
+            "INSERT INTO sign_in_session (user_id, token_hash, created_at, last_seen_at, roles) "
+            "VALUES (:u, 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :roles)"),
+            {"u": cora, "roles": f"{summit}:coordinator {summit}:helpdesk"})
+        db.session.commit()
+
+        upgrade(revision="heads")
+        assert set(db.session.execute(text(rows)).all()) == {
+            ("cora@example.org", "summit", "lodging"), ("cora@example.org", "summit", "transport"),
+            ("cora@example.org", "summit", "catering"), ("cora@example.org", "summit", "helpdesk"),
+            ("olga@example.org", "summit", "organizer"), ("gus@example.org", "gala", "lodging"),
+            ("gus@example.org", "gala", "transport"), ("gus@example.org", "gala", "catering")}
+        # Her open session holds only roles she still has: it goes on.
+        snapshot = set(db.session.execute(text("SELECT roles FROM sign_in_session")).scalar().split())
+        assert snapshot == {f"{summit}:catering", f"{summit}:helpdesk"}
+        db.session.commit()
+
+        downgrade(revision="0020_event_look")
+        assert set(db.session.execute(text(rows)).all()) == {
+            ("cora@example.org", "summit", "coordinator"), ("cora@example.org", "summit", "helpdesk"),
+            ("olga@example.org", "summit", "organizer"), ("gus@example.org", "gala", "coordinator")}
+        db.session.commit()
+        db.engine.dispose()
