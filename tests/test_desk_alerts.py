@@ -168,3 +168,33 @@ def test_a_taken_request_made_urgent_mails_the_desk_but_leaves_the_strip_to_othe
     # Someone already has it: the strip names only requests nobody has taken.
     _organizer, page = _console(app, people["organizer"])
     assert "Urgent request H-001" not in page
+
+
+def test_a_guest_who_says_their_request_has_become_urgent_alerts_the_desk(app, team, mailbox):
+    from tests.conftest import submit
+
+    event, people = team
+    guest = _raise(app, event, category="transport", subject="Waiting for my car", message="Flight landed.")
+    page = guest.get("/e/summit/me/help/1").get_data(as_text=True)
+    assert "It has become urgent" in page
+    response = submit(guest, "/e/summit/me/help/1", {"message": "Still nobody, I must be at the venue by 9.",
+                                                      "urgent": "y"})
+    response.close()
+    assert response.status_code == 303
+    alerted = sorted(m["To"] for m in mailbox.messages if m["Subject"] == "Urgent request H-001 at Future Summit")
+    assert alerted == ["boss@example.org", "desk@example.org", "medic@example.org"]
+    _desk, page = _console(app, people["desk"])
+    assert "Urgent request H-001" in page
+    # Once urgent, the box is gone; replying again alerts nobody again.
+    page = guest.get("/e/summit/me/help/1").get_data(as_text=True)
+    assert "It has become urgent" not in page
+    before = len(mailbox.messages)
+    submit(guest, "/e/summit/me/help/1", {"message": "Any news?", "urgent": "y"}).close()
+    assert len([m for m in mailbox.messages[before:] if "Urgent request" in m["Subject"]]) == 0
+    with app.app_context():
+        from portal.models import Ticket, TicketChange
+
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.priority == "urgent"
+        change = db.session.scalar(select(TicketChange).where(TicketChange.what == "priority"))
+        assert (change.old, change.new) == ("normal", "urgent")
