@@ -310,7 +310,7 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
         mode, number = "flight", f"{carrier}{rng.randrange(100, 999)}"
         if i % 14 == 3 and registration.category.code != "vip":
             # Some come the day before by high-speed train from Beijing or Hangzhou.
-            mode, carrier, name, code, terminal, number = "train", "", "China Railway", "station", "", rng.choice(TRAINS)
+            mode, name, code, terminal, number = "train", "China Railway", "station", "", rng.choice(TRAINS)
         station = by_code[code]
         day = event.starts_on - timedelta(days=1) if i % 2 else event.starts_on
         lands = datetime.combine(day, time(rng.randrange(7, 22), rng.choice((0, 15, 30, 45))), tzinfo=zone)
