@@ -264,7 +264,7 @@ def _guest_export_columns(event: Event, category_names: dict) -> list[exports.Co
         exports.Column(_("Language"), lambda r: r.language),
         exports.Column(_("Category"), lambda r: category_names.get(r.category_id, "")),
         exports.Column(_("State"), lambda r: STATE_LABELS.get(r.state, r.state)),
-        exports.Column(_("Registered"), lambda r: venue_time(r.created_at)),
+        exports.Column(_("Registered on"), lambda r: venue_time(r.created_at)),
         exports.Column(_("Confirmed"), lambda r: venue_time(r.confirmed_at)),
         exports.Column(_("Waiting-list position"), lambda r: r.position),
     ]

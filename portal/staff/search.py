@@ -9,7 +9,8 @@ is cut into words at its spaces and each word folded the same way; a guest match
 every word is somewhere in the key. So "Zoubi Salem", "al zoubi", "al-Zoubi" and "alzoubi"
 all find Salem Al-Zoubi, and "王小明" or "Xiaoming Wang" find 王小明 / Wang Xiaoming. A
 search that looks like a phone number ("+971", "971 50", "050-123") is its digits alone,
-looked for in the phone (or a code or address); a name's words never match the phone.
+looked for in the phone alone (bare digits in a code or an address too); a name's words
+never match the phone.
 
 Both databases answer from a trigram index on that column (migration 0021), so a search
 costs about the same with 500 or 50,000 guests:
@@ -56,13 +57,14 @@ def matches(typed: str) -> ColumnElement[bool]:
     if not wanted:
         return true()
     if phone:
-        # The digits of the phone, or of a code or an e-mail address typed as digits alone.
         [digits] = wanted
+        # Bare digits may be part of a code or an address too; "+86", "971 50" or "(30) 901" are a phone.
+        columns = ["search_phone"] + (["search_key"] if typed.strip().isdigit() else [])
         if _sqlite() and len(digits) >= TRIGRAM:
-            return Registration.id.in_(_MATCHED_IDS.params(phrases=_phrase(digits)))
+            phrases = "{" + " ".join(columns) + "} : " + _phrase(digits)
+            return Registration.id.in_(_MATCHED_IDS.params(phrases=phrases))
         pattern = _like_pattern(digits)
-        return or_(Registration.search_phone.like(pattern, escape="\\"),
-                   Registration.search_key.like(pattern, escape="\\"))
+        return or_(*(getattr(Registration, column).like(pattern, escape="\\") for column in columns))
     if not _sqlite():
         return and_(*(Registration.search_key.like(_like_pattern(word), escape="\\") for word in wanted))
     long_words = [word for word in wanted if len(word) >= TRIGRAM]
