@@ -154,6 +154,10 @@ ROLE_MATRIX = {
                                                          "admin": 200},
     "/staff/e/summit/guests/{guest}/needs": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
     "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
+    # The guest list as a file: names, addresses and phones, for the organizer and the desk.
+    "/staff/e/summit/guests.csv": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/guests.xlsx": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/check-in": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
 }
 
 
