@@ -5,17 +5,21 @@ import html
 import importlib.util
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, Registration
-from portal.models.registration import search_key
+from portal.models import AuditEntry, Event, Registration, User
+from portal import create_app
+from portal.models.registration import phone_digits, search_key
+from flask_migrate import downgrade, upgrade
+from tests.conftest import _config
+from portal.staff import search
 from tests.factories import add_guests, csrf_token, new_kiosk, pair, scan, submit
 
 
@@ -137,7 +141,7 @@ def test_the_check_in_desk_searches_the_same_way(client, auth, desk, people):
     assert "Wang Xiaoming" in page and "Salem Al-Zoubi" not in page
 
 
-def test_the_migration_folds_names_as_the_model_does(app):
+def test_the_migration_folds_names_as_the_model_does():
     path = Path(__file__).parents[1] / "migrations" / "versions" / "0021_guest_search.py"
     spec = importlib.util.spec_from_file_location("guest_search_migration", path)
     migration = importlib.util.module_from_spec(spec)
@@ -147,9 +151,35 @@ def test_the_migration_folds_names_as_the_model_does(app):
                       confirmation_code="AB2-CD3")
         row = type("Row", (), {name: fields.get(name, "") for name in migration.FIELDS})
         assert migration._key(row) == search_key(fields)
+        assert migration._digits(row) == phone_digits(fields["phone"])
+
+
+def test_the_migration_indexes_the_guests_already_registered(tmp_path, smtp_server):
+    """On a SQLite database of its own: guests stored before 0021 are found after it, and it goes back down."""
+    app = create_app(_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", smtp_server.port))
     with app.app_context():
-        stored = db.session.scalar(select(Registration.search_key).limit(1))
-    assert stored is None  # the test database starts empty; the column exists and is asked
+        upgrade(revision="0020_event_look")
+        # The event and the account as the models make them (0021 changes neither); the registration by hand.
+        db.session.add(Event(id=1, slug="summit", name_en="S", name_zh="S", starts_on=date(2030, 1, 1),
+                             ends_on=date(2030, 1, 2), timezone="UTC", venue_en="", venue_zh="", status="published"))
+        db.session.add(User(id=1, email="salem@example.org", display_name="Salem"))
+        db.session.flush()
+        db.session.execute(text(
+            "INSERT INTO registration (id, event_id, user_id, state, name_original, name_latin, surname, honorific, "
+            "organization, job_title, country, phone, email, language, consent_at, ticket_code, confirmation_code, "
+            "decision_reason, created_at, updated_at, admitted_over_capacity) VALUES (1, 1, 1, 'confirmed', "
+            "'سالم الزعبي', 'Salem Al-Zoubi', 'Al-Zoubi', '', '', '', 'AE', '+971 50 123 4567', 'salem@example.org', "
+            "'en', '2029-01-01 00:00:00', 't', 'ABCD2345', '', '2029-01-01 00:00:00', '2029-01-01 00:00:00', 0)"))
+        db.session.commit()
+        upgrade(revision="heads")
+        for term in ("Zoubi Salem", "alzoubi", "+971 50", "الزعبي"):
+            assert db.session.scalars(select(Registration.id).where(search.matches(term))).all() == [1], term
+        db.session.rollback()
+        downgrade(revision="0020_event_look")
+        assert db.session.execute(text("SELECT rowid FROM registration_search WHERE registration_search "
+                                       "MATCH '\"zoubi\"'")).scalars().all() == [1]
+        db.session.rollback()
+        db.engine.dispose()
 
 
 # -- The guest list's columns and its export ------------------------------------------------------
@@ -302,3 +332,19 @@ def test_a_guest_never_printed_says_so_at_the_desk(app, client, auth, desk, summ
     auth.login_as(desk)
     desk_page = client.get("/staff/e/summit/check-in", query_string={"q": "wang"}).get_data(as_text=True)
     assert "No badge printed." in desk_page[desk_page.index(f'data-testid="desk-badge-{guest_id}"'):]
+
+
+@pytest.mark.parametrize("term", ["Zoubi Salem", "王小明 wang", "+971 50", "xiaoming"])
+def test_every_search_is_answered_from_the_trigram_index(app, summit, term):
+    with app.app_context():
+        query = select(Registration.id).where(search.matches(term))
+        connection = db.session.connection()
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+        if connection.dialect.name == "sqlite":
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+            assert "VIRTUAL TABLE INDEX" in plan and search.SQLITE_INDEX in plan, plan
+        else:
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
+            assert search.POSTGRESQL_INDEX in plan, plan
+        db.session.rollback()
