@@ -19,6 +19,7 @@ from portal import create_app
 from portal.models.registration import phone_digits, search_key
 from flask_migrate import downgrade, upgrade
 from tests.conftest import _config
+from portal.privacy.erasure import erase_account
 from portal.staff import search
 from tests.factories import add_guests, csrf_token, new_kiosk, pair, scan, submit
 
@@ -348,3 +349,13 @@ def test_every_search_is_answered_from_the_trigram_index(app, summit, term):
             plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
             assert search.POSTGRESQL_INDEX in plan, plan
         db.session.rollback()
+
+
+def test_an_erased_guest_is_no_longer_found_by_their_old_name_or_phone(app, client, as_organizer, people):
+    with app.app_context():
+        registration = db.session.get(Registration, people["salem"])
+        erase_account(registration.user)
+    assert found(client, "Salem Zoubi") == set() and found(client, "+971 50") == set()
+    with app.app_context():
+        key = db.session.get(Registration, people["salem"]).search_key
+    assert "zoubi" not in key and "salem" not in key
