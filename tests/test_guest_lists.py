@@ -243,8 +243,9 @@ def test_the_export_holds_exactly_the_rows_the_filters_show_on_every_page(app, c
     assert {r["Waiting-list position"] for r in rows if r["Name (Latin)"] != "Ada Press"} == {""}
     with app.app_context():
         codes = set(db.session.scalars(select(Registration.confirmation_code)))
-        entries = db.session.execute(select(AuditEntry.action, AuditEntry.subject, AuditEntry.detail, AuditEntry.actor_id)
-                                     .where(AuditEntry.action == "guests.export")).all()
+        entries = db.session.execute(
+            select(AuditEntry.action, AuditEntry.subject, AuditEntry.detail, AuditEntry.actor_id)
+            .where(AuditEntry.action == "guests.export")).all()
     assert not any(code in answer.get_data(as_text=True) for code in codes)  # a code opens a kiosk check-in
     assert entries == [("guests.export", "q=press", "csv, 4 rows", desk.id)]
 
@@ -359,3 +360,17 @@ def test_an_erased_guest_is_no_longer_found_by_their_old_name_or_phone(app, clie
     with app.app_context():
         key = db.session.get(Registration, people["salem"]).search_key
     assert "zoubi" not in key and "salem" not in key
+
+
+def test_the_desk_badge_page_lists_every_print(app, client, auth, desk, summit):
+    [guest_id] = add_guests(app, summit, 1, prefix="wang")
+    auth.login_as(desk)
+    client.post(f"/staff/e/summit/check-in/{guest_id}",
+                data={"csrf_token": csrf_token(client, "/staff/e/summit/check-in")})
+    badge = f"/staff/e/summit/guests/{guest_id}/badge"
+    assert "Badge prints" not in client.get(badge).get_data(as_text=True)
+    for _ in range(2):
+        assert submit(client, badge, {}).status_code == 303
+    page = client.get(badge).get_data(as_text=True)
+    assert "Printed 2 times." in page and "Badge printed 2 times, last" in page
+    assert page.count("at the desk") == 3  # the summary, then each of the two prints
