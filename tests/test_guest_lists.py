@@ -99,7 +99,8 @@ def found(client, term: str) -> set[str]:
     ("O'Brien Siobhan", {"Siobhán O'Brien"}),
     ("+971", {"Salem Al-Zoubi"}),
     ("971 50", {"Salem Al-Zoubi"}),
-    ("050-123 4567", set()),  # a local 0 the stored number does not have
+    ("050-123 4567", {"Salem Al-Zoubi"}),  # dialled at home, with the trunk 0
+    ("00971 50 123", {"Salem Al-Zoubi"}),  # dialled from abroad
     ("50-123-4567", {"Salem Al-Zoubi"}),
     ("(30) 901", {"Jürgen Müller-Lüdenscheidt"}),
     ("+86", {"Wang Xiaoming", "Li Na"}),

@@ -8,7 +8,8 @@ folded, spaces, hyphens, apostrophes and dots taken out ("Salem Al-Zoubi" is
 is cut into words at its spaces and each word folded the same way; a guest matches when
 every word is somewhere in the key. So "Zoubi Salem", "al zoubi", "al-Zoubi" and "alzoubi"
 all find Salem Al-Zoubi, and "王小明" or "Xiaoming Wang" find 王小明 / Wang Xiaoming. A
-search that looks like a phone number ("+971", "971 50", "050-123") is its digits alone,
+search that looks like a phone number ("+971", "971 50", "050-123") is its digits alone
+(without a leading 0 or 00),
 looked for in the phone alone (bare digits in a code or an address too); a name's words
 never match the phone.
 
@@ -46,7 +47,9 @@ def words(typed: str) -> tuple[list[str], bool]:
     """What was typed as the words to look for, each in the search form, and whether it is a phone number."""
     if looks_like_phone(typed):
         digits = phone_digits(typed)
-        return ([digits] if digits else []), True
+        # A trunk "0" or an international "00" is dialled, not stored: "050 123" and "00971 50" find +971 50 123.
+        dialled = digits[2:] if digits.startswith("00") else digits[1:] if digits.startswith("0") else digits
+        return [dialled or digits], True
     found = (search_form(word) for word in typed.split())
     return list(dict.fromkeys(word for word in found if word)), False
 
