@@ -174,6 +174,9 @@ ROLE_MATRIX = {
     "/staff/e/summit/alerts": (200, 403, 403, 403, 200, 200),
     "/staff/e/summit/audit": (200, 403, 403, 403, 403, 200),
     "/staff/e/summit/settings": (200, 403, 403, 403, 403, 200),
+    # The guest list as a file: names, addresses and phones, for the organizer and the desk.
+    "/staff/e/summit/guests.csv": (200, 403, 403, 403, 200, 200),
+    "/staff/e/summit/guests.xlsx": (200, 403, 403, 403, 200, 200),
 }
 
 

@@ -219,16 +219,19 @@ def test_guest_search_follows_renames_and_removals(app, client, as_organizer, su
     assert "Guest 1" not in _found(client, "guest 1")
     # The next registration can take the removed one's id: the old name must not find it.
     [newcomer] = add_guests(app, summit, 1, prefix="later", name_latin="Lindqvist Maja")
-    assert "No guest matches" in _found(client, "guest 1")
+    assert "Lindqvist Maja" not in _found(client, "guest 1")
     assert "Lindqvist Maja" in _found(client, "lindqvist")
 
 
-@pytest.mark.parametrize("term", ['"wang', "wang*", "NEAR(wang", "wang OR smith", "wang'", "^wang", "w\ang",
-                                  "a:b", "-wang", "(", "王"])
-def test_guest_search_takes_any_typing_literally(app, client, as_organizer, summit, term):
+# Hyphens and apostrophes are part of how a name is written, not of what it is: "-wang" and "wang'" find Wang.
+@pytest.mark.parametrize("term, found", [('"wang', False), ("wang*", False), ("NEAR(wang", False),
+                                         ("wang OR smith", False), ("wang'", True), ("^wang", False),
+                                         ("w\\ang", False), ("a:b", False), ("-wang", True), ("(", False),
+                                         ("王", False), ("wang%", False), ("wang_", False), ("%", False)])
+def test_guest_search_takes_any_typing_literally(app, client, as_organizer, summit, term, found):
     add_guests(app, summit, 1, prefix="wang", name_latin="Wang Xiaoming")
     page = _found(client, term)
-    assert ("Wang Xiaoming" in page) == (term.lower() in "wang xiaoming wang0@example.org")
+    assert ("Wang Xiaoming" in page) == found
 
 
 def test_guest_search_is_answered_from_the_trigram_index(app, summit):

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.database import utcnow
@@ -193,3 +194,17 @@ def record_badge_print(check_in: CheckIn, *, kiosk: KioskDevice | None = None,
     db.session.add(printed)
     db.session.commit()
     return printed
+
+
+def badge_prints_of(registration_ids) -> dict[int, list[BadgePrint]]:
+    """Every badge print of these registrations, oldest first, with the kiosk or staff member who printed it."""
+    ids = list(registration_ids)
+    found: dict[int, list[BadgePrint]] = {registration_id: [] for registration_id in ids}
+    if not ids:
+        return found
+    for printed in db.session.scalars(
+            select(BadgePrint).where(BadgePrint.registration_id.in_(ids))
+            .options(joinedload(BadgePrint.kiosk), joinedload(BadgePrint.staff))
+            .order_by(BadgePrint.at, BadgePrint.id)):
+        found[printed.registration_id].append(printed)
+    return found

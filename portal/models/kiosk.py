@@ -102,6 +102,8 @@ class BadgePrint(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship()
+    kiosk: Mapped[KioskDevice | None] = relationship()
+    staff: Mapped[User | None] = relationship()
 
 
 OFFLINE_OUTCOMES = ("checked_in", "duplicate", "refused")

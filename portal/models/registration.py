@@ -1,9 +1,11 @@
 """Invitations and registrations, with the registration state machine."""
 
+import re
+import unicodedata
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
@@ -29,6 +31,37 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # The states in which a registration holds (or may yet hold) a place, a room, a seat or a session.
 ACTIVE_STATES = (PENDING, CONFIRMED, WAITLISTED)
 STATES = tuple(TRANSITIONS)
+
+# What a name is written with but not searched by: spaces, hyphens and dashes, apostrophes, dots,
+# commas and the middle dots of transcribed names ("阿卜杜拉·扎耶德"). "Al-Zoubi", "al zoubi" and
+# "AlZoubi" all come to "alzoubi".
+_IGNORED_IN_SEARCH = re.compile(r"[\s\-\u2010-\u2015\u2212'\u2018\u2019\u02bc.,\u00b7\u30fb\u2027]+")
+_PHONE = re.compile(r"\+?[\d\s().\-]*\d[\d\s().\-]*")
+# The fields the staff search looks in, in this order (portal/staff/search.py).
+SEARCHED_FIELDS = ("name_original", "name_latin", "surname", "email", "organization", "confirmation_code", "phone")
+
+
+def search_form(text: str) -> str:
+    """`text` as the search compares it: case, accents, width and the marks above ignored."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _IGNORED_IN_SEARCH.sub("", unicodedata.normalize("NFKC", bare).casefold())
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as its digits alone: "+971 50-123 4567" is 971501234567."""
+    return "".join(c for c in text or "" if c.isdigit())
+
+
+def looks_like_phone(text: str) -> bool:
+    """Typed as a phone number: digits with spaces, dashes, dots, brackets or a leading +."""
+    return bool(_PHONE.fullmatch(text.strip()))
+
+
+def search_key(fields: dict) -> str:
+    """One line of every searched field but the phone in its search form, a space between them (a search
+    never holds one)."""
+    return " ".join(search_form(fields.get(name) or "") for name in SEARCHED_FIELDS if name != "phone")
 
 
 class Invitation(db.Model):
@@ -104,6 +137,11 @@ class Registration(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Confirmed by an organizer beyond the capacity; such a place is not one of the capacity's.
     admitted_over_capacity: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The searched fields in their search form (search_key), kept by _keep_search_key on every write;
+    # the staff search reads this column alone, from a trigram index (portal/staff/search.py).
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The phone's digits, kept apart: a name searched with a number ("Guest 1") is not a phone search.
+    search_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship()
@@ -111,6 +149,14 @@ class Registration(db.Model):
     changes: Mapped[list["RegistrationChange"]] = relationship(
         back_populates="registration", order_by="RegistrationChange.at", cascade="all, delete-orphan"
     )
+
+    @validates(*SEARCHED_FIELDS)
+    def _keep_search_key(self, name: str, value):
+        fields = {field: getattr(self, field) for field in SEARCHED_FIELDS}
+        fields[name] = value
+        self.search_key = search_key(fields)
+        self.search_phone = phone_digits(fields["phone"])[:40]
+        return value
 
     def can_become(self, state: str) -> bool:
         return state in TRANSITIONS[self.state]

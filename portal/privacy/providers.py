@@ -12,10 +12,12 @@ from portal.models import AgendaEntry, CheckIn, OutboundMail, RegistrationChange
 from portal.privacy import columns_of, data_provider
 
 SECRET_COLUMNS = {"password_hash", "token_hash"}
+# The staff search's folded copies of the fields the download already holds.
+DERIVED_COLUMNS = {"search_key", "search_phone"}
 
 
 def _without_secrets(row) -> dict:
-    return {key: value for key, value in columns_of(row).items() if key not in SECRET_COLUMNS}
+    return {key: value for key, value in columns_of(row).items() if key not in SECRET_COLUMNS | DERIVED_COLUMNS}
 
 
 @data_provider("account")

@@ -48,7 +48,9 @@ def _desk_page(event: Event, undo_form: UndoCheckInForm | None = None, undo_for:
         arrivals = {c.registration_id: c for c in db.session.scalars(
             select(CheckIn).where(CheckIn.registration_id.in_([g.id for g in guests]))
             .options(joinedload(CheckIn.kiosk), joinedload(CheckIn.staff)))}
+    prints = services.badge_prints_of(g.id for g in guests)
     return render("staff/check_in/desk.html", event=event, search=search, guests=guests, arrivals=arrivals,
+                  prints=prints,
                   button=ButtonForm(), undo_form=undo_form or UndoCheckInForm(formdata=None), undo_for=undo_for,
                   status=status)
 

@@ -9,7 +9,6 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from portal import access, audit
 from portal.checkin import services as checkin
@@ -22,7 +21,7 @@ from portal.lodging.messages import message as lodging_message
 from portal.transport import services as transport
 from portal.transport.forms import OTHER_STATION
 from portal.transport.messages import message as transport_message
-from portal.models import BadgePrint, Event, Registration
+from portal.models import Event, Registration
 from portal.rendering import INVALID, render
 from portal.rules import RuleRefused, refusal_on
 from portal.staff import bp, on_behalf
@@ -84,10 +83,9 @@ def badge(event: Event, registration_id: int):
             flash(_("Reprint logged. Print the page now.") if printed.reprint else
                   _("Print logged. Print the page now."), "success")
         return redirect(url_for("staff.badge", slug=event.slug, registration_id=registration.id), 303)
-    prints = db.session.scalar(select(func.count()).select_from(BadgePrint)
-                               .where(BadgePrint.registration_id == registration.id))
+    log = checkin.badge_prints_of([registration.id])[registration.id]
     return render("staff/desk/badge.html", event=event, registration=registration, arrival=arrival,
-                  prints=prints, form=PrintForm(),
+                  prints=len(log), log=log, form=PrintForm(),
                   qr=tickets.qr_svg(registration.ticket_code, label=registration.name_latin))
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from portal.checkin.services import check_in_of
+from portal.checkin.services import badge_prints_of, check_in_of
 from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import AgendaEntry, BadgePrint, CheckIn, LodgingRequest, Registration, Session, Ticket
@@ -36,7 +36,5 @@ def guest_file(registration: Registration, parts: set[str]) -> GuestFile:
         select(Session).join(AgendaEntry, AgendaEntry.session_id == Session.id)
         .where(AgendaEntry.registration_id == registration.id).order_by(Session.starts_at)).all()
     found.check_in = check_in_of(registration.id)
-    found.prints = db.session.scalars(
-        select(BadgePrint).where(BadgePrint.registration_id == registration.id)
-        .order_by(BadgePrint.at, BadgePrint.id)).all()
+    found.prints = badge_prints_of([registration.id])[registration.id]
     return found

@@ -5,6 +5,7 @@
 /staff/e/<slug>/                          overview         any role for the event
 /staff/e/<slug>/settings                  settings         organizer
 /staff/e/<slug>/guests                    guests           any role
+/staff/e/<slug>/guests.<fmt>              export_guests    organizer, helpdesk (the list's rows, as filtered)
 /staff/e/<slug>/guests/<id>               guest            any role
 /staff/e/<slug>/guests/<id>/edit          edit_guest       organizer, helpdesk
 /staff/e/<slug>/guests/<id>/resend        resend_confirmation  organizer, helpdesk
@@ -28,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import access, audit, lifecycle, outbox as mail_outbox
+from portal import access, audit, exports, lifecycle, outbox as mail_outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import current_language, gettext as _
@@ -54,6 +55,8 @@ from portal.staff.forms import (
 # invitations, settings and the outbox (every guest's mail) are the organizer's.
 PERMISSIONS = {
     "view_guests": ("organizer", "lodging", "transport", "catering", "helpdesk"),
+    # The guest list as a file (names, addresses, phones): the organizer's and the desk's.
+    "export_guests": ("organizer", "helpdesk"),
     "edit_guests": ("organizer", "helpdesk"),
     # Registering a guest for them (a walk-in at the desk, a VIP office on the phone).
     "register_for": ("organizer", "helpdesk"),
@@ -226,6 +229,47 @@ def guests(event: Event):
     return render("staff/guests.html", fragment="staff/_guest_rows.html", event=event, form=form,
                   results=results, filtered=bool(search or state or category),
                   category_names={c.id: c.name for c in categories})
+
+
+@bp.get("/e/<slug>/guests.<any(csv, xlsx):fmt>")
+@access.staff(*PERMISSIONS["export_guests"])
+def export_guests(event: Event, fmt: str):
+    """The guests the list shows with the same search and filters, every page of them, as CSV or Excel."""
+    categories = services.category_labels(event)
+    form = GuestSearchForm(request.args, categories=categories)
+    form.validate()
+    search, state, category = form.filters()
+    rows = db.session.execute(services.guest_rows_query(
+        event, search, state, category, columns=services.GUEST_EXPORT_COLUMNS)).all()
+    filters = ", ".join(f"{name}={value}" for name, value in (("q", search), ("state", state),
+                                                              ("category", category)) if value)
+    audit.record_read(event, current_user, "guests.export", subject=filters or "all guests",
+                      detail=f"{fmt}, {len(rows)} rows")
+    names = {c.id: c.name for c in categories}
+    return exports.download(fmt, f"{event.slug}-guests", _guest_export_columns(event, names), rows,
+                            title=_("Guests"))
+
+
+def _guest_export_columns(event: Event, category_names: dict) -> list[exports.Column]:
+    def venue_time(value):
+        return value.astimezone(event.zone).replace(tzinfo=None) if value else None
+    return [
+        exports.Column(_("Name (Latin)"), lambda r: r.name_latin),
+        exports.Column(_("Name (original script)"), lambda r: r.name_original),
+        exports.Column(_("Honorific"), lambda r: r.honorific),
+        exports.Column(_("Family name"), lambda r: r.surname),
+        exports.Column(_("Organization"), lambda r: r.organization),
+        exports.Column(_("Job title"), lambda r: r.job_title),
+        exports.Column(_("Country or region"), lambda r: country_name(r.country)),
+        exports.Column(_("E-mail"), lambda r: r.email),
+        exports.Column(_("Phone"), lambda r: r.phone),
+        exports.Column(_("Language"), lambda r: r.language),
+        exports.Column(_("Category"), lambda r: category_names.get(r.category_id, "")),
+        exports.Column(_("State"), lambda r: STATE_LABELS.get(r.state, r.state)),
+        exports.Column(_("Registered on"), lambda r: venue_time(r.created_at)),
+        exports.Column(_("Confirmed"), lambda r: venue_time(r.confirmed_at)),
+        exports.Column(_("Waiting-list position"), lambda r: r.position),
+    ]
 
 
 @bp.get("/e/<slug>/guests/<int:registration_id>")

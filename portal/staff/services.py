@@ -27,7 +27,7 @@ from portal.i18n import gettext as _, pick
 from portal.guests import services as guest_services
 from portal.guests.services import Profile
 from portal.models import Category, Event, Invitation, Registration, StaffRole, User
-from portal.models.registration import CANCELLED, STATES
+from portal.models.registration import CANCELLED, STATES, WAITLISTED
 from portal.staff import search as guest_search
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -102,6 +102,15 @@ def guest_query(event: Event, search: str = "", state: str = "", category_code: 
 GUEST_ROW_COLUMNS = (
     Registration.id, Registration.state, Registration.name_latin, Registration.name_original,
     Registration.email, Registration.organization, Registration.category_id, Registration.confirmation_code,
+    Registration.created_at,
+)
+# What the guest list export holds beside them: the profile, without codes (a confirmation code
+# opens the guest's check-in at a kiosk) and without any needs (those have their own audited exports).
+GUEST_EXPORT_COLUMNS = (
+    Registration.id, Registration.state, Registration.name_latin, Registration.name_original,
+    Registration.honorific, Registration.surname, Registration.organization, Registration.job_title,
+    Registration.country, Registration.email, Registration.phone, Registration.language, Registration.category_id,
+    Registration.created_at, Registration.confirmed_at,
 )
 
 
@@ -124,9 +133,24 @@ def category_labels(event: Event) -> list[CategoryLabel]:
     return [CategoryLabel(id, code, pick(en, zh)) for id, code, en, zh in rows]
 
 
-def guest_rows_query(event: Event, search: str = "", state: str = "", category_code: str = "") -> Select:
-    """guest_query's matches as rows of GUEST_ROW_COLUMNS, for the guest list."""
-    return _matching(select(*GUEST_ROW_COLUMNS), event, search, state, category_code)
+def guest_rows_query(event: Event, search: str = "", state: str = "", category_code: str = "",
+                     columns=GUEST_ROW_COLUMNS) -> Select:
+    """guest_query's matches as rows of `columns` and each one's place on the waiting list (None when
+    not on it), for the guest list and its export."""
+    waiting = waitlist_positions(event)
+    query = select(*columns, waiting.c.position).outerjoin(waiting, waiting.c.registration_id == Registration.id)
+    return _matching(query, event, search, state, category_code)
+
+
+def waitlist_positions(event: Event):
+    """Each waitlisted registration of the event with its place in the waiting list's order (1 is next),
+    the order lifecycle.waitlist_position counts and promotion follows."""
+    return (
+        select(Registration.id.label("registration_id"),
+               func.row_number().over(order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
+        .where(Registration.event_id == event.id, Registration.state == WAITLISTED)
+        .subquery("waiting")
+    )
 
 
 def _matching(query: Select, event: Event, search: str, state: str, category_code: str) -> Select:
