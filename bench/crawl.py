@@ -12,7 +12,7 @@ Two crawls of two commits compare with `python -m bench.crawl --compare A B`: th
 time (frozen), the same random draws (secrets seeded here only) and the same database
 before each role's crawl make any difference between them a difference of the code.
 `--bytecode-cache OUTDIR` crawls with Jinja's FileSystemBytecodeCache on, as production may.
-Needs time-machine (`pip install time-machine`).
+Needs time-machine, in the test extras (`make install-test`).
 """
 
 import base64
@@ -33,6 +33,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import openpyxl
+import time_machine
+from flask_migrate import upgrade
+from jinja2 import FileSystemBytecodeCache
+from sqlalchemy import select
+
+from portal import create_app
+from portal.auth.tokens import new_token, token_hash
+from portal.checkin import devices
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Event, Registration, SignInLink, TransportLeg, User
 
 LANGUAGES = ("zh_Hans", "en")
 ACCEPT = {"zh_Hans": "zh-CN,zh;q=0.9", "en": "en"}
@@ -136,13 +147,6 @@ def file_for(url: str) -> str:
 
 def build(folder: Path):
     """The app on a fresh SQLite file holding the demo, its staff passwords set; and the file."""
-    from flask_migrate import upgrade
-    from sqlalchemy import select
-
-    from portal import create_app
-    from portal.extensions import db
-    from portal.models import User
-
     database = folder / "demo.sqlite"
     app = create_app({
         "SECRET_KEY": "crawl-secret-key-long-enough-for-the-check",
@@ -169,8 +173,6 @@ def build(folder: Path):
 
 def _reset(app, database: Path, pristine: Path) -> None:
     """The database as seeded, for the next crawl: each role starts from the same data."""
-    from portal.extensions import db
-
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -199,13 +201,6 @@ def _staff(email: str):
 def _guest(state: str):
     """A guest of the demo in `state`, signed in through a sign-in link as a mailed one would be."""
     def sign_in(app, client) -> list[str]:
-        from sqlalchemy import select
-
-        from portal.auth.tokens import new_token, token_hash
-        from portal.database import utcnow
-        from portal.extensions import db
-        from portal.models import Registration, SignInLink
-
         with app.app_context():
             guest = db.session.scalars(
                 select(Registration).where(Registration.state == state).order_by(Registration.id)).first()
@@ -222,13 +217,6 @@ def _guest(state: str):
 
 def _kiosk(app, client) -> list[str]:
     """A kiosk paired with a fresh code, which then checks in the guest the demo suggests."""
-    from sqlalchemy import select
-
-    from portal.checkin import devices
-    from portal.database import utcnow
-    from portal.extensions import db
-    from portal.models import Event, Registration, TransportLeg, User
-
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         organizer = db.session.scalar(select(User).where(User.email == "organizer@demo.example.org"))
@@ -315,9 +303,6 @@ def crawl(app, role: str, language: str, out: Path) -> list[tuple[str, int, str]
 
 
 def run(out: Path, bytecode_cache: bool = False) -> None:
-    import time_machine
-    from jinja2 import FileSystemBytecodeCache
-
     _seeded_secrets()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder, time_machine.travel(NOW, tick=False):
