@@ -16,6 +16,7 @@ from portal.privacy.forms import PermissionForm
 from portal.rendering import render
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
+from portal.staff.team_forms import ROLE_LABELS
 
 AUDIT_ROLES = PERMISSIONS["audit"]
 MEDICAL = "medical"
@@ -39,7 +40,8 @@ def medical_access(event: Event):
         .options(joinedload(User.roles)).order_by(User.display_name, User.email)).unique().all()
     holders = set(db.session.scalars(select(StaffPermission.user_id).where(
         StaffPermission.event_id == event.id, StaffPermission.permission == MEDICAL)))
-    return render("staff/medical_access.html", event=event, members=members, holders=holders, form=form)
+    return render("staff/medical_access.html", event=event, members=members, holders=holders, form=form,
+                  role_labels=ROLE_LABELS)
 
 
 def _staff_member(event: Event, user_id: int) -> User:
