@@ -524,3 +524,14 @@ def test_a_chinese_greeting_puts_the_form_of_address_after_the_name_or_leaves_it
         assert greeting_name(honourable) == ("", "王小明")
     with app.test_request_context(), force_locale("en"):
         assert greeting_name(honourable) == ("Hon.", "Wang Xiaoming")
+
+
+def test_every_link_on_the_arrivals_board_opens_for_whoever_reads_it(app, client, auth, organizer, make_staff):
+    """A coordinator reads the board but works no desk: the board does not send them to a 403."""
+    coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
+    for reader, sees_desk in ((coordinator, False), (organizer, True)):
+        auth.login_as(reader)
+        board = client.get("/staff/e/summit/check-in/board").get_data(as_text=True)
+        assert ("Check-in desk" in board) is sees_desk
+        for link in set(re.findall(r'href="(/staff/e/summit/[^"]*)"', board)):
+            assert client.get(link).status_code == 200, link

@@ -260,3 +260,16 @@ def test_purge_sensitive_erases_after_the_event_and_reports(app, runner, make_ev
     assert forced.exit_code == 0 and "2 allergies" in forced.output
     assert all(count == 0 for count in stored_counts(app).values())
     assert runner.invoke(args=["purge-sensitive", "--event", "nope"]).exit_code != 0
+
+
+def test_the_team_page_names_each_role_in_the_readers_language(client, auth, make_staff, summit):
+    organizer = make_staff("olivia@example.org", summit, roles=("organizer",))
+    make_staff("cora@example.org", summit, roles=("lodging", "helpdesk"))
+    auth.login_as(organizer)
+    with client.session_transaction() as cookie:
+        cookie["lang"] = "zh_Hans"
+    answer = client.get("/staff/e/summit/medical-access", follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert answer.request.path == "/staff/e/summit/team"
+    assert "住宿协调员" in page and "服务台" in page
+    assert "lodging, helpdesk" not in page
