@@ -154,6 +154,8 @@ ROLE_MATRIX = {
                                                          "admin": 200},
     "/staff/e/summit/guests/{guest}/needs": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
     "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
+    # The budget and what the event cost: the organizer's.
+    "/staff/e/summit/costs": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
 }
 
 
