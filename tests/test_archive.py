@@ -134,7 +134,7 @@ def test_the_archive_holds_the_event_files_and_never_a_guests_code(app, make_eve
 
     files = _download(staff, event)
     for name in ("announcements", "audit_log", "registration_history", "hotels", "room_blocks", "vehicles",
-                 "survey_questions"):
+                 "survey_questions", "costs"):
         assert f"csv/{name}.csv" in files and f"json/{name}.json" in files, name
     manifest = json.loads(files["manifest.json"])
     assert "csv/audit_log.csv" in manifest["files"]
@@ -155,6 +155,9 @@ def test_the_archive_holds_the_event_files_and_never_a_guests_code(app, make_eve
     assert (van["label"], van["rate"], van["passengers"]) == ("Van 1", "650.00", 3)
     questions = json.loads(files["json/survey_questions.json"])
     assert [q["text_en"] for q in questions] == ["The venue", "The shuttles", "Recommend us?", "One word"]
+    # 800 × (3 + 2) organizer-paid nights; the van at 650; no budget entered.
+    assert {(c["category"], c["actual"], c["difference"]) for c in json.loads(files["json/costs.json"])} >= {
+        ("lodging", "4000.00", "-4000.00"), ("transport", "650.00", "-650.00")}
     assert "Confirmation code" not in files["csv/registrations.csv"].decode("utf-8-sig")
 
     everything = b"\n".join(files.values()).decode("utf-8", "replace").upper()

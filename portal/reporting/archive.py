@@ -31,6 +31,7 @@ from portal.models import (
     Survey, Ticket, TransportLeg, Vehicle,
 )
 from portal.models.transport import SCHEDULED
+from portal.reporting import costs as cost_view
 from portal.surveys import columns as survey_columns, results as survey_results
 from portal.surveys.services import load_survey, ordered_questions
 
@@ -428,12 +429,25 @@ def survey_questions(event) -> Sheet:
     ], rows)
 
 
+def costs(event) -> Sheet:
+    """Budget against actual cost per currency and category, as the cost view shows it."""
+    rows = [(group.currency, entry) for group in cost_view.build(event).currencies for entry in group.categories]
+    return Sheet("costs", [
+        Field("currency", _("Currency"), lambda r: r[0]),
+        Field("category", _("Category"), lambda r: r[1].category),
+        Field("budget_lines", _("Budget lines"), lambda r: "; ".join(line.label for line in r[1].lines)),
+        Field("budget", _("Budget"), lambda r: r[1].budget),
+        Field("actual", _("Actual"), lambda r: r[1].actual),
+        Field("difference", _("Difference"), lambda r: r[1].difference),
+    ], rows)
+
+
 def build_zip(event, report_html: str, include_sensitive: bool) -> bytes:
     """The archive as ZIP bytes; no confirmation or ticket code anywhere in it."""
     sheets = [registrations(event), registration_history(event), invitations(event), agenda(event),
               check_ins(event), hotels(event), room_blocks(event), lodging(event), vehicles(event),
               transport(event), session_ratings(event), tickets(event, include_sensitive), announcements(event),
-              audit_log(event), survey_questions(event)]
+              audit_log(event), survey_questions(event), costs(event)]
     sheets += survey_sheets(event)
     if include_sensitive:
         sheets += sensitive_sheets(event)
