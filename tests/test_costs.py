@@ -124,7 +124,9 @@ def test_currencies_are_never_added_together(app, make_event, make_staff):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("amount", "-5", "Enter an amount of 0 or more."),
+    ("amount", "-5", "Enter an amount from 0 to 1,000,000,000."),
+    ("amount", "12.345", "Use at most two decimals"),
+    ("amount", "NaN", "Enter an amount from 0"),
     ("amount", "12,5x", "Not a valid decimal value."),
     ("amount", "", "Enter the amount budgeted"),
     ("label", "", "Say what the budget is for."),
@@ -154,7 +156,7 @@ def test_a_wrong_meal_rate_changes_nothing(app, make_event, make_staff):
     response = _rates(staff, event, breakfast="45", lunch="-1")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert re.search(r'id="rates-lunch-error">Enter an amount of 0 or more.<', html)
+    assert re.search(r'id="rates-lunch-error">Enter an amount from 0 to 10,000,000.<', html)
     assert 'value="45"' in html
     with app.app_context():
         assert db.session.scalars(select(MealRate.per_head)).all() == [Decimal("30.00")]

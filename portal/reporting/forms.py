@@ -1,8 +1,10 @@
 """Forms of the cost view: a budget line, and the per-head rates of the event's meals."""
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
@@ -14,6 +16,14 @@ BUDGET_CATEGORY_LABELS = {
     "other": _l("Other costs"),
 }
 MAX_AMOUNT = 1_000_000_000
+# A per-head or vehicle rate fits the column (10 digits, 2 of them decimals).
+MAX_RATE = 10_000_000
+
+
+def two_decimals(form, field):
+    """Money has cents at most: 12.345 is a typing slip, not an amount to round silently."""
+    if field.data is not None and field.data.is_finite() and field.data != field.data.quantize(Decimal("0.01")):
+        raise ValidationError(str(_l("Use at most two decimals, e.g. 12.50.")))
 
 
 def _currency():
@@ -24,7 +34,8 @@ def _currency():
 
 def _rate(label):
     return DecimalField(label, places=2, validators=[
-        Optional(), NumberRange(min=0, max=MAX_AMOUNT, message=_l("Enter an amount of 0 or more."))])
+        Optional(), NumberRange(min=0, max=MAX_RATE, message=_l("Enter an amount from 0 to 10,000,000.")),
+        two_decimals])
 
 
 class BudgetLineForm(FlaskForm):
@@ -36,7 +47,7 @@ class BudgetLineForm(FlaskForm):
         Length(max=200, message=_l("At most %(max)d characters.", max=200))])
     amount = DecimalField(_l("Budgeted amount"), places=2, validators=[
         InputRequired(_l("Enter the amount budgeted, e.g. 12000.00.")),
-        NumberRange(min=0, max=MAX_AMOUNT, message=_l("Enter an amount of 0 or more."))])
+        NumberRange(min=0, max=MAX_AMOUNT, message=_l("Enter an amount from 0 to 1,000,000,000.")), two_decimals])
     currency = _currency()
 
     def __init__(self, *args, **kwargs):
