@@ -200,3 +200,24 @@ def test_a_vehicle_carries_its_hire_rate(app, make_event, make_staff, rate, stat
     with app.app_context():
         stored = db.session.scalars(select(Vehicle.rate)).all()
     assert stored == ([] if status == 422 else [Decimal(rate) if rate else None])
+
+
+def test_a_budget_line_can_be_changed_and_a_wrong_change_keeps_it(app, make_event, make_staff):
+    event = make_event()
+    other = make_event(slug="other", name_en="Other")
+    staff = organizer_client(app, event, make_staff)
+    _line(staff, event, "venue", "Main hall", "5000")
+    with app.app_context():
+        line_id = db.session.scalar(select(BudgetLine.id))
+    url = f"/staff/e/{event.slug}/costs/lines/{line_id}"
+    page = staff.get(url).get_data(as_text=True)
+    assert 'value="Main hall"' in page and 'value="5000.00"' in page
+    refused = submit(staff, url, {"category": "venue", "label": "Main hall", "amount": "abc", "currency": "CNY"})
+    assert refused.status_code == 422 and 'id="amount-error"' in refused.get_data(as_text=True)
+    assert submit(staff, url, {"category": "equipment", "label": "Screens", "amount": "750.5",
+                               "currency": "CNY"}).status_code == 303
+    with app.app_context():
+        line = db.session.get(BudgetLine, line_id)
+        assert (line.category, line.label, line.amount) == ("equipment", "Screens", Decimal("750.50"))
+    # Another event's URL never reaches this line.
+    assert staff.get(f"/staff/e/{other.slug}/costs/lines/{line_id}").status_code in (403, 404)

@@ -3,6 +3,7 @@
 /staff/e/<slug>/report      report    the figures on one printable page
 /staff/e/<slug>/archive     archive   GET the choice; POST downloads the ZIP (the choice is audited)
 /staff/e/<slug>/costs       costs     budget against actual cost; POST adds a budget line
+/staff/e/<slug>/costs/lines/<id>          edit_budget_line   GET the line in the form; POST changes it
 /staff/e/<slug>/costs/lines/<id>/delete   delete_budget_line
 /staff/e/<slug>/costs/meal-rates          meal_rates   POST the per-head rates of the meals
 """
@@ -91,10 +92,10 @@ def _rates_form(event: Event, receptions, **kwargs):
     return form
 
 
-def _costs_page(event: Event, form: BudgetLineForm, rates_form=None, status: int = 200):
+def _costs_page(event: Event, form: BudgetLineForm, rates_form=None, status: int = 200, line=None):
     receptions = meal_service.receptions_of(event)
     rates_form = rates_form or _rates_form(event, receptions)
-    return render("staff/report/costs.html", event=event, form=form, rates_form=rates_form,
+    return render("staff/report/costs.html", event=event, form=form, rates_form=rates_form, line=line,
                   costs=cost_view.build(event), lines=cost_view.budget_lines(event),
                   category_labels=BUDGET_CATEGORY_LABELS,
                   action_form=ActionForm(), status=status)
@@ -115,6 +116,23 @@ def costs(event: Event):
         flash(_("The budget line is added."), "success")
         return redirect(url_for("staff.costs", slug=event.slug), 303)
     return _costs_page(event, form, status=INVALID if form.errors else 200)
+
+
+@bp.route("/e/<slug>/costs/lines/<int:line_id>", methods=["GET", "POST"])
+@access.staff(*REPORT_ROLES)
+def edit_budget_line(event: Event, line_id: int):
+    """Change a budget line's category, label or amount."""
+    line = access.in_event(BudgetLine, line_id, event)
+    form = BudgetLineForm(obj=line)
+    if form.validate_on_submit():
+        for name, value in form.values().items():
+            setattr(line, name, value)
+        audit.record(event, current_user, "budget.line_changed", f"budget:{line.id}",
+                     f"{line.category} {line.label}: {line.amount} {line.currency}")
+        db.session.commit()
+        flash(_("The budget line is saved."), "success")
+        return redirect(url_for("staff.costs", slug=event.slug), 303)
+    return _costs_page(event, form, status=INVALID if form.errors else 200, line=line)
 
 
 @bp.post("/e/<slug>/costs/lines/<int:line_id>/delete")
