@@ -2,8 +2,8 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, DecimalField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
-    TextAreaField,
+    BooleanField, DateTimeLocalField, DecimalField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
+    StringField, TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
