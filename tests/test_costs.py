@@ -221,3 +221,15 @@ def test_a_budget_line_can_be_changed_and_a_wrong_change_keeps_it(app, make_even
         assert (line.category, line.label, line.amount) == ("equipment", "Screens", Decimal("750.50"))
     # Another event's URL never reaches this line.
     assert staff.get(f"/staff/e/{other.slug}/costs/lines/{line_id}").status_code in (403, 404)
+
+
+def test_a_wrong_budget_line_still_shows_the_stored_meal_rates(app, make_event, make_staff):
+    event = make_event()
+    staff = organizer_client(app, event, make_staff)
+    assert _rates(staff, event, breakfast="30").status_code == 303
+    page = staff.get(f"/staff/e/{event.slug}/costs").get_data(as_text=True)
+    shown = re.compile(r'<input[^>]*name="rates-breakfast"[^>]*value="30.00"')
+    assert shown.search(page)
+    refused = _line(staff, event, "venue", "", "10")
+    assert refused.status_code == 422
+    assert shown.search(refused.get_data(as_text=True))

@@ -74,13 +74,12 @@ def archive(event: Event):
     return response
 
 
-
-
 # -- The cost view ---------------------------------------------------------------------------------
 
-def _rates_form(event: Event, receptions, **kwargs):
-    form = meal_rates_form(receptions, prefix="rates", **kwargs)
-    if not form.is_submitted():
+def _rates_form(event: Event, receptions, posted: bool = False):
+    """The meal rates form: what was posted to it, or else the stored rates."""
+    form = meal_rates_form(receptions, prefix="rates", **({} if posted else {"formdata": None}))
+    if not posted:
         rates = cost_view.meal_rates(event)
         for key in meal_service.STANDARD_KEYS:
             if key in rates:
@@ -154,7 +153,7 @@ def delete_budget_line(event: Event, line_id: int):
 def meal_rates(event: Event):
     """Save what the caterer charges per guest for each meal; an empty field means not known."""
     receptions = meal_service.receptions_of(event)
-    form = _rates_form(event, receptions)
+    form = _rates_form(event, receptions, posted=True)
     if not form.validate_on_submit():
         return _costs_page(event, BudgetLineForm(formdata=None), form, status=INVALID)
     currency = form.currency.data.strip().upper()
