@@ -233,3 +233,12 @@ def test_a_wrong_budget_line_still_shows_the_stored_meal_rates(app, make_event, 
     refused = _line(staff, event, "venue", "", "10")
     assert refused.status_code == 422
     assert shown.search(refused.get_data(as_text=True))
+
+
+def test_a_vehicle_without_a_currency_is_in_yuan(app, make_event, make_staff):
+    event = make_event()
+    staff = organizer_client(app, event, make_staff)
+    assert submit(staff, f"/staff/e/{event.slug}/transport/vehicles",
+                  {"label": "Van 9", "capacity": "6", "rate": "300"}).status_code == 303
+    with app.app_context():
+        assert db.session.execute(select(Vehicle.rate, Vehicle.currency)).one() == (Decimal("300.00"), "CNY")

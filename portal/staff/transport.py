@@ -173,7 +173,7 @@ def _vehicle_page(event: Event, vehicle: Vehicle | None):
         values = {name: (getattr(form, name).data or "").strip() for name in (
             "label", "plate", "driver_name", "driver_phone", "meeting_point")}
         values["capacity"] = form.capacity.data
-        values["rate"], values["currency"] = form.rate.data, form.currency.data.strip().upper()
+        values["rate"], values["currency"] = form.rate.data, (form.currency.data or "").strip().upper() or "CNY"
         for name in ("departs_at", "arrives_at"):
             typed = getattr(form, name).data
             values[name] = transport.to_utc(event, typed) if typed else None

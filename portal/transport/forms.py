@@ -123,8 +123,9 @@ class VehicleForm(EventForm):
     # For the organizer's cost view; empty while the hire price is not known.
     rate = DecimalField(_l("Hire rate for this run (with driver)"), places=2, validators=[
         Optional(), NumberRange(min=0, max=10_000_000, message=_l("Enter a rate from 0 to 10,000,000."))])
+    # Left empty, the rate is in CNY.
     currency = StringField(_l("Currency (three letters)"), default="CNY", validators=[
-        InputRequired(_l("Enter a currency such as CNY.")),
+        Optional(),
         Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Enter a three-letter currency code such as CNY."))])
 
 
