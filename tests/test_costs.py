@@ -242,3 +242,14 @@ def test_a_vehicle_without_a_currency_is_in_yuan(app, make_event, make_staff):
                   {"label": "Van 9", "capacity": "6", "rate": "300"}).status_code == 303
     with app.app_context():
         assert db.session.execute(select(Vehicle.rate, Vehicle.currency)).one() == (Decimal("300.00"), "CNY")
+
+
+def test_the_cost_view_speaks_chinese(app, make_event, make_staff):
+    event = make_event()
+    staff = organizer_client(app, event, make_staff)
+    _line(staff, event, "venue", "主会场", "5000")
+    with staff.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    page = staff.get(f"/staff/e/{event.slug}/costs").get_data(as_text=True)
+    assert "预算与费用" in page and "会场合计" in page and "添加预算项" in page
+    assert "主会场" in page and "活动结束后才统计未到场人数" in page
