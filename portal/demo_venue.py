@@ -19,9 +19,9 @@ from portal import look
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
-    AgendaEntry, Allergy, Announcement, Choice, DietaryNeeds, Event, Hotel, LodgingRequest, NeedsConsent,
-    Question, Registration, Room, RoomBlock, RoomNight, Session, Speaker, Station, Survey, Track, TransportLeg, User,
-    Vehicle,
+    AgendaEntry, Allergy, Announcement, BudgetLine, Choice, DietaryNeeds, Event, Hotel, LodgingRequest, MealRate,
+    NeedsConsent, Question, Registration, Room, RoomBlock, RoomNight, Session, Speaker, Station, Survey, Track,
+    TransportLeg, User, Vehicle,
 )
 from portal.models.registration import CONFIRMED
 from portal.needs.services import NOTICE_VERSION
@@ -297,6 +297,7 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
             event_id=event.id, label=label, plate=plate, driver_name=driver,
             driver_phone=f"+86 139 0000 {1000 + n}", capacity=capacity, meeting_point=meeting_point,
             departs_at=soon + timedelta(hours=n) if n < 2 else None,
+            rate=Decimal(600 if capacity <= 7 else 1800),
         ))
     stations = [Station(event_id=event.id, name=name, code=code, kind=kind) for name, code, kind in STATIONS]
     db.session.add_all(vehicles + stations)
@@ -406,7 +407,25 @@ def seed(rng: random.Random, event: Event, organizer: User) -> dict[str, int]:
     diets = needs(rng, confirmed)
     announcements(event, organizer)
     survey(event)
+    budget(event)
     return {"sessions": len(sessions), "stays": len(stays), "journeys": len(legs), "diets": diets}
+
+
+# The organizer's budget (category, label, amount in CNY) and the caterer's per-head rates.
+BUDGET = (
+    ("lodging", "Rooms for VIPs and speakers", "60000"), ("transport", "Airport cars and coaches", "12000"),
+    ("catering", "Meals and coffee breaks", "45000"), ("venue", "Conference centre hire", "80000"),
+    ("equipment", "Interpretation booths and screens", "25000"),
+)
+MEAL_RATES = (("breakfast", "68"), ("lunch", "128"), ("dinner", "188"))
+
+
+def budget(event: Event) -> None:
+    """Budget lines and meal rates, so the cost view has something to set against the actual cost."""
+    db.session.add_all([BudgetLine(event_id=event.id, category=category, label=label, amount=Decimal(amount),
+                                   currency="CNY") for category, label, amount in BUDGET])
+    db.session.add_all([MealRate(event_id=event.id, meal=meal, per_head=Decimal(rate), currency="CNY")
+                        for meal, rate in MEAL_RATES])
 
 
 def event_registrations(event: Event) -> list[Registration]:

@@ -177,6 +177,8 @@ ROLE_MATRIX = {
     # The guest list as a file: names, addresses and phones, for the organizer and the desk.
     "/staff/e/summit/guests.csv": (200, 403, 403, 403, 200, 200),
     "/staff/e/summit/guests.xlsx": (200, 403, 403, 403, 200, 200),
+    # The budget and what the event cost: the organizer's.
+    "/staff/e/summit/costs": (200, 403, 403, 403, 403, 200),
 }
 
 

@@ -4,11 +4,13 @@ import io
 import json
 import zipfile
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.checkin import services as checkin
 from portal.extensions import db
-from portal.models import AuditEntry
+from portal.models import Announcement, AuditEntry, Event, Registration, RegistrationChange, User, Vehicle
 from tests.factories import build_dataset, submit
 from tests.factories import organizer_client
 
@@ -108,3 +110,56 @@ def test_a_forged_or_expired_form_downloads_nothing(app, make_event, make_staff)
     response = staff.post(f"/staff/e/{event.slug}/archive", data={"include_sensitive": "y"})
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert _audit(app) == []
+
+
+def test_the_archive_holds_the_event_files_and_never_a_guests_code(app, make_event, make_staff):
+    event = make_event(starts_on=date.today() - timedelta(days=3), ends_on=date.today() - timedelta(days=1))
+    ids = build_dataset(app, event)
+    staff = organizer_client(app, event, make_staff)
+    with app.app_context():
+        boss = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+        cai = db.session.get(Registration, ids["cai"][1])
+        # A desk check-in: the audit log names the guest by their confirmation code.
+        checkin.check_in(db.session.get(Event, event.id), cai.id, staff=boss)
+        cai = db.session.get(Registration, ids["cai"][1])
+        cai.changes.append(RegistrationChange(from_state="waitlisted", to_state="confirmed", actor_id=boss.id,
+                                              reason=f"Phoned in, code {cai.confirmation_code.lower()}"))
+        db.session.add(Announcement(event_id=event.id, level="emergency", text_en="Shuttle 3 is late",
+                                    text_zh="3号班车晚点", created_by_id=boss.id))
+        db.session.scalar(select(Vehicle).where(Vehicle.event_id == event.id)).rate = Decimal("650.00")
+        db.session.commit()
+        codes = [c for row in db.session.execute(select(Registration.confirmation_code, Registration.ticket_code)
+                                                 .where(Registration.event_id == event.id)) for c in row]
+        cai_id = cai.id
+
+    files = _download(staff, event)
+    for name in ("announcements", "audit_log", "registration_history", "hotels", "room_blocks", "vehicles",
+                 "survey_questions", "costs"):
+        assert f"csv/{name}.csv" in files and f"json/{name}.json" in files, name
+    manifest = json.loads(files["manifest.json"])
+    assert "csv/audit_log.csv" in manifest["files"]
+
+    announcement, = json.loads(files["json/announcements.json"])
+    assert (announcement["level"], announcement["text_zh"], announcement["by"]) == (
+        "emergency", "3号班车晚点", "boss")
+    audit = json.loads(files["json/audit_log.json"])
+    assert {"action": "checkin.create", "subject": f"guest {cai_id}"}.items() <= next(
+        e for e in audit if e["action"] == "checkin.create").items()
+    history = [h for h in json.loads(files["json/registration_history.json"]) if h["registration_id"] == cai_id]
+    assert history[-1]["reason"] == f"Phoned in, code guest {cai_id}"
+    hotel, = json.loads(files["json/hotels.json"])
+    assert hotel["name_zh"] == "湖畔"
+    assert sorted((b["room_type_en"], b["nightly_rate"], b["payer"]) for b in json.loads(
+        files["json/room_blocks.json"])) == [("King", "800.00", "organizer"), ("Twin", "150.00", "guest")]
+    van, = json.loads(files["json/vehicles.json"])
+    assert (van["label"], van["rate"], van["passengers"]) == ("Van 1", "650.00", 3)
+    questions = json.loads(files["json/survey_questions.json"])
+    assert [q["text_en"] for q in questions] == ["The venue", "The shuttles", "Recommend us?", "One word"]
+    # 800 × (3 + 2) organizer-paid nights; the van at 650; no budget entered.
+    assert {(c["category"], c["actual"], c["difference"]) for c in json.loads(files["json/costs.json"])} >= {
+        ("lodging", "4000.00", "-4000.00"), ("transport", "650.00", "-650.00")}
+    assert "Confirmation code" not in files["csv/registrations.csv"].decode("utf-8-sig")
+
+    everything = b"\n".join(files.values()).decode("utf-8", "replace").upper()
+    for code in codes:
+        assert code.upper() not in everything, code

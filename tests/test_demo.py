@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
-    AgendaEntry, Allergy, Announcement, DietaryNeeds, Event, Hotel, Invitation, KioskDevice, LodgingRequest,
-    NeedsConsent, OutboundMail, Registration, RegistrationChange, Room, RoomNight, Session, Speaker, StaffRole, Station,
-    Survey, Track, TransportLeg, User, Vehicle,
+    AgendaEntry, Allergy, Announcement, BudgetLine, DietaryNeeds, Event, Hotel, Invitation, KioskDevice,
+    LodgingRequest, MealRate, NeedsConsent, OutboundMail, Registration, RegistrationChange, Room, RoomNight, Session,
+    Speaker, StaffRole, Station, Survey, Track, TransportLeg, User, Vehicle,
 )
 from portal.models.registration import STATES, TRANSITIONS
 
@@ -195,6 +195,10 @@ def test_the_demo_event_shows_the_whole_product(app, client, runner, tmp_path):
             (s.check_out - s.check_in).days for s in stays if s.state == "confirmed")
         # Vehicles and pickups; some guests ride today, after now.
         assert count(Vehicle, Vehicle.event_id == event.id) >= 4
+        # A budget to set the cost against: every vehicle and the three daily meals have a rate.
+        assert count(BudgetLine, BudgetLine.event_id == event.id) >= 4
+        assert count(Vehicle, Vehicle.event_id == event.id, Vehicle.rate.is_(None)) == 0
+        assert count(MealRate, MealRate.event_id == event.id) == 3
         legs = db.session.scalars(select(TransportLeg).where(TransportLeg.event_id == event.id)).all()
         assert {leg.direction for leg in legs} == {"arrival", "departure"}
         seated_today = [leg for leg in legs if leg.vehicle is not None

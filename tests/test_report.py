@@ -83,3 +83,13 @@ def test_the_report_keeps_a_constant_number_of_queries(app, make_event, make_sta
     # The first page after a role is granted notes it in the session (portal/auth/sessions.py); count after.
     staff.get("/staff/").close()
     assert len(queries_for(app, staff, "/staff/e/small/report")) == len(queries_for(app, staff, "/staff/e/large/report"))
+
+
+def test_no_shows_are_counted_only_once_the_event_has_ended(app, make_event, make_staff):
+    event = make_event(starts_on=date.today(), ends_on=date.today() + timedelta(days=1))
+    build_dataset(app, event)
+    html = organizer_client(app, event, make_staff).get(f"/staff/e/{event.slug}/report").get_data(as_text=True)
+    # Cai has not checked in yet, but the event is still on: not a no-show.
+    assert figures(html)["no_shows"] == "counted after the event"
+    assert ("Delegate", "3", "2", "1", "1") not in re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>', html)

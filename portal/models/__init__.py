@@ -4,6 +4,7 @@ from portal.models.account import SignInLink, SignInSession, StaffRole, User
 from portal.models.agenda import AgendaEntry, AgendaFeed, Room, ScheduleNotice, Session, SessionChange, Speaker, Track
 from portal.models.announcement import Announcement
 from portal.models.audit import AuditEntry
+from portal.models.budget import BudgetLine, MealRate
 from portal.models.event import Category, Event
 from portal.models.helpdesk import CannedReply, ResponseTarget, Ticket, TicketChange, TicketCounter, TicketMessage, TicketRating
 from portal.models.kiosk import BadgePrint, CheckIn, KioskDevice, OfflineScan
@@ -16,6 +17,8 @@ from portal.models.catering import Meal, MealTime
 from portal.models.transport import Station, TransportLeg, Vehicle
 
 __all__ = [
+    "BudgetLine",
+    "MealRate",
     "Answer",
     "Choice",
     "Question",

@@ -6,8 +6,9 @@ meal on one day.
 """
 
 from datetime import date, time
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import one_of
@@ -44,6 +45,9 @@ class Meal(db.Model):
     served_at: Mapped[time]
     name_en: Mapped[str] = mapped_column(String(120))
     name_zh: Mapped[str] = mapped_column(String(120), default="")
+    # What the caterer charges per guest, for the cost view; None when not known.
+    per_head: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
 
     @property
     def name(self) -> str:

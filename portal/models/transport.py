@@ -1,8 +1,9 @@
 """Transport: the guests' arrival and departure legs, and the cars that pick them up."""
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, one_of, utcnow
@@ -71,6 +72,9 @@ class Vehicle(db.Model):
     departs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When it reaches the airport or station on a drop-off run, if the coordinator knows.
     arrives_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the run costs the organizer (hire with driver), for the cost view; None when not known.
+    rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, delete, func, select
 
 from portal import audit, privacy
+from portal.privacy import purge
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import gettext as _, lazy_gettext as _l
@@ -297,11 +298,13 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 
 def purge_event(event: Event, actor: User | None = None) -> dict[str, int]:
-    """Erase the sensitive data and consents of every registration of `event`. Commits."""
+    """Erase the sensitive data and consents of every registration of `event`, and the free text
+    they hide in (notes, medical help requests, the mails about them). Commits."""
     ids = list(db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)))
     counts = erase_needs(ids)
     counts["consents"] = db.session.execute(
         delete(NeedsConsent).where(NeedsConsent.registration_id.in_(ids))).rowcount if ids else 0
+    counts.update(purge.clear_free_text(event))
     audit.record(event, actor, "sensitive.purge", subject=event.slug, detail=_counts_text(counts))
     db.session.commit()
     return counts

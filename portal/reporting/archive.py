@@ -1,13 +1,17 @@
 """The event archive: one ZIP with every list as CSV (headers in the reader's language) and JSON
 (stable keys), the survey results and the report as HTML, for the files of the next edition.
 
-Secrets stay out (ticket codes, token hashes, internal help-desk notes). Sensitive
+Secrets stay out (token hashes, internal help-desk notes), and so do the guests'
+confirmation and ticket codes: the registrations list leaves them out, and any text that
+repeats one (the audit log names a guest by their code) shows "guest <no.>" in its place,
+so an archive passed on can never check anyone in. Sensitive
 needs (diet, allergies, accessibility, medical notes) are added only when the
 organizer asks, and the subject of a medical or dietary help request with them.
 """
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,9 +26,12 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import (
-    AccessibilityNeeds, AgendaEntry, Allergy, CheckIn, DietaryNeeds, Invitation, LodgingRequest, MedicalNotes,
-    Registration, RoomBlock, Session, SessionRating, Survey, Ticket, TransportLeg,
+    AccessibilityNeeds, AgendaEntry, Allergy, Announcement, AuditEntry, CheckIn, DietaryNeeds, Hotel, Invitation,
+    LodgingRequest, MedicalNotes, Registration, RegistrationChange, RoomBlock, RoomNight, Session, SessionRating,
+    Survey, Ticket, TransportLeg, Vehicle,
 )
+from portal.models.transport import SCHEDULED
+from portal.reporting import costs as cost_view
 from portal.surveys import columns as survey_columns, results as survey_results
 from portal.surveys.services import load_survey, ordered_questions
 
@@ -38,18 +45,46 @@ class Field:
     value: Callable[[Any], Any]
 
 
+class CodeRedactor:
+    """Puts "guest <no.>" wherever a text holds one of the event's confirmation or ticket codes."""
+
+    def __init__(self, event):
+        self.names: dict[str, str] = {}
+        for registration_id, confirmation, ticket in db.session.execute(
+                select(Registration.id, Registration.confirmation_code, Registration.ticket_code)
+                .where(Registration.event_id == event.id)):
+            for code in (confirmation, ticket):
+                if code:
+                    self.names[code.upper()] = f"guest {registration_id}"
+        # Longest first, so a code inside a longer one never leaves a piece behind.
+        codes = sorted(self.names, key=len, reverse=True)
+        self.pattern = re.compile("|".join(re.escape(c) for c in codes), re.IGNORECASE) if codes else None
+
+    def __call__(self, value):
+        if self.pattern is None or not isinstance(value, str):
+            return value
+        return self.pattern.sub(lambda match: self.names[match.group(0).upper()], value)
+
+
+def _no_redaction(value):
+    return value
+
+
 @dataclass
 class Sheet:
     name: str
     fields: list[Field]
     rows: list
 
-    def csv(self) -> bytes:
-        headers, values = exports.table([exports.Column(f.header, f.value) for f in self.fields], self.rows)
+    def _fields(self, redact):
+        return [Field(f.key, f.header, (lambda value: lambda row: redact(value(row)))(f.value)) for f in self.fields]
+
+    def csv(self, redact=_no_redaction) -> bytes:
+        headers, values = exports.table([exports.Column(f.header, f.value) for f in self._fields(redact)], self.rows)
         return exports.csv_bytes(headers, values)
 
-    def json(self) -> bytes:
-        records = [{f.key: _json_value(f.value(row)) for f in self.fields} for row in self.rows]
+    def json(self, redact=_no_redaction) -> bytes:
+        records = [{f.key: _json_value(f.value(row)) for f in self._fields(redact)} for row in self.rows]
         return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -82,7 +117,6 @@ def registrations(event) -> Sheet:
         Field("language", _("Language"), lambda r: r.language),
         Field("category", _("Category"), lambda r: r.category.code if r.category else ""),
         Field("state", _("State"), lambda r: r.state),
-        Field("confirmation_code", _("Confirmation code"), lambda r: r.confirmation_code),
         Field("registered_at", _("Registered"), lambda r: local(r.created_at)),
         Field("confirmed_at", _("Confirmed"), lambda r: local(r.confirmed_at)),
     ], rows)
@@ -266,10 +300,154 @@ def sensitive_sheets(event) -> list[Sheet]:
     ]
 
 
+def registration_history(event) -> Sheet:
+    rows = db.session.scalars(select(RegistrationChange).join(Registration)
+                              .where(Registration.event_id == event.id)
+                              .options(joinedload(RegistrationChange.registration))
+                              .order_by(RegistrationChange.at, RegistrationChange.id)).all()
+    local = _local(event)
+    return Sheet("registration_history", [
+        Field("registration_id", _("Guest no."), lambda c: c.registration_id),
+        Field("guest", _("Guest"), lambda c: c.registration.name_latin),
+        Field("from_state", _("From"), lambda c: c.from_state),
+        Field("to_state", _("To"), lambda c: c.to_state),
+        Field("by_guest", _("By the guest"), lambda c: c.actor_id is not None and c.actor_id == c.registration.user_id),
+        Field("reason", _("Reason"), lambda c: c.reason),
+        Field("at", _("When"), lambda c: local(c.at)),
+    ], rows)
+
+
+def announcements(event) -> Sheet:
+    rows = db.session.scalars(select(Announcement).where(Announcement.event_id == event.id)
+                              .options(joinedload(Announcement.created_by))
+                              .order_by(Announcement.starts_at, Announcement.id)).all()
+    local = _local(event)
+    return Sheet("announcements", [
+        Field("level", _("Level"), lambda a: a.level),
+        Field("text_en", _("Text in English"), lambda a: a.text_en),
+        Field("text_zh", _("Text in Chinese"), lambda a: a.text_zh),
+        Field("starts_at", _("Shown from"), lambda a: local(a.starts_at)),
+        Field("ends_at", _("Shown until"), lambda a: local(a.ends_at)),
+        Field("ended_at", _("Taken down"), lambda a: local(a.ended_at)),
+        Field("emailed_at", _("E-mailed"), lambda a: local(a.emailed_at)),
+        Field("by", _("Posted by"), lambda a: _staff_name(a.created_by)),
+    ], rows)
+
+
+def _staff_name(user) -> str:
+    return (user.display_name or user.email) if user else ""
+
+
+def audit_log(event) -> Sheet:
+    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.event_id == event.id)
+                              .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at, AuditEntry.id)).all()
+    local = _local(event)
+    return Sheet("audit_log", [
+        Field("at", _("When"), lambda e: local(e.at)),
+        Field("by", _("Who"), lambda e: _staff_name(e.actor)),
+        Field("action", _("Action"), lambda e: e.action),
+        Field("subject", _("Subject"), lambda e: e.subject),
+        Field("detail", _("Details"), lambda e: e.detail),
+    ], rows)
+
+
+def hotels(event) -> Sheet:
+    rows = db.session.scalars(select(Hotel).where(Hotel.event_id == event.id).order_by(Hotel.id)).all()
+    return Sheet("hotels", [
+        Field("id", _("No."), lambda h: h.id),
+        Field("name_en", _("Name in English"), lambda h: h.name_en),
+        Field("name_zh", _("Name in Chinese"), lambda h: h.name_zh),
+        Field("address_en", _("Address in English"), lambda h: h.address_en),
+        Field("address_zh", _("Address in Chinese"), lambda h: h.address_zh),
+        Field("contact_name", _("Contact"), lambda h: h.contact_name),
+        Field("contact_phone", _("Phone"), lambda h: h.contact_phone),
+        Field("contact_email", _("E-mail"), lambda h: h.contact_email),
+    ], rows)
+
+
+def room_blocks(event) -> Sheet:
+    nights = {block_id: (total, taken) for block_id, total, taken in db.session.execute(
+        select(RoomNight.block_id, func.sum(RoomNight.total), func.sum(RoomNight.taken))
+        .join(RoomBlock, RoomBlock.id == RoomNight.block_id).where(RoomBlock.event_id == event.id)
+        .group_by(RoomNight.block_id))}
+    rows = db.session.scalars(select(RoomBlock).where(RoomBlock.event_id == event.id)
+                              .options(joinedload(RoomBlock.hotel)).order_by(RoomBlock.id)).all()
+    return Sheet("room_blocks", [
+        Field("id", _("No."), lambda b: b.id),
+        Field("hotel", _("Hotel"), lambda b: b.hotel.name_en),
+        Field("room_type_en", _("Room type"), lambda b: b.room_type_en),
+        Field("room_type_zh", _("Room type in Chinese"), lambda b: b.room_type_zh),
+        Field("nightly_rate", _("Nightly rate"), lambda b: b.nightly_rate),
+        Field("currency", _("Currency"), lambda b: b.currency),
+        Field("payer", _("Paid by"), lambda b: b.payer),
+        Field("arrival_from", _("Check-in from"), lambda b: b.arrival_from),
+        Field("departure_until", _("Check-out by"), lambda b: b.departure_until),
+        Field("room_nights", _("Room nights held"), lambda b: int(nights.get(b.id, (0, 0))[0] or 0)),
+        Field("room_nights_taken", _("Room nights taken"), lambda b: int(nights.get(b.id, (0, 0))[1] or 0)),
+    ], rows)
+
+
+def vehicles(event) -> Sheet:
+    seated = dict(db.session.execute(
+        select(TransportLeg.vehicle_id, func.sum(TransportLeg.passengers))
+        .where(TransportLeg.event_id == event.id, TransportLeg.state.in_((SCHEDULED, "completed")))
+        .group_by(TransportLeg.vehicle_id)).all())
+    rows = db.session.scalars(select(Vehicle).where(Vehicle.event_id == event.id)
+                              .order_by(Vehicle.departs_at, Vehicle.id)).all()
+    local = _local(event)
+    return Sheet("vehicles", [
+        Field("id", _("No."), lambda v: v.id),
+        Field("label", _("Vehicle"), lambda v: v.label),
+        Field("plate", _("Number plate"), lambda v: v.plate),
+        Field("driver_name", _("Driver"), lambda v: v.driver_name),
+        Field("driver_phone", _("Driver's phone"), lambda v: v.driver_phone),
+        Field("capacity", _("Seats"), lambda v: v.capacity),
+        Field("passengers", _("Passengers"), lambda v: int(seated.get(v.id) or 0)),
+        Field("meeting_point", _("Meeting point"), lambda v: v.meeting_point),
+        Field("departs_at", _("Leaves"), lambda v: local(v.departs_at)),
+        Field("arrives_at", _("Arrives"), lambda v: local(v.arrives_at)),
+        Field("rate", _("Rate"), lambda v: v.rate),
+        Field("currency", _("Currency"), lambda v: v.currency),
+    ], rows)
+
+
+def survey_questions(event) -> Sheet:
+    rows = []
+    for survey_id in db.session.scalars(select(Survey.id).where(Survey.event_id == event.id).order_by(Survey.id)):
+        survey = load_survey(survey_id)
+        rows += [(survey, question) for question in ordered_questions(survey)]
+    return Sheet("survey_questions", [
+        Field("survey_id", _("Survey no."), lambda r: r[0].id),
+        Field("survey", _("Survey"), lambda r: r[0].title_en),
+        Field("question_id", _("Question no."), lambda r: r[1].id),
+        Field("kind", _("Kind"), lambda r: r[1].kind),
+        Field("service_area", _("Service area"), lambda r: r[1].service_area or ""),
+        Field("text_en", _("Question in English"), lambda r: r[1].text_en),
+        Field("text_zh", _("Question in Chinese"), lambda r: r[1].text_zh),
+        Field("required", _("Answer required"), lambda r: r[1].required),
+        Field("choices", _("Choices"), lambda r: "; ".join(c.label_en for c in r[1].choices)),
+    ], rows)
+
+
+def costs(event) -> Sheet:
+    """Budget against actual cost per currency and category, as the cost view shows it."""
+    rows = [(group.currency, entry) for group in cost_view.build(event).currencies for entry in group.categories]
+    return Sheet("costs", [
+        Field("currency", _("Currency"), lambda r: r[0]),
+        Field("category", _("Category"), lambda r: r[1].category),
+        Field("budget_lines", _("Budget lines"), lambda r: "; ".join(line.label for line in r[1].lines)),
+        Field("budget", _("Budget"), lambda r: r[1].budget),
+        Field("actual", _("Actual"), lambda r: r[1].actual),
+        Field("difference", _("Difference"), lambda r: r[1].difference),
+    ], rows)
+
+
 def build_zip(event, report_html: str, include_sensitive: bool) -> bytes:
-    """The archive as ZIP bytes."""
-    sheets = [registrations(event), invitations(event), agenda(event), check_ins(event), lodging(event),
-              transport(event), session_ratings(event), tickets(event, include_sensitive)]
+    """The archive as ZIP bytes; no confirmation or ticket code anywhere in it."""
+    sheets = [registrations(event), registration_history(event), invitations(event), agenda(event),
+              check_ins(event), hotels(event), room_blocks(event), lodging(event), vehicles(event),
+              transport(event), session_ratings(event), tickets(event, include_sensitive), announcements(event),
+              audit_log(event), survey_questions(event), costs(event)]
     sheets += survey_sheets(event)
     if include_sensitive:
         sheets += sensitive_sheets(event)
@@ -278,12 +456,13 @@ def build_zip(event, report_html: str, include_sensitive: bool) -> bytes:
         "generated_at": utcnow().isoformat(), "sensitive_needs_included": include_sensitive,
         "files": ["report.html", *[f"csv/{s.name}.csv" for s in sheets], *[f"json/{s.name}.json" for s in sheets]],
     }
+    redact = CodeRedactor(event)
     buffer = io.BytesIO()
     folder = f"{event.slug}-archive"
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        archive.writestr(f"{folder}/report.html", report_html)
+        archive.writestr(f"{folder}/report.html", redact(report_html))
         for sheet in sheets:
-            archive.writestr(f"{folder}/csv/{sheet.name}.csv", sheet.csv())
-            archive.writestr(f"{folder}/json/{sheet.name}.json", sheet.json())
+            archive.writestr(f"{folder}/csv/{sheet.name}.csv", sheet.csv(redact))
+            archive.writestr(f"{folder}/json/{sheet.name}.json", sheet.json(redact))
     return buffer.getvalue()

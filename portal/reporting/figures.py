@@ -30,7 +30,8 @@ class Attendance:
     registered: int = 0
     confirmed: int = 0
     checked_in: int = 0
-    no_shows: int = 0
+    # Confirmed guests who never checked in: None until the event has ended (before, everyone is "not yet").
+    no_shows: int | None = 0
     by_state: dict = field(default_factory=dict)
     # category id (or None) → {"registered", "confirmed", "checked_in", "no_shows"}
     by_category: dict = field(default_factory=dict)
@@ -76,6 +77,10 @@ def attendance(event) -> Attendance:
     figures.confirmed = figures.by_state.get(CONFIRMED, 0)
     figures.checked_in = sum(e["checked_in"] for e in by_category.values())
     figures.no_shows = sum(e["no_shows"] for e in by_category.values())
+    if not event.has_ended():
+        figures.no_shows = None
+        for entry in figures.by_category.values():
+            entry["no_shows"] = None
     # Days in the venue's calendar: converted here, since the two databases group dates differently.
     days: dict[date, int] = defaultdict(int)
     for (at,) in db.session.execute(select(CheckIn.at).where(CheckIn.event_id == event.id)):

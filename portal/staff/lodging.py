@@ -14,7 +14,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal import access, exports
+from portal import access, audit, exports
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.lodging import messages as lodging_messages, services as lodging
@@ -95,6 +95,10 @@ def decide_lodging(event: Event, request_id: int):
     return redirect(url_for("staff.lodging_requests", slug=event.slug), 303)
 
 
+# What makes a lodging export sensitive: who needs an accessible room, and notes where needs are written.
+SENSITIVE_COLUMNS = "accessibility, notes"
+
+
 def _request_columns(event: Event) -> list[exports.Column]:
     return [
         exports.Column(_("Guest"), lambda r: r.registration.name_original),
@@ -124,7 +128,9 @@ def _request_columns(event: Event) -> list[exports.Column]:
 @bp.get(f"/e/<slug>/lodging/requests.{FORMATS}")
 @access.staff(*LODGING)
 def export_lodging_requests(event: Event, fmt: str):
-    """The lodging queue as CSV or Excel."""
+    """The lodging queue as CSV or Excel (accessible rooms and notes: audited like the needs exports)."""
+    audit.record_read(event, current_user, "sensitive.export", subject="lodging requests",
+                      detail=f"{fmt}, {SENSITIVE_COLUMNS}")
     return exports.download(fmt, f"{event.slug}-lodging-requests", _request_columns(event),
                             lodging.requests_of(event, _state_filter()), title=_("Lodging requests"))
 
@@ -201,7 +207,9 @@ def rooming_list(event: Event):
 @bp.get(f"/e/<slug>/lodging/rooming.{FORMATS}")
 @access.staff(*LODGING)
 def export_rooming_list(event: Event, fmt: str):
-    """The rooming list as CSV or Excel, for one hotel or all."""
+    """The rooming list as CSV or Excel, for one hotel or all (audited: it flags accessible rooms)."""
+    audit.record_read(event, current_user, "sensitive.export", subject="rooming list",
+                      detail=f"{fmt}, {SENSITIVE_COLUMNS}")
     return exports.download(fmt, f"{event.slug}-rooming-list", _request_columns(event),
                             lodging.rooming_list(event, _hotel_filter()), title=_("Rooming list"))
 

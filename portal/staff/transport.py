@@ -18,7 +18,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal import access, exports
+from portal import access, audit, exports
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.lodging.forms import ActionForm
@@ -158,6 +158,9 @@ def export_transport(event: Event, fmt: str):
     legs = [leg for _day, groups in transport.board(event, direction, window) for _start, _end, _station, group in groups
             for leg in group]
     title = _("Arrivals") if direction == "arrival" else _("Departures")
+    # Guests write their needs into a journey's notes (a wheelchair, a cool box): audited like the needs exports.
+    audit.record_read(event, current_user, "sensitive.export", subject=f"transport {direction}s",
+                      detail=f"{fmt}, notes")
     return exports.download(fmt, f"{event.slug}-{direction}s", _leg_columns(event, legs), legs, title=title)
 
 
@@ -170,6 +173,7 @@ def _vehicle_page(event: Event, vehicle: Vehicle | None):
         values = {name: (getattr(form, name).data or "").strip() for name in (
             "label", "plate", "driver_name", "driver_phone", "meeting_point")}
         values["capacity"] = form.capacity.data
+        values["rate"], values["currency"] = form.rate.data, (form.currency.data or "").strip().upper() or "CNY"
         for name in ("departs_at", "arrives_at"):
             typed = getattr(form, name).data
             values[name] = transport.to_utc(event, typed) if typed else None
@@ -218,6 +222,8 @@ def manifest(event: Event, vehicle_id: int):
 def export_manifest(event: Event, vehicle_id: int, fmt: str):
     """A vehicle's manifest as CSV or Excel."""
     vehicle, legs = _manifest(event, vehicle_id)
+    audit.record_read(event, current_user, "sensitive.export", subject=f"manifest vehicle:{vehicle.id}",
+                      detail=f"{fmt}, notes")
     return exports.download(fmt, f"{event.slug}-manifest-{vehicle.id}", _leg_columns(event, legs), legs,
                             title=vehicle.label)
 

@@ -2,10 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
-    TextAreaField,
+    BooleanField, DateTimeLocalField, DecimalField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
+    StringField, TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
@@ -120,6 +120,13 @@ class VehicleForm(EventForm):
                                     validators=[Optional(), near_event])
     arrives_at = DateTimeLocalField(_l("Reaches the airport or station at (drop-offs)"), format=LOCAL_FORMATS,
                                     validators=[Optional(), near_event])
+    # For the organizer's cost view; empty while the hire price is not known.
+    rate = DecimalField(_l("Hire rate for this run (with driver)"), places=2, validators=[
+        Optional(), NumberRange(min=0, max=10_000_000, message=_l("Enter a rate from 0 to 10,000,000."))])
+    # Left empty, the rate is in CNY.
+    currency = StringField(_l("Currency (three letters)"), default="CNY", validators=[
+        Optional(),
+        Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Enter a three-letter currency code such as CNY."))])
 
 
 class StationForm(FlaskForm):

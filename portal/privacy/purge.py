@@ -1,0 +1,65 @@
+"""The free text an event's sensitive needs hide in, cleared when its sensitive data is purged.
+
+Deleting the needs rows (portal/needs/services.py purge_event) is not enough: guests
+write "wheelchair, please" in a lodging note, "insulin in the fridge" in a transport
+note, raise medical or dietary help requests, and the desk's mails about those requests
+repeat them. This clears each place, keeping the rows that the event's counts need.
+"""
+
+import re
+
+from sqlalchemy import select, update
+
+from portal import privacy
+from portal.extensions import db
+from portal.models import Event, LodgingRequest, OutboundMail, Ticket, TicketMessage, TicketRating, TransportLeg
+
+# Help requests about needs; the archive treats the same categories as sensitive.
+SENSITIVE_TICKET_CATEGORIES = ("medical", "dietary")
+# The mails that repeat a help request's subject or thread.
+TICKET_MAIL_KINDS = ("ticket_received", "ticket_reply", "ticket_resolved", "desk-alert")
+
+
+def clear_free_text(event: Event) -> dict[str, int]:
+    """Clear notes, sensitive help requests and the mails that carried them; counts per kind. No commit."""
+    counts = {
+        "lodging notes": db.session.execute(
+            update(LodgingRequest).where(LodgingRequest.event_id == event.id,
+                                         (LodgingRequest.notes != "") | (LodgingRequest.decision_note != "")
+                                         | LodgingRequest.accessible.is_(True))
+            .values(notes="", decision_note="", accessible=False)).rowcount,
+        "transport notes": db.session.execute(
+            update(TransportLeg).where(TransportLeg.event_id == event.id, TransportLeg.notes != "")
+            .values(notes="")).rowcount,
+    }
+    tickets = db.session.execute(select(Ticket.id, Ticket.number).where(
+        Ticket.event_id == event.id, Ticket.category.in_(SENSITIVE_TICKET_CATEGORIES))).all()
+    ids = [ticket_id for ticket_id, _number in tickets]
+    counts["help requests"] = len(ids)
+    if ids:
+        db.session.execute(update(Ticket).where(Ticket.id.in_(ids)).values(subject=privacy.ERASED_NAME))
+        db.session.execute(update(TicketMessage).where(TicketMessage.ticket_id.in_(ids))
+                           .values(body=privacy.ERASED_NAME))
+        db.session.execute(update(TicketRating).where(TicketRating.ticket_id.in_(ids)).values(comment=""))
+    counts["mails"] = _clear_mails(event, [number for _id, number in tickets])
+    return counts
+
+
+def _clear_mails(event: Event, numbers: list[int]) -> int:
+    """Empty the mails about these requests, found by the reference each one names (H-042)."""
+    if not numbers:
+        return 0
+    # H-042 but not H-0420: a reference ends where the digits end.
+    reference = re.compile(r"\bH-(?:%s)(?!\d)" % "|".join(f"{n:03d}" for n in numbers))
+    cleared = 0
+    for mail in db.session.scalars(select(OutboundMail).where(OutboundMail.event_id == event.id,
+                                                              OutboundMail.kind.in_(TICKET_MAIL_KINDS))):
+        if not any(reference.search(text) for text in (mail.subject, mail.body_text, mail.body_html)):
+            continue
+        mail.subject = mail.body_text = privacy.ERASED_NAME
+        mail.body_html = ""
+        if mail.state == "pending":
+            # Never sent now: an erased mail would tell its reader nothing.
+            mail.state, mail.last_error = "failed", "erased by the purge of sensitive data"
+        cleared += 1
+    return cleared
