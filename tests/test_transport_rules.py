@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import outbox
@@ -194,6 +194,18 @@ def test_a_station_added_later_gathers_the_journeys_typed_before(app, client, co
     with app.app_context():
         groups = transport.board(db.session.get(Event, event.id), "arrival", 30)[0][1]
     assert [(place, len(group)) for _s, _e, place, group in groups] == [("Shanghai Pudong", 3)]
+
+
+def test_a_station_named_twice_is_refused_beside_the_name_in_any_script(app, client, coordinator):
+    """SQLite's lower() folds ASCII only: a second "Ürümqi Diwopu" must be refused, not a 500."""
+    stations = f"/staff/e/{coordinator.slug}/transport/stations"
+    assert submit(client, stations, {"name": "Ürümqi Diwopu", "code": "URC", "kind": "airport"}).status_code == 303
+    for typed in ("Ürümqi Diwopu", "ÜRÜMQI DIWOPU"):
+        again = submit(client, stations, {"name": typed, "code": "", "kind": "airport"})
+        assert again.status_code == 422, typed
+        assert typed in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Station.id))) == 1
 
 
 def test_manifests_and_the_board_show_pick_up_drop_off_flight_and_phone(app, client, coordinator):

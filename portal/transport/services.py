@@ -404,8 +404,10 @@ def save_station(event: Event, station: Station | None, name: str, code: str, ki
         raise RuleRefused("no-station", "name")
     if kind not in STATION_KINDS:
         raise RuleRefused("unknown-station-kind", "kind")
-    clash = db.session.scalar(select(Station.id).where(Station.event_id == event.id,
-                                                       func.lower(Station.name) == name.lower()))
+    # Compared in Python: SQLite's lower() folds ASCII only ("Ü" stays), and an event lists a few stations.
+    clash = next((listed for listed, listed_name in db.session.execute(
+        select(Station.id, Station.name).where(Station.event_id == event.id))
+        if listed_name.casefold() == name.casefold()), None)
     if clash is not None and (station is None or clash != station.id):
         raise RuleRefused("station-exists", "name")
     station = station or Station(event_id=event.id)
