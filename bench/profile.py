@@ -93,7 +93,7 @@ def main(argv=None) -> int:
                                                        "ticket": next(scans)}),
     }
     wanted = {k for k in args.only.split(",") if k}
-    print(f"| scenario | ms/request | SQL/request | status | bytes |\n|---|---:|---:|---|---:|")
+    print(f"| scenario | ms/request | CPU ms/request | SQL/request | status | bytes |\n|---|---:|---:|---:|---|---:|")
     for key, call in scenarios.items():
         if wanted and key not in wanted:
             continue
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
             call()
         statements[0] = 0
         profiler = cProfile.Profile() if args.top else None
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         for _ in range(args.requests):
@@ -109,7 +109,8 @@ def main(argv=None) -> int:
         if profiler:
             profiler.disable()
         ms = (time.perf_counter() - started) * 1000 / args.requests
-        print(f"| {key} | {ms:.2f} | {statements[0] / args.requests:.1f} | {answer.status_code} | "
+        cpu_ms = (time.process_time() - cpu_started) * 1000 / args.requests
+        print(f"| {key} | {ms:.2f} | {cpu_ms:.2f} | {statements[0] / args.requests:.1f} | {answer.status_code} | "
               f"{len(answer.get_data())} |", flush=True)
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.top)
