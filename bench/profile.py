@@ -1,6 +1,7 @@
 """Where one request of each benchmark scenario spends its time, in one process, no server.
 
     python -m bench.profile [--requests 200] [--only agenda,checkin] [--top 25] [--callees NAME] [--callers NAME]
+                            [--statements]
 
 Builds the same event as `make bench` (SQLite in a temporary directory, or
 DATABASE_URL), signs in the same people through the real forms, then runs each
@@ -46,6 +47,7 @@ def main(argv=None) -> int:
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions per scenario")
     parser.add_argument("--callees", default="", help="with --top: also what functions matching this call")
     parser.add_argument("--callers", default="", help="with --top: also what calls functions matching this")
+    parser.add_argument("--statements", action="store_true", help="print the SQL statements of one request")
     parser.add_argument("--guests", type=int, default=5000)
     args = parser.parse_args(argv)
 
@@ -62,9 +64,14 @@ def main(argv=None) -> int:
     from bench.app import app
     from portal.extensions import db
 
-    statements = [0]
+    statements, seen = [0], []
+
+    def counted(_conn, _cursor, statement, *_rest):
+        statements[0] += 1
+        seen.append(" ".join(statement.split()))
+
     with app.app_context():
-        sa_event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        sa_event.listen(db.engine, "before_cursor_execute", counted)
 
     kiosk = app.test_client()
     token = _token(kiosk, "/kiosk/pair")
@@ -93,15 +100,19 @@ def main(argv=None) -> int:
                                                        "ticket": next(scans)}),
     }
     wanted = {k for k in args.only.split(",") if k}
-    print(f"| scenario | ms/request | SQL/request | status | bytes |\n|---|---:|---:|---|---:|")
+    print(f"| scenario | ms/request | CPU ms/request | SQL/request | status | bytes |\n|---|---:|---:|---:|---|---:|")
     for key, call in scenarios.items():
         if wanted and key not in wanted:
             continue
         for _ in range(5):
             call()
+        if args.statements:
+            seen.clear()
+            call()
+            print(f"{key}: {len(seen)} statements\n" + "\n".join(f"  {line[:160]}" for line in seen))
         statements[0] = 0
         profiler = cProfile.Profile() if args.top else None
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         for _ in range(args.requests):
@@ -109,7 +120,8 @@ def main(argv=None) -> int:
         if profiler:
             profiler.disable()
         ms = (time.perf_counter() - started) * 1000 / args.requests
-        print(f"| {key} | {ms:.2f} | {statements[0] / args.requests:.1f} | {answer.status_code} | "
+        cpu_ms = (time.process_time() - cpu_started) * 1000 / args.requests
+        print(f"| {key} | {ms:.2f} | {cpu_ms:.2f} | {statements[0] / args.requests:.1f} | {answer.status_code} | "
               f"{len(answer.get_data())} |", flush=True)
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.top)

@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from flask_babel import get_locale
 
+from portal.i18n import gettext as _
 from portal.i18n import pick
 
 
@@ -13,7 +14,8 @@ def _locale():
 
 
 def agenda_time(value: datetime, event) -> str:
-    return format_time(value, "HH:mm", tzinfo=event.zone, locale=_locale())
+    # "09:30" in every language the portal speaks: no locale to look up, no pattern to format.
+    return value.astimezone(event.zone).strftime("%H:%M")
 
 
 def agenda_date(value: date | datetime, event=None, form: str = "full") -> str:
@@ -36,6 +38,12 @@ def pick_pair(pair) -> str:
     return pick(pair[0], pair[1]) if pair else ""
 
 
+def toggle_labels() -> dict[str, str]:
+    """The add/remove button's words, translated once for a page that shows many of them."""
+    return {"held": _("In my agenda"), "remove": _("Remove from my agenda"), "sign_up": _("Sign up"),
+            "add": _("Add to my agenda"), "full": _("Full")}
+
+
 def instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
@@ -48,3 +56,4 @@ def register(bp) -> None:
     bp.add_app_template_filter(pick_pair, "pick_pair")
     bp.add_app_template_global(pick_pair, "pick_pair")
     bp.add_app_template_global(agenda_span, "agenda_span")
+    bp.add_app_template_global(toggle_labels, "agenda_toggle_labels")

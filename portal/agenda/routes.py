@@ -122,7 +122,7 @@ def mine(event: Event, registration: Registration):
     state = services.guest_state(registration, [s.id for s in sessions if s.capacity is not None])
     return render(
         "agenda/mine.html", status=200 if zone_known else INVALID, zone_error=not zone_known,
-        event=event, registration=registration, days=services.by_day(event, sessions),
+        event=event, registration=registration, days=services.by_day(event, sessions), kinds=KINDS,
         conflicts=services.conflicts(sessions), held={s.id for s in sessions}, taken=state.taken,
         ratings=state.ratings, guest_zone=_guest_zone(event), next_url=request.full_path.rstrip("?"),
         has_feed=services.has_feed(registration), feed_token=cookie.pop("agenda_feed_token", None),

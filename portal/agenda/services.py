@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from flask import current_app, url_for
 from icalendar import Calendar, Event as CalendarEvent
-from sqlalchemy import and_, delete, func, null, or_, select, union_all
+from sqlalchemy import and_, case, delete, func, null, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -177,12 +177,14 @@ def find(event: Event, registration: Registration | None, wanted: AgendaFilter) 
 
 def default_day(event: Event, registration: Registration | None) -> date | None:
     """Today during the event, else the next (or last) day with a session this guest may see."""
-    starts = db.session.scalars(select(Session.starts_at).where(visible_to(event, registration)))
-    days = sorted({moment.astimezone(event.zone).date() for moment in starts})
-    if not days:
-        return None
-    today = utcnow().astimezone(event.zone).date()
-    return next((day for day in days if day >= today), days[-1])
+    start_of_today, _ = day_bounds(event, utcnow().astimezone(event.zone).date())
+    # The first session from today on, and the last one: two aggregates, not every session's time.
+    first_from_today, last = db.session.execute(
+        select(func.min(case((Session.starts_at >= start_of_today, Session.starts_at))), func.max(Session.starts_at))
+        .where(visible_to(event, registration))
+    ).one()
+    moment = first_from_today or last
+    return moment.astimezone(event.zone).date() if moment is not None else None
 
 
 def visible_session(event: Event, registration: Registration | None, session_id: int) -> Session | None:

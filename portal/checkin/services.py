@@ -99,13 +99,16 @@ def find_by_surname_and_phone(event: Event, surname: str, last_four: str) -> Reg
 
 # -- Checking in ---------------------------------------------------------------------------------
 
-def _lock_registration(event_id: int, registration_id: int) -> Registration | None:
-    return db.session.scalar(
-        select(Registration)
+def _lock_registration(event_id: int, registration_id: int) -> tuple[Registration | None, CheckIn | None]:
+    """Lock the registration and read its check-in, if any, in one round trip."""
+    row = db.session.execute(
+        select(Registration, CheckIn)
+        .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .where(Registration.id == registration_id, Registration.event_id == event_id)
-        .with_for_update()
+        .with_for_update(of=Registration)
         .execution_options(populate_existing=True)
-    )
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def check_in_of(registration_id: int) -> CheckIn | None:
@@ -129,7 +132,7 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
     kiosk made offline. A refusal is audited and answered with its reason;
     the kiosk, not this service, sends the guest to the help desk.
     """
-    registration = _lock_registration(event.id, registration_id) if registration_id else None
+    registration, existing = _lock_registration(event.id, registration_id) if registration_id else (None, None)
     if registration is None or registration.state != CONFIRMED:
         reason = "unknown-ticket" if registration is None else f"registration-{registration.state}"
         audit.record(event, None, "checkin.refused",
@@ -138,7 +141,6 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
         db.session.commit()
         return Arrival(SEE_HELP_DESK, registration, reason=reason)
 
-    existing = check_in_of(registration.id)
     if existing is not None:
         db.session.commit()  # release the lock
         return _answer(existing, nonce)
@@ -167,8 +169,7 @@ def check_in(event: Event, registration_id: int | None, *, kiosk: KioskDevice | 
 
 def undo_check_in(event: Event, registration_id: int, staff: User, reason: str) -> bool:
     """Remove a wrong check-in, with the reason, audited. False when there was none. Commits."""
-    registration = _lock_registration(event.id, registration_id)
-    existing = check_in_of(registration_id) if registration is not None else None
+    registration, existing = _lock_registration(event.id, registration_id)
     if existing is None:
         db.session.commit()
         return False
