@@ -62,6 +62,11 @@ def colon(label: str) -> Markup:
     return Markup(pgettext("label followed by its value", "%(label)s: ")) % {"label": label}
 
 
+def aside(text: str) -> Markup:
+    """Text in parentheses, as the language writes them: "(3 nights)" in English, "（3 晚）" in Chinese."""
+    return Markup(pgettext("text in parentheses", "(%(text)s)")) % {"text": text}
+
+
 def html_lang() -> str:
     return "zh-Hans" if current_language() == "zh_Hans" else "en"
 

@@ -6,7 +6,7 @@ from flask import Flask, abort, request, session
 from werkzeug.routing import IntegerConverter
 
 from portal import dates
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, colon, current_language, html_lang
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, aside, colon, current_language, html_lang
 from portal.outbox import deliver_after_response
 from portal.rendering import add_vary, wants_fragment
 
@@ -48,6 +48,7 @@ def query_int(name: str, default: int | None = None, minimum: int = 0) -> int | 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["colon"] = colon
+    app.jinja_env.filters["aside"] = aside
     dates.register(app)
     app.before_request(_refuse_nul_characters)
     app.before_request(_share_wtforms_messages)

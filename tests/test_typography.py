@@ -86,8 +86,10 @@ def test_a_label_and_its_colon_follow_the_language(app):
     with app.test_request_context():
         with force_locale("zh_Hans"):
             assert render_template_string('{{ _("Hotel")|colon }}X') == "酒店：X"
+            assert render_template_string('{{ _("required")|aside }}') == "（必答）"
         with force_locale("en"):
             assert render_template_string('{{ _("Hotel")|colon }}X') == "Hotel: X"
+            assert render_template_string('{{ _("required")|aside }}') == "(required)"
 
 
 # -- Dates and times ------------------------------------------------------------------------------
