@@ -21,6 +21,11 @@ from babel import Locale
 
 from portal.i18n import current_language
 
+# Country names are transliterations read character by character: without its phrase dictionary
+# (read when pypinyin is first imported) it takes some 40 MB less in each worker.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+from pypinyin import Style, lazy_pinyin  # noqa: E402
+
 NOT_COUNTRIES = frozenset({
     "XA", "XB",  # CLDR's pseudo-locales
     "ZZ", "EU", "EZ", "UN", "QO",  # unknown region and groupings
@@ -42,11 +47,6 @@ def _latin_key(name: str) -> str:
 
 
 def _pinyin_key(name: str) -> list[str]:
-    # Country names are transliterations read character by character; without its phrase
-    # dictionary pypinyin uses some 40 MB less in each worker.
-    os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
-    from pypinyin import Style, lazy_pinyin
-
     return lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
 
 

@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.guests import addressing
 from portal.models import Registration
 from tests.factories import (
-    at, confirm_stay, file_stay, make_block, make_guest, make_room, make_session, registration_form, submit,
+    at, confirm_stay, file_stay, make_block, make_guest, make_registration, make_room, make_session, new_kiosk, pair,
+    registration_form, scan, submit,
     wait_for_mail)
 from tests.sessions import sign_in, sign_in_new_account
 
@@ -244,3 +245,16 @@ def test_a_chinese_name_on_an_english_page_is_marked_chinese(app, client, make_e
         registration_id = db.session.scalars(db.select(Registration.id)).one()
     page = client.get(f"/staff/e/summit/guests/{registration_id}").get_data(as_text=True)
     assert '<h1><span lang="zh">王小明</span>' in page
+
+
+def test_the_kiosk_welcomes_with_the_form_of_address_in_chinese(app, client, make_event, make_staff):
+    event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    _, code = new_kiosk(app, event, organizer)
+    assert pair(client, code).status_code == 303
+    guest = make_registration(app, event, honorific="Prof", language="zh_Hans")
+    chinese(client)
+    response = scan(client, guest["ticket"])
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "欢迎您，王小明教授" in page
