@@ -34,7 +34,7 @@ SLUG = "demo"
 SEED = 2027
 TIMEZONE = "Asia/Shanghai"
 
-# role, e-mail, display name. Each install draws its own passwords and prints them once
+# who, e-mail, display name. Each install draws its own passwords and prints them once
 # (a demo left on a reachable server must not open with a password the whole world
 # read here); a real deployment makes its staff with `flask create-staff`.
 STAFF = (
@@ -43,6 +43,9 @@ STAFF = (
     ("coordinator", "coordinator@demo.example.org", "Lukas Becker"),
     ("helpdesk", "helpdesk@demo.example.org", "Sun Li 孙丽"),
 )
+# The roles each demo account holds; the demo's one coordinator runs rooms, cars and the kitchen.
+DEMO_ROLES = {"organizer": ("organizer",), "coordinator": ("lodging", "transport", "catering"),
+              "helpdesk": ("helpdesk",)}
 
 # How many guests of each category, and how their registrations stand, as weights
 # in the order confirmed, waitlisted, pending, cancelled, declined.
@@ -462,7 +465,7 @@ def _staff(event: Event) -> dict[str, User]:
         if role == "admin":
             user.is_admin = True
         else:
-            user.roles.append(StaffRole(event_id=event.id, role=role))
+            user.roles.extend(StaffRole(event_id=event.id, role=held) for held in DEMO_ROLES[role])
         accounts[role] = user
     return accounts
 

@@ -20,7 +20,8 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     AgendaEntry, Allergy, Announcement, Choice, DietaryNeeds, Event, Hotel, LodgingRequest, NeedsConsent,
-    Question, Registration, Room, RoomBlock, RoomNight, Session, Speaker, Survey, Track, TransportLeg, User, Vehicle,
+    Question, Registration, Room, RoomBlock, RoomNight, Session, Speaker, Station, Survey, Track, TransportLeg, User,
+    Vehicle,
 )
 from portal.models.registration import CONFIRMED
 from portal.needs.services import NOTICE_VERSION
@@ -136,6 +137,11 @@ VEHICLES = (
 FLIGHTS = (("MU", "China Eastern", "PVG", "T1"), ("CA", "Air China", "PVG", "T2"), ("LH", "Lufthansa", "PVG", "T2"),
            ("EK", "Emirates", "PVG", "T1"), ("SQ", "Singapore Airlines", "PVG", "T2"), ("FM", "Shanghai Airlines",
                                                                                         "SHA", "T2"))
+# The coordinator's list of airports and stations: guests choose from it, so one place is one group.
+STATIONS = (("Shanghai Pudong International Airport", "PVG", "airport"),
+            ("Shanghai Hongqiao International Airport", "SHA", "airport"),
+            ("Shanghai Hongqiao Railway Station", "", "station"))
+TRAINS = ("G2", "G7", "G11", "G102", "G1372")
 DIETS = (("vegetarian", ""), ("halal", ""), ("vegan", ""), ("kosher", ""), ("other", "No pork, no alcohol in sauces"))
 ALLERGIES = (("peanuts", "anaphylactic"), ("shellfish", "severe"), ("milk", "mild"), ("wheat_gluten", "severe"))
 
@@ -292,20 +298,27 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
             driver_phone=f"+86 139 0000 {1000 + n}", capacity=capacity, meeting_point=meeting_point,
             departs_at=soon + timedelta(hours=n) if n < 2 else None,
         ))
-    db.session.add_all(vehicles)
+    stations = [Station(event_id=event.id, name=name, code=code, kind=kind) for name, code, kind in STATIONS]
+    db.session.add_all(vehicles + stations)
     db.session.flush()
+    by_code = {s.code or s.kind: s for s in stations}
     seats = {v.id: 0 for v in vehicles}
     legs = []
     travellers = [r for r in confirmed if r.category.code in ("vip", "speaker") or rng.random() < 0.25]
     for i, registration in enumerate(travellers):
-        carrier, name, station, terminal = rng.choice(FLIGHTS)
+        carrier, name, code, terminal = rng.choice(FLIGHTS)
+        mode, number = "flight", f"{carrier}{rng.randrange(100, 999)}"
+        if i % 14 == 3 and registration.category.code != "vip":
+            # Some come the day before by high-speed train from Beijing or Hangzhou.
+            mode, name, code, terminal, number = "train", "China Railway", "station", "", rng.choice(TRAINS)
+        station = by_code[code]
         day = event.starts_on - timedelta(days=1) if i % 2 else event.starts_on
         lands = datetime.combine(day, time(rng.randrange(7, 22), rng.choice((0, 15, 30, 45))), tzinfo=zone)
         arrival = TransportLeg(
-            event_id=event.id, registration_id=registration.id, direction="arrival", mode="flight",
-            carrier=name, number=f"{carrier}{rng.randrange(100, 999)}", scheduled_at=lands.astimezone(UTC),
-            station=station, terminal=terminal, passengers=1, luggage=rng.choice((1, 1, 2)), pickup_wanted=True,
-            created_at=registration.created_at + timedelta(days=1),
+            event_id=event.id, registration_id=registration.id, direction="arrival", mode=mode,
+            carrier=name, number=number, scheduled_at=lands.astimezone(UTC),
+            station=station.name, station_id=station.id, terminal=terminal, passengers=1,
+            luggage=rng.choice((1, 1, 2)), pickup_wanted=True, created_at=registration.created_at + timedelta(days=1),
         )
         if day == event.starts_on:
             # Landing today, still to come: the airport shuttles leave within the next hours.
@@ -317,10 +330,11 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
             arrival.state, arrival.vehicle_id = "scheduled", vehicle.id
             seats[vehicle.id] += 1
         departs = datetime.combine(event.ends_on, time(rng.randrange(14, 22)), tzinfo=zone)
+        number = f"{carrier}{rng.randrange(100, 999)}" if mode == "flight" else rng.choice(TRAINS)
         departure = TransportLeg(
-            event_id=event.id, registration_id=registration.id, direction="departure", mode="flight",
-            carrier=name, number=f"{carrier}{rng.randrange(100, 999)}", scheduled_at=departs.astimezone(UTC),
-            station=station, terminal=terminal, pickup_wanted=rng.random() < 0.7,
+            event_id=event.id, registration_id=registration.id, direction="departure", mode=mode,
+            carrier=name, number=number, scheduled_at=departs.astimezone(UTC),
+            station=station.name, station_id=station.id, terminal=terminal, pickup_wanted=rng.random() < 0.7,
             created_at=registration.created_at + timedelta(days=1),
         )
         db.session.add_all([arrival, departure])

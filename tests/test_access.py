@@ -1,12 +1,13 @@
 """Every route declares who may reach it, and each rule holds."""
 
+from datetime import time
 
 import pytest
 from sqlalchemy import select
 
 from portal.access import Rule
 from portal.extensions import db
-from portal.models import Registration
+from portal.models import Meal, Registration
 from tests.factories import csrf_token, example_url, registration_form, rules_of, submit
 from tests.sessions import sign_in_new_account
 
@@ -141,29 +142,59 @@ def test_anonymous_routes_answer_everyone(client, path):
 
 
 # Console pages and who reaches them: an event's team is its organizers' work, the organizers
-# of every event an admin's; the desk registers walk-ins and prints badges, coordinators enter
-# lodging for a guest. {guest} is a registration of the event.
+# of every event an admin's; the desk registers walk-ins and prints badges; each coordinator
+# reaches only their own area (rooms, cars, the kitchen). {guest} is a registration of the event.
+# Columns: organizer, lodging, transport, catering, helpdesk, admin.
+ROLES = ("organizer", "lodging", "transport", "catering", "helpdesk", "admin")
 ROLE_MATRIX = {
-    "/staff/e/summit/team": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
-    "/staff/organizers": {"organizer": 403, "coordinator": 403, "helpdesk": 403, "admin": 200},
-    "/staff/e/summit/guests/new": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
-    "/staff/e/summit/guests/{guest}/badge": {"organizer": 200, "coordinator": 403, "helpdesk": 200, "admin": 200},
-    "/staff/e/summit/guests/{guest}/lodging": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
-                                               "admin": 200},
-    "/staff/e/summit/guests/{guest}/transport/arrival": {"organizer": 200, "coordinator": 200, "helpdesk": 403,
-                                                         "admin": 200},
-    "/staff/e/summit/guests/{guest}/needs": {"organizer": 200, "coordinator": 403, "helpdesk": 403, "admin": 200},
-    "/staff/e/summit/guests/{guest}": {"organizer": 200, "coordinator": 200, "helpdesk": 200, "admin": 200},
+    "/staff/e/summit/team": (200, 403, 403, 403, 403, 200),
+    "/staff/e/summit/medical-access": (303, 403, 403, 403, 403, 303),
+    "/staff/organizers": (403, 403, 403, 403, 403, 200),
+    "/staff/e/summit/": (200, 200, 200, 200, 200, 200),
+    "/staff/e/summit/today": (200, 200, 200, 200, 200, 200),
+    "/staff/e/summit/guests": (200, 200, 200, 200, 200, 200),
+    "/staff/e/summit/guests/{guest}": (200, 200, 200, 200, 200, 200),
+    "/staff/e/summit/guests/new": (200, 403, 403, 403, 200, 200),
+    "/staff/e/summit/guests/{guest}/badge": (200, 403, 403, 403, 200, 200),
+    "/staff/e/summit/guests/{guest}/lodging": (200, 200, 403, 403, 403, 200),
+    "/staff/e/summit/guests/{guest}/transport/arrival": (200, 403, 200, 403, 403, 200),
+    # Entering needs shows every part, medical notes too: without the medical permission, organizers only.
+    "/staff/e/summit/guests/{guest}/needs": (200, 403, 403, 403, 403, 200),
+    "/staff/e/summit/lodging": (200, 200, 403, 403, 403, 200),
+    "/staff/e/summit/lodging/hotels": (200, 200, 403, 403, 403, 200),
+    "/staff/e/summit/transport": (200, 403, 200, 403, 403, 200),
+    "/staff/e/summit/transport/stations": (200, 403, 200, 403, 403, 200),
+    "/staff/e/summit/catering": (200, 403, 403, 200, 403, 200),
+    "/staff/e/summit/catering/counts.csv": (200, 403, 403, 200, 403, 200),
+    "/staff/e/summit/catering/meals": (200, 403, 403, 403, 403, 200),
+    "/staff/e/summit/catering/meals/{meal}": (200, 403, 403, 403, 403, 200),
+    "/staff/e/summit/check-in": (200, 403, 403, 403, 200, 200),
+    "/staff/e/summit/check-in/board": (200, 200, 200, 200, 200, 200),
+    "/staff/e/summit/helpdesk": (200, 403, 403, 403, 200, 200),
+    "/staff/e/summit/alerts": (200, 403, 403, 403, 200, 200),
+    "/staff/e/summit/audit": (200, 403, 403, 403, 403, 200),
+    "/staff/e/summit/settings": (200, 403, 403, 403, 403, 200),
 }
 
 
-@pytest.mark.parametrize("role", ["organizer", "coordinator", "helpdesk", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_its_pages(app, client, auth, make_event, make_staff, role):
     event = make_event()
     person = (make_staff("root@example.org", admin=True) if role == "admin"
               else make_staff(f"{role}@example.org", event, roles=(role,)))
     guest_id = _register(app, app.test_client(), event, "wang@example.org", "Wang W")
+    with app.app_context():
+        reception = Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome reception")
+        db.session.add(reception)
+        db.session.commit()
+        meal_id = reception.id
     auth.login_as(person)
+    column = ROLES.index(role)
     for url, expected in ROLE_MATRIX.items():
-        url = url.format(guest=guest_id)
-        assert client.get(url).status_code == expected[role], (url, role)
+        url = url.format(guest=guest_id, meal=meal_id)
+        assert client.get(url).status_code == expected[column], (url, role)
+
+
+def test_every_role_the_team_page_offers_is_in_the_matrix():
+    from portal.models import StaffRole
+    assert set(StaffRole.ROLES) | {"admin"} == set(ROLES)

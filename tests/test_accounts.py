@@ -311,7 +311,7 @@ def test_erasing_the_account_ends_every_session(app, make_event):
 
 def test_losing_a_staff_role_ends_the_sessions_that_held_it(app, client, auth, make_event, make_staff):
     event = make_event()
-    desk = make_staff("desk@example.org", event, roles=("helpdesk", "coordinator"))
+    desk = make_staff("desk@example.org", event, roles=("helpdesk", "lodging"))
     auth.login_staff("desk@example.org")
     laptop = app.test_client()
     sign_in(laptop, desk.id)

@@ -188,7 +188,7 @@ def test_only_the_organizer_writes_bulk_mail(app, client, make_event, make_staff
     event = make_event()
     from tests.sessions import sign_in
 
-    for role in ("coordinator", "helpdesk"):
+    for role in ("lodging", "transport", "catering", "helpdesk"):
         user = make_staff(f"{role}@example.org", event, roles=(role,))
         sign_in(client, user.id)
         assert client.get(f"/staff/e/{event.slug}/mail").status_code == 403

@@ -19,7 +19,7 @@ def summit(make_event):
 
 @pytest.fixture
 def coordinator(auth, make_staff, summit):
-    user = make_staff("cora@example.org", summit, roles=("coordinator",))
+    user = make_staff("cora@example.org", summit, roles=("catering",))
     auth.login_as(user)
     return user
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Meal
+from portal.models import AuditEntry, Meal, MealTime
 from tests.conftest import submit
 from tests.factories import make_guest
 from tests.test_catering import state_needs
@@ -24,7 +25,7 @@ def summit(make_event):
 
 @pytest.fixture
 def coordinator(auth, make_staff, summit):
-    user = make_staff("cora@example.org", summit, roles=("coordinator",))
+    user = make_staff("cora@example.org", summit, roles=("catering",))
     auth.login_as(user)
     return user
 
@@ -157,3 +158,70 @@ def test_the_organizer_adds_a_reception_the_board_counts(app, client, auth, make
 def test_a_coordinator_reads_the_board_but_does_not_set_the_meals(client, coordinator, party):
     assert client.get("/staff/e/summit/catering").status_code == 200
     assert client.get("/staff/e/summit/catering/meals").status_code == 403
+
+
+def test_the_organizer_sets_the_meal_times_and_the_counts_follow(app, client, auth, make_staff, party):
+    auth.login_as(make_staff("boss@example.org", party, roles=("organizer",)))
+    page = "/staff/e/summit/catering/meals"
+    shown = client.get(page).get_data(as_text=True)
+    assert 'value="07:30"' in shown and 'value="12:30"' in shown and 'value="19:00"' in shown
+    times = {"times-breakfast": "07:00", "times-lunch": "12:00", "times-dinner": "19:30"}
+    # A time missing or out of order is a message beside its field; what was typed stays, nothing is stored.
+    for bad, field, message in (({"times-lunch": ""}, "times-lunch", "Enter the time it is served."),
+                                ({"times-dinner": "11:00"}, "times-dinner", "must come in that order"),
+                                ({"times-breakfast": "soon"}, "times-breakfast", "Not a valid time value")):
+        answer = submit(client, f"{page}/times", {**times, **bad}, page=page)
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 422, bad
+        assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', text), bad
+        assert 'value="19:30"' in text or field == "times-dinner"
+    with app.app_context():
+        assert db.session.scalar(select(MealTime)) is None
+    assert covers(meal_csv(client, party, 0, "lunch")) == 2
+    assert submit(client, f"{page}/times", times, page=page).status_code == 303
+    # Lunch is now at 12:00 every day: on day 0 Edge Case (landing 12:30) misses it; on day 2 they are still here.
+    assert meal_csv(client, party, 0, "lunch")[0]["Served at"] == "12:00"
+    assert covers(meal_csv(client, party, 0, "lunch")) == 1
+    assert covers(meal_csv(client, party, 2, "lunch")) == 3
+    assert meal_csv(client, party, 1, "breakfast")[0]["Served at"] == "07:00"
+    board = client.get(f"/staff/e/summit/catering?day={day(party, 0)}").get_data(as_text=True)
+    assert "19:30" in board.split('data-meal="dinner"')[1].split("</section>")[0]
+    with app.app_context():
+        assert {(row.meal, row.served_at.strftime("%H:%M")) for row in db.session.scalars(select(MealTime))} == {
+            ("breakfast", "07:00"), ("lunch", "12:00"), ("dinner", "19:30")}
+        assert db.session.scalars(select(AuditEntry.subject).where(AuditEntry.action == "catering.meal_time")
+                                  .order_by(AuditEntry.id)).all() == ["breakfast", "lunch", "dinner"]
+    # Saving the same times again changes nothing.
+    submit(client, f"{page}/times", times, page=page)
+    with app.app_context():
+        assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "catering.meal_time")).all()) == 3
+
+
+def test_the_organizer_moves_a_reception_and_the_caterer_may_not(app, client, auth, make_staff, party):
+    organizer = make_staff("boss@example.org", party, roles=("organizer",))
+    auth.login_as(organizer)
+    page = "/staff/e/summit/catering/meals"
+    form = {"day": day(party, 0), "served_at": "15:00", "name_en": "Tea reception", "name_zh": "茶歇酒会"}
+    assert submit(client, page, form).status_code == 303
+    with app.app_context():
+        meal_id = db.session.scalar(select(Meal.id))
+    edit = f"{page}/{meal_id}"
+    assert f'href="{edit}"' in client.get(page).get_data(as_text=True)
+    assert 'value="15:00"' in client.get(edit).get_data(as_text=True)
+    # At 15:00 Lands Late (landing 16:30) is not here yet; moved to 17:00, they are.
+    assert covers(meal_csv(client, party, 0, f"reception-{meal_id}")) == 2
+    bad = submit(client, edit, {**form, "served_at": ""}, page=edit)
+    assert bad.status_code == 422 and "Enter the time it is served." in bad.get_data(as_text=True)
+    assert submit(client, edit, {**form, "served_at": "17:00"}, page=edit).status_code == 303
+    assert covers(meal_csv(client, party, 0, f"reception-{meal_id}")) == 3
+    auth.login_as(make_staff("cook@example.org", party, roles=("catering",)))
+    assert client.get(edit).status_code == 403
+    assert submit(client, edit, {**form, "served_at": "09:00"}, page="/staff/e/summit/catering").status_code == 403
+    assert submit(client, f"{page}/times", {"times-breakfast": "05:00", "times-lunch": "12:00",
+                                            "times-dinner": "19:00"}, page="/staff/e/summit/catering").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(MealTime)) is None
+        assert db.session.get(Meal, meal_id).served_at.hour == 17
+    assert client.get(f"/staff/e/summit/catering/meals/{meal_id + 1000}").status_code == 403
+    auth.login_as(organizer)
+    assert client.get(f"/staff/e/summit/catering/meals/{meal_id + 1000}").status_code == 404

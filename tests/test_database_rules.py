@@ -136,7 +136,7 @@ def test_a_check_in_names_exactly_one_of_kiosk_and_staff(app, event, guest, make
 def test_room_nights_given_back_twice_fail_loudly(app, event, guest, make_staff):
     block_id = make_block(app, event, rooms=3)
     request_id = file_directly(app, event, guest, block_id)
-    coordinator = make_staff("rooms@example.org", event, roles=("coordinator",))
+    coordinator = make_staff("rooms@example.org", event, roles=("lodging",))
     with app.app_context():
         lodging.confirm(db.session.get(Event, event.id), request_id, db.session.get(User, coordinator.id), "H-1")
     with app.app_context():

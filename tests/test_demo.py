@@ -11,7 +11,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     AgendaEntry, Allergy, Announcement, DietaryNeeds, Event, Hotel, Invitation, KioskDevice, LodgingRequest,
-    NeedsConsent, OutboundMail, Registration, RegistrationChange, Room, RoomNight, Session, Speaker, StaffRole,
+    NeedsConsent, OutboundMail, Registration, RegistrationChange, Room, RoomNight, Session, Speaker, StaffRole, Station,
     Survey, Track, TransportLeg, User, Vehicle,
 )
 from portal.models.registration import STATES, TRANSITIONS
@@ -88,7 +88,13 @@ def test_seed_demo_builds_a_full_event_and_is_safe_to_run_twice(app, runner):
         roles = db.session.execute(
             select(StaffRole.role, func.count()).where(StaffRole.event_id == event.id).group_by(StaffRole.role)
         ).all()
-        assert dict(roles) == {"organizer": 1, "coordinator": 1, "helpdesk": 1}
+        assert dict(roles) == {"organizer": 1, "lodging": 1, "transport": 1, "catering": 1, "helpdesk": 1}
+        # The coordinator's list of airports and stations, and every seeded journey on it.
+        stations = db.session.execute(select(Station.kind, Station.code).where(Station.event_id == event.id)).all()
+        assert ("airport", "PVG") in stations and any(kind == "station" for kind, _code in stations)
+        legs = db.session.scalars(select(TransportLeg).where(TransportLeg.event_id == event.id)).all()
+        assert legs and all(leg.station_id is not None for leg in legs)
+        assert {leg.mode for leg in legs} == {"flight", "train"}
         assert db.session.scalar(select(func.count()).select_from(User).where(User.is_admin)) == 1
         # Seeding tells nobody anything: not one mail queued.
         assert db.session.scalar(select(func.count()).select_from(OutboundMail)) == 0

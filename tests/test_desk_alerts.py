@@ -22,7 +22,7 @@ def team(app, make_event, make_staff):
         "organizer": make_staff("boss@example.org", event, roles=("organizer",)),
         "desk": make_staff("desk@example.org", event, roles=("helpdesk",)),
         "medic": make_staff("medic@example.org", event, roles=("helpdesk",)),
-        "coordinator": make_staff("coord@example.org", event, roles=("coordinator",)),
+        "coordinator": make_staff("coord@example.org", event, roles=("lodging", "transport", "catering")),
     }
     with app.app_context():
         db.session.add(StaffPermission(user_id=people["medic"].id, event_id=event.id, permission="medical"))
@@ -122,3 +122,79 @@ def page_seen(page: str) -> str:
     import re
 
     return re.search(r'/staff/e/summit/alerts\?seen=(\w+)', page).group(1)
+
+
+def test_a_request_made_urgent_later_alerts_the_desk_like_a_new_one(app, team, mailbox):
+    from tests.conftest import submit
+
+    event, people = team
+    _raise(app, event, category="lodging", subject="Locked out of my room", message="My card stopped working.")
+    assert [m for m in mailbox.messages if "request H-001 at" in m["Subject"]] == []
+    desk, page = _console(app, people["desk"])
+    assert "H-001" not in page.split('id="desk-alerts"')[1].split("</div>")[0]
+
+    # The desk reads it: a diabetic guest whose insulin is in the room. They make it urgent.
+    response = submit(desk, "/staff/e/summit/helpdesk/1/priority", {"priority": "urgent"},
+                      page="/staff/e/summit/helpdesk/1")
+    response.close()  # the mails go out once the response is done
+    assert response.status_code == 303
+    alerted = {m["To"]: m for m in mailbox.messages if m["Subject"] == "Urgent request H-001 at Future Summit"}
+    assert sorted(alerted) == ["boss@example.org", "desk@example.org", "medic@example.org"]
+    assert "H-001 has just become urgent" in alerted["boss@example.org"].get_body(("plain",)).get_content()
+    # Every console page of the desk shows it, until someone takes it.
+    _organizer, page = _console(app, people["organizer"], "/staff/e/summit/")
+    assert "Urgent request H-001" in page and "Locked out of my room" in page
+    coordinator, page = _console(app, people["coordinator"])
+    assert "Urgent request H-001" not in page
+
+    # Lowered and raised again, it alerts again; saving "urgent" twice does not.
+    before = len(mailbox.messages)
+    for priority in ("high", "urgent", "urgent"):
+        submit(desk, "/staff/e/summit/helpdesk/1/priority", {"priority": priority},
+               page="/staff/e/summit/helpdesk/1").close()
+    assert len(mailbox.messages) == before + 3
+
+
+def test_a_taken_request_made_urgent_mails_the_desk_but_leaves_the_strip_to_others(app, team, mailbox):
+    from tests.conftest import submit
+
+    event, people = team
+    _raise(app, event, category="transport", subject="Driver not at the gate")
+    desk, _page = _console(app, people["desk"])
+    assert submit(desk, "/staff/e/summit/helpdesk/1/take", {}, page="/staff/e/summit/helpdesk/1").status_code == 303
+    submit(desk, "/staff/e/summit/helpdesk/1/priority", {"priority": "urgent"},
+           page="/staff/e/summit/helpdesk/1").close()
+    assert len([m for m in mailbox.messages if m["Subject"] == "Urgent request H-001 at Future Summit"]) == 3
+    # Someone already has it: the strip names only requests nobody has taken.
+    _organizer, page = _console(app, people["organizer"])
+    assert "Urgent request H-001" not in page
+
+
+def test_a_guest_who_says_their_request_has_become_urgent_alerts_the_desk(app, team, mailbox):
+    from tests.conftest import submit
+
+    event, people = team
+    guest = _raise(app, event, category="transport", subject="Waiting for my car", message="Flight landed.")
+    page = guest.get("/e/summit/me/help/1").get_data(as_text=True)
+    assert "It has become urgent" in page
+    response = submit(guest, "/e/summit/me/help/1", {"message": "Still nobody, I must be at the venue by 9.",
+                                                      "urgent": "y"})
+    response.close()
+    assert response.status_code == 303
+    alerted = sorted(m["To"] for m in mailbox.messages if m["Subject"] == "Urgent request H-001 at Future Summit")
+    assert alerted == ["boss@example.org", "desk@example.org", "medic@example.org"]
+    _desk, page = _console(app, people["desk"])
+    assert "Urgent request H-001" in page
+    # Once urgent, the box is gone; replying again alerts nobody again.
+    page = guest.get("/e/summit/me/help/1").get_data(as_text=True)
+    assert "It has become urgent" not in page
+    before = len(mailbox.messages)
+    submit(guest, "/e/summit/me/help/1", {"message": "Any news?", "urgent": "y"}).close()
+    assert len([m for m in mailbox.messages[before:] if "Urgent request" in m["Subject"]]) == 0
+    with app.app_context():
+        from portal.models import Ticket, TicketChange
+
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.priority == "urgent"
+        change = db.session.scalar(select(TicketChange).where(TicketChange.what == "priority"))
+        assert (change.old, change.new) == ("normal", "urgent")

@@ -82,7 +82,7 @@ class World:
         sign_in_new_account(guest, "wang@example.org")
         assert submit(guest, "/e/summit/register", registration_form(category=str(delegate))).status_code == 303
         self.clients["guest"] = guest
-        for role in ("organizer", "coordinator", "helpdesk"):
+        for role in ("organizer", "lodging", "transport", "catering", "helpdesk"):
             make_staff(f"{role}@example.org", event, roles=(role,))
             client = app.test_client()
             assert submit(client, "/login", {"email": f"{role}@example.org",

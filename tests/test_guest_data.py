@@ -100,7 +100,7 @@ def test_erasing_my_account_asks_first_then_erases_and_signs_me_out(app, client,
 
 
 def test_a_staff_account_is_not_erased_online(app, client, auth, make_staff, summit):
-    staff = make_staff("cora@example.org", summit, roles=("coordinator",))
+    staff = make_staff("cora@example.org", summit, roles=("lodging",))
     with app.app_context():
         db.session.add(Registration(event_id=summit.id, user_id=staff.id, state="confirmed", email=staff.email,
                                     name_original="Cora", name_latin="Cora", consent_at=utcnow(),

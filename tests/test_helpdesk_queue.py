@@ -50,7 +50,7 @@ def reference(number: int) -> str:
 
 # -- Who may see the desk ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("roles, status", [(("helpdesk",), 200), (("organizer",), 200), (("coordinator",), 403)])
+@pytest.mark.parametrize("roles, status", [(("helpdesk",), 200), (("organizer",), 200), (("lodging", "transport", "catering"), 403)])
 def test_the_queue_is_for_the_desk_and_organizers(app, client, auth, make_staff, event, roles, status):
     person = make_staff("someone@example.org", event, roles=roles)
     auth.login_staff(person.email)

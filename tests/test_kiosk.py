@@ -466,7 +466,7 @@ def test_the_desk_checks_a_guest_in_and_undoes_it_with_a_reason(app, client, aut
 
 
 def test_the_live_board_counts_arrivals_and_costs_nothing_when_unchanged(app, client, auth, kiosk, organizer, make_staff):
-    coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
+    coordinator = make_staff("coord@example.org", organizer.event, roles=("catering",))
     wang = make_registration(app, kiosk.event)
     make_registration(app, kiosk.event, email="li@example.org", name_latin="Li Hua", surname="Li", category="delegate")
     scan(kiosk, wang["ticket"])

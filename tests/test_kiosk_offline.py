@@ -413,7 +413,7 @@ def test_the_board_shows_kiosks_cut_off_scans_waiting_and_last_sync(app, client,
     other = paired_kiosk(app, organizer, name="Hall B", allowed=False)
     wang = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
-    coordinator = make_staff("coord@example.org", organizer.event, roles=("coordinator",))
+    coordinator = make_staff("coord@example.org", organizer.event, roles=("transport",))
     auth.login_as(coordinator)
     board = client.get("/staff/e/summit/check-in/board", headers={"HX-Request": "true"})
     etag = board.headers["ETag"]

@@ -151,7 +151,7 @@ def test_a_staff_decline_withdraws_the_pending_requests(app, client, auth, event
 def test_freed_nights_go_to_the_waiting_requests_in_order_and_the_coordinator_is_told(
         app, event, make_staff, mailbox, mode, expected):  # noqa: F811
     _set(app, Event, event.id, freed_rooms=mode)
-    make_staff("coord@example.org", event, roles=("coordinator",))
+    make_staff("coord@example.org", event, roles=("lodging",))
     holder = register(app, event, "holder@example.org")
     first, second = register(app, event, "first@example.org"), register(app, event, "second@example.org")
     block_id = make_small_block(app, event, rooms=1)
@@ -468,7 +468,7 @@ def test_the_coordinators_note_survives_confirmation_to_the_mail_and_my_trip(app
                                                                             mailbox):  # noqa: F811
     guest = register(app, event, "guest@example.org")
     request_id = file_stay(app, event, guest.registration_id, make_small_block(app, event))
-    auth.login_as(make_staff("coord@example.org", event, roles=("coordinator",)))
+    auth.login_as(make_staff("coord@example.org", event, roles=("lodging",)))
     queue = f"/staff/e/{event.slug}/lodging/requests"
     response = submit(client, f"{queue}/{request_id}/decide", {
         f"r{request_id}-confirmation_number": "LH-1", f"r{request_id}-room_number": "808",

@@ -59,7 +59,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.staff = User(email=f"boss{number}@example.org", display_name="Boss", language="en")
         db.session.add(self.staff)
         db.session.flush()
-        db.session.add(StaffRole(user_id=self.staff.id, event_id=event.id, role="coordinator"))
+        db.session.add(StaffRole(user_id=self.staff.id, event_id=event.id, role="lodging"))
         hotel = Hotel(event_id=event.id, name_en="Lake", name_zh="湖")
         db.session.add(hotel)
         db.session.flush()

@@ -129,7 +129,7 @@ def test_roommate_confirms_on_my_trip_and_the_shared_stay_takes_one_room(app, cl
     assert request.roommate_confirmed_at is None
     # The coordinator cannot confirm before the roommate agrees.
     with app.app_context():
-        boss = make_staff("boss@example.org", event, roles=("coordinator",))
+        boss = make_staff("boss@example.org", event, roles=("lodging",))
         with pytest.raises(RuleRefused) as refused:
             services.confirm(db.session.get(Event, event.id), request.id, boss, "H-1")
         assert refused.value.code == "roommate-unconfirmed"

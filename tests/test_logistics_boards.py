@@ -21,7 +21,7 @@ from tests.factories import counting_queries, file_directly, file_leg, make_bloc
 @pytest.fixture
 def coordinator(make_event, make_staff, auth, client):
     event = make_event()
-    make_staff("coord@example.org", event, roles=("coordinator",))
+    make_staff("coord@example.org", event, roles=("lodging", "transport"))
     auth.login_staff("coord@example.org")
     return event
 

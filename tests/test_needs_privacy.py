@@ -85,7 +85,7 @@ def _every_staff_page(app, client, registration_id):
 
 def test_a_coordinator_without_the_medical_permission_never_sees_medical_notes(
         app, client, auth, make_staff, summit, guest_with_needs):
-    coordinator = make_staff("cora@example.org", summit, roles=("coordinator",))
+    coordinator = make_staff("cora@example.org", summit, roles=("lodging", "transport", "catering"))
     auth.login_as(coordinator)
     pages = list(_every_staff_page(app, client, guest_with_needs))
     for url, status, body in pages:
@@ -100,24 +100,48 @@ def test_a_coordinator_without_the_medical_permission_never_sees_medical_notes(
     assert "Peanuts (Anaphylactic)" in by_url["/staff/e/summit/catering/guests.csv"][1]
 
 
+@pytest.mark.parametrize(("role", "diet", "accessibility", "catering_board"), [
+    ("catering", True, False, 200), ("lodging", False, True, 403), ("transport", False, True, 403)])
+def test_each_coordinator_reads_only_the_needs_of_their_area(app, client, auth, make_staff, summit, guest_with_needs,
+                                                             role, diet, accessibility, catering_board):
+    auth.login_as(make_staff("cora@example.org", summit, roles=(role,)))
+    page = client.get(f"/staff/e/summit/guests/{guest_with_needs}").get_data(as_text=True)
+    assert ("Peanuts (Anaphylactic)" in page) == diet
+    assert (ACCESS_NOTE in page) == accessibility
+    assert MEDICAL_NOTE not in page
+    assert client.get("/staff/e/summit/catering").status_code == catering_board
+
+
+def _set_team_roles(client, member, roles, medical):
+    form = {f"m{member.id}-roles": list(roles)}
+    if medical:
+        form[f"m{member.id}-medical"] = "y"
+    return submit(client, f"/staff/e/summit/team/{member.id}", form, page="/staff/e/summit/team")
+
+
 def test_the_medical_permission_opens_medical_notes_and_is_audited(app, client, auth, make_staff, summit,
                                                                    guest_with_needs):
     organizer = make_staff("olivia@example.org", summit, roles=("organizer",))
-    coordinator = make_staff("cora@example.org", summit, roles=("coordinator",))
+    coordinator = make_staff("cora@example.org", summit, roles=("lodging",))
     auth.login_as(organizer)
     assert MEDICAL_NOTE in client.get(f"/staff/e/summit/guests/{guest_with_needs}").get_data(as_text=True)
-    page = client.get("/staff/e/summit/medical-access").get_data(as_text=True)
-    assert "cora@example.org" in page
-    response = submit(client, "/staff/e/summit/medical-access", {"user_id": coordinator.id, "grant": "1"})
-    assert response.status_code == 303
+    # The old page's address leads to the Team page, where the permission is given.
+    moved = client.get("/staff/e/summit/medical-access")
+    assert moved.status_code == 303 and moved.headers["Location"] == "/staff/e/summit/team#medical"
+    page = client.get("/staff/e/summit/team").get_data(as_text=True)
+    assert "cora@example.org" in page and 'id="medical"' in page
+    assert _set_team_roles(client, coordinator, ["lodging"], medical=True).status_code == 303
+    assert "cora" in re.search(r'id="medical".*?</section>', client.get("/staff/e/summit/team")
+                               .get_data(as_text=True), re.S).group(0)
 
     auth.login_as(coordinator)
     assert MEDICAL_NOTE in client.get(f"/staff/e/summit/guests/{guest_with_needs}").get_data(as_text=True)
     # The coordinator cannot hand the permission on.
+    assert client.get("/staff/e/summit/team").status_code == 403
     assert client.get("/staff/e/summit/medical-access").status_code == 403
 
     auth.login_as(organizer)
-    submit(client, "/staff/e/summit/medical-access", {"user_id": coordinator.id, "grant": "0"})
+    _set_team_roles(client, coordinator, ["lodging"], medical=False)
     auth.login_as(coordinator)
     assert MEDICAL_NOTE not in client.get(f"/staff/e/summit/guests/{guest_with_needs}").get_data(as_text=True)
     with app.app_context():
@@ -186,7 +210,7 @@ def test_every_sensitive_view_and_export_is_in_the_audit_log(app, client, auth, 
 
 
 def test_the_audit_log_is_the_organizers_and_pages(app, client, auth, make_staff, summit):
-    coordinator = make_staff("cora@example.org", summit, roles=("coordinator",))
+    coordinator = make_staff("cora@example.org", summit, roles=("lodging",))
     organizer = make_staff("olivia@example.org", summit, roles=("organizer",))
     auth.login_as(coordinator)
     assert client.get("/staff/e/summit/audit").status_code == 403

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import (
     Allergy, AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
-    NeedsConsent, StaffPermission, User,
+    NeedsConsent, StaffPermission, Station, User,
 )
 from tests.conftest import submit
 from tests.factories import make_block, stay_form
@@ -121,7 +121,7 @@ def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(ap
                                                                              summit, mailbox):
     first, second = make_block(app, summit), make_block(app, summit)
     [guest_id] = add_guests(app, summit, 1)
-    coordinator = make_staff("cora@example.org", summit, roles=("coordinator",))
+    coordinator = make_staff("cora@example.org", summit, roles=("lodging",))
     auth.login_as(coordinator)
     url = f"/staff/e/summit/guests/{guest_id}/lodging"
     source = "By phone from the minister's office"
@@ -156,7 +156,7 @@ def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(ap
 def test_a_lodging_refusal_is_shown_beside_its_field(app, client, auth, make_staff, summit):
     block = make_block(app, summit)
     [guest_id] = add_guests(app, summit, 1)
-    auth.login_as(make_staff("cora@example.org", summit, roles=("coordinator",)))
+    auth.login_as(make_staff("cora@example.org", summit, roles=("lodging",)))
     response = submit(client, f"/staff/e/summit/guests/{guest_id}/lodging", {
         **stay_form(summit, block, check_out=summit.starts_on.isoformat()), "source": "Mail", "consent": "y"})
     assert response.status_code == 422
@@ -167,7 +167,8 @@ def test_a_lodging_refusal_is_shown_beside_its_field(app, client, auth, make_sta
 
 
 @pytest.mark.parametrize(("role", "walk_in", "lodging_page"), [
-    ("organizer", 200, 200), ("helpdesk", 200, 403), ("coordinator", 403, 200)])
+    ("organizer", 200, 200), ("helpdesk", 200, 403), ("lodging", 403, 200), ("transport", 403, 403),
+    ("catering", 403, 403)])
 def test_who_acts_for_a_guest(app, client, auth, make_staff, summit, role, walk_in, lodging_page):
     [guest_id] = add_guests(app, summit, 1)
     auth.login_as(make_staff(f"{role}@example.org", summit, roles=(role,)))
@@ -175,12 +176,12 @@ def test_who_acts_for_a_guest(app, client, auth, make_staff, summit, role, walk_
     assert client.get(f"/staff/e/summit/guests/{guest_id}/lodging").status_code == lodging_page
     guest_page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
     assert ('data-testid="guest-lodging"' in guest_page) == (lodging_page == 200)
-    assert ('data-testid="guest-tickets"' in guest_page) == (role != "coordinator")
+    assert ('data-testid="guest-tickets"' in guest_page) == (role in ("organizer", "helpdesk"))
 
 
 def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_staff, summit):
     [guest_id] = add_guests(app, summit, 1)
-    auth.login_as(make_staff("cora@example.org", summit, roles=("coordinator",)))
+    auth.login_as(make_staff("cora@example.org", summit, roles=("transport",)))
     url = f"/staff/e/summit/guests/{guest_id}/transport/arrival"
     arrival = {"mode": "flight", "carrier": "EK", "number": "302",
                "local_time": f"{summit.starts_on.isoformat()}T09:30", "station": "PVG", "terminal": "T2",
@@ -199,6 +200,41 @@ def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_st
     assert "EK 302" in page
     # Reopening the form shows what is stored.
     assert 'value="302"' in client.get(url).get_data(as_text=True)
+
+
+def test_the_staff_leg_form_offers_the_coordinators_station_list(app, client, auth, make_staff, summit):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("transport",)))
+    assert submit(client, "/staff/e/summit/transport/stations",
+                  {"name": "Shanghai Pudong International Airport", "code": "PVG", "kind": "airport"}
+                  ).status_code == 303
+    with app.app_context():
+        station_id = db.session.scalar(select(Station.id))
+    url = f"/staff/e/summit/guests/{guest_id}/transport/arrival"
+    form = client.get(url).get_data(as_text=True)
+    assert "Shanghai Pudong International Airport (PVG)" in form and "Other (write it below)" in form
+    arrival = {"mode": "flight", "carrier": "EK", "number": "302", "local_time": f"{summit.starts_on}T09:30",
+               "terminal": "T2", "passengers": "1", "luggage": "1", "pickup_wanted": "y", "notes": "",
+               "source": "By phone from the embassy", "consent": "y"}
+    # "Other" with nothing written is a message beside the field, the rest kept.
+    missing = submit(client, url, {**arrival, "station_choice": "other", "station": ""})
+    assert missing.status_code == 422
+    text = missing.get_data(as_text=True)
+    assert re.search(r'id="station-error">[^<]*Enter the airport or station', text) and 'value="302"' in text
+    assert submit(client, url, {**arrival, "station_choice": str(station_id), "station": ""}).status_code == 303
+    with app.app_context():
+        leg = db.session.scalar(select(TransportLeg))
+        assert (leg.station_id, leg.station) == (station_id, "Shanghai Pudong International Airport")
+    [detail] = _audit(app, "transport.on_behalf")
+    assert detail.endswith("Shanghai Pudong International Airport")
+    # Reopened, the form shows the listed station chosen; "other" keeps the typed words.
+    assert f'<option selected value="{station_id}">' in client.get(url).get_data(as_text=True)
+    assert submit(client, url, {**arrival, "station_choice": "other", "station": "Hongqiao Railway Station"}
+                  ).status_code == 303
+    assert '<option selected value="other">' in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        leg = db.session.scalar(select(TransportLeg).where(TransportLeg.state != "cancelled"))
+        assert (leg.station_id, leg.station) == (None, "Hongqiao Railway Station")
 
 
 def test_the_organizer_enters_needs_by_phone_with_consent_through_staff(app, client, auth, make_staff, summit):
@@ -221,14 +257,36 @@ def test_the_organizer_enters_needs_by_phone_with_consent_through_staff(app, cli
     assert "halal" in client.get(url).get_data(as_text=True).lower()
 
 
-@pytest.mark.parametrize(("role", "medical", "expected"), [
-    ("coordinator", False, 403), ("coordinator", True, 200), ("helpdesk", True, 403)])
-def test_only_who_may_read_every_part_enters_needs(app, client, auth, make_staff, summit, role, medical, expected):
+@pytest.mark.parametrize(("roles", "medical", "expected"), [
+    (("lodging", "catering"), False, 403), (("lodging", "catering"), True, 200), (("catering",), True, 403),
+    (("lodging",), True, 403), (("helpdesk",), True, 403)])
+def test_only_who_may_read_every_part_enters_needs(app, client, auth, make_staff, summit, roles, medical, expected):
     [guest_id] = add_guests(app, summit, 1)
-    person = make_staff(f"{role}@example.org", summit, roles=(role,))
+    person = make_staff("cora@example.org", summit, roles=roles)
     if medical:
         with app.app_context():
             db.session.add(StaffPermission(user_id=person.id, event_id=summit.id, permission="medical"))
             db.session.commit()
     auth.login_as(person)
     assert client.get(f"/staff/e/summit/guests/{guest_id}/needs").status_code == expected
+
+
+@pytest.mark.parametrize("role", ["organizer", "lodging", "transport", "catering", "helpdesk"])
+def test_the_guest_page_shows_the_sessions_the_guest_booked(app, client, auth, make_staff, summit, role):
+    from tests.factories import at, make_guest, make_session
+
+    guest = make_guest(app, summit, "wang@example.org", name="Wang Wei")
+    keynote = make_session(app, summit, "Opening keynote", at(summit, 0, 9))
+    make_session(app, summit, "Trade panel", at(summit, 0, 11))
+    roundtable = make_session(app, summit, "Closed roundtable", at(summit, 1, 15))
+    guest_client = app.test_client()
+    from tests.sessions import sign_in
+    sign_in(guest_client, guest.user_id)
+    for session_id in (roundtable, keynote):
+        assert submit(guest_client, f"/e/summit/me/agenda/{session_id}/add", {},
+                      page="/e/summit/agenda").status_code == 303
+    auth.login_as(make_staff(f"{role}@example.org", summit, roles=(role,)))
+    page = client.get(f"/staff/e/summit/guests/{guest.registration_id}").get_data(as_text=True)
+    sessions = re.search(r'data-testid="guest-sessions".*?</section>', page, re.S).group(0)
+    assert "Opening keynote" in sessions and "Closed roundtable" in sessions and "Trade panel" not in sessions
+    assert sessions.index("Opening keynote") < sessions.index("Closed roundtable")

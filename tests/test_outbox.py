@@ -309,7 +309,7 @@ def test_only_organizers_of_the_event_retry_its_mail(app, client, auth, make_eve
         db.session.add(row)
         db.session.commit()
         mail_id = row.id
-    auth.login_as(make_staff("cora@example.org", event, roles=("coordinator", "helpdesk")))
+    auth.login_as(make_staff("cora@example.org", event, roles=("lodging", "transport", "catering", "helpdesk")))
     token = csrf_token(client, "/account")
     assert client.post(f"/staff/e/summit/outbox/{mail_id}/retry", data={"csrf_token": token}).status_code == 403
     auth.login_as(make_staff("olga@example.org", other, roles=("organizer",)))

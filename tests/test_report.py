@@ -59,7 +59,7 @@ def test_the_report_matches_a_hand_computed_dataset(app, make_event, make_staff)
 
 def test_the_report_is_the_organizers(app, make_event, make_staff):
     event = make_event()
-    coordinator = make_staff("coord@example.org", event, roles=("coordinator", "helpdesk"))
+    coordinator = make_staff("coord@example.org", event, roles=("transport", "helpdesk"))
     client = app.test_client()
     sign_in(client, coordinator.id)
     assert client.get(f"/staff/e/{event.slug}/report").status_code == 403

@@ -514,7 +514,7 @@ ORGANIZER_ONLY_PAGES = ["/staff/e/summit/settings", "/staff/e/summit/invitations
                         "/staff/e/summit/invitations/import", "/staff/e/summit/outbox"]
 
 
-@pytest.mark.parametrize("role", ["coordinator", "helpdesk"])
+@pytest.mark.parametrize("role", ["lodging", "transport", "catering", "helpdesk"])
 def test_coordinator_and_helpdesk_see_guests_but_not_organizer_pages(app, client, auth, make_staff, summit, role):
     [rid] = add_guests(app, summit, 1, state="pending")
     auth.login_as(make_staff(f"{role}@example.org", summit, roles=(role,)))
@@ -567,7 +567,7 @@ def test_subnav_shows_what_the_role_allows(app, client, auth, make_staff, summit
     auth.login_as(organizer)
     page = client.get("/staff/e/summit/guests").get_data(as_text=True)
     assert 'aria-current="page">Guests<' in page and "/staff/e/summit/outbox" in page
-    auth.login_as(make_staff("cora@example.org", summit, roles=("coordinator",)))
+    auth.login_as(make_staff("cora@example.org", summit, roles=("catering",)))
     page = client.get("/staff/e/summit/guests").get_data(as_text=True)
     assert "/staff/e/summit/outbox" not in page and "/staff/e/summit/settings" not in page
 

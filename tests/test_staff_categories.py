@@ -74,7 +74,7 @@ def test_a_category_in_use_cannot_be_removed_but_an_unused_one_can(app, client, 
 
 def test_categories_are_for_organizers_of_that_event(app, client, auth, make_staff, make_event, summit):
     other = make_event(slug="other")
-    coordinator = make_staff("cora@example.org", summit, roles=("coordinator",))
+    coordinator = make_staff("cora@example.org", summit, roles=("lodging",))
     auth.login_as(coordinator)
     assert client.get("/staff/e/summit/categories").status_code == 403
     foreign = next(c for c in other.categories)

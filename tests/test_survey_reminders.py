@@ -89,7 +89,7 @@ def test_an_anonymous_survey_never_exports_who_has_not_answered(app, make_event,
 
 def test_a_coordinator_neither_reminds_nor_exports(app, make_event, make_staff):
     event, _survey, _staff, base = _setup(app, make_event, make_staff)
-    coordinator = make_staff("coord@example.org", event, roles=("coordinator",))
+    coordinator = make_staff("coord@example.org", event, roles=("lodging",))
     client = app.test_client()
     sign_in(client, coordinator.id)
     assert client.get(f"{base}/remind").status_code == 403

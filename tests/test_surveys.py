@@ -279,7 +279,7 @@ def test_who_has_not_answered_stays_a_number_for_an_anonymous_survey(app, make_e
 def test_the_organizer_builds_a_survey_with_sections_choices_and_a_condition(app, make_event, make_staff):
     event = make_event()
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
-    coordinator = make_staff("coord@example.org", event, roles=("coordinator",))
+    coordinator = make_staff("coord@example.org", event, roles=("catering",))
     staff = app.test_client()
     sign_in(staff, organizer.id)
     base = f"/staff/e/{event.slug}/surveys"

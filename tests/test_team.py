@@ -52,12 +52,12 @@ def _invite(client, slug="summit", **data):
 
 def test_an_invited_colleague_sets_a_password_through_the_mailed_link(app, client, auth, organizer, mailbox):
     auth.login_as(organizer)
-    response = _invite(client, **{"invite-roles": ["helpdesk", "coordinator"], "invite-medical": "y"})
+    response = _invite(client, **{"invite-roles": ["helpdesk", "lodging"], "invite-medical": "y"})
     assert response.status_code == 303
-    assert _roles(app, "hana@example.org") == {"helpdesk", "coordinator"}
+    assert _roles(app, "hana@example.org") == {"helpdesk", "lodging"}
     page = client.get("/staff/e/summit/team").get_data(as_text=True)
     assert "hana@example.org" in page and "Never" in page and "May read medical notes" in page
-    assert ("team.invite", "hana@example.org", "coordinator helpdesk") in _audit(app)
+    assert ("team.invite", "hana@example.org", "helpdesk lodging") in _audit(app)
     assert ("permission.grant", "hana@example.org", "medical") in _audit(app)
 
     # Hana opens the mail in her own browser: the link proves the address, then she sets a password.
@@ -109,31 +109,31 @@ def test_a_bad_invitation_is_explained_and_keeps_the_input(app, client, auth, or
 
 def test_taking_a_role_ends_that_persons_sessions_and_is_audited(app, client, auth, organizer, make_staff,
                                                                 summit):
-    hana = make_staff("hana@example.org", summit, roles=("helpdesk", "coordinator"))
+    hana = make_staff("hana@example.org", summit, roles=("helpdesk", "lodging"))
     hanas_browser = app.test_client()
     sign_in(hanas_browser, hana.id)
     assert hanas_browser.get("/staff/e/summit/helpdesk").status_code == 200
     auth.login_as(organizer)
-    response = submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["coordinator"]},
+    response = submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"]},
                       page="/staff/e/summit/team")
     assert response.status_code == 303
-    assert _roles(app, "hana@example.org") == {"coordinator"}
+    assert _roles(app, "hana@example.org") == {"lodging"}
     with app.app_context():
         assert db.session.scalar(select(SignInSession).where(SignInSession.user_id == hana.id)) is None
     assert hanas_browser.get("/staff/e/summit/helpdesk").headers["Location"].startswith("/login")
     assert ("role.revoke", "hana@example.org", "helpdesk") in _audit(app)
     # Saving the same again changes nothing and writes nothing.
     before = _audit(app)
-    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["coordinator"]},
+    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"]},
            page="/staff/e/summit/team")
     assert _audit(app) == before
 
 
 def test_no_role_left_takes_a_colleague_off_the_team_with_their_medical_permission(app, client, auth, organizer,
                                                                                     make_staff, summit):
-    hana = make_staff("hana@example.org", summit, roles=("coordinator",))
+    hana = make_staff("hana@example.org", summit, roles=("lodging",))
     auth.login_as(organizer)
-    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["coordinator"],
+    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"],
                                                        f"m{hana.id}-medical": "y"}, page="/staff/e/summit/team")
     with app.app_context():
         assert db.session.scalar(select(StaffPermission.permission).where(StaffPermission.user_id == hana.id)) \
@@ -167,7 +167,7 @@ def test_a_member_of_another_event_is_not_found(app, client, auth, organizer, ma
     assert _roles(app, "gus@example.org") == {"helpdesk"}
 
 
-@pytest.mark.parametrize("role", ["coordinator", "helpdesk"])
+@pytest.mark.parametrize("role", ["lodging", "transport", "catering", "helpdesk"])
 def test_only_organizers_run_the_team(app, client, auth, make_staff, summit, role):
     auth.login_as(make_staff("cora@example.org", summit, roles=(role,)))
     assert client.get("/staff/e/summit/team").status_code == 403
@@ -214,3 +214,55 @@ def test_create_staff_with_a_password_still_works(app, runner, mailbox):
     assert mailbox.messages == []
     short = runner.invoke(args=["create-staff", "x@example.org", "--password", "short"])
     assert short.exit_code != 0
+
+
+def test_upgrading_gives_each_coordinator_the_three_coordinator_roles(tmp_path, mailbox):
+    """Migration 0021 on a database made before it: nobody loses what they could do, nor their session."""
+    from datetime import date
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+    from portal.models import Event
+    from tests.conftest import _config
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", mailbox.port))
+    rows = "SELECT u.email, e.slug, r.role FROM staff_role r JOIN user_account u ON u.id = r.user_id " \
+           "JOIN event e ON e.id = r.event_id"
+    with app.app_context():
+        upgrade(revision="0020_event_look")
+        # The rows as the console wrote them before 0021 (events and accounts have not changed since).
+        events = [Event(slug=slug, name_en=slug, name_zh=slug, starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 2),
+                        timezone="Asia/Shanghai") for slug in ("summit", "gala")]
+        people = [User(email=f"{name}@example.org") for name in ("cora", "olga", "gus")]
+        db.session.add_all(events + people)
+        db.session.flush()
+        (summit, gala), (cora, olga, gus) = [e.id for e in events], [p.id for p in people]
+        for user_id, event_id, role in ((cora, summit, "coordinator"), (cora, summit, "helpdesk"),
+                                        (olga, summit, "organizer"), (gus, gala, "coordinator")):
+            db.session.execute(text("INSERT INTO staff_role (user_id, event_id, role) VALUES (:u, :e, :r)"),
+                               {"u": user_id, "e": event_id, "r": role})
+        db.session.execute(text(
+            "INSERT INTO sign_in_session (user_id, token_hash, created_at, last_seen_at, roles) "
+            "VALUES (:u, 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :roles)"),
+            {"u": cora, "roles": f"{summit}:coordinator {summit}:helpdesk"})
+        db.session.commit()
+
+        upgrade(revision="heads")
+        assert set(db.session.execute(text(rows)).all()) == {
+            ("cora@example.org", "summit", "lodging"), ("cora@example.org", "summit", "transport"),
+            ("cora@example.org", "summit", "catering"), ("cora@example.org", "summit", "helpdesk"),
+            ("olga@example.org", "summit", "organizer"), ("gus@example.org", "gala", "lodging"),
+            ("gus@example.org", "gala", "transport"), ("gus@example.org", "gala", "catering")}
+        # Her open session holds only roles she still has: it goes on.
+        snapshot = set(db.session.execute(text("SELECT roles FROM sign_in_session")).scalar().split())
+        assert snapshot == {f"{summit}:catering", f"{summit}:helpdesk"}
+        db.session.commit()
+
+        downgrade(revision="0020_event_look")
+        assert set(db.session.execute(text(rows)).all()) == {
+            ("cora@example.org", "summit", "coordinator"), ("cora@example.org", "summit", "helpdesk"),
+            ("olga@example.org", "summit", "organizer"), ("gus@example.org", "gala", "coordinator")}
+        db.session.commit()
+        db.engine.dispose()

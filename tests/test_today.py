@@ -95,7 +95,7 @@ def test_the_dashboard_counts_what_the_desk_watches(app, make_event, make_staff)
 def test_every_role_of_the_event_sees_the_dashboard_and_nobody_else(app, make_event, make_staff):
     event = make_event()
     make_event(slug="other")
-    for role in ("organizer", "coordinator", "helpdesk"):
+    for role in ("organizer", "lodging", "transport", "catering", "helpdesk"):
         user = make_staff(f"{role}@example.org", event, roles=(role,))
         client = app.test_client()
         sign_in(client, user.id)

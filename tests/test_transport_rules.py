@@ -22,7 +22,7 @@ from tests.factories import file_leg, make_vehicle
 @pytest.fixture
 def coordinator(make_event, make_staff, auth, client):
     event = make_event()
-    make_staff("coord@example.org", event, roles=("coordinator",))
+    make_staff("coord@example.org", event, roles=("transport",))
     auth.login_staff("coord@example.org")
     return event
 

@@ -1,7 +1,7 @@
 """Forms of the help desk: the guest's (portal and kiosk), the rating, and the staff console's."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import one_line
@@ -64,6 +64,7 @@ class RaiseTicketForm(FlaskForm):
 
 class GuestReplyForm(FlaskForm):
     message = _message_field(_l("Your reply"))
+    urgent = BooleanField(_l("It has become urgent: it cannot wait"))
 
 
 class KioskHelpForm(FlaskForm):

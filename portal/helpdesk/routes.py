@@ -84,7 +84,7 @@ def ticket(event: Event, registration: Registration, number: int):
     form = GuestReplyForm()
     if form.validate_on_submit():
         try:
-            services.guest_reply(found, current_user, form.message.data)
+            services.guest_reply(found, current_user, form.message.data, urgent=form.urgent.data)
         except services.TicketError as error:
             form.message.errors.append(error_message(error))
         else:

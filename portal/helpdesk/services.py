@@ -337,16 +337,28 @@ def assign(ticket: Ticket, assignee: User | None, actor: User, now: datetime | N
     db.session.commit()
 
 
-def set_priority(ticket: Ticket, priority: str, actor: User, now: datetime | None = None) -> None:
-    """Raise or lower a ticket's priority (a medical ticket may be lowered here). Commits."""
+def set_priority(ticket: Ticket, priority: str, actor: User | None, now: datetime | None = None) -> None:
+    """Raise or lower a ticket's priority (a medical ticket may be lowered here). Commits.
+
+    A request that becomes urgent alerts the desk as a new urgent one does, in the same transaction.
+    """
     now = now or utcnow()
     if priority not in PRIORITIES:
         raise TicketError("bad-priority")
-    if priority != ticket.priority:
-        _change(ticket, actor, "priority", ticket.priority, priority, now)
-        ticket.priority = priority
-        ticket.updated_at = now
+    _reprioritise(ticket, priority, actor, now)
     db.session.commit()
+
+
+def _reprioritise(ticket: Ticket, priority: str, actor: User | None, now: datetime) -> None:
+    """Change the priority; a request that becomes alarming mails the desk (portal/mailing/alerts.py)."""
+    if priority == ticket.priority:
+        return
+    was_alarming = alerts.is_alarming(ticket)
+    _change(ticket, actor, "priority", ticket.priority, priority, now)
+    ticket.priority = priority
+    ticket.updated_at = now
+    if not was_alarming and alerts.is_alarming(ticket) and ticket.state in ACTIVE:
+        alerts.mail_desk(ticket.event, ticket, escalated=True)
 
 
 def change_state(ticket: Ticket, to: str, actor: User, now: datetime | None = None) -> None:
@@ -382,8 +394,12 @@ def reply(ticket: Ticket, author: User, body: str, *, internal: bool = False, th
     return message
 
 
-def guest_reply(ticket: Ticket, user: User | None, body: str, now: datetime | None = None) -> TicketMessage:
-    """The guest writes in their ticket; a pending or resolved ticket opens again. Commits."""
+def guest_reply(ticket: Ticket, user: User | None, body: str, now: datetime | None = None,
+                urgent: bool = False) -> TicketMessage:
+    """The guest writes in their ticket; a pending or resolved ticket opens again. Commits.
+
+    `urgent`: the guest says it cannot wait any more; the desk is alerted as for a new urgent request.
+    """
     now = now or utcnow()
     body = _clean(body, MAX_MESSAGE, "empty-message", "message-too-long")
     if ticket.state not in GUEST_MAY_REPLY:
@@ -394,6 +410,8 @@ def guest_reply(ticket: Ticket, user: User | None, body: str, now: datetime | No
     ticket.updated_at = now
     if ticket.state in (PENDING, RESOLVED):
         _move(ticket, OPEN, user, now)
+    if urgent:
+        _reprioritise(ticket, "urgent", user, now)
     db.session.commit()
     return message
 

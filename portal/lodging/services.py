@@ -424,7 +424,7 @@ def _tell_coordinators(event: Event, block: RoomBlock, nights: list[date], chose
                        confirming: bool) -> None:
     coordinators = db.session.scalars(
         select(User).join(StaffRole, StaffRole.user_id == User.id)
-        .where(StaffRole.event_id == event.id, StaffRole.role == "coordinator").order_by(User.id)).all()
+        .where(StaffRole.event_id == event.id, StaffRole.role == "lodging").order_by(User.id)).all()
     for person in coordinators:
         outbox.queue("lodging_nights_freed", person.email, "lodging_nights_freed", person.language or "en",
                      event=event, block=block, nights=nights, chosen=chosen, confirming=confirming)

@@ -1,8 +1,8 @@
 """Alerts for help requests that cannot wait: urgent ones and medical ones.
 
-When such a request is raised, everyone on the event's desk (organizers and the
-help desk) gets a mail at once, and every console page they have open shows it
-until someone takes the request. A medical request is named as such: its mail carries
+When such a request is raised, or an earlier one becomes urgent, everyone on the
+event's desk (organizers and the help desk) gets a mail at once, and every console
+page they have open shows it until someone takes the request. A medical request is named as such: its mail carries
 the subject and the guest's name only to those with the medical-data permission, and
 the console's strip, on every page, never shows them.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from portal import outbox
 from portal.extensions import db
 from portal.models import Event, StaffRole, Ticket, User
-from portal.models.helpdesk import NEW
+from portal.models.helpdesk import NEW, OPEN
 from portal.needs import services as needs
 
 # Who is alerted: the staff who work the desk (portal/helpdesk/services.py DESK_ROLES).
@@ -30,10 +30,11 @@ def may_read_medical(user: User, event: Event) -> bool:
     return needs.MEDICAL in needs.reader_scope(user, event)
 
 
-def mail_desk(event: Event, ticket: Ticket) -> int:
+def mail_desk(event: Event, ticket: Ticket, escalated: bool = False) -> int:
     """Queue the alert to each organizer and help-desk member of the event, in their language; returns how many.
 
-    Runs inside the transaction that raises the ticket, so the alert exists exactly when the ticket does.
+    Runs inside the transaction that raises the ticket (or raises its priority: `escalated`), so the
+    alert exists exactly when the alarming ticket does.
     """
     staff = db.session.scalars(
         select(User).join(StaffRole, StaffRole.user_id == User.id)
@@ -42,7 +43,7 @@ def mail_desk(event: Event, ticket: Ticket) -> int:
     for user in staff:
         detailed = ticket.category != "medical" or may_read_medical(user, event)
         outbox.queue("desk-alert", user.email, "desk_alert", user.language or "en", event=event,
-                     ticket=ticket, detailed=detailed)
+                     ticket=ticket, detailed=detailed, escalated=escalated)
     return len(staff)
 
 
@@ -59,10 +60,13 @@ class Alert:
 
 
 def waiting(event: Event) -> list[Alert]:
-    """Urgent and medical requests nobody has taken yet, oldest first."""
+    """Urgent and medical requests nobody has taken yet, oldest first.
+
+    Open ones count too: a request made urgent after someone opened it, or given back to nobody.
+    """
     tickets = db.session.execute(
         select(Ticket.number, Ticket.category, Ticket.priority, Ticket.subject)
-        .where(Ticket.event_id == event.id, Ticket.state == NEW, Ticket.assignee_id.is_(None),
+        .where(Ticket.event_id == event.id, Ticket.state.in_((NEW, OPEN)), Ticket.assignee_id.is_(None),
                or_(Ticket.priority == "urgent", Ticket.category == "medical"))
         .order_by(Ticket.created_at, Ticket.id)).all()
     if not tickets:

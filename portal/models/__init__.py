@@ -12,7 +12,7 @@ from portal.models.lodging import Hotel, LodgingRequest, RoomBlock, RoomNight
 from portal.models.outbox import OutboundMail
 from portal.models.registration import Invitation, Registration, RegistrationChange
 from portal.models.survey import Answer, Choice, Question, SessionRating, Survey, SurveyParticipation, SurveyResponse, SurveySection
-from portal.models.catering import Meal
+from portal.models.catering import Meal, MealTime
 from portal.models.transport import Station, TransportLeg, Vehicle
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Vehicle",
     "Station",
     "Meal",
+    "MealTime",
     "TransportLeg",
     "RoomNight",
     "RoomBlock",

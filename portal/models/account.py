@@ -3,11 +3,11 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -64,9 +64,14 @@ class StaffRole(db.Model):
     """One role a staff member holds for one event; several per person are allowed."""
 
     __tablename__ = "staff_role"
-    __table_args__ = (UniqueConstraint("user_id", "event_id", "role"),)
+    # Each coordinator reaches only their own area: rooms, cars or the kitchen (least access).
+    COORDINATORS = ("lodging", "transport", "catering")
+    ROLES = ("organizer", *COORDINATORS, "helpdesk")
 
-    ROLES = ("organizer", "coordinator", "helpdesk")
+    __table_args__ = (
+        UniqueConstraint("user_id", "event_id", "role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

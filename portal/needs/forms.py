@@ -173,3 +173,17 @@ class MealForm(FlaskForm):
     @property
     def chosen_day(self) -> date:
         return date.fromisoformat(self.day.data)
+
+
+class DailyMealTimesForm(FlaskForm):
+    """When breakfast, lunch and dinner are served, every day of the event."""
+
+    breakfast = TimeField(_l("Breakfast"), validators=[InputRequired(_l("Enter the time it is served."))])
+    lunch = TimeField(_l("Lunch"), validators=[InputRequired(_l("Enter the time it is served."))])
+    dinner = TimeField(_l("Dinner"), validators=[InputRequired(_l("Enter the time it is served."))])
+
+    def validate_dinner(self, field):
+        # Out of order, the board would list dinner before lunch and count the wrong guests for each.
+        if self.breakfast.data and self.lunch.data and field.data and not (
+                self.breakfast.data < self.lunch.data < field.data):
+            raise ValidationError(str(_l("Breakfast, lunch and dinner must come in that order.")))

@@ -1,7 +1,8 @@
 """Who eats at each meal: the days and times a guest is here, and the counts the kitchen cooks for.
 
-Breakfast, lunch and dinner are served every day of the event at the times
-below; the organizer adds receptions (Meal rows). A guest eats a meal when they
+Breakfast, lunch and dinner are served every day of the event, at the times
+below unless the organizer set others (MealTime rows); the organizer adds
+receptions (Meal rows). A guest eats a meal when they
 have arrived by the time it is served and have not yet left:
 
 - an arrival or departure journey (not cancelled) gives the instant;
@@ -21,13 +22,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
-from portal.models import Event, LodgingRequest, Meal, TransportLeg
+from portal.models import Event, LodgingRequest, Meal, MealTime, TransportLeg
 from portal.models.lodging import ACTIVE_STATES as STAY_STATES
 from portal.models.needs import ALLERGENS, DIETS, OTHER_ALLERGEN, SEVERITIES
 from portal.models.transport import CANCELLED
 from portal.needs.services import NOT_STATED, Diner, diners, meal_days
 
-# key, served at (event's clock), name
+# key, usual time (event's clock), name
 STANDARD_MEALS = (
     ("breakfast", time(7, 30), _l("Breakfast")),
     ("lunch", time(12, 30), _l("Lunch")),
@@ -57,6 +58,30 @@ class MealDay:
     meals: list[MealCount]
     # Everyone eating at least one meal that day, in the board's order.
     diners: list[Diner]
+
+
+def daily_meals(event: Event) -> list[tuple[str, time, str]]:
+    """Breakfast, lunch and dinner as (key, served at, name), at the organizer's times where set."""
+    chosen = dict(db.session.execute(
+        select(MealTime.meal, MealTime.served_at).where(MealTime.event_id == event.id)).all())
+    return [(key, chosen.get(key, usual), str(name)) for key, usual, name in STANDARD_MEALS]
+
+
+def set_daily_times(event: Event, times: dict[str, time]) -> list[str]:
+    """Store the organizer's time for each daily meal; returns the meals whose time changed. Does not commit."""
+    held = {row.meal: row for row in db.session.scalars(select(MealTime).where(MealTime.event_id == event.id))}
+    changed = []
+    for key, usual, _name in STANDARD_MEALS:
+        wanted = times[key]
+        row = held.get(key)
+        if (row.served_at if row else usual) == wanted:
+            continue
+        if row is None:
+            db.session.add(MealTime(event_id=event.id, meal=key, served_at=wanted))
+        else:
+            row.served_at = wanted
+        changed.append(key)
+    return changed
 
 
 def reception_key(meal: Meal) -> str:
@@ -111,14 +136,15 @@ def _count(key: str, day: date, served_at: time, name: str, present: list[Diner]
 
 
 def meal_board(event: Event) -> list[MealDay]:
-    """Every meal of every event day with the guests present for it; five queries whatever the guests."""
+    """Every meal of every event day with the guests present for it; six queries whatever the guests."""
     everyone = diners(event)
     here = _stays_here(event, [d.registration.id for d in everyone])
     receptions = receptions_of(event)
+    daily = daily_meals(event)
     zone = event.zone
     result = []
     for day in meal_days(event):
-        slots = [(key, at, str(name)) for key, at, name in STANDARD_MEALS]
+        slots = list(daily)
         slots += [(reception_key(m), m.served_at, m.name) for m in receptions if m.day == day]
         counts = []
         for key, at, name in sorted(slots, key=lambda slot: slot[1]):

@@ -6,10 +6,10 @@ with the consent row locked, so a withdrawal in another tab cannot interleave.
 Withdrawing deletes every needs row in the same transaction as the withdrawal.
 
 Least access (decided here, once, for pages, exports and the kiosk):
-- "diet": diet and allergens. Organizer and coordinators (coordinators run catering).
-- "accessibility": organizer and coordinators (rooms, cars and seats depend on it).
-  The catering board itself shows diet and allergens only: a kitchen needs no one's
-  hearing or mobility needs, and a coordinator who does reads them on the guest's page.
+- "diet": diet and allergens. Organizer and catering coordinators (the kitchen).
+- "accessibility": organizer, lodging and transport coordinators (rooms and cars
+  depend on it). The catering board shows diet and allergens only: a kitchen needs
+  no one's hearing or mobility needs.
 - "medical": medical notes and the emergency contact. The organizer, and staff
   holding the explicit "medical" StaffPermission for the event; no role grants it.
 - The help desk reads none of it. The kiosk's public screen says only that meals are
@@ -347,8 +347,10 @@ def reader_scope(user: User, event: Event) -> frozenset[str]:
         return frozenset()
     roles = {"organizer"} if user.is_admin else user.roles_for(event.id)
     scope = set()
-    if roles & {"organizer", "coordinator"}:
-        scope |= {DIET, ACCESSIBILITY}
+    if roles & {"organizer", "catering"}:
+        scope.add(DIET)
+    if roles & {"organizer", "lodging", "transport"}:
+        scope.add(ACCESSIBILITY)
     if "organizer" in roles or (roles and has_medical_permission(user, event)):
         scope.add(MEDICAL)
     return frozenset(scope)

@@ -1,8 +1,8 @@
-"""Forms of the privacy pages: erasing an account, granting a staff permission."""
+"""Forms of the privacy pages: erasing an account."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField
-from wtforms.validators import AnyOf, DataRequired
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from portal.i18n import lazy_gettext as _l
 
@@ -12,10 +12,3 @@ class EraseForm(FlaskForm):
         _l("I understand that my account, my registrations and everything I told you will be erased, "
            "and that this cannot be undone."),
         validators=[DataRequired(_l("Tick the box to confirm, or go back."))])
-
-
-class PermissionForm(FlaskForm):
-    """Grant ("1") or revoke ("0") one staff member's permission; one small form per row."""
-
-    user_id = IntegerField(validators=[DataRequired()])
-    grant = HiddenField(validators=[AnyOf(("0", "1"))])

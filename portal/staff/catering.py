@@ -1,9 +1,11 @@
 """The catering board: what the kitchen cooks at each meal of each day, and for whom.
 
-/staff/e/<slug>/catering                        catering          organizer, coordinator (?day=YYYY-MM-DD)
-/staff/e/<slug>/catering/<list>.<fmt>           catering_export   organizer, coordinator; list counts|guests, fmt csv|xlsx
-/staff/e/<slug>/catering/<day>/<meal>.<fmt>     meal_export       organizer, coordinator; one meal's counts and names
-/staff/e/<slug>/catering/meals                  meals             organizer (the receptions; add one)
+/staff/e/<slug>/catering                        catering          organizer, catering coordinator (?day=YYYY-MM-DD)
+/staff/e/<slug>/catering/<list>.<fmt>           catering_export   organizer, catering coordinator; list counts|guests, fmt csv|xlsx
+/staff/e/<slug>/catering/<day>/<meal>.<fmt>     meal_export       organizer, catering coordinator; one meal's counts and names
+/staff/e/<slug>/catering/meals                  meals             organizer (the daily meals' times, the receptions; add one)
+/staff/e/<slug>/catering/meals/times            meal_times        organizer (POST: when breakfast, lunch and dinner are served)
+/staff/e/<slug>/catering/meals/<id>             edit_meal         organizer (a reception's day, time and name)
 /staff/e/<slug>/catering/meals/<id>/delete      delete_meal       organizer (POST)
 
 Diet and allergens only (see portal/needs/services.py for why); every view and
@@ -25,7 +27,7 @@ from portal.models import Event, Meal
 from portal.needs import meals as meal_service, services as needs
 from portal.rendering import INVALID, render
 from portal.staff import bp
-from portal.needs.forms import MealForm
+from portal.needs.forms import DailyMealTimesForm, MealForm
 from portal.staff.forms import ActionForm
 from portal.staff.routes import PERMISSIONS
 
@@ -132,33 +134,84 @@ def _guest_columns() -> list[exports.Column]:
     ]
 
 
-# -- Receptions ------------------------------------------------------------------------------------
+# -- Meal times and receptions ---------------------------------------------------------------------
 
-def _meals_page(event: Event, form: MealForm, status: int = 200):
+def _times_form(event: Event, formdata=None) -> DailyMealTimesForm:
+    if formdata is not None:
+        return DailyMealTimesForm(formdata, prefix="times")
+    return DailyMealTimesForm(formdata=None, prefix="times",
+                              data={key: at for key, at, _name in meal_service.daily_meals(event)})
+
+
+def _meals_page(event: Event, form: MealForm, times_form: DailyMealTimesForm | None = None, status: int = 200):
     return render("staff/catering/meals.html", event=event, form=form, receptions=meal_service.receptions_of(event),
-                  standard=meal_service.STANDARD_MEALS, action_form=ActionForm(), status=status)
+                  times_form=times_form or _times_form(event), action_form=ActionForm(), status=status)
+
+
+def _name_taken(event: Event, form: MealForm, meal_id: int | None = None) -> bool:
+    name_en = " ".join(form.name_en.data.split())
+    clash = db.session.scalar(select(Meal.id).where(Meal.event_id == event.id, Meal.day == form.chosen_day,
+                                                    Meal.name_en == name_en, Meal.id != (meal_id or 0)))
+    if clash is not None:
+        form.name_en.errors = list(form.name_en.errors) + [_("That day already has a meal of this name.")]
+    return clash is not None
 
 
 @bp.route("/e/<slug>/catering/meals", methods=["GET", "POST"])
 @access.staff(*MEAL_ROLES)
 def meals(event: Event):
-    """The meals served each day, the receptions added to them, and a form to add one."""
+    """The meals served each day and their times, the receptions added to them, and a form to add one."""
     form = MealForm(event=event)
-    if form.validate_on_submit():
-        name_en = " ".join(form.name_en.data.split())
-        clash = db.session.scalar(select(Meal.id).where(Meal.event_id == event.id, Meal.day == form.chosen_day,
-                                                        Meal.name_en == name_en))
-        if clash is None:
-            meal = Meal(event_id=event.id, day=form.chosen_day, served_at=form.served_at.data, name_en=name_en,
-                        name_zh=" ".join((form.name_zh.data or "").split()))
-            db.session.add(meal)
-            db.session.flush()
-            audit.record(event, current_user, "catering.meal", f"meal:{meal.id}", f"{meal.day} {meal.name_en}")
+    if form.validate_on_submit() and not _name_taken(event, form):
+        meal = Meal(event_id=event.id, day=form.chosen_day, served_at=form.served_at.data,
+                    name_en=" ".join(form.name_en.data.split()), name_zh=" ".join((form.name_zh.data or "").split()))
+        db.session.add(meal)
+        db.session.flush()
+        audit.record(event, current_user, "catering.meal", f"meal:{meal.id}", f"{meal.day} {meal.name_en}")
+        db.session.commit()
+        flash(_("The reception is added to the catering board."), "success")
+        return redirect(url_for("staff.meals", slug=event.slug), 303)
+    return _meals_page(event, form, status=INVALID if form.errors else 200)
+
+
+@bp.post("/e/<slug>/catering/meals/times")
+@access.staff(*MEAL_ROLES)
+def meal_times(event: Event):
+    """Set when breakfast, lunch and dinner are served; the counts follow the new times."""
+    times_form = _times_form(event, request.form)
+    if not times_form.validate_on_submit():
+        return _meals_page(event, MealForm(formdata=None, event=event), times_form, status=INVALID)
+    changed = meal_service.set_daily_times(
+        event, {key: getattr(times_form, key).data for key in meal_service.STANDARD_KEYS})
+    for key in changed:
+        audit.record(event, current_user, "catering.meal_time", key,
+                     getattr(times_form, key).data.strftime("%H:%M"))
+    db.session.commit()
+    flash(_("The meal times are saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
+    return redirect(url_for("staff.meals", slug=event.slug), 303)
+
+
+@bp.route("/e/<slug>/catering/meals/<int:meal_id>", methods=["GET", "POST"])
+@access.staff(*MEAL_ROLES)
+def edit_meal(event: Event, meal_id: int):
+    """Change a reception's day, time or name."""
+    meal = access.in_event(Meal, meal_id, event)
+    if request.method == "GET":
+        form = MealForm(formdata=None, event=event, data={"day": meal.day.isoformat(), "served_at": meal.served_at,
+                                                          "name_en": meal.name_en, "name_zh": meal.name_zh})
+    else:
+        form = MealForm(event=event)
+        if form.validate_on_submit() and not _name_taken(event, form, meal.id):
+            meal.day, meal.served_at = form.chosen_day, form.served_at.data
+            meal.name_en = " ".join(form.name_en.data.split())
+            meal.name_zh = " ".join((form.name_zh.data or "").split())
+            audit.record(event, current_user, "catering.meal_changed", f"meal:{meal.id}",
+                         f"{meal.day} {meal.served_at:%H:%M} {meal.name_en}")
             db.session.commit()
-            flash(_("The reception is added to the catering board."), "success")
+            flash(_("The reception is saved."), "success")
             return redirect(url_for("staff.meals", slug=event.slug), 303)
-        form.name_en.errors = list(form.name_en.errors) + [_("That day already has a meal of this name.")]
-    return _meals_page(event, form, INVALID if form.errors else 200)
+    return render("staff/catering/edit_meal.html", event=event, meal=meal, form=form,
+                  status=INVALID if form.errors else 200)
 
 
 @bp.post("/e/<slug>/catering/meals/<int:meal_id>/delete")

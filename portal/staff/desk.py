@@ -2,9 +2,9 @@
 
 /staff/e/<slug>/guests/new                walk_in          organizer, helpdesk (register; check in and badge)
 /staff/e/<slug>/guests/<id>/badge         badge            organizer, helpdesk (GET shows it; POST logs a print)
-/staff/e/<slug>/guests/<id>/lodging       lodging_for      organizer, coordinator (enter, change or move a request)
-/staff/e/<slug>/guests/<id>/transport/<direction>  transport_for  organizer, coordinator (arrival or departure)
-/staff/e/<slug>/guests/<id>/needs         needs_for        organizer, and coordinators who may read medical notes
+/staff/e/<slug>/guests/<id>/lodging       lodging_for      organizer, lodging coordinator (enter, change or move a request)
+/staff/e/<slug>/guests/<id>/transport/<direction>  transport_for  organizer, transport coordinator (arrival or departure)
+/staff/e/<slug>/guests/<id>/needs         needs_for        organizer, and coordinators who may read every part of the needs
 """
 
 from flask import abort, flash, redirect, request, url_for
@@ -20,6 +20,7 @@ from portal.i18n import current_language, gettext as _
 from portal.lodging import services as lodging
 from portal.lodging.messages import message as lodging_message
 from portal.transport import services as transport
+from portal.transport.forms import OTHER_STATION
 from portal.transport.messages import message as transport_message
 from portal.models import BadgePrint, Event, Registration
 from portal.rendering import INVALID, render
@@ -134,19 +135,26 @@ def lodging_for(event: Event, registration_id: int):
 def transport_for(event: Event, registration_id: int, direction: str):
     """Enter or change a guest's arrival or departure for them."""
     registration = _registration(event, registration_id)
+    # The coordinator's own list, as the guest's form offers it; "other" takes free text.
+    stations = transport.stations_of(event)
     if request.method == "POST":
-        form = StaffLegForm(request.form, event=event)
+        form = StaffLegForm(request.form, event=event, stations=stations)
     else:
-        form = StaffLegForm(formdata=None, event=event)
+        form = StaffLegForm(formdata=None, event=event, stations=stations)
         leg = transport.legs_of(registration)[direction]
         if leg is not None and leg.is_active:
             form.process(formdata=None, obj=leg)
             form.local_time.data = transport.local(event, leg.scheduled_at)
+            if leg.station_id is not None:
+                form.station_choice.data, form.station.data = str(leg.station_id), ""
+            elif stations:
+                form.station_choice.data = OTHER_STATION
     problem = ""
     if request.method == "POST" and form.validate_on_submit():
         journey = transport.Journey(
             mode=form.mode.data, carrier=form.carrier.data or "", number=form.number.data or "",
-            local_time=form.local_time.data, station=form.station.data or "", terminal=form.terminal.data or "",
+            local_time=form.local_time.data, terminal=form.terminal.data or "",
+            station="" if form.chosen_station_id else form.station.data or "", station_id=form.chosen_station_id,
             passengers=form.passengers.data, luggage=form.luggage.data or 0,
             pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
         try:
@@ -161,7 +169,7 @@ def transport_for(event: Event, registration_id: int, direction: str):
                   status=INVALID if form.errors or problem else 200)
 
 
-NEEDS_ROLES = ("organizer", "coordinator")
+NEEDS_ROLES = ("organizer", "lodging", "transport", "catering")
 
 NEEDS_ERRORS = {
     "changes-closed": lambda: _("Changes are closed for this event."),

@@ -14,7 +14,9 @@ from portal.guests.services import Profile
 from portal.lodging import services as lodging
 from portal.needs import services as needs
 from portal.transport import services as transport
-from portal.models import Category, Event, LodgingRequest, NeedsConsent, Registration, TransportLeg, User
+from portal.models import (
+    Category, Event, LodgingRequest, NeedsConsent, Registration, Station, TransportLeg, User,
+)
 
 # The audit log's note that the guest gave consent to a staff member, not on a page.
 CONSENT_THROUGH_STAFF = "consent given through staff"
@@ -64,8 +66,12 @@ def save_lodging(event: Event, registration: Registration, stay: lodging.Stay, s
 def save_leg(event: Event, registration: Registration, direction: str, journey: transport.Journey, source: str,
              actor: User) -> TransportLeg:
     """File or change a guest's arrival or departure for them (a scheduled pickup changed waits again). Commits."""
+    place = journey.station
+    if journey.station_id is not None:
+        listed = db.session.get(Station, journey.station_id)
+        place = listed.name if listed is not None and listed.event_id == event.id else place
     audit.record(event, actor, "transport.on_behalf", subject=registration.confirmation_code,
-                 detail=f"{_detail(source)}; {direction} {journey.local_time:%Y-%m-%d %H:%M} {journey.station}")
+                 detail=f"{_detail(source)}; {direction} {journey.local_time:%Y-%m-%d %H:%M} {place}")
     return transport.save_leg(event, registration, direction, journey)
 
 

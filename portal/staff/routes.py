@@ -19,7 +19,6 @@
 /staff/e/<slug>/outbox/<id>/retry         retry_mail       organizer
 """
 
-from babel.dates import format_datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -48,11 +47,12 @@ from portal.staff.forms import (
 
 # Who may do what in an event's console; the decorators and the templates both read this.
 # Coordinators and the help desk look guests up; the help desk also fixes a misspelt
-# name or a contact detail and resends a lost confirmation at the desk. Decisions that
-# change who comes or how (approve, decline, cancel, a guest's category), invitations,
-# settings and the outbox (every guest's mail) are the organizer's.
+# name or a contact detail and resends a lost confirmation at the desk. Each coordinator
+# works only in their own area: rooms (lodging), cars (transport), the kitchen (catering).
+# Decisions that change who comes or how (approve, decline, cancel, a guest's category),
+# invitations, settings and the outbox (every guest's mail) are the organizer's.
 PERMISSIONS = {
-    "view_guests": ("organizer", "coordinator", "helpdesk"),
+    "view_guests": ("organizer", "lodging", "transport", "catering", "helpdesk"),
     "edit_guests": ("organizer", "helpdesk"),
     # Registering a guest for them (a walk-in at the desk, a VIP office on the phone).
     "register_for": ("organizer", "helpdesk"),
@@ -66,14 +66,15 @@ PERMISSIONS = {
     "agenda": ("organizer",),
     "kiosks": ("organizer",),
     "check_in": ("organizer", "helpdesk"),
-    "arrivals": ("organizer", "coordinator", "helpdesk"),
-    # Hotels, room blocks and rooms; cars and pickups: the coordinators' work.
-    "lodging": ("organizer", "coordinator"),
-    "transport": ("organizer", "coordinator"),
+    # Who has arrived at the venue: the desk, and the coordinators whose rooms, cars and meals wait for them.
+    "arrivals": ("organizer", "lodging", "transport", "catering", "helpdesk"),
+    # Hotels, room blocks and rooms; cars and pickups: each their own coordinators' work.
+    "lodging": ("organizer", "lodging"),
+    "transport": ("organizer", "transport"),
     # Diet and allergens for the kitchen; who reads which sensitive field is in portal/needs/services.py.
-    "catering": ("organizer", "coordinator"),
+    "catering": ("organizer", "catering"),
     "audit": ("organizer",),
-    # The event's team: who holds which role, invitations of colleagues.
+    # The event's team: who holds which role, invitations of colleagues, the medical permission.
     "team": ("organizer",),
     # The ticket queue; coordinators are not on the desk (a ticket may hold a medical request).
     "helpdesk": ("organizer", "helpdesk"),

@@ -3,6 +3,7 @@
 /staff/e/<slug>/team                      team             organizer (who holds what, last sign-in)
 /staff/e/<slug>/team/invite               invite_member    organizer (new colleague: roles and a set-password mail)
 /staff/e/<slug>/team/<user_id>            change_member    organizer (give and take roles, medical permission)
+(the old /staff/e/<slug>/medical-access leads here: portal/staff/medical_access.py)
 /staff/organizers                         organizers       admins (organizers of every event; appoint one)
 """
 
@@ -36,8 +37,10 @@ def _team_page(event: Event, status: int = 200, invite_form=None, failed_member=
                                               roles=sorted(member.roles), medical=member.medical)
     if invite_form is None:
         invite_form = InviteForm(formdata=None, language=current_language(), prefix="invite")
+    # Organizers read medical notes by their role; the permission matters for everyone else.
+    medical_holders = [m for m in members if m.medical and "organizer" not in m.roles]
     return render("staff/team/index.html", event=event, members=members, forms=forms, invite_form=invite_form,
-                  role_labels=ROLE_LABELS, status=status)
+                  role_labels=ROLE_LABELS, medical_holders=medical_holders, status=status)
 
 
 @bp.get("/e/<slug>/team")

@@ -11,7 +11,9 @@ from portal.models import StaffRole
 
 ROLE_LABELS = {
     "organizer": _l("Organizer"),
-    "coordinator": _l("Coordinator (lodging, transport, catering)"),
+    "lodging": _l("Lodging coordinator"),
+    "transport": _l("Transport coordinator"),
+    "catering": _l("Catering coordinator"),
     "helpdesk": _l("Help desk"),
 }
 

@@ -22,7 +22,7 @@ def test_a_car_cannot_strand_a_guest_who_chose_the_listed_airport(
     event = make_event()
     vehicle_id = make_vehicle(app, event, label="Van 7", capacity=4)
     guest = make_guest(app, event, "flyer@example.org", name="Flyer Guest")
-    coordinator = make_staff("coord@example.org", event, roles=("coordinator",))
+    coordinator = make_staff("coord@example.org", event, roles=("transport", "catering"))
     organizer = make_staff("boss@example.org", event, roles=("organizer",))
 
     staff = signed_in_page(app, live_server, open_page(), coordinator.id)

@@ -26,7 +26,7 @@ def test_guest_files_lodging_transport_and_needs_and_the_coordinator_fulfils_the
     block_id = make_block(app, event, rooms=5)
     vehicle_id = make_vehicle(app, event, label="Van 7", capacity=4)
     guest = make_guest(app, event, "journey@example.org", name="Journey Guest")
-    coordinator = make_staff("coord@example.org", event, roles=("coordinator",))
+    coordinator = make_staff("coord@example.org", event, roles=("lodging", "transport", "catering"))
 
     # Sign-in itself is proved in tests/test_auth.py and the invitation journey; here each
     # browser profile gets the session cookie a signed-in account holds.
