@@ -19,14 +19,12 @@ in the browser's history or cache.
 
 import time
 
-from babel.dates import format_time
 from flask import current_app, redirect, request, session, url_for
-from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
 from kiosk import bp, visit
 from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
-from portal import access
+from portal import access, dates
 from portal.auth import sessions
 from portal.checkin import credential, devices, services
 from portal.checkin.welcome import cards_for
@@ -210,12 +208,11 @@ def welcome(device, event, nonce: str):
     if check_in is None:
         return redirect(url_for("kiosk.start"), 303)
     registration = check_in.registration
-    honorific, name = visit.greeting_name(registration)
     first = session[visit.VISIT_KEY]["first"]
     today = utcnow().astimezone(event.zone).date()
     return render("kiosk/welcome.html", event=event, registration=registration, check_in=check_in,
-                  honorific=honorific, name=name, first=first, nonce=nonce, form=ActionForm(),
-                  checked_in_at=format_time(check_in.at, "HH:mm", tzinfo=event.zone, locale=get_locale()),
+                  first=first, nonce=nonce, form=ActionForm(),
+                  checked_in_at=dates.clock(check_in.at, event),
                   cards=cards_for(registration, today))
 
 

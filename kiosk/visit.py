@@ -9,11 +9,10 @@ number. Every kiosk module reads the visit from here.
 import time
 
 from flask import current_app, request, session
-from flask_babel import get_locale
 
 from portal.checkin import credential
 from portal.extensions import db
-from portal.guests.forms import HONORIFICS
+from portal.guests.addressing import CHINESE_PREFIX_ONLY  # noqa: F401  (the offline kiosk greets by it)
 from portal.models import CheckIn, Event, Ticket
 
 VISIT_KEY = "kiosk_visit"
@@ -23,8 +22,6 @@ VISIT_SECONDS = 5 * 60
 DEFAULT_LOOKUP_LIMIT = "10 per minute; 60 per hour"
 DEFAULT_SCAN_LIMIT = "60 per minute"
 DEFAULT_PAIR_LIMIT = "10 per minute"
-# Chinese puts the form of address after the name (王小明先生); "Hon." and "Mx" have no such suffix.
-CHINESE_PREFIX_ONLY = frozenset({"Hon", "Mx"})
 
 
 def lookup_limit() -> str:
@@ -63,17 +60,6 @@ def current_check_in(device, nonce: str) -> CheckIn | None:
         session.pop(VISIT_KEY, None)
         return None
     return check_in
-
-
-def greeting_name(registration) -> tuple[str, str]:
-    """The honorific and name as the guest would be addressed in the page's language."""
-    honorific = dict(HONORIFICS).get(registration.honorific, registration.honorific)
-    chinese = get_locale() is not None and get_locale().language == "zh"
-    name = (registration.name_original if chinese else registration.name_latin) or registration.name_original
-    # A Chinese greeting leaves out an honorific that has no suffix form.
-    if chinese and registration.honorific in CHINESE_PREFIX_ONLY:
-        return "", name
-    return (str(honorific) if registration.honorific else ""), name
 
 
 def remember_ticket(ticket: Ticket) -> None:

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk import bp as kiosk_bp
 import portal.models  # noqa: F401  (registers every table with the metadata)
-from portal import config as settings, errors, web
+from portal import config as settings, errors, static_files, web
 from portal.agenda import bp as agenda_bp
 from portal.auth import bp as auth_bp
 from portal.cli import register_commands
@@ -104,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     warn_if_counts_are_not_shared(app)
     htmx.init_app(app)
+    static_files.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -16,6 +16,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SEND_INLINE": bool,
+    "COMPRESS_RESPONSES": bool,
     "MAIL_SEND_INLINE_MAX": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,  # when several deployments share one Redis
@@ -90,6 +91,14 @@ class Defaults:
 
     # Where links in mail point when a mail is rendered outside a request (CLI, worker).
     BASE_URL = "http://127.0.0.1:5000"
+
+    # The app compresses its static files (portal/static_files.py); set COMPRESS_RESPONSES=0 when a
+    # proxy in front of it already does. gzip and Brotli only: every browser reads them. Pages are
+    # not compressed: they carry a CSRF token beside what the reader typed, which is what BREACH reads.
+    COMPRESS_RESPONSES = True
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml",
+                          "application/manifest+json"]
 
     # Larger uploads get the 413 page before anything reads them.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

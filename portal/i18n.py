@@ -1,6 +1,7 @@
 """Languages: which one a request speaks, bilingual fields, and compiled catalogs.
 
-`gettext` and `lazy_gettext` are Flask-Babel's, named here so the code imports them with the rest.
+`gettext`, `lazy_gettext` and their `pgettext` forms (one English word with two meanings, such as a hotel
+"Room" and a meeting "Room") are Flask-Babel's, named here so the code imports them with the rest.
 """
 
 import os
@@ -12,8 +13,9 @@ from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext, lazy_gettext  # noqa: F401  (the code's _ and _l)
+from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, pgettext  # noqa: F401  (the code's _ and _l)
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 LANGUAGES = ("zh_Hans", "en")
@@ -49,6 +51,20 @@ def pick(english: str, chinese: str) -> str:
     if current_language() == "zh_Hans":
         return chinese or english
     return english or chinese
+
+
+def colon(label: str) -> Markup:
+    """A label and its colon, as the language writes it: "Room: " in English, "房间：" in Chinese.
+
+    Templates write `{{ _("Room")|colon }}` rather than `{{ _("Room") }}: `, so Chinese gets its
+    full-width colon (which carries its own space) and English keeps the space after its own.
+    """
+    return Markup(pgettext("label followed by its value", "%(label)s: ")) % {"label": label}
+
+
+def aside(text: str) -> Markup:
+    """Text in parentheses, as the language writes them: "(3 nights)" in English, "（3 晚）" in Chinese."""
+    return Markup(pgettext("text in parentheses", "(%(text)s)")) % {"text": text}
 
 
 def html_lang() -> str:

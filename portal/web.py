@@ -5,7 +5,8 @@ import re
 from flask import Flask, abort, request, session
 from werkzeug.routing import IntegerConverter
 
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, current_language, html_lang
+from portal import dates
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, aside, colon, current_language, html_lang
 from portal.outbox import deliver_after_response
 from portal.rendering import add_vary, wants_fragment
 
@@ -46,6 +47,9 @@ def query_int(name: str, default: int | None = None, minimum: int = 0) -> int | 
 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["colon"] = colon
+    app.jinja_env.filters["aside"] = aside
+    dates.register(app)
     app.before_request(_refuse_nul_characters)
     app.before_request(_share_wtforms_messages)
     app.after_request(add_vary)

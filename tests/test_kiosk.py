@@ -515,15 +515,15 @@ def test_a_chinese_greeting_puts_the_form_of_address_after_the_name_or_leaves_it
 
     from flask_babel import force_locale
 
-    from kiosk.visit import greeting_name
+    from portal.guests.addressing import welcome
 
-    guest = SimpleNamespace(honorific="Dr", name_original="王小明", name_latin="Wang Xiaoming")
-    honourable = SimpleNamespace(honorific="Hon", name_original="王小明", name_latin="Wang Xiaoming")
+    guest = SimpleNamespace(honorific="Dr", name_original="王小明", name_latin="Wang Xiaoming", surname="Wang")
+    honourable = SimpleNamespace(honorific="Hon", name_original="王小明", name_latin="Wang Xiaoming", surname="Wang")
     with app.test_request_context(), force_locale("zh_Hans"):
-        assert greeting_name(guest) == ("博士", "王小明")
-        assert greeting_name(honourable) == ("", "王小明")
+        assert welcome(guest) == "欢迎您，王小明博士"
+        assert welcome(honourable) == "欢迎您，王小明"
     with app.test_request_context(), force_locale("en"):
-        assert greeting_name(honourable) == ("Hon.", "Wang Xiaoming")
+        assert welcome(honourable) == "Welcome, Hon. Wang Xiaoming"
 
 
 def test_every_link_on_the_arrivals_board_opens_for_whoever_reads_it(app, client, auth, organizer, make_staff):

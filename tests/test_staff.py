@@ -314,7 +314,7 @@ def test_htmx_search_rows_show_each_guest_and_cost_the_same_for_2_or_40_matches(
     assert "2 guests match." in body and "Smith" not in body
     row = body[body.index(f'<a href="/staff/e/summit/guests/{first}">'):]
     row = row[:row.index("</tr>")]
-    for shown in ("Wang 0", '<span class="quiet">王小明</span>', "wang0@example.org", "Example Holdings", "Press",
+    for shown in ("Wang 0", '<span class="quiet"><span lang="zh">王小明</span></span>', "wang0@example.org", "Example Holdings", "Press",
                   "Confirmed", code):
         assert shown in row, shown
     add_guests(app, summit, 38, prefix="wangmore", category="vip", state="waitlisted")
@@ -333,7 +333,7 @@ def test_guest_rows_escape_what_guests_typed(app, client, as_organizer, summit, 
     body = client.get("/staff/e/summit/guests?q=wang", headers={"HX-Request": "true"}).get_data(as_text=True)
     shown = str(escape(organization))
     assert body.count(f"<td>{shown}</td>") == 2 and "<Sons>" not in body and "<b>" not in body
-    assert body.count('<span class="quiet">&lt;i&gt;王&lt;/i&gt;</span>') == 2 and "<i>" not in body
+    assert body.count('<span class="quiet"><span lang="zh">&lt;i&gt;王&lt;/i&gt;</span></span>') == 2 and "<i>" not in body
 
 
 @pytest.mark.parametrize("query, expected", [

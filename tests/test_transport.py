@@ -46,7 +46,7 @@ def test_a_guest_gives_arrival_and_departure_in_the_events_time(app, client, aut
     assert (arrival.passengers, arrival.luggage, arrival.pickup_wanted) == (2, 3, True)
     assert departure.pickup_wanted is False
     trip = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
-    assert "MU 5101" in trip and f"{event.starts_on.isoformat()} 10:30" in trip
+    assert "MU 5101" in trip and f"{event.starts_on:%b} {event.starts_on.day}, {event.starts_on.year}, 10:30" in trip
     # The edit form shows the stored time back on the event's clock.
     assert f'value="{event.starts_on.isoformat()}T10:30"' in client.get(page).get_data(as_text=True)
 

@@ -1,36 +1,30 @@
-"""Times on agenda pages and mails: always in the event's own time zone, in the reader's language."""
+"""Times on agenda pages and mails, in the named formats of portal/dates.py, on the event's clock."""
 
 from datetime import date, datetime
 
-from babel.dates import format_date
-from flask_babel import get_locale
-
+from portal import dates
 from portal.i18n import gettext as _
 from portal.i18n import pick
 
-
-def _locale():
-    return get_locale() or "en"
+# Babel's names for the forms the agenda's templates ask for, as named in portal/dates.py.
+FORMS = {"full": "weekday", "medium": "short", "long": "day"}
 
 
 def agenda_time(value: datetime, event) -> str:
-    # "09:30" in every language the portal speaks: no locale to look up, no pattern to format.
-    return value.astimezone(event.zone).strftime("%H:%M")
+    return dates.clock(value, event)
 
 
 def agenda_date(value: date | datetime, event=None, form: str = "full") -> str:
-    if isinstance(value, datetime):
-        value = value.astimezone(event.zone).date()
-    return format_date(value, form, locale=_locale())
+    return dates.day(value, FORMS.get(form, form), event)
 
 
 def agenda_span(starts_at: datetime, ends_at: datetime, event) -> str:
-    """"Tuesday, 3 June 2025, 09:00–10:30", in the event's zone."""
+    """"Tuesday, June 3, 2025, 09:00–10:30", in the event's zone."""
     return f"{agenda_date(starts_at, event)}, {agenda_time(starts_at, event)}–{agenda_time(ends_at, event)}"
 
 
 def agenda_moment(value: datetime, event) -> str:
-    return f"{agenda_date(value, event, 'medium')} {agenda_time(value, event)}"
+    return dates.moment(value, event)
 
 
 def pick_pair(pair) -> str:

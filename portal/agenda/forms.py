@@ -10,7 +10,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import EventForm, near_event, one_line
-from portal.i18n import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l, lazy_pgettext
 from portal.models.agenda import KINDS, SESSION_STATUSES, VISIBILITIES
 from portal.models.announcement import LEVELS
 
@@ -101,7 +101,7 @@ class SessionForm(EventForm):
     ends_at = DateTimeLocalField(_l("Ends (event time)"), format=TIME_FORMAT, validators=[
         _required(_l("Enter when the session ends.")), near_event])
     kind = SelectField(_l("Kind"), default="panel")
-    room = SelectField(_l("Room"), coerce=int, default=0)
+    room = SelectField(lazy_pgettext("meeting room", "Room"), coerce=int, default=0)
     track = SelectField(_l("Track"), coerce=int, default=0)
     speakers = IdSelectMultipleField(_l("Speakers"), validators=[Optional()], unknown_message=_l(
         "Choose speakers from the list; one of them is unknown."))

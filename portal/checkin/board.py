@@ -8,6 +8,7 @@ unchanged, so a console polling every few seconds costs almost nothing.
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -32,8 +33,9 @@ class Board:
     expected: int
     arrived: int
     categories: list[CategoryLine] = field(default_factory=list)
-    # (hour in the event's time zone as "09:00", arrivals in that hour), earliest first
-    hours: list[tuple[str, int]] = field(default_factory=list)
+    # (the hour's start on the event's clock, naive; arrivals in that hour), earliest first
+    hours: list[tuple[datetime, int]] = field(default_factory=list)
+    hours_span_days: bool = False
     # (kiosk name, or None for the staff desk, arrivals)
     kiosks: list[tuple[str | None, int]] = field(default_factory=list)
     latest: list[CheckIn] = field(default_factory=list)
@@ -68,7 +70,8 @@ def board(event: Event) -> Board:
 
     # Bucketed here rather than in SQL: hour arithmetic in a time zone differs between the databases.
     times = db.session.scalars(select(CheckIn.at).where(CheckIn.event_id == event.id)).all()
-    hours = Counter(at.astimezone(event.zone).strftime("%Y-%m-%d %H:00") for at in times)
+    hours = Counter(at.astimezone(event.zone).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+                    for at in times)
 
     per_kiosk = db.session.execute(
         select(KioskDevice.name, func.count(CheckIn.id)).select_from(CheckIn)
@@ -83,8 +86,7 @@ def board(event: Event) -> Board:
     conflicts, conflict_count = offline.conflicts(event)
     return Board(
         expected=sum(expected_by_category.values()), arrived=len(times), categories=lines,
-        hours=[(key[-5:] if len({k[:10] for k in hours}) == 1 else key[5:], count)
-               for key, count in sorted(hours.items())],
+        hours=sorted(hours.items()), hours_span_days=len({hour.date() for hour in hours}) > 1,
         kiosks=[(name, count) for name, count in per_kiosk], latest=list(latest),
         devices=offline.kiosk_lines(event), conflicts=conflicts, conflict_count=conflict_count,
     )

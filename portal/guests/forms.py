@@ -1,11 +1,11 @@
-from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from portal import countries
 from portal.forms import one_line
 from portal.guests.services import Profile
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, lazy_gettext as _l
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, lazy_gettext as _l
 
 HONORIFICS = (
     ("", _l("(none)")),
@@ -27,12 +27,9 @@ def _max(n: int):
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
 
 
-def country_choices() -> list[tuple[str, str]]:
-    """ISO 3166 countries and regions, named and sorted in the current language."""
-    locale = Locale.parse("zh_Hans" if current_language() == "zh_Hans" else "en")
-    names = {code: name for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()}
-    ordered = sorted(names.items(), key=lambda item: item[1])
-    return [SelectChoice("", "")] + [SelectChoice(code, name) for code, name in ordered]
+def country_choices() -> list[SelectChoice]:
+    """Real countries and regions, named and sorted in the current language (portal/countries.py)."""
+    return [SelectChoice(code, name) for code, name in countries.country_choices()]
 
 
 class ProfileForm(FlaskForm):

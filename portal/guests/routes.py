@@ -16,11 +16,13 @@ from portal.auth.forms import EmailForm
 from portal.auth.services import send_registration_link
 from portal.extensions import db
 from portal.i18n import current_language, gettext as _
-from portal.guests import bp, services, tickets
+from portal.guests import addressing, bp, services, tickets
 from portal.guests.trip import trip_of
 from portal.guests.forms import CancelForm, ProfileForm, RegistrationForm
 from portal.models import Category, Event, Registration
 from portal.rendering import INVALID, render
+
+addressing.register(bp)
 
 
 @bp.app_template_global("event_has_begun")

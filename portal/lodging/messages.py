@@ -1,7 +1,6 @@
 """What each refusal of the lodging rules says, in the reader's language."""
 
-from flask_babel import format_date
-
+from portal import dates
 from portal.i18n import gettext as _
 
 MESSAGES = {
@@ -10,7 +9,7 @@ MESSAGES = {
     "unknown-block": lambda d: _("Choose a hotel and room type from the list; that one is not offered."),
     "check-out-before-check-in": lambda d: _("The check-out date must be after the check-in date."),
     "outside-window": lambda d: _("This room block takes guests from %(start)s to %(end)s; choose dates within it.",
-                                  start=format_date(d["start"]), end=format_date(d["end"])),
+                                  start=dates.day(d["start"], "short"), end=dates.day(d["end"], "short")),
     "occupancy": lambda d: _("Choose one or two guests."),
     "roommate-needs-two": lambda d: _("Choose two guests sharing to name a roommate."),
     "roommate-self": lambda d: _("Enter the other guest's address, not your own."),
@@ -20,7 +19,7 @@ MESSAGES = {
     "transition": lambda d: _("This request cannot be changed that way from its current state."),
     "roommate-unconfirmed": lambda d: _("The roommate has not agreed to share yet; the room cannot be confirmed."),
     "block-full": lambda d: _("The block has no room left on %(nights)s.",
-                              nights=", ".join(format_date(n) for n in d["nights"])),
+                              nights=", ".join(dates.day(n, "short") for n in d["nights"])),
     "unknown-hotel": lambda d: _("Choose a hotel from the list."),
     "window-backwards": lambda d: _("The last check-out date must be after the first check-in date."),
     "window-too-long": lambda d: _("A block covers at most %(most)d nights.", most=d["most"]),

@@ -17,8 +17,7 @@ from sqlalchemy import exists, func, or_, select
 
 from portal import audit, outbox
 from portal.extensions import db
-from portal.guests.forms import HONORIFICS
-from portal.i18n import gettext as _
+from portal.guests import addressing
 from portal.models import AgendaEntry, AuditEntry, Event, LodgingRequest, Registration, RoomBlock, TransportLeg
 from portal.models import lodging as lodging_states, transport as transport_states
 
@@ -118,18 +117,10 @@ def samples(event: Event, group: Group) -> list[Registration]:
     return found
 
 
-def addressed_name(registration: Registration) -> str:
-    """The guest's name with their form of address, in the language being rendered."""
-    label = dict(HONORIFICS).get(registration.honorific) if registration.honorific else None
-    if not label:
-        return registration.name_original
-    return _("%(honorific)s %(name)s", honorific=str(label), name=registration.name_original)
-
-
 def fill(text: str, registration: Registration, event: Event) -> str:
     """`text` with the guest's placeholders filled, in the language being rendered."""
     values = {
-        "name": addressed_name(registration),
+        "name": addressing.addressed_name(registration),
         "code": registration.confirmation_code,
         "link": url_for("guests.my_trip", slug=event.slug, _external=True),
     }

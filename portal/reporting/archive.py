@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import exports
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import gettext as _
+from portal.i18n import gettext as _, pgettext
 from portal.models import (
     AccessibilityNeeds, AgendaEntry, Allergy, Announcement, AuditEntry, CheckIn, DietaryNeeds, Hotel, Invitation,
     LodgingRequest, MedicalNotes, Registration, RegistrationChange, RoomBlock, RoomNight, Session, SessionRating,
@@ -152,7 +152,7 @@ def agenda(event) -> Sheet:
         Field("kind", _("Kind"), lambda s: s.kind),
         Field("starts_at", _("Starts"), lambda s: local(s.starts_at)),
         Field("ends_at", _("Ends"), lambda s: local(s.ends_at)),
-        Field("room", _("Room"), lambda s: s.room.name_en if s.room else ""),
+        Field("room", pgettext("meeting room", "Room"), lambda s: s.room.name_en if s.room else ""),
         Field("track", _("Track"), lambda s: s.track.name_en if s.track else ""),
         Field("speakers", _("Speakers"), lambda s: "; ".join(p.name_en for p in s.speakers)),
         Field("visibility", _("Who may see it"), lambda s: s.visibility),
@@ -195,7 +195,7 @@ def lodging(event) -> Sheet:
         Field("roommate", _("Roommate"), lambda r: r.roommate.name_latin if r.roommate else ""),
         Field("state", _("State"), lambda r: r.state),
         Field("confirmation_number", _("Hotel confirmation"), lambda r: r.confirmation_number),
-        Field("room_number", _("Room"), lambda r: r.room_number),
+        Field("room_number", _("Room number"), lambda r: r.room_number),
     ], rows)
 
 

@@ -20,7 +20,7 @@ from portal.agenda.forms import (
 )
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import gettext as _
+from portal.i18n import gettext as _, pgettext
 from portal.models import Event, Room, Session, Speaker, Track
 from portal.rendering import INVALID, render
 from portal.staff import bp
@@ -35,7 +35,7 @@ PROBLEMS = {
 }
 
 ITEMS = {
-    "rooms": (Room, RoomForm, lambda: _("Rooms")),
+    "rooms": (Room, RoomForm, lambda: pgettext("meeting rooms", "Rooms")),
     "tracks": (Track, TrackForm, lambda: _("Tracks")),
     "speakers": (Speaker, SpeakerForm, lambda: _("Speakers")),
 }

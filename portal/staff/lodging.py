@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from portal import access, audit, exports
 from portal.extensions import db
-from portal.i18n import gettext as _
+from portal.i18n import gettext as _, pgettext
 from portal.lodging import messages as lodging_messages, services as lodging
 from portal.lodging.forms import PAYER_LABELS, STATE_LABELS as LODGING_STATES, ActionForm, BlockForm, DecisionForm, HotelForm
 from portal.models import Event, Hotel, RoomBlock
@@ -157,7 +157,7 @@ def export_inventory(event: Event, fmt: str):
         exports.Column(_("Hotel"), lambda row: row[0].hotel.name),
         exports.Column(_("Room type"), lambda row: row[0].room_type),
         exports.Column(_("Night"), lambda row: row[1].night),
-        exports.Column(_("Rooms"), lambda row: row[1].total),
+        exports.Column(pgettext("hotel rooms", "Rooms"), lambda row: row[1].total),
         exports.Column(_("Taken"), lambda row: row[1].taken),
         exports.Column(_("Free"), lambda row: row[1].free),
     ]

@@ -20,8 +20,6 @@
 /staff/e/<slug>/outbox/<id>/retry         retry_mail       organizer
 """
 
-from babel import Locale
-from babel.dates import format_datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -32,7 +30,8 @@ from sqlalchemy.orm import joinedload
 from portal import access, audit, exports, lifecycle, outbox as mail_outbox
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import current_language, gettext as _
+from portal.countries import country_name
+from portal.i18n import gettext as _
 from portal.guests.services import RegistrationError, resend_confirmation as resend_state_mail
 from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
@@ -125,21 +124,8 @@ def can(event: Event, permission: str) -> bool:
 
 @bp.context_processor
 def console_helpers():
-    return {"can": can, "local_time": local_time, "page_url": page_url, "country_name": country_name,
+    return {"can": can, "page_url": page_url, "country_name": country_name,
             "state_labels": STATE_LABELS, "status_labels": STATUS_LABELS}
-
-
-def local_time(value, event: Event, format: str = "medium") -> str:
-    """A UTC instant as the event's clock shows it: staff think in the venue's time."""
-    if value is None:
-        return ""
-    return format_datetime(value, format=format, tzinfo=event.zone, locale=get_locale())
-
-
-def country_name(code: str) -> str:
-    """A country or region code, named in the reader's language."""
-    locale = Locale.parse("zh_Hans" if current_language() == "zh_Hans" else "en")
-    return locale.territories.get(code, code) if code else ""
 
 
 def page_url(page: int) -> str:

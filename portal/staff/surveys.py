@@ -15,11 +15,11 @@
 from datetime import timedelta
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal import access, audit, exports
+from portal import access, audit, dates, exports
 from portal.agenda.forms import localise
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES, gettext as _
@@ -68,7 +68,7 @@ def _opens_after_the_event(form: SurveyForm, event: Event) -> bool:
     """A survey is about the event: a date that opens it must fall after the event's last day."""
     if form.opens_at.data is not None and form.opens_at.data.date() <= event.ends_on:
         form.opens_at.errors.append(_("A survey opens after the event, from %(day)s. To ask guests earlier, "
-                                      "open it by hand and confirm.", day=format_date(event.ends_on + timedelta(days=1))))
+                                      "open it by hand and confirm.", day=dates.day(event.ends_on + timedelta(days=1), "day")))
         return False
     return True
 

@@ -1,7 +1,6 @@
 """What each refusal of the transport rules says, in the reader's language."""
 
-from flask_babel import format_date
-
+from portal import dates
 from portal.i18n import gettext as _
 
 MESSAGES = {
@@ -12,7 +11,7 @@ MESSAGES = {
     "passengers": lambda d: _("Enter from 1 to 20 passengers."),
     "luggage": lambda d: _("Enter from 0 to 40 pieces."),
     "far-from-event": lambda d: _("Enter a date from %(earliest)s to %(latest)s.",
-                                  earliest=format_date(d["earliest"]), latest=format_date(d["latest"])),
+                                  earliest=dates.day(d["earliest"], "short"), latest=dates.day(d["latest"], "short")),
     "departure-before-arrival": lambda d: _("Your departure must be after your arrival."),
     "arrival-after-departure": lambda d: _("Your arrival must be before your departure."),
     "no-leg": lambda d: _("There is nothing to cancel."),
@@ -39,7 +38,7 @@ MESSAGES = {
 
 def _when(value) -> str:
     # On the event's clock already (naive): no conversion to the reader's zone.
-    return value.strftime("%m-%d %H:%M")
+    return dates.moment(value)
 
 
 def message(error) -> str:

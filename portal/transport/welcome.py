@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal import dates
 from portal.checkin.welcome import TodayCard, today_card
 from portal.database import utcnow
 from portal.extensions import db
@@ -51,5 +52,5 @@ def shuttle_today(registration: Registration, today: date) -> TodayCard | None:
     return TodayCard("kiosk/_card_shuttle.html", {
         "departure": leg.direction == "departure", "vehicle": leg.vehicle.label,
         "meeting_point": leg.vehicle.meeting_point,
-        "at": pickup_time(leg).astimezone(registration.event.zone).strftime("%H:%M"),
+        "at": dates.clock(pickup_time(leg), registration.event),
     })

@@ -93,8 +93,10 @@ self.addEventListener("fetch", function (event) {
     }
     return;
   }
-  if (FILES.indexOf(url.pathname) >= 0) {
-    event.respondWith(caches.match(url.pathname, { ignoreVary: true }).then(function (kept) {
+  // A static file's URL carries its content's digest (?v=...): the kept copy is the one of that URL.
+  var file = url.pathname + url.search;
+  if (FILES.indexOf(file) >= 0) {
+    event.respondWith(caches.match(file, { ignoreVary: true }).then(function (kept) {
       return kept || fetch(request);
     }));
   }
