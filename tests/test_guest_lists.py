@@ -209,7 +209,7 @@ def test_the_list_shows_when_each_guest_registered_and_their_place_on_the_waitin
     # A search shows each guest's place in the whole list, not in the search's results.
     page = client.get("/staff/e/summit/guests", query_string={"q": "cy waits"}).get_data(as_text=True)
     assert "No. 3" in page and "No. 1" not in page
-    assert re.search(r"<td class=\"nowrap\">\d{4}-\d\d-\d\d \d\d:\d\d</td>", rows["Here 0"])
+    assert re.search(r"<td class=\"nowrap\">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d</td>", rows["Here 0"])
 
 
 def _export_links(page: str) -> dict[str, str]:
