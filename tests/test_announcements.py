@@ -1,5 +1,6 @@
 """Announcements: on every page of their event, emergencies first, gone once ended, emergency mail."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -173,3 +174,25 @@ def test_an_announcement_due_to_start_shows_from_its_start_even_when_read_earlie
     with app.test_request_context():
         assert announcements.showing(slug=event.slug, now=start - timedelta(seconds=1)) == []
         assert [a.text_en for a in announcements.showing(slug=event.slug, now=start)] == ["Doors open"]
+
+
+def test_the_strip_is_swapped_only_when_what_it_shows_changed(app, client, organizer):
+    """The poll carries what the page shows; an unchanged strip gets 204, so its role="alert" stays quiet."""
+    event = organizer
+    visitor = app.test_client()
+    page = visitor.get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert '<div class="announcements" id="announcements" role="alert">' in page
+    poll = re.search(r'id="announcements-now" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert visitor.get(poll, headers={"HX-Request": "true"}).status_code == 204
+
+    assert _post(client, event, level="emergency").status_code == 303
+    changed = visitor.get(poll, headers={"HX-Request": "true"})
+    assert changed.status_code == 200
+    fragment = changed.get_data(as_text=True)
+    # Only the inside is sent: the role="alert" box on the page is never replaced.
+    assert "Lunch moves to the garden." in fragment and 'role="alert"' not in fragment
+    again = re.search(r'id="announcements-now" hx-get="([^"]+)"', fragment).group(1).replace("&amp;", "&")
+    assert again != poll
+    assert visitor.get(again, headers={"HX-Request": "true"}).status_code == 204
+    # The page itself, asked for without htmx, is always the whole page.
+    assert visitor.get(again).status_code == 200

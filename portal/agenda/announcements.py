@@ -12,6 +12,7 @@ runs out: 10 s of polling plus 3 s stays inside the 15 s an emergency has to
 reach every page. Windows (starts_at, ends_at) are applied on every read.
 """
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -181,6 +182,15 @@ def end(event: Event, actor, announcement_id: int) -> Announcement | None:
     return announcement
 
 
+def strip_key(shown) -> str:
+    """A short name for what a strip shows, in the page's language: the poll sends it back, and an
+    unchanged strip is not swapped (so its role="alert" does not speak again)."""
+    digest = hashlib.sha256()
+    for announcement in shown:
+        digest.update(f"{announcement.id}\x1f{announcement.level}\x1f{announcement.text}\x1e".encode())
+    return digest.hexdigest()[:16]
+
+
 class _Lazy:
     """The strip's announcements, read only when a full page actually shows the strip."""
 
@@ -209,5 +219,5 @@ def register(bp) -> None:
         slug = (request.view_args or {}).get("slug") if has_request_context() else None
         # A NUL in the URL was already refused with a 400; PostgreSQL cannot even look it up.
         if not isinstance(slug, str) or "\x00" in slug:
-            return {"announcement_slug": None, "current_announcements": []}
-        return {"announcement_slug": slug, "current_announcements": _Lazy(slug)}
+            return {"announcement_slug": None, "current_announcements": [], "announcement_key": strip_key}
+        return {"announcement_slug": slug, "current_announcements": _Lazy(slug), "announcement_key": strip_key}

@@ -201,5 +201,9 @@ def read_notices(event: Event, registration: Registration):
 def announcements_now(slug: str):
     """The event's current announcements: a page, or the strip every page polls."""
     event = access.load_visible_event(slug)
-    return render("agenda/announcements.html", fragment="agenda/_announcements.html", event=event,
-                  current_announcements=announcements.showing(slug=event.slug))
+    current = announcements.showing(slug=event.slug)
+    # The strip's poll: nothing to swap while it already shows this (see agenda/_announcements.html).
+    if wants_fragment() and request.args.get("shown") == announcements.strip_key(current):
+        return "", 204
+    return render("agenda/announcements.html", fragment="agenda/_announcements_now.html", event=event,
+                  current_announcements=current)

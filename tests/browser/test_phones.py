@@ -1,0 +1,213 @@
+"""The portal and the staff console on a 360 px phone, in a real browser, on the demo event.
+
+The staff menu and the agenda's filters fold into a <details> (no script needed) and are
+always open on a desktop; My trip shows the ticket first; an emergency stays at the top
+of the screen in a role="alert" box that the 10-second poll leaves alone while nothing
+changed; no key page scrolls sideways at 360 px.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.agenda import announcements
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Event, Registration, User
+from tests.browser.accessibility import assert_accessible
+from tests.sessions import sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1366, "height": 900}
+LOCALES = {"en": "en-GB", "zh": "zh-CN"}
+GUEST_PAGES = ("/e/demo/", "/e/demo/agenda", "/e/demo/agenda?day=all", "/e/demo/agenda/changes", "/e/demo/me",
+               "/e/demo/me/agenda", "/e/demo/me/lodging", "/e/demo/me/transport", "/e/demo/me/needs",
+               "/e/demo/me/help", "/e/demo/me/profile", "/e/demo/me/data", "/account")
+ANONYMOUS_PAGES = ("/", "/login", "/e/demo/register", "/e/demo/announcements")
+# Counts changes of content (not htmx's busy class) in the box with role="alert", marked so the
+# test knows it is still the same element.
+WATCH_STRIP = """() => {
+  const box = document.getElementById('announcements');
+  box.dataset.watched = 'yes';
+  window.stripChanges = 0;
+  new MutationObserver(records => { window.stripChanges += records.length; })
+    .observe(box, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app(EVENT_IMAGES_FOLDER=str(tmp_path / "event-images"))
+
+
+@pytest.fixture
+def demo(app):
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    assert "Created the demo event" in output, output
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        guest = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.state == "confirmed").order_by(Registration.id))
+        organizer = db.session.scalar(select(User).where(User.email == "organizer@demo.example.org"))
+        return {"event_id": event.id, "guest_user_id": guest.user_id, "organizer_id": organizer.id}
+
+
+def _signed_in(app, live_server, page, user_id: int):
+    client = app.test_client()
+    sign_in(client, user_id)
+    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
+                               "url": live_server.url}])
+    return page
+
+
+def _too_wide(page, path: str) -> list[str]:
+    """Nothing, or what makes the page wider than the phone."""
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    if width <= PHONE["width"]:
+        return []
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+      .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('table'))
+      .slice(0, 3).map(e => e.outerHTML.slice(0, 80))""")
+    return [f"{path} is {width} px wide: {wide}"]
+
+
+def _post(app, demo, level: str, text: str) -> int:
+    with app.app_context():
+        return announcements.post(
+            db.session.get(Event, demo["event_id"]), db.session.get(User, demo["organizer_id"]), level=level,
+            text_en=text, text_zh=text, starts_at=utcnow(), ends_at=None).id
+
+
+@pytest.mark.parametrize("language", list(LOCALES))
+def test_no_key_page_scrolls_sideways_on_a_360px_phone(app, live_server, demo, open_page, language):
+    too_wide = []
+    page = open_page(locale=LOCALES[language], viewport=PHONE)
+    for path in ANONYMOUS_PAGES:
+        page.goto(live_server(path))
+        too_wide += _too_wide(page, path)
+    page = _signed_in(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE), demo["guest_user_id"])
+    for path in GUEST_PAGES:
+        page.goto(live_server(path))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        too_wide += _too_wide(page, path)
+    # Every page of the staff console's menu, as the organizer (who sees all of it) opens them.
+    page = _signed_in(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE), demo["organizer_id"])
+    page.goto(live_server("/staff/e/demo/"))
+    links = page.locator(".subnav-row a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(links) > 15
+    for path in ["/staff/"] + links:
+        page.goto(live_server(path))
+        too_wide += _too_wide(page, path)
+    assert not too_wide, "\n".join(too_wide)
+    assert page.problems == []
+
+
+def test_the_staff_menu_folds_on_a_phone_and_is_open_on_a_desktop_without_javascript(
+        app, live_server, demo, open_page):
+    phone = _signed_in(app, live_server, open_page(viewport=PHONE, java_script_enabled=False), demo["organizer_id"])
+    phone.goto(live_server("/staff/e/demo/"))
+    menu = phone.get_by_role("navigation", name="Event console")
+    guests = menu.get_by_role("link", name="Guests", exact=True)
+    expect(guests).to_be_hidden()
+    # One line instead of six rows of tabs, a 48 px target.
+    summary = menu.locator("summary")
+    expect(summary).to_have_text("Menu")
+    assert menu.bounding_box()["height"] <= 60 and summary.bounding_box()["height"] >= 48
+    summary.click()
+    expect(guests).to_be_visible()
+    assert guests.bounding_box()["height"] >= 48
+    guests.click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Guests")
+
+    desktop = _signed_in(app, live_server, open_page(viewport=DESKTOP, java_script_enabled=False), demo["organizer_id"])
+    desktop.goto(live_server("/staff/e/demo/"))
+    menu = desktop.get_by_role("navigation", name="Event console")
+    expect(menu.get_by_role("link", name="Guests", exact=True)).to_be_visible()
+    expect(menu.locator("summary")).to_be_hidden()
+
+    # axe needs script: the same phone page with it, folded and unfolded.
+    phone = _signed_in(app, live_server, open_page(viewport=PHONE), demo["organizer_id"])
+    phone.goto(live_server("/staff/e/demo/"))
+    assert_accessible(phone)
+    phone.get_by_role("navigation", name="Event console").locator("summary").click()
+    assert_accessible(phone)
+
+
+def test_the_agenda_filters_fold_on_a_phone_and_show_on_a_desktop(app, live_server, demo, open_page):
+    phone = open_page(viewport=PHONE)
+    phone.goto(live_server("/e/demo/agenda?day=all"))
+    search = phone.get_by_label("Search sessions and speakers")
+    expect(search).to_be_hidden()
+    # The first session is on the first screen, not below a screenful of filters.
+    first = phone.locator("#agenda-sessions h3, #agenda-sessions h2").first
+    assert first.bounding_box()["y"] < PHONE["height"]
+    phone.get_by_text("Search and filter").click()
+    expect(search).to_be_visible()
+    search.fill("keynote")
+    phone.get_by_role("button", name="Show", exact=True).click()
+    expect(phone).to_have_url(re.compile(r"q=keynote"))
+    # A search in use keeps the filters open after the page comes back.
+    expect(phone.get_by_label("Search sessions and speakers")).to_be_visible()
+    assert_accessible(phone)
+
+    desktop = open_page(viewport=DESKTOP)
+    desktop.goto(live_server("/e/demo/agenda"))
+    expect(desktop.get_by_label("Search sessions and speakers")).to_be_visible()
+    expect(desktop.get_by_text("Search and filter")).to_be_hidden()
+
+
+def test_my_trip_shows_the_ticket_first_on_a_phone(app, live_server, demo, open_page):
+    page = _signed_in(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])
+    page.goto(live_server("/e/demo/me"))
+    ticket = page.locator("section.ticket-card")
+    registration = page.locator("section.status-card")
+    assert ticket.bounding_box()["y"] < registration.bounding_box()["y"]
+    # The QR code itself is on the first screen.
+    qr = ticket.locator(".qr svg")
+    assert qr.bounding_box()["y"] + qr.bounding_box()["height"] <= PHONE["height"]
+    assert_accessible(page)
+
+
+def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo, open_page):
+    _post(app, demo, "emergency", "Fire alarm: leave by the east exit.")
+    page = _signed_in(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])
+    page.goto(live_server("/e/demo/me"))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Fire alarm: leave by the east exit.")
+    assert_accessible(page)
+    # Sticky: still at the top after scrolling to the bottom of the page.
+    page.mouse.wheel(0, 5000)
+    page.wait_for_timeout(300)
+    assert page.evaluate("scrollY") > 300
+    box = alert.bounding_box()
+    assert abs(box["y"]) < 1 and box["height"] > 20
+
+    # The poll while nothing changed: answered 204, nothing in the alert box touched.
+    page.evaluate(WATCH_STRIP)
+    with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
+        pass
+    assert polled.value.status == 204
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.stripChanges") == 0
+
+    # A new notice: swapped in once, inside the same box.
+    _post(app, demo, "important", "Lunch moves to the terrace.")
+    with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
+        pass
+    assert polled.value.status == 200
+    expect(alert).to_contain_text("Lunch moves to the terrace.")
+    assert page.evaluate("document.getElementById('announcements').dataset.watched") == "yes"
+    changes = page.evaluate("window.stripChanges")
+    assert changes > 0
+    # And the poll after that leaves it alone again.
+    with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
+        pass
+    assert polled.value.status == 204
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.stripChanges") == changes
+    expect(page.get_by_role("alert")).to_have_count(1)
+    assert page.problems == []
