@@ -5,6 +5,7 @@ import secrets
 import subprocess
 import sys
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from portal.guests import services as guest_services
 from portal.helpdesk import services as helpdesk
 from portal.lodging import services as lodging
 from portal.models import (
-    Announcement, CannedReply, Event, Meal, OutboundMail, Question, Registration, Room, RoomBlock, Session, Speaker,
+    Announcement, BudgetLine, CannedReply, Event, Meal, OutboundMail, Question, Registration, Room, RoomBlock, Session, Speaker,
     Station, Survey, SurveySection, Track, User, Vehicle,
 )
 from portal.transport import services as transport
@@ -99,7 +100,8 @@ class Everything:
                       CannedReply(event_id=event.id, title_en="Thanks", body_en="Thank you."),
                       Vehicle(event_id=event.id, label="Van 1", capacity=6),
                       Station(event_id=event.id, name="Shanghai Pudong", code="PVG"),
-                      Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome")]
+                      Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome"),
+                      BudgetLine(event_id=event.id, category="venue", label="Hall hire", amount=Decimal("1000"))]
             db.session.add_all(things)
             db.session.flush()
             section = SurveySection(survey_id=survey.id, title_en="Venue")
@@ -134,7 +136,7 @@ class Everything:
                 "number": ticket.number, "category_id": row.categories[0].id, "block_id": block_id,
                 "hotel_id": db.session.scalar(select(RoomBlock.hotel_id).where(RoomBlock.id == block_id)),
                 "request_id": request_id, "leg_id": leg_id, "device_id": device.id, "invitation_id": invitation.id,
-                "mail_id": mail_id, "user_id": colleague.id,
+                "mail_id": mail_id, "user_id": colleague.id, "line_id": things[11].id,
             }
         self.tokens = {"/login/link/": _link_in(mailbox, "/login/link/"),
                        "/register/": self.invitation_token, "/help/rate/": _link_in(mailbox, "/help/rate/")}

@@ -68,13 +68,16 @@ def _parts(registration, full: bool) -> tuple[str, str]:
     return str(label), family or registration.name_latin or registration.name_original
 
 
-def _named(message: str, registration, markup: bool, full: bool = False, **extra) -> str:
+def _named(message: str, registration, markup: bool, full: bool = False) -> str:
     honorific, name = _parts(registration, full)
-    shown = in_own_language(name) if markup else name
+    if not markup:
+        shown = _("%(honorific)s %(name)s", honorific=honorific, name=name) if honorific else name
+        return _(message, name=shown) if message else shown
+    # Markup's % escapes every value that is not markup already; the catalog's own text is trusted.
+    shown = in_own_language(name)
     if honorific:
-        shown = _("%(honorific)s %(name)s", honorific=honorific, name=shown)
-    text = _(message, name=shown, **extra) if message else shown
-    return Markup(text) if markup else text
+        shown = Markup(_("%(honorific)s %(name)s")) % {"honorific": honorific, "name": shown}  # nosec B704
+    return Markup(_(message)) % {"name": shown} if message else shown  # nosec B704
 
 
 def addressed_name(registration, markup: bool = False) -> str:
@@ -94,7 +97,9 @@ def welcome(registration, markup: bool = False) -> str:
 
 def dear(name: str, markup: bool = False) -> str:
     """A letter's opening for someone known by a name only (an invitee, a contact without a registration)."""
-    return Markup(_("Dear %(name)s,", name=in_own_language(name))) if markup else _("Dear %(name)s,", name=name)
+    if markup:  # the catalog's text is trusted; % escapes the name
+        return Markup(_("Dear %(name)s,")) % {"name": in_own_language(name)}  # nosec B704
+    return _("Dear %(name)s,", name=name)
 
 
 def register(bp) -> None:
