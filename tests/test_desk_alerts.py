@@ -3,13 +3,11 @@ and an alert on every console page they have open, naming a medical request with
 anyone without the medical-data permission."""
 
 import pytest
-from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import StaffPermission
 from tests.sessions import sign_in
-from tests.test_helpdesk import raise_in_portal
-from tests.factories import sign_in_guest
+from tests.factories import raise_in_portal, sign_in_guest, submit
 from tests.factories import make_registration as make_guest
 
 SECRET = "Chest pain since breakfast"
@@ -86,7 +84,6 @@ def test_every_console_page_shows_the_alert_until_someone_takes_the_request(app,
     assert desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll).status_code == 204
     # Someone takes it: the next poll takes the alert away.
     organizer, _page = _console(app, people["organizer"])
-    from tests.conftest import submit
     assert submit(organizer, "/staff/e/summit/helpdesk/1/take", {}, page="/staff/e/summit/helpdesk/1").status_code == 303
     after = desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll)
     assert after.status_code == 200

@@ -8,15 +8,10 @@ from sqlalchemy import select
 from portal import outbox
 from portal.extensions import db
 from portal.models import AuditEntry, SignInSession, StaffPermission, StaffRole, User
-from tests.conftest import STAFF_PASSWORD, submit
+from tests.factories import STAFF_PASSWORD, submit
 from tests.sessions import sign_in
 
 LINK = re.compile(r"https?://[^\s/]+(/login/link/[A-Za-z0-9_\-]+)")
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
 
 
 @pytest.fixture
