@@ -5,8 +5,10 @@ tests run on PostgreSQL instead. The schema always comes from the migrations.
 """
 
 import os
+import shutil
+import tempfile
 from datetime import date, datetime, timedelta
-from email import message_from_bytes, policy
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,10 +22,7 @@ from portal import create_app
 from portal.database import database_uri as portal_database_uri, engine_options
 from portal.extensions import db, limiter
 from portal.models import Category, Event, StaffRole, User
-from tests.factories import STAFF_PASSWORD, free_port, submit, zone_at_noon
-from tests.sessions import sign_in
-# Re-exported: `from tests.conftest import submit` and the like keep working.
-from tests.factories import CSRF_INPUT, counting_queries, csrf_token, queries_for, registration_form  # noqa: F401
+from tests.factories import STAFF_PASSWORD, AuthActions, MailSink, app_config, free_port, new_kiosk, pair, zone_at_noon
 
 # CI replays the same examples on every run, so a red build always reproduces;
 # on a laptop each run explores new ones.
@@ -37,39 +36,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-
-
-def _config(uri: str, smtp_port: int, **extra) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough",
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_port,
-        "MAIL_SEND_INLINE": True,
-        # Flask-Mail suppresses sending under TESTING; the tests want the real SMTP exchange.
-        "MAIL_SUPPRESS_SEND": False,
-        "RATELIMIT_ENABLED": False,
-        "BASE_URL": "http://localhost",
-        **extra,
-    }
-
-
-class MailSink:
-    """A real SMTP server on loopback that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = False
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return "451 4.3.0 try again later"
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address: str):
-        return [m for m in self.messages if address in m["To"]]
 
 
 @pytest.fixture(scope="session")
@@ -120,15 +86,30 @@ class TestDatabase:
         self.engine.dispose()
 
 
+# Where the run's SQLite file goes when the machine has a memory disk: the same WAL file,
+# locks and pragmas, without the disk's write latency on each of the run's thousands of commits.
+MEMORY_DISK = Path("/dev/shm")
+
+
 @pytest.fixture(scope="session")
-def test_database(tmp_path_factory, smtp_server):
+def sqlite_folder(tmp_path_factory):
+    if not MEMORY_DISK.is_dir():
+        yield tmp_path_factory.mktemp("database")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="concierge-tests-", dir=MEMORY_DISK))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def test_database(sqlite_folder, smtp_server):
     """Migrate once per run: a SQLite file, or the PostgreSQL test database (TEST_DATABASE_URL)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         uri = portal_database_uri(url, "")
     else:
-        uri = f"sqlite:///{tmp_path_factory.mktemp('database') / 'concierge.sqlite3'}"
-    app = create_app(_config(uri, smtp_server.port))
+        uri = f"sqlite:///{sqlite_folder / 'concierge.sqlite3'}"
+    app = create_app(app_config(uri, smtp_server.port))
     with app.app_context():
         if url:
             with db.engine.begin() as conn:
@@ -151,7 +132,7 @@ def database_uri(test_database):
 @pytest.fixture(scope="session")
 def session_app(test_database, smtp_server):
     """The one app of the run; tests take it through `app`, which resets what a test may change."""
-    app = create_app(_config(test_database.uri, smtp_server.port))
+    app = create_app(app_config(test_database.uri, smtp_server.port))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -168,7 +149,7 @@ def make_app(database_uri, mailbox):
     made = []
 
     def make(smtp_port: int | None = None, **extra):
-        app = create_app(_config(database_uri, smtp_port or mailbox.port, **extra))
+        app = create_app(app_config(database_uri, smtp_port or mailbox.port, **extra))
         made.append(app)
         return app
 
@@ -212,8 +193,14 @@ def runner(app):
 
 @pytest.fixture(scope="session")
 def staff_password_hash():
-    # Hashing is slow by design; do it once for the whole run.
-    return generate_password_hash(STAFF_PASSWORD)
+    """The test staff's password hash: made once, and cheap to check.
+
+    Every sign-in with a password checks the hash, and the app's scrypt takes
+    0.1–0.6 s each on a shared machine. werkzeug reads the method from the hash
+    itself, so these accounts check in milliseconds; passwords the app sets
+    itself keep its real cost (tests/test_accounts.py asserts it).
+    """
+    return generate_password_hash(STAFF_PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def _detached(obj, *relationships):
@@ -264,21 +251,6 @@ def make_staff(app, staff_password_hash):
     return make
 
 
-class AuthActions:
-    def __init__(self, client):
-        self._client = client
-
-    def login_staff(self, email: str, password: str = STAFF_PASSWORD):
-        return submit(self._client, "/login", {"email": email, "password": password})
-
-    def login_as(self, user: User):
-        """Sign in directly, in a session the server knows; tests/test_auth.py proves the real e-mailed link."""
-        sign_in(self._client, user.id)
-
-    def logout(self):
-        return submit(self._client, "/logout", {}, page="/")
-
-
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
@@ -289,6 +261,51 @@ def event(make_event):
     zone = zone_at_noon()
     today = datetime.now(ZoneInfo(zone)).date()
     return make_event(timezone=zone, starts_on=today, ends_on=today + timedelta(days=2))
+
+
+@pytest.fixture
+def summit(make_event):
+    """The default event: Future Summit, a month from now, in Shanghai."""
+    return make_event()
+
+
+@pytest.fixture
+def organizer(make_staff, summit):
+    """The summit's organizer (not signed in; `as_organizer` signs her in on `client`)."""
+    return make_staff("olivia@example.org", summit, roles=("organizer",))
+
+
+@pytest.fixture
+def as_organizer(auth, organizer):
+    auth.login_as(organizer)
+    return organizer
+
+
+@pytest.fixture
+def coordinator(auth, make_staff, summit):
+    """The summit's catering coordinator, signed in on `client`."""
+    user = make_staff("cora@example.org", summit, roles=("catering",))
+    auth.login_as(user)
+    return user
+
+
+@pytest.fixture
+def desk(make_staff, event):
+    """A help-desk member of the test's `event`."""
+    user = make_staff("desk@example.org", event, roles=("helpdesk",))
+    user.event = event
+    return user
+
+
+@pytest.fixture
+def kiosk(app, client, organizer):
+    """A client that is a paired kiosk of the organizer's event."""
+    device_id, code = new_kiosk(app, organizer.event, organizer)
+    response = pair(client, code)
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
+    client.device_id = device_id
+    client.event = organizer.event
+    return client
 
 
 @pytest.fixture

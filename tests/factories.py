@@ -4,6 +4,8 @@ Each writes straight to the database or goes through the real services or pages,
 docstring says; a test module imports what it needs from here, never from another test module.
 """
 
+import csv
+import io
 import os
 import re
 import secrets
@@ -14,12 +16,14 @@ import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from email import message_from_bytes, policy
 from html.parser import HTMLParser
 from pathlib import Path
 from time import monotonic, sleep
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 import redis
 from playwright.sync_api import expect
@@ -29,6 +33,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from bench.run import Browser
+from portal import outbox
 from portal.agenda import announcements
 from portal.checkin import devices
 from portal.database import utcnow
@@ -48,11 +53,64 @@ from portal.transport import services as transport
 from tests.sessions import sign_in
 
 
-# -- Forms, pages and queries ----------------------------------------------------------------------
+# -- The app under test ----------------------------------------------------------------------------
 
 STAFF_PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
+
+def app_config(uri: str, smtp_port: int, **extra) -> dict:
+    """The settings of an app under test, on `uri`, sending mail to the loopback server."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_SEND_INLINE": True,
+        # Flask-Mail suppresses sending under TESTING; the tests want the real SMTP exchange.
+        "MAIL_SUPPRESS_SEND": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        **extra,
+    }
+
+
+class MailSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 4.3.0 try again later"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+
+class AuthActions:
+    """The `auth` fixture: sign in and out the way a member of staff or a guest does."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login_staff(self, email: str, password: str = STAFF_PASSWORD):
+        return submit(self._client, "/login", {"email": email, "password": password})
+
+    def login_as(self, user: User):
+        """Sign in directly, in a session the server knows; tests/test_auth.py proves the real e-mailed link."""
+        sign_in(self._client, user.id)
+
+    def logout(self):
+        return submit(self._client, "/logout", {}, page="/")
+
+
+# -- Forms, pages and queries ----------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -72,6 +130,18 @@ def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
     """Post a form the way a browser does: load the page, then send it with its token."""
     token = csrf_token(client, page or url)
     return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def read_csv(response) -> list[list[str]]:
+    """An exported CSV's rows, as a spreadsheet would read them."""
+    text = response.get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def read_xlsx(response) -> list[list]:
+    """An exported workbook's first sheet, row by row."""
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 def registration_form(**overrides) -> dict:
@@ -292,6 +362,12 @@ def scan(client, ticket: str, nonce: str | None = None):
     return client.post("/kiosk/", data={"csrf_token": token, "nonce": nonce, "ticket": ticket})
 
 
+def check_ins(app) -> int:
+    """How many check-ins the database holds."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CheckIn))
+
+
 # -- Needs, lodging and transport --------------------------------------------------------------------
 
 NEEDS_TABLES = (DietaryNeeds, Allergy, AccessibilityNeeds, MedicalNotes)
@@ -343,6 +419,18 @@ def stored_counts(app) -> dict:
                 for model in (*NEEDS_TABLES, NeedsConsent)}
 
 
+def state_needs(app, registration_id, diet, allergies=()):
+    """Consent, a diet and allergies `(allergen, severity[, detail])` written straight to the database."""
+    with app.app_context():
+        db.session.add(NeedsConsent(registration_id=registration_id, notice_version="t", notice_text="t"))
+        db.session.add(DietaryNeeds(registration_id=registration_id, diet=diet,
+                                    diet_detail="no pork gelatine" if diet == "halal" else ""))
+        for allergen, severity, *detail in allergies:
+            db.session.add(Allergy(registration_id=registration_id, allergen=allergen, severity=severity,
+                                   detail=detail[0] if detail else ""))
+        db.session.commit()
+
+
 def make_block(app, event, rooms=10, first_offset=-1, nights=4, rate="880.00", payer="organizer"):
     """A hotel with one block of `rooms` rooms on each of `nights` nights from the eve of the event."""
     with app.app_context():
@@ -384,6 +472,16 @@ def make_vehicle(app, event, label="Van 1", capacity=6):
         db.session.add(vehicle)
         db.session.commit()
         return vehicle.id
+
+
+def leg_form(event, prefix="arrival", day_offset=0, hour="10:30", **overrides):
+    """The guest's travel form for one leg, on the event's clock; `None` leaves a field out."""
+    data = {"mode": "flight", "carrier": "MU", "number": "5101",
+            "local_time": f"{(event.starts_on + timedelta(days=day_offset)).isoformat()}T{hour}",
+            "station": "Hangzhou Xiaoshan", "terminal": "T3", "passengers": "2", "luggage": "3",
+            "pickup_wanted": "y", "notes": "Wheelchair at the gate"}
+    data.update(overrides)
+    return {f"{prefix}-{k}": v for k, v in data.items() if v is not None}
 
 
 def file_leg(app, event, guest, direction="arrival", day_offset=0, hour=9, minute=0, station="PVG", passengers=1):
@@ -625,6 +723,50 @@ def raise_ticket(app, event, number_of=1, priority=None, category="lodging", gue
                 priority=priority, **contact)
             numbers.append(ticket.number)
     return numbers
+
+
+def raise_in_portal(client, slug="summit", **data):
+    """The signed-in guest asks for help through the portal's form."""
+    values = {"category": "lodging", "subject": "Room is cold", "message": "The heating does not work."}
+    values.update(data)
+    return submit(client, f"/e/{slug}/me/help", values)
+
+
+def ask_for_help(app, event, guest, subjects):
+    """The guest (from `make_guest`) opens one ticket per subject, through the service."""
+    with app.app_context():
+        registration = db.session.get(Registration, guest.registration_id)
+        for subject in subjects:
+            helpdesk.raise_ticket(db.session.get(Event, event.id), category="other", subject=subject,
+                                  body="Could someone help me, please?", source="portal",
+                                  registration=registration, author=db.session.get(User, guest.user_id))
+
+
+def staff_reply(app, number: int, staff_email: str, body: str, **kwargs):
+    """A member of staff answers ticket `number` through the service."""
+    with app.test_request_context():
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        author = db.session.scalar(select(User).where(User.email == staff_email))
+        helpdesk.reply(ticket, author, body, **kwargs)
+
+
+def deliver(app):
+    """Send what waits in the outbox, as the worker would."""
+    with app.app_context():
+        return outbox.deliver()
+
+
+RATE_LINKS = re.compile(r"https?://[^/\s\"]+(/e/summit/help/rate/[A-Za-z0-9_.\-]+\?score=(\d))")
+
+
+def resolved_mail(app, client, event, desk, mailbox, language="en"):
+    """The mail a guest gets when the desk resolves their ticket, with its rating links."""
+    guest = make_registration(app, event, language=language)
+    sign_in_guest(app, client, guest)
+    raise_in_portal(client)
+    staff_reply(app, 1, desk.email, "Done.", then="resolved")
+    deliver(app)
+    return [m for m in mailbox.to(guest["email"]) if "H-001" in m["Subject"] and m is not None][-1]
 
 
 def signed_in_as(client) -> str | None:

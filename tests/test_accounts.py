@@ -224,6 +224,8 @@ def test_a_guest_sets_a_first_password_only_right_after_a_link(app, client, make
     assert _save_password(client, "a brand new password").status_code == 303
     user = _account(app, "wang@example.org")
     assert user.check_password("a brand new password")
+    # The app stores it at the real cost (werkzeug's scrypt), whatever cheaper hash the test staff get.
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
 
 
 def test_changing_a_password_needs_the_current_one_unless_a_link_was_just_used(app, client, make_staff):

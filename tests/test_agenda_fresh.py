@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models import Event, Registration, Room, Session, Speaker, Track
-from tests.conftest import AuthActions
+from tests.factories import AuthActions
 from tests.factories import at, csrf_token, hold, make_guest, make_room, make_session, make_speaker, make_track
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

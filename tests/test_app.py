@@ -11,7 +11,7 @@ import portal
 from portal import InsecureConfiguration, create_app
 from portal.extensions import db
 from portal.staff.search import include_in_comparison
-from tests.conftest import _config
+from tests.factories import app_config
 
 
 def test_migrations_match_the_models(app):
@@ -67,7 +67,7 @@ def test_unknown_page_is_a_calm_404(client):
 
 
 def test_an_unreachable_database_gives_a_503_page_and_healthz_says_so(tmp_path, mailbox):
-    app = create_app(_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite3", mailbox.port))
+    app = create_app(app_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite3", mailbox.port))
     client = app.test_client()
     page = client.get("/")
     assert page.status_code == 503

@@ -7,32 +7,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from portal.extensions import db
-from portal.models import Allergy, DietaryNeeds, NeedsConsent
-from tests.factories import add_needs_guest, queries_for
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
-def coordinator(auth, make_staff, summit):
-    user = make_staff("cora@example.org", summit, roles=("catering",))
-    auth.login_as(user)
-    return user
-
-
-def state_needs(app, registration_id, diet, allergies=()):
-    with app.app_context():
-        db.session.add(NeedsConsent(registration_id=registration_id, notice_version="t", notice_text="t"))
-        db.session.add(DietaryNeeds(registration_id=registration_id, diet=diet,
-                                    diet_detail="no pork gelatine" if diet == "halal" else ""))
-        for allergen, severity, *detail in allergies:
-            db.session.add(Allergy(registration_id=registration_id, allergen=allergen, severity=severity,
-                                   detail=detail[0] if detail else ""))
-        db.session.commit()
+from tests.factories import add_needs_guest, queries_for, state_needs
 
 
 @pytest.fixture

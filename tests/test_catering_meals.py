@@ -11,23 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Meal, MealTime
-from tests.conftest import submit
-from tests.factories import make_guest
-from tests.test_catering import state_needs
-from tests.factories import file_directly, make_block
-from tests.factories import file_leg
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
-def coordinator(auth, make_staff, summit):
-    user = make_staff("cora@example.org", summit, roles=("catering",))
-    auth.login_as(user)
-    return user
+from tests.factories import file_directly, file_leg, make_block, make_guest, state_needs, submit
 
 
 @pytest.fixture

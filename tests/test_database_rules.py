@@ -14,10 +14,7 @@ from portal.lodging import services as lodging
 from portal.models import Event, LodgingRequest, OutboundMail, RoomNight, TransportLeg, User
 from portal.models import helpdesk, registration, transport
 from portal.models import lodging as lodging_models
-from tests.factories import make_guest
-from tests.factories import file_directly, make_block
-from tests.test_my_trip import ask_for_help
-from tests.factories import file_leg
+from tests.factories import ask_for_help, file_directly, file_leg, make_block, make_guest
 
 
 def refused(app, sql: str, **values) -> None:

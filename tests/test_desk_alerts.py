@@ -3,13 +3,11 @@ and an alert on every console page they have open, naming a medical request with
 anyone without the medical-data permission."""
 
 import pytest
-from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import StaffPermission
 from tests.sessions import sign_in
-from tests.test_helpdesk import raise_in_portal
-from tests.factories import sign_in_guest
+from tests.factories import raise_in_portal, sign_in_guest, submit
 from tests.factories import make_registration as make_guest
 
 SECRET = "Chest pain since breakfast"
@@ -86,7 +84,6 @@ def test_every_console_page_shows_the_alert_until_someone_takes_the_request(app,
     assert desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll).status_code == 204
     # Someone takes it: the next poll takes the alert away.
     organizer, _page = _console(app, people["organizer"])
-    from tests.conftest import submit
     assert submit(organizer, "/staff/e/summit/helpdesk/1/take", {}, page="/staff/e/summit/helpdesk/1").status_code == 303
     after = desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll)
     assert after.status_code == 200
@@ -125,7 +122,6 @@ def page_seen(page: str) -> str:
 
 
 def test_a_request_made_urgent_later_alerts_the_desk_like_a_new_one(app, team, mailbox):
-    from tests.conftest import submit
 
     event, people = team
     _raise(app, event, category="lodging", subject="Locked out of my room", message="My card stopped working.")
@@ -156,7 +152,6 @@ def test_a_request_made_urgent_later_alerts_the_desk_like_a_new_one(app, team, m
 
 
 def test_a_taken_request_made_urgent_mails_the_desk_but_leaves_the_strip_to_others(app, team, mailbox):
-    from tests.conftest import submit
 
     event, people = team
     _raise(app, event, category="transport", subject="Driver not at the gate")
@@ -171,7 +166,6 @@ def test_a_taken_request_made_urgent_mails_the_desk_but_leaves_the_strip_to_othe
 
 
 def test_a_guest_who_says_their_request_has_become_urgent_alerts_the_desk(app, team, mailbox):
-    from tests.conftest import submit
 
     event, people = team
     guest = _raise(app, event, category="transport", subject="Waiting for my car", message="Flight landed.")

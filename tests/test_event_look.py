@@ -13,7 +13,7 @@ from portal import look
 from portal.checkin import devices
 from portal.extensions import db
 from portal.models import AuditEntry, Event, Room, Session, Speaker, User
-from tests.conftest import registration_form, submit
+from tests.factories import registration_form, submit
 from tests.sessions import sign_in_new_account
 
 ORGANIZER = "organizer@example.org"

@@ -18,11 +18,6 @@ from tests.factories import confirm_stay, file_stay, local_now, make_guest, make
 INTERNAL_NOTE = "Guest seemed upset; VIP protocol."
 
 
-@pytest.fixture
-def desk(make_staff, event):  # noqa: F811
-    return make_staff("desk@example.org", event, roles=("helpdesk",))
-
-
 def raise_ticket(app, event, registration_id, subject, body) -> int:  # noqa: F811
     with app.app_context():
         ticket = helpdesk.raise_ticket(db.session.get(Event, event.id), category="lodging", subject=subject,

@@ -18,26 +18,9 @@ from portal.models import AuditEntry, Event, Registration, User
 from portal import create_app
 from portal.models.registration import phone_digits, search_key
 from flask_migrate import downgrade, upgrade
-from tests.conftest import _config
 from portal.privacy.erasure import erase_account
 from portal.staff import search
-from tests.factories import add_guests, csrf_token, new_kiosk, pair, scan, submit
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
-def organizer(make_staff, summit):
-    return make_staff("olivia@example.org", summit, roles=("organizer",))
-
-
-@pytest.fixture
-def as_organizer(auth, organizer):
-    auth.login_as(organizer)
-    return organizer
+from tests.factories import add_guests, app_config, csrf_token, new_kiosk, pair, scan, submit
 
 
 @pytest.fixture
@@ -158,7 +141,7 @@ def test_the_migration_folds_names_as_the_model_does():
 
 def test_the_migration_indexes_the_guests_already_registered(tmp_path, smtp_server):
     """On a SQLite database of its own: guests stored before 0021 are found after it, and it goes back down."""
-    app = create_app(_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", smtp_server.port))
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", smtp_server.port))
     with app.app_context():
         upgrade(revision="0022_meal_times")
         # The event and the account as the models make them (0023 changes neither); the registration by hand.

@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import Event, Registration, Ticket, TicketChange, TicketMessage, TicketRating, User
-from tests.factories import csrf_token, make_registration, new_kiosk, pair, scan, sign_in_guest, submit
+from tests.factories import (
+    csrf_token, deliver, make_registration, new_kiosk, pair, raise_in_portal, scan, sign_in_guest, staff_reply, submit,
+)
 
 NOTE = "Internal: the guest was rude to the driver, keep an eye"
 
@@ -21,36 +23,10 @@ def event(make_event):
 
 
 @pytest.fixture
-def desk(make_staff, event):
-    user = make_staff("desk@example.org", event, roles=("helpdesk",))
-    user.event = event
-    return user
-
-
-@pytest.fixture
 def guest(app, client, event):
     made = make_registration(app, event)
     sign_in_guest(app, client, made)
     return made
-
-
-def raise_in_portal(client, slug="summit", **data):
-    values = {"category": "lodging", "subject": "Room is cold", "message": "The heating does not work."}
-    values.update(data)
-    return submit(client, f"/e/{slug}/me/help", values)
-
-
-def staff_reply(app, number: int, staff_email: str, body: str, **kwargs):
-    with app.test_request_context():
-        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-        author = db.session.scalar(select(User).where(User.email == staff_email))
-        services.reply(ticket, author, body, **kwargs)
-
-
-def deliver(app):
-    from portal import outbox
-    with app.app_context():
-        return outbox.deliver()
 
 
 # -- Raising in the portal -----------------------------------------------------------------------

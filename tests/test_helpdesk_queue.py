@@ -25,11 +25,6 @@ def event(make_event):
 
 
 @pytest.fixture
-def desk(make_staff, event):
-    return make_staff("desk@example.org", event, roles=("helpdesk",))
-
-
-@pytest.fixture
 def as_desk(client, auth, desk):
     auth.login_staff(desk.email)
     return client

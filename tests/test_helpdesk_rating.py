@@ -2,25 +2,17 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import TicketRating
-from tests.conftest import CSRF_INPUT
-from tests.test_helpdesk import deliver, desk, event, raise_in_portal, staff_reply  # noqa: F401
-from tests.factories import sign_in_guest
-from tests.factories import make_registration as make_guest
-
-RATE_LINKS = re.compile(r"https?://[^/\s\"]+(/e/summit/help/rate/[A-Za-z0-9_.\-]+\?score=(\d))")
+from tests.factories import CSRF_INPUT, RATE_LINKS, resolved_mail
 
 
-def resolved_mail(app, client, event, desk, mailbox, language="en"):
-    guest = make_guest(app, event, language=language)
-    sign_in_guest(app, client, guest)
-    raise_in_portal(client)
-    staff_reply(app, 1, desk.email, "Done.", then="resolved")
-    deliver(app)
-    return [m for m in mailbox.to(guest["email"]) if "H-001" in m["Subject"] and m is not None][-1]
+@pytest.fixture
+def event(make_event):
+    return make_event()
 
 
 def test_the_mail_links_each_rating_in_both_parts(app, client, event, desk, mailbox):

@@ -4,33 +4,19 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.checkin import credential, devices
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice
 from portal.models.registration import CANCELLED, DECLINED, PENDING, WAITLISTED
-from tests.factories import counting_queries, CSRF_INPUT, csrf_token, make_registration, new_kiosk, pair, scan, submit
+from tests.factories import (
+    check_ins, counting_queries, CSRF_INPUT, csrf_token, make_registration, new_kiosk, pair, scan, submit,
+)
 
 KIOSK_PATHS = ["/kiosk/", "/kiosk/find", "/kiosk/reset", "/kiosk/help", "/kiosk/welcome/abcdefghijklmnopqrstuv",
                "/kiosk/badge/abcdefghijklmnopqrstuv", "/kiosk/announcements?shown=", "/kiosk/refresh?next=/kiosk/"]
-
-
-@pytest.fixture
-def kiosk(app, client, organizer):
-    """A client that is a paired kiosk of the event."""
-    device_id, code = new_kiosk(app, organizer.event, organizer)
-    response = pair(client, code)
-    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
-    client.device_id = device_id
-    client.event = organizer.event
-    return client
-
-
-def check_ins(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(CheckIn))
 
 
 # -- Enrolment and access ------------------------------------------------------------------------

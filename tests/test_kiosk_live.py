@@ -10,7 +10,7 @@ from portal.agenda import announcements
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Event, User
-from tests.factories import make_registration, new_kiosk, pair, scan
+from tests.factories import make_registration, scan
 
 IDLE, COUNTDOWN = 5, 3
 
@@ -27,14 +27,6 @@ def organizer(make_event, make_staff):
     user = make_staff("boss@example.org", event, roles=("organizer",))
     user.event = event
     return user
-
-
-@pytest.fixture
-def kiosk(app, client, organizer):
-    device_id, code = new_kiosk(app, organizer.event, organizer)
-    assert pair(client, code).status_code == 303
-    client.event = organizer.event
-    return client
 
 
 def post(app, event, organizer, level="info", text_en="Coffee in the foyer.", text_zh="咖啡在前厅。"):

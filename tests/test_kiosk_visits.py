@@ -6,10 +6,8 @@ from sqlalchemy import select
 from portal.checkin import devices
 from portal.extensions import db
 from portal.models import KioskDevice, Ticket
-from tests.conftest import csrf_token, submit
+from tests.factories import check_ins, csrf_token, make_registration as make_guest, scan, submit
 from tests.sessions import sign_in
-from tests.test_kiosk import check_ins, kiosk  # noqa: F401 (fixtures)
-from tests.factories import make_registration as make_guest, scan
 
 
 @pytest.mark.parametrize("typed", ["{code}", "{spaced}"])

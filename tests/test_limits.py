@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.extensions import db
 from portal.models import OutboundMail, Ticket
-from tests.conftest import _config
+from tests.factories import app_config
 from tests.factories import csrf_token, make_block, make_guest, STAFF_PASSWORD, stay_form, submit
 from tests.sessions import sign_in
 
@@ -148,11 +148,11 @@ def test_roommate_invitations_are_limited_per_guest(make_app, make_event):
 def test_several_workers_with_the_memory_store_warn_at_start_up(database_uri, smtp_server, monkeypatch, caplog):
     monkeypatch.setenv("SERVER_SOFTWARE", "gunicorn/23.0.0")
     with caplog.at_level(logging.WARNING):
-        app = create_app(_config(database_uri, smtp_server.port, RATELIMIT_ENABLED=True))
+        app = create_app(app_config(database_uri, smtp_server.port, RATELIMIT_ENABLED=True))
     assert any("RATE LIMITS ARE NOT SHARED" in r.getMessage() for r in caplog.records)
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        shared = create_app(_config(database_uri, smtp_server.port, RATELIMIT_ENABLED=True,
+        shared = create_app(app_config(database_uri, smtp_server.port, RATELIMIT_ENABLED=True,
                                     RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/13"))
     assert not any("RATE LIMITS ARE NOT SHARED" in r.getMessage() for r in caplog.records)
     for made in (app, shared):

@@ -1,10 +1,7 @@
 """The coordinators' lodging and transport boards: access, decisions, exports, constant query counts."""
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 
-import openpyxl
 from flask_babel import force_locale, gettext, pgettext
 import pytest
 from sqlalchemy import select
@@ -13,7 +10,9 @@ from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import Event, LodgingRequest, RoomBlock, TransportLeg
 from portal.transport import services as transport
-from tests.factories import counting_queries, file_directly, file_leg, make_block, make_guest, make_vehicle, submit
+from tests.factories import (
+    counting_queries, file_directly, file_leg, make_block, make_guest, make_vehicle, read_csv, read_xlsx, submit,
+)
 
 
 
@@ -24,16 +23,6 @@ def coordinator(make_event, make_staff, auth, client):
     make_staff("coord@example.org", event, roles=("lodging", "transport"))
     auth.login_staff("coord@example.org")
     return event
-
-
-def read_csv(response):
-    text = response.get_data().decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
-
-
-def read_xlsx(response):
-    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 def test_helpdesk_and_guests_are_kept_out(app, client, auth, make_event, make_staff):

@@ -9,15 +9,14 @@ from sqlalchemy import select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.guests.trip import trip_of
-from portal.helpdesk import services as helpdesk
 from portal.models import (
-    AccessibilityNeeds, Allergy, CheckIn, DietaryNeeds, Event, LodgingRequest, MedicalNotes, NeedsConsent,
-    Registration, ScheduleNotice, SessionChange, Survey, SurveyParticipation, User,
+    AccessibilityNeeds, Allergy, CheckIn, DietaryNeeds, LodgingRequest, MedicalNotes, NeedsConsent,
+    Registration, ScheduleNotice, SessionChange, Survey, SurveyParticipation,
 )
 from portal.needs.services import NOTICE_VERSION
 from portal.surveys import services as surveys
 from tests.factories import (
-    add_survey, at, counting_queries, file_directly, file_leg, make_block, make_guest, make_session,
+    add_survey, ask_for_help, at, counting_queries, file_directly, file_leg, make_block, make_guest, make_session,
 )
 
 # A statement that reads from a table behind a card.
@@ -36,15 +35,6 @@ def state_needs(app, guest, allergens):
             *(Allergy(registration_id=rid, allergen=allergen, severity="mild") for allergen in allergens),
         ])
         db.session.commit()
-
-
-def ask_for_help(app, event, guest, subjects):
-    with app.app_context():
-        registration = db.session.get(Registration, guest.registration_id)
-        for subject in subjects:
-            helpdesk.raise_ticket(db.session.get(Event, event.id), category="other", subject=subject,
-                                  body="Could someone help me, please?", source="portal",
-                                  registration=registration, author=db.session.get(User, guest.user_id))
 
 
 def notify(app, event, guest, title):

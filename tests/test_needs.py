@@ -15,11 +15,6 @@ from tests.factories import add_needs_guest, give_consent, MEDICAL_NOTE, needs_f
 
 
 @pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
 def guest(app, client, auth, summit):
     user, registration_id = add_needs_guest(app, summit)
     auth.login_as(user)

@@ -16,11 +16,6 @@ ACCESS_NOTE = "Needs a ramp to the stage"
 
 
 @pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
 def guest_with_needs(app, summit):
     """A guest who consented and stated every need, through the real forms."""
     user, registration_id = add_needs_guest(app, summit, email="amira@example.org", name="Amira Haddad")

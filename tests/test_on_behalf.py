@@ -12,15 +12,10 @@ from portal.models import (
     Allergy, AuditEntry, BadgePrint, CheckIn, LodgingRequest, Registration, RegistrationChange, RoomNight, TransportLeg,
     NeedsConsent, StaffPermission, Station, User,
 )
-from tests.conftest import submit
+from tests.factories import submit
 from tests.factories import make_block, stay_form
 from tests.factories import needs_form
 from tests.factories import add_guests
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
 
 
 def walk_in_form(event, **overrides):

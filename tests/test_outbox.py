@@ -17,7 +17,7 @@ from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, OutboundMail, Registration, Ticket
-from tests.conftest import MailSink
+from tests.factories import MailSink
 from tests.factories import csrf_token, flask_environment, free_port, registration_form, ROOT, submit
 from tests.sessions import sign_in_new_account
 

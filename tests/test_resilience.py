@@ -18,7 +18,7 @@ from portal.auth.services import send_sign_in_link
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import CheckIn, Event, OutboundMail, Registration, User
-from tests.conftest import _config
+from tests.factories import app_config
 from tests.sessions import sign_in_new_account
 from tests.factories import (
     add_confirmed_guests, csrf_token, flask_command, flush_limiter_store, free_port, gunicorn, paired_kiosks,
@@ -133,7 +133,7 @@ def test_a_server_killed_mid_check_in_keeps_every_check_in_it_confirmed(app, mak
 # -- (c) the database unreachable ----------------------------------------------------------------
 
 def test_an_unreachable_postgresql_gives_a_calm_503_and_healthz_says_so(mailbox):
-    app = create_app(_config("postgresql+psycopg://concierge@127.0.0.1:1/nothing?connect_timeout=2", mailbox.port))
+    app = create_app(app_config("postgresql+psycopg://concierge@127.0.0.1:1/nothing?connect_timeout=2", mailbox.port))
     client = app.test_client()
     for url in ("/", "/e/summit/", "/e/summit/agenda"):
         page = client.get(url)
@@ -170,7 +170,7 @@ def test_signed_in_guests_and_staff_get_the_calm_503_when_the_database_is_gone(
 
     # The same app, the same secret, the same signed-in browsers: the database is gone. An error the
     # app does not handle is a 500 page here, as in production, not an exception in the test.
-    down = create_app(_config(BROKEN_DATABASES[broken](tmp_path), mailbox.port,
+    down = create_app(app_config(BROKEN_DATABASES[broken](tmp_path), mailbox.port,
                               SECRET_KEY=app.config["SECRET_KEY"], PROPAGATE_EXCEPTIONS=False))
     pages = {"staff": ("/staff/", "/staff/e/summit/guests", "/account", "/"),
              "guest": ("/e/summit/me", "/e/summit/me/needs", "/e/summit/", "/account")}

@@ -8,27 +8,10 @@ from markupsafe import escape
 from sqlalchemy import func, select, text
 
 from portal.extensions import db
-from portal.guests import tickets
 from portal.staff import search
 from portal.staff.forms import GuestSearchForm
 from portal.models import AuditEntry, Category, Event, OutboundMail, Registration, RegistrationChange, StaffRole
 from tests.factories import add_guests, counting_queries, csrf_token, queries_for, submit
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
-def organizer(make_staff, summit):
-    return make_staff("olivia@example.org", summit, roles=("organizer",))
-
-
-@pytest.fixture
-def as_organizer(auth, organizer):
-    auth.login_as(organizer)
-    return organizer
 
 
 def act(client, url, data, page):

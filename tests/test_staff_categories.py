@@ -10,11 +10,6 @@ from tests.sessions import sign_in_new_account
 
 
 @pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
 def as_organizer(auth, make_staff, summit):
     organizer = make_staff("olivia@example.org", summit, roles=("organizer",))
     auth.login_as(organizer)

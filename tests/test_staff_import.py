@@ -18,11 +18,6 @@ LINK = re.compile(r"(http://localhost/e/summit/register/\S+)")
 
 
 @pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
 def organizer(auth, make_staff, summit):
     user = make_staff("olivia@example.org", summit, roles=("organizer",))
     auth.login_as(user)

@@ -8,20 +8,10 @@ from sqlalchemy import select
 from portal import outbox
 from portal.extensions import db
 from portal.models import AuditEntry, SignInSession, StaffPermission, StaffRole, User
-from tests.conftest import STAFF_PASSWORD, submit
+from tests.factories import STAFF_PASSWORD, app_config, submit
 from tests.sessions import sign_in
 
 LINK = re.compile(r"https?://[^\s/]+(/login/link/[A-Za-z0-9_\-]+)")
-
-
-@pytest.fixture
-def summit(make_event):
-    return make_event()
-
-
-@pytest.fixture
-def organizer(make_staff, summit):
-    return make_staff("olivia@example.org", summit, roles=("organizer",))
 
 
 def _link(mailbox, email: str) -> str:
@@ -225,9 +215,8 @@ def test_upgrading_gives_each_coordinator_the_three_coordinator_roles(tmp_path, 
 
     from portal import create_app
     from portal.models import Event
-    from tests.conftest import _config
 
-    app = create_app(_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", mailbox.port))
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", mailbox.port))
     rows = "SELECT u.email, e.slug, r.role FROM staff_role r JOIN user_account u ON u.id = r.user_id " \
            "JOIN event e ON e.id = r.event_id"
     with app.app_context():

@@ -4,13 +4,12 @@ lodging and transport, mail; fresh on every request, for every role of the event
 import re
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import CheckIn, Event, OutboundMail, Registration, Ticket
+from portal.models import CheckIn, Event, OutboundMail, Registration
 from tests.sessions import sign_in
-from tests.factories import add_guest
+from tests.factories import add_guest, submit
 
 
 def _cells(page: str, table: str) -> list[list[str]]:
@@ -119,7 +118,6 @@ def test_the_dashboard_speaks_chinese(app, make_event, make_staff):
     user = make_staff("boss@example.org", event, roles=("organizer",))
     client = app.test_client()
     sign_in(client, user.id)
-    from tests.conftest import submit
 
     submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/login")
     page = client.get(f"/staff/e/{event.slug}/today").get_data(as_text=True)

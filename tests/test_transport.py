@@ -8,19 +8,10 @@ from sqlalchemy import select
 
 from portal import outbox
 from portal.extensions import db
-from portal.models import Event, Registration, TransportLeg, Vehicle
+from portal.models import Event, TransportLeg, Vehicle
 from portal.rules import RuleRefused
 from portal.transport import services
-from tests.factories import csrf_token, file_leg, make_guest, make_vehicle, submit
-
-
-def leg_form(event, prefix="arrival", day_offset=0, hour="10:30", **overrides):
-    data = {"mode": "flight", "carrier": "MU", "number": "5101",
-            "local_time": f"{(event.starts_on + timedelta(days=day_offset)).isoformat()}T{hour}",
-            "station": "Hangzhou Xiaoshan", "terminal": "T3", "passengers": "2", "luggage": "3",
-            "pickup_wanted": "y", "notes": "Wheelchair at the gate"}
-    data.update(overrides)
-    return {f"{prefix}-{k}": v for k, v in data.items() if v is not None}
+from tests.factories import csrf_token, file_leg, leg_form, make_guest, make_vehicle, submit
 
 
 def legs_of(app, guest):

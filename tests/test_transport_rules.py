@@ -11,12 +11,9 @@ from portal.extensions import db
 from portal.lodging import services as lodging
 from portal.models import Event, Station, TransportLeg, Vehicle
 from portal.transport import services as transport
-from tests.conftest import submit
-from tests.factories import make_guest
-from tests.test_logistics_boards import read_csv, read_xlsx
-from tests.factories import file_directly, make_block
-from tests.test_transport import leg_form
-from tests.factories import file_leg, make_vehicle
+from tests.factories import (
+    file_directly, file_leg, leg_form, make_block, make_guest, make_vehicle, read_csv, read_xlsx, submit,
+)
 
 
 @pytest.fixture

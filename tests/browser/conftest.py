@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from werkzeug.serving import make_server
 
+from portal.models.registration import CANCELLED
+from tests.factories import make_registration
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -185,3 +188,19 @@ def event(make_event):
 @pytest.fixture
 def organizer(make_staff, event):
     return make_staff("boss@example.org", event, roles=("organizer",))
+
+
+@pytest.fixture
+def guests(app, event):
+    """Four confirmed guests (one registered in Chinese) and a cancelled one."""
+    return {
+        "wang": make_registration(app, event),
+        "li": make_registration(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua",
+                                surname="Li", honorific="Dr", category="speaker", language="zh_Hans"),
+        "zhao": make_registration(app, event, email="zhao@example.org", name_original="Zhao Min", name_latin="Zhao Min",
+                                  surname="Zhao", honorific="Ms", category="delegate"),
+        "qian": make_registration(app, event, email="qian@example.org", name_original="钱伟", name_latin="Qian Wei",
+                                  surname="Qian", honorific="", category="press"),
+        "cancelled": make_registration(app, event, email="sun@example.org", name_original="孙丽", name_latin="Sun Li",
+                                       surname="Sun", state=CANCELLED),
+    }

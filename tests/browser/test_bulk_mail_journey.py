@@ -2,7 +2,6 @@
 real guests receive it, confirms the count and sends; each guest finds their own version in the mail
 server. Then a no-JavaScript browser does the same through plain form posts."""
 
-import re
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import Registration
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import STAFF_PASSWORD
+from tests.factories import STAFF_PASSWORD
 from tests.factories import add_guest
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import BudgetLine, Vehicle
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import STAFF_PASSWORD
-from tests.factories import add_guest
+from tests.factories import STAFF_PASSWORD, add_guest
 
 pytestmark = pytest.mark.browser
 

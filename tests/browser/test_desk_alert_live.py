@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import Event, Registration
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import STAFF_PASSWORD
+from tests.factories import STAFF_PASSWORD
 from tests.factories import add_guest
 
 pytestmark = pytest.mark.browser

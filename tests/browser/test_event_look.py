@@ -1,6 +1,5 @@
 """An organizer gives the event its look in a real browser, and guests see it."""
 
-import io
 
 import pytest
 from PIL import Image

@@ -9,25 +9,23 @@ the network is back, the sync endpoint. The tests read the browser's storage
 """
 
 import json
-import time
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.checkin import devices, offline
+from portal.checkin import devices
 from portal.extensions import db
-from portal.models import CheckIn, Event, KioskDevice, OfflineScan, User
-from portal.models.registration import CANCELLED
+from portal.models import KioskDevice, OfflineScan, User
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
-# The journey's event (today, in Shanghai) and its organizer.
-from tests.factories import assert_large_targets, make_registration
+from tests.browser.kiosk import (
+    START, check_ins, done, new_device, open_kiosk, pair, ready_offline, scan, until, watch, welcomed,
+)
+from tests.factories import assert_large_targets
 
 pytestmark = pytest.mark.browser
 
-START = "Welcome. Please check in here."
 # What Chromium logs while it has no network: a request that could not be sent is expected then.
 OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "ERR_CONNECTION_RESET", "Failed to fetch", "htmx:sendError",
                  "htmx:afterRequest", "htmx:sendAbort")
@@ -65,71 +63,8 @@ def app(make_app):
     return make_app(KIOSK_OFFLINE_REFRESH_SECONDS=2)
 
 
-@pytest.fixture
-def guests(app, event):
-    """Four confirmed guests (one registered in Chinese) and a cancelled one."""
-    return {
-        "wang": make_registration(app, event),
-        "li": make_registration(app, event, email="li@example.org", name_original="李华", name_latin="Li Hua",
-                                surname="Li", honorific="Dr", category="speaker", language="zh_Hans"),
-        "zhao": make_registration(app, event, email="zhao@example.org", name_original="Zhao Min", name_latin="Zhao Min",
-                                  surname="Zhao", honorific="Ms", category="delegate"),
-        "qian": make_registration(app, event, email="qian@example.org", name_original="钱伟", name_latin="Qian Wei",
-                                  surname="Qian", honorific="", category="press"),
-        "cancelled": make_registration(app, event, email="sun@example.org", name_original="孙丽", name_latin="Sun Li",
-                                       surname="Sun", state=CANCELLED),
-    }
-
-
-def new_device(app, event, organizer, name: str, allowed: bool = True) -> tuple[int, str]:
-    """A kiosk (the organizer allowed it to work offline, unless told otherwise) and its pairing code."""
-    with app.app_context():
-        organizer_row = db.session.get(User, organizer.id)
-        device, code = devices.create_device(db.session.get(Event, event.id), name, "North entrance", organizer_row)
-        if allowed:
-            offline.allow(device, True, organizer_row)
-        return device.id, code
-
-
-def watch(page):
-    page.problems = []
-    page.on("pageerror", lambda error: page.problems.append(f"uncaught: {error}"))
-    page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
-    return page
-
-
 def problems(page) -> list[str]:
     return [p for p in page.problems if not any(noise in p for noise in OFFLINE_NOISE)]
-
-
-def pair(page, live_server, code: str) -> None:
-    page.goto(live_server("/kiosk/pair"))
-    page.get_by_label("Pairing code").fill(devices.format_pairing_code(code))
-    page.get_by_role("button", name="Pair").click()
-    expect(page).to_have_url(live_server("/kiosk/"))
-
-
-def until(page, check, seconds: float = 15, what: str = ""):
-    """Poll `check` until it returns something truthy; a page navigating meanwhile is asked again.
-
-    The wait goes through the page, so that Playwright's event handlers (routes) run meanwhile.
-    """
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            found = check()
-        except PlaywrightError:
-            found = None
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"timed out waiting for {what or check}"
-        page.wait_for_timeout(200)
-
-
-def ready_offline(page) -> None:
-    """The worker controls the page (the shell is kept) and the manifest is stored."""
-    until(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"), what="the service worker")
-    until(page, lambda: page.evaluate("KioskStore.getMeta('manifest').then(m => Boolean(m))"), what="the manifest")
 
 
 def queued(page) -> int:
@@ -140,48 +75,10 @@ def storage(page) -> dict:
     return json.loads(page.evaluate(READ_STORAGE))
 
 
-def open_kiosk(browser, app, live_server, event, organizer, name: str, allowed: bool = True):
-    context = browser.new_context(locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = watch(context.new_page())
-    device_id, code = new_device(app, event, organizer, name, allowed)
-    pair(page, live_server, code)
-    if allowed:
-        ready_offline(page)
-    else:
-        until(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"), what="the service worker")
-        until(page, lambda: page.evaluate("KioskStore.getMeta('asked').then(m => Boolean(m))"), what="the answer")
-    page.device_id = device_id
-    return context, page
-
-
-def scan(page, code: str) -> None:
-    """The scanner types the code and Enter into the focused scan field."""
-    expect(page.get_by_label("Scan your ticket QR code")).to_be_focused()
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-
-
-def welcomed(page, code: str, heading: str) -> None:
-    """Scan `code` and see the screen headed `heading`."""
-    scan(page, code)
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-
-
-def done(page) -> None:
-    page.get_by_role("link", name="Done").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(START)
-
-
 def offline_scans(app) -> list[tuple[int, str, str, str]]:
     with app.app_context():
         return db.session.execute(select(OfflineScan.registration_id, OfflineScan.told, OfflineScan.outcome,
                                          OfflineScan.conflict).order_by(OfflineScan.id)).all()
-
-
-def check_ins(app) -> dict[int, tuple[int | None, str]]:
-    with app.app_context():
-        return {r.registration_id: (r.kiosk_id, r.nonce) for r in db.session.scalars(select(CheckIn))}
 
 
 def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once(

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_invitation_journey import wait_for_mail
-from tests.browser.test_needs_journey import signed_in_page
+from tests.factories import signed_in_page, wait_for_mail
 from tests.factories import make_guest
 from tests.factories import make_vehicle
 

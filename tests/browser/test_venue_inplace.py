@@ -14,13 +14,11 @@ from portal.extensions import db
 from portal.models import BadgePrint, Event, KioskDevice, TicketRating, User
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import LiveServer
-from tests.factories import pair_kiosk
-from tests.browser.test_kiosk_offline import check_ins as offline_check_ins
-from tests.browser.test_kiosk_offline import done, guests, open_kiosk, until, welcomed  # noqa: F401 (fixtures)
-from tests.browser.test_needs_journey import signed_in_page
+from tests.factories import RATE_LINKS, pair_kiosk, resolved_mail, signed_in_page
+from tests.browser.kiosk import check_ins as offline_check_ins
+from tests.browser.kiosk import done, open_kiosk, until, welcomed
 from tests.sessions import sign_in_new_account
 from tests.factories import make_guest as make_portal_guest
-from tests.test_helpdesk_rating import RATE_LINKS, resolved_mail
 from tests.factories import make_registration as make_guest
 
 pytestmark = pytest.mark.browser

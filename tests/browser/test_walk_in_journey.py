@@ -8,8 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import BadgePrint, CheckIn, Registration
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_invitation_journey import wait_for_mail
-from tests.browser.test_needs_journey import signed_in_page
+from tests.factories import signed_in_page, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
