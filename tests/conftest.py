@@ -270,18 +270,6 @@ def summit(make_event):
 
 
 @pytest.fixture
-def organizer(make_staff, summit):
-    """The summit's organizer (not signed in; `as_organizer` signs her in on `client`)."""
-    return make_staff("olivia@example.org", summit, roles=("organizer",))
-
-
-@pytest.fixture
-def as_organizer(auth, organizer):
-    auth.login_as(organizer)
-    return organizer
-
-
-@pytest.fixture
 def coordinator(auth, make_staff, summit):
     """The summit's catering coordinator, signed in on `client`."""
     user = make_staff("cora@example.org", summit, roles=("catering",))

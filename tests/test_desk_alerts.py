@@ -3,9 +3,10 @@ and an alert on every console page they have open, naming a medical request with
 anyone without the medical-data permission."""
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import StaffPermission
+from portal.models import StaffPermission, Ticket, TicketChange
 from tests.sessions import sign_in
 from tests.factories import raise_in_portal, sign_in_guest, submit
 from tests.factories import make_registration as make_guest
@@ -186,8 +187,6 @@ def test_a_guest_who_says_their_request_has_become_urgent_alerts_the_desk(app, t
     submit(guest, "/e/summit/me/help/1", {"message": "Any news?", "urgent": "y"}).close()
     assert len([m for m in mailbox.messages[before:] if "Urgent request" in m["Subject"]]) == 0
     with app.app_context():
-        from portal.models import Ticket, TicketChange
-
         ticket = db.session.scalar(select(Ticket))
         assert ticket.priority == "urgent"
         change = db.session.scalar(select(TicketChange).where(TicketChange.what == "priority"))

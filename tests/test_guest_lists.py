@@ -24,6 +24,17 @@ from tests.factories import add_guests, app_config, csrf_token, new_kiosk, pair,
 
 
 @pytest.fixture
+def organizer(make_staff, summit):
+    return make_staff("olivia@example.org", summit, roles=("organizer",))
+
+
+@pytest.fixture
+def as_organizer(auth, organizer):
+    auth.login_as(organizer)
+    return organizer
+
+
+@pytest.fixture
 def desk(make_staff, summit):
     return make_staff("hana@example.org", summit, roles=("helpdesk",))
 

@@ -14,6 +14,17 @@ from portal.models import AuditEntry, Category, Event, OutboundMail, Registratio
 from tests.factories import add_guests, counting_queries, csrf_token, queries_for, submit
 
 
+@pytest.fixture
+def organizer(make_staff, summit):
+    return make_staff("olivia@example.org", summit, roles=("organizer",))
+
+
+@pytest.fixture
+def as_organizer(auth, organizer):
+    auth.login_as(organizer)
+    return organizer
+
+
 def act(client, url, data, page):
     """Post a staff action; closing the response lets its mail go out, as the server does."""
     response = submit(client, url, data, page=page)

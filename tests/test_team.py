@@ -14,6 +14,11 @@ from tests.sessions import sign_in
 LINK = re.compile(r"https?://[^\s/]+(/login/link/[A-Za-z0-9_\-]+)")
 
 
+@pytest.fixture
+def organizer(make_staff, summit):
+    return make_staff("olivia@example.org", summit, roles=("organizer",))
+
+
 def _link(mailbox, email: str) -> str:
     (message,) = mailbox.to(email)
     match = LINK.search(message.get_body(preferencelist=("plain",)).get_content())
