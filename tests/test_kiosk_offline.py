@@ -528,14 +528,14 @@ def test_badges_printed_offline_are_logged_once_and_shown_to_the_desk(app, clien
     log = guest_page[guest_page.index('data-testid="badge-summary"'):]
     assert "Badge printed 2 times, last" in log
     entries = re.findall(r"<li>(.*?)</li>", log[log.index('class="plain badge-log"'):].split("</ol>")[0], re.S)
-    assert "first print" in entries[0] and "at kiosk Hall A, offline" in entries[0]
-    assert "reprint" in entries[1] and "at kiosk Hall A, offline" in entries[1]
+    assert "first print" in entries[0] and "at kiosk Hall A (North entrance), offline" in entries[0]
+    assert "reprint" in entries[1] and "at kiosk Hall A (North entrance), offline" in entries[1]
     desk_page = client.get("/staff/e/summit/check-in", query_string={"q": "Wang"}).get_data(as_text=True)
     cell = desk_page[desk_page.index(f'data-testid="desk-badge-{wang["id"]}"'):].split("</td>")[0]
-    assert "Badge printed 2 times, last" in cell and "at kiosk Hall A, offline" in cell
+    assert "Badge printed 2 times, last" in cell and "at kiosk Hall A (North entrance), offline" in cell
     submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
     chinese = client.get(f"/staff/e/summit/guests/{wang['id']}").get_data(as_text=True)
-    assert "在自助机“Hall A”（离线）" in chinese
+    assert "在自助机“Hall A (North entrance)”（离线）" in chinese
 
 
 def test_a_print_after_one_already_logged_is_a_reprint(app, kiosk, organizer):
