@@ -241,8 +241,8 @@ def test_badges_printed_offline_reach_the_desks_badge_log_once_the_kiosk_syncs(
     staff.goto(live_server(f"/staff/e/{event.slug}/guests/{guests['zhao']['id']}"))
     entries = staff.locator(".badge-log li")
     expect(entries).to_have_count(2)
-    expect(entries.first).to_contain_text("first print · at kiosk Hall A, offline")
-    expect(entries.last).to_contain_text("reprint · at kiosk Hall A, offline")
+    expect(entries.first).to_contain_text("first print · at kiosk Hall A (North entrance), offline")
+    expect(entries.last).to_contain_text("reprint · at kiosk Hall A (North entrance), offline")
 
 
 def test_the_same_guest_offline_at_two_kiosks_is_checked_in_once(app, live_server, event, organizer, guests, browser):
