@@ -3,7 +3,8 @@
 /kiosk/sw.js              the service worker (scope /kiosk/): keeps the shell for a kiosk with no network
 /kiosk/offline/<lang>     the shell: the start screen and the screens shown offline, in one language
 /kiosk/offline/manifest   what the kiosk needs to recognise guests offline (JSON), if it is allowed to
-/kiosk/offline/sync       the scans it queued offline, applied in the order sent (JSON POST)
+/kiosk/offline/sync       the scans it queued offline, applied in the order sent, and the badges
+                          it printed offline, logged (JSON POST)
 
 All of it is an enhancement loaded by static/js/kiosk-offline.js: without JavaScript
 the kiosk works online as before and none of this is asked for. What the manifest
@@ -40,7 +41,7 @@ SHELL_FILES = ("css/app.css", "css/kiosk.css", "css/badge.css", "favicon.svg", "
 SHELL_TEMPLATES = ("kiosk/sw.js", "kiosk/base.html", "kiosk/start.html", "kiosk/offline.html", "kiosk/_field.html",
                    "kiosk/_language.html", "kiosk/_announcements.html")
 TAG = re.compile(r"^[A-Za-z0-9_-]{22}$")
-# A sync body holds at most BATCH scans of a few hundred bytes each.
+# A sync body holds at most BATCH scans and BATCH prints of a few hundred bytes each.
 MAX_SYNC_BYTES = 64 * 1024
 
 
@@ -140,6 +141,18 @@ def _read_scan(sent, device) -> tuple[str, offline.QueuedScan | None]:
     return nonce, offline.QueuedScan(nonce, scanned, told, _moment(sent.get("at")))
 
 
+def _read_print(sent, device) -> tuple[str, offline.QueuedPrint | None]:
+    """A queued badge print as the kiosk sent it: its id, and the print (None if it is not one of this kiosk's)."""
+    if not isinstance(sent, dict):
+        return "", None
+    nonce = sent.get("id") if isinstance(sent.get("id"), str) else ""
+    scanned, kiosk, reprint = sent.get("tag"), sent.get("kiosk"), sent.get("reprint", False)
+    if (not NONCE.match(nonce) or not isinstance(scanned, str) or not TAG.match(scanned)
+            or kiosk != device.id or isinstance(kiosk, bool) or not isinstance(reprint, bool)):
+        return nonce[:43], None
+    return nonce, offline.QueuedPrint(nonce, scanned, _moment(sent.get("at")), reprint)
+
+
 def _moment(milliseconds) -> datetime | None:
     if not isinstance(milliseconds, (int, float)) or isinstance(milliseconds, bool):
         return None
@@ -154,13 +167,16 @@ def _moment(milliseconds) -> datetime | None:
 @limiter.limit(visit.scan_limit, key_func=visit.device_key)
 @access.kiosk_device
 def offline_sync(device, event):
-    """Apply the scans this kiosk queued while offline, in the order sent; answer each by its nonce."""
+    """Apply the scans this kiosk queued while offline, in the order sent, and log the badges it printed."""
     if request.content_length is not None and request.content_length > MAX_SYNC_BYTES:
         return jsonify(error="A sync is at most 64 KB."), 413
     sent = request.get_json(silent=True) if request.is_json else None
     scans = sent.get("scans") if isinstance(sent, dict) else None
-    if not isinstance(scans, list) or len(scans) > offline.BATCH:
-        return jsonify(error=f"A sync is a JSON object whose scans are a list of at most {offline.BATCH}."), 400
+    prints = sent.get("prints", []) if isinstance(sent, dict) else None
+    if (not isinstance(scans, list) or len(scans) > offline.BATCH
+            or not isinstance(prints, list) or len(prints) > offline.BATCH):
+        return jsonify(error=f"A sync is a JSON object whose scans (and prints) are lists of at most "
+                             f"{offline.BATCH}."), 400
     waiting = sent.get("waiting")
     if not isinstance(waiting, int) or isinstance(waiting, bool) or not 0 <= waiting <= 1_000_000:
         waiting = len(scans)
@@ -168,4 +184,7 @@ def offline_sync(device, event):
     for result in results:
         if result.refusal is not None:
             helpdesk.hand_off(event, result.refusal.registration, device, result.refusal.reason, nonce=result.nonce)
-    return jsonify(results=[{"nonce": r.nonce, "outcome": r.outcome, "conflict": r.conflict} for r in results])
+    # After the scans, so a guest checked in and printed for in one batch is checked in first.
+    logged = offline.log_prints(device, event, [_read_print(printed, device) for printed in prints])
+    return jsonify(results=[{"nonce": r.nonce, "outcome": r.outcome, "conflict": r.conflict} for r in results],
+                   prints=[{"id": nonce, "outcome": outcome} for nonce, outcome in logged])

@@ -18,12 +18,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal import lifecycle
 from portal.checkin import credential, devices, offline, services
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket, User
+from portal.models import (AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket,
+                           User)
 from portal.models.registration import CANCELLED, WAITLISTED
 from tests.factories import make_registration, new_kiosk, pair, scan, submit
 
@@ -93,9 +95,22 @@ def queued(kiosk, key: str, code: str, kind="ticket", told="welcome", at: dateti
             "at": ms(at or utcnow()), "tag": kiosk_tag(key, kind, code), "told": told}
 
 
-def sync(kiosk, scans, waiting=None):
-    return kiosk.post("/kiosk/offline/sync", json={"waiting": len(scans) if waiting is None else waiting,
-                                                   "scans": scans})
+def sync(kiosk, scans, waiting=None, prints=None):
+    body = {"waiting": len(scans) if waiting is None else waiting, "scans": scans}
+    if prints is not None:
+        body["prints"] = prints
+    return kiosk.post("/kiosk/offline/sync", json=body)
+
+
+def queued_print(kiosk, key: str, code: str, kind="ticket", at: datetime | None = None, reprint=False) -> dict:
+    """One badge print as the kiosk queues it: its own id, the guest's keyed hash, the kiosk's time."""
+    return {"id": f"offline-print-{next(_serial):06d}-abcdef", "kiosk": kiosk.device_id,
+            "at": ms(at or utcnow()), "tag": kiosk_tag(key, kind, code), "reprint": reprint}
+
+
+def logged(response) -> list[str]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [r["outcome"] for r in response.get_json()["prints"]]
 
 
 def outcomes(response) -> list[tuple[str, str]]:
@@ -474,3 +489,152 @@ def test_kiosks_syncing_the_same_guest_at_once_make_one_check_in(app, make_app, 
     assert [[(records[batch[0]["nonce"]].outcome, "")] for batch in batches] == answers[:KIOSKS]
     assert answers[KIOSKS] == answers[0]
     assert count(app, AuditEntry, AuditEntry.action == "checkin.create") == 1
+
+
+# -- Badges printed offline ----------------------------------------------------------------------
+
+def badge_prints(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(
+            select(BadgePrint.registration_id, BadgePrint.kiosk_id, BadgePrint.staff_id, BadgePrint.reprint,
+                   BadgePrint.offline, BadgePrint.at).order_by(BadgePrint.at, BadgePrint.id)).all()
+
+
+def test_badges_printed_offline_are_logged_once_and_shown_to_the_desk(app, client, auth, kiosk, organizer,
+                                                                     make_staff):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    arrived, printed, again = (utcnow() - timedelta(minutes=m) for m in (12, 11, 9))
+    scans = [queued(kiosk, key, wang["ticket"], at=arrived)]
+    prints = [queued_print(kiosk, key, wang["ticket"], at=printed),
+              queued_print(kiosk, key, wang["ticket"], at=again, reprint=True)]
+    response = sync(kiosk, scans, prints=prints)
+    assert outcomes(response) == [("checked_in", "")]
+    assert logged(response) == ["logged", "logged"]
+    assert [r["id"] for r in response.get_json()["prints"]] == [p["id"] for p in prints]
+    rows = badge_prints(app)
+    assert [row[:5] for row in rows] == [(wang["id"], kiosk.device_id, None, False, True),
+                                         (wang["id"], kiosk.device_id, None, True, True)]
+    assert abs(rows[0].at - printed) < timedelta(milliseconds=2) and abs(rows[1].at - again) < timedelta(milliseconds=2)
+
+    # The answer was lost: the same batch again, then in part and reversed. Logged once each.
+    assert logged(sync(kiosk, scans, prints=prints)) == ["logged", "logged"]
+    assert logged(sync(kiosk, [], prints=prints[::-1])) == ["logged", "logged"]
+    assert badge_prints(app) == rows
+
+    desk = make_staff("desk@example.org", organizer.event, roles=("helpdesk",))
+    auth.login_as(desk)
+    guest_page = client.get(f"/staff/e/summit/guests/{wang['id']}").get_data(as_text=True)
+    log = guest_page[guest_page.index('data-testid="badge-summary"'):]
+    assert "Badge printed 2 times, last" in log
+    entries = re.findall(r"<li>(.*?)</li>", log[log.index('class="plain badge-log"'):].split("</ol>")[0], re.S)
+    assert "first print" in entries[0] and "at kiosk Hall A (North entrance), offline" in entries[0]
+    assert "reprint" in entries[1] and "at kiosk Hall A (North entrance), offline" in entries[1]
+    desk_page = client.get("/staff/e/summit/check-in", query_string={"q": "Wang"}).get_data(as_text=True)
+    cell = desk_page[desk_page.index(f'data-testid="desk-badge-{wang["id"]}"'):].split("</td>")[0]
+    assert "Badge printed 2 times, last" in cell and "at kiosk Hall A (North entrance), offline" in cell
+    submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
+    chinese = client.get(f"/staff/e/summit/guests/{wang['id']}").get_data(as_text=True)
+    assert "在自助机“Hall A (North entrance)”（离线）" in chinese
+
+
+def test_a_print_after_one_already_logged_is_a_reprint(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    # Printed online first (the desk); then the kiosk, offline, printed one it thought was the first.
+    with app.app_context():
+        arrival = services.check_in(db.session.get(Event, organizer.event.id), wang["id"],
+                                    staff=db.session.get(User, organizer.id))
+        services.record_badge_print(db.session.get(CheckIn, arrival.check_in_id),
+                                    staff=db.session.get(User, organizer.id))
+    later = utcnow() + timedelta(milliseconds=20)
+    assert logged(sync(kiosk, [], prints=[queued_print(kiosk, key, wang["code"], kind="code", at=later)])) == ["logged"]
+    assert [(row.staff_id, row.reprint, row.offline) for row in badge_prints(app)] == [
+        (organizer.id, False, False), (None, True, True)]
+
+
+@pytest.mark.parametrize("reported, expected", [
+    (lambda now, paired: now + timedelta(hours=3), lambda now, paired, synced: synced),
+    (lambda now, paired: datetime(1999, 1, 1, tzinfo=UTC), lambda now, paired, synced: paired),
+    (lambda now, paired: None, lambda now, paired, synced: synced),
+    (lambda now, paired: "yesterday", lambda now, paired, synced: synced),
+], ids=["clock ahead", "clock far behind", "no time", "not a time"])
+def test_the_time_a_print_reports_is_bounded(app, kiosk, organizer, reported, expected):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    with app.app_context():
+        paired = db.session.get(KioskDevice, kiosk.device_id).paired_at
+    now = utcnow()
+    sent = queued_print(kiosk, key, wang["ticket"])
+    moment = reported(now, paired)
+    sent["at"] = ms(moment) if isinstance(moment, datetime) else moment
+    before = utcnow()
+    assert logged(sync(kiosk, [], prints=[sent])) == ["logged"]
+    after = utcnow()
+    [row] = badge_prints(app)
+    if expected(now, paired, None) is None:
+        assert before <= row.at <= after
+    else:
+        assert abs(row.at - expected(now, paired, None)) < timedelta(milliseconds=2)
+
+
+@pytest.mark.parametrize("body", [
+    {"scans": [], "prints": "everything"},
+    {"scans": [], "prints": {"id": "offline-print-000000-abcdef"}},
+    {"scans": [], "prints": [{}] * 51},
+    {"prints": []},
+], ids=["prints not a list", "prints an object", "too many", "no scans"])
+def test_a_malformed_print_sync_is_refused_with_400(app, kiosk, body):
+    response = kiosk.post("/kiosk/offline/sync", json=body)
+    assert response.status_code == 400 and "error" in response.get_json()
+    assert count(app, BadgePrint) == 0
+
+
+def test_a_print_that_is_not_one_of_this_kiosks_guests_is_rejected(app, kiosk, organizer, make_event, make_staff):
+    wang = make_registration(app, organizer.event)
+    other = paired_kiosk(app, organizer, name="Hall B")
+    elsewhere = make_event(slug="forum", name_en="Other Forum", name_zh="另一论坛")
+    stranger = make_registration(app, elsewhere, email="stranger@example.org")
+    key = manifest_of(kiosk)["key"]
+    good = queued_print(kiosk, key, wang["ticket"])
+    bad = [
+        {**good, "id": "short"}, {**good, "id": "x" * 30, "kiosk": other.device_id},
+        {**good, "id": "y" * 30, "tag": "not a tag"}, {**good, "id": "z" * 30, "reprint": "yes"},
+        {**good, "id": "w" * 30, "kiosk": True}, {**good, "id": 12345678901234567890}, "a string", None, [1],
+        # Another event's guest: this kiosk's key over their real ticket names no one here.
+        queued_print(kiosk, key, stranger["ticket"]),
+        queued_print(kiosk, key, "not-a-ticket-of-anyone-here"),
+    ]
+    response = sync(kiosk, [], prints=bad)
+    assert logged(response) == ["rejected"] * len(bad)
+    assert count(app, BadgePrint) == 0
+    # A print logged for one kiosk is not another's to answer for.
+    assert logged(sync(kiosk, [], prints=[good])) == ["logged"]
+    assert logged(sync(other, [], prints=[{**good, "kiosk": other.device_id}])) == ["rejected"]
+    assert [(row.kiosk_id, row.offline) for row in badge_prints(app)] == [(kiosk.device_id, True)]
+
+
+def test_a_revoked_kiosk_cannot_log_prints(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    with app.app_context():
+        devices.revoke(db.session.get(KioskDevice, kiosk.device_id), db.session.get(User, organizer.id))
+    assert sync(kiosk, [], prints=[queued_print(kiosk, key, wang["ticket"])]).status_code == 403
+    assert count(app, BadgePrint) == 0
+
+
+def test_the_database_keeps_offline_prints_to_kiosks_and_their_ids_unique(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    with app.app_context():
+        row = dict(event_id=organizer.event.id, registration_id=wang["id"], offline=True)
+        for wrong in (dict(kiosk_id=kiosk.device_id, nonce=None), dict(staff_id=organizer.id, nonce="n" * 30)):
+            db.session.add(BadgePrint(**row, **wrong))
+            with pytest.raises(IntegrityError):
+                db.session.commit()
+            db.session.rollback()
+        db.session.add(BadgePrint(**row, kiosk_id=kiosk.device_id, nonce="n" * 30))
+        db.session.commit()
+        db.session.add(BadgePrint(**row, kiosk_id=kiosk.device_id, nonce="n" * 30))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()

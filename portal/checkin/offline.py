@@ -24,6 +24,10 @@ checkin.services.check_in, the idempotent path the online kiosk takes, then
 records it in offline_scan, whose nonce is unique: a scan sent again is
 answered from that record, and one whose first sending was applied but not
 recorded is applied again harmlessly, as its nonce made the check-in.
+
+A badge the kiosk printed offline is queued too, with an id the kiosk gave
+it, the same keyed hash and the time; `log_prints` logs each in badge_print,
+flagged offline, once (the id is unique there), after the batch's scans.
 """
 
 import base64
@@ -44,7 +48,7 @@ from portal import audit
 from portal.checkin import services
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import CheckIn, Event, KioskDevice, OfflineScan, Registration, User
+from portal.models import BadgePrint, CheckIn, Event, KioskDevice, OfflineScan, Registration, User
 from portal.models.registration import CONFIRMED
 
 TICKET, CODE = "ticket", "code"
@@ -263,6 +267,73 @@ def apply_scans(device: KioskDevice, event: Event, scans: list[tuple[str, Queued
         offline_waiting=max(0, waiting - len(scans)), last_synced_at=utcnow()))
     db.session.commit()
     return results
+
+
+# -- Badges printed offline ----------------------------------------------------------------------
+
+LOGGED = "logged"
+
+
+@dataclass(frozen=True)
+class QueuedPrint:
+    """One badge print from a kiosk's queue: the kiosk's id for it, the guest's keyed hash, when, reprint."""
+
+    nonce: str
+    tag: str
+    at: datetime | None  # as the kiosk's clock said, like a scan's
+    reprint: bool
+
+
+def _print_of(nonce: str) -> BadgePrint | None:
+    return db.session.scalar(select(BadgePrint).where(BadgePrint.nonce == nonce))
+
+
+def _log_print(device: KioskDevice, event: Event, sent: QueuedPrint, registration_id: int) -> BadgePrint:
+    at = scan_time(sent.at, device, utcnow())
+    # A reprint if the kiosk says so, or if the log holds a print of this guest from before this one.
+    earlier = db.session.scalar(select(func.count()).select_from(BadgePrint).where(
+        BadgePrint.registration_id == registration_id, BadgePrint.at <= at))
+    printed = BadgePrint(event_id=event.id, registration_id=registration_id, kiosk_id=device.id, staff_id=None,
+                         reprint=sent.reprint or bool(earlier), at=at, offline=True, nonce=sent.nonce)
+    db.session.add(printed)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same print sent twice at once: the other sending logged it.
+        db.session.rollback()
+        printed = _print_of(sent.nonce)
+        if printed is None:
+            raise
+    return printed
+
+
+def log_prints(device: KioskDevice, event: Event,
+               prints: list[tuple[str, QueuedPrint | None]]) -> list[tuple[str, str]]:
+    """Log the badges a kiosk printed offline, each once; answer each id with logged or rejected. Commits.
+
+    A print is rejected when it was not well formed (None), or its hash names
+    no guest of this event: the kiosk drops it either way.
+    """
+    key = device_key(device)
+    tags = None
+    answers = []
+    for nonce, sent in prints:
+        if sent is None or key is None:
+            answers.append((nonce, REJECTED))
+            continue
+        printed = _print_of(sent.nonce)
+        if printed is None:
+            if tags is None:
+                tags = _guests_by_tag(event, key)
+            registration_id = tags.get(sent.tag)
+            if registration_id is None:
+                answers.append((nonce, REJECTED))
+                continue
+            printed = _log_print(device, event, sent, registration_id)
+        answers.append((nonce, LOGGED if printed.kiosk_id == device.id and printed.event_id == event.id
+                        else REJECTED))
+    db.session.commit()
+    return answers
 
 
 # -- The check-in board --------------------------------------------------------------------------

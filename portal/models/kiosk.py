@@ -90,6 +90,10 @@ class BadgePrint(db.Model):
     """Each time a badge page is printed, first print or reprint."""
 
     __tablename__ = "badge_print"
+    # Only a kiosk prints offline, and every offline print carries the kiosk's id for it.
+    __table_args__ = (
+        CheckConstraint("NOT offline OR (nonce IS NOT NULL AND staff_id IS NULL)", name="offline_by_kiosk"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -100,6 +104,11 @@ class BadgePrint(db.Model):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reprint: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A print a kiosk made without the server and sent at its next sync (portal/checkin/offline.py):
+    # `at` is then the kiosk's clock, bounded, and `nonce` the id the kiosk gave the print, unique,
+    # so a print sent twice is logged once.
+    offline: Mapped[bool] = mapped_column(default=False, server_default=false())
+    nonce: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     registration: Mapped[Registration] = relationship()
     kiosk: Mapped[KioskDevice | None] = relationship()

@@ -7,7 +7,9 @@
    - When a guest's scan or lookup cannot reach the server, it checks the code against the manifest,
      welcomes the guest (and prints their badge) or sends them to the help desk, and queues the scan
      with its nonce, time and kiosk. On the kept shell every scan is handled so.
-   - It sends the queue, in order, as soon as the server answers again.
+   - Each badge it prints so is queued too (an id, the time, the kiosk, first print or reprint), so
+     the server logs it.
+   - It sends the queues, in order, as soon as the server answers again.
    - A refusal (403: the kiosk was revoked or unpaired) wipes everything the kiosk kept.
    A small sign in the bar tells staff that the kiosk is offline, and how many scans wait. */
 (function () {
@@ -145,25 +147,30 @@
     syncing = true;
     var sent = false;
     function send() {
-      return store.head(BATCH).then(function (batch) {
-        if (!batch.length) { return; }
+      return Promise.all([store.head(BATCH), store.head(BATCH, "prints")]).then(function (heads) {
+        var batch = heads[0], prints = heads[1];
+        if (!batch.length && !prints.length) { return; }
         return store.count().then(function (waiting) {
           return fetch(urls.sync, {
             method: "POST", cache: "no-store", credentials: "same-origin",
             headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ waiting: waiting, scans: batch.map(function (queued) { return queued.scan; }) })
+            body: JSON.stringify({ waiting: waiting, scans: batch.map(function (queued) { return queued.scan; }),
+                                   prints: prints.map(function (queued) { return queued.scan; }) })
           });
         }).then(function (response) {
           if (response.status === 403) { refused(); return; }
           if (!response.ok) { throw new Error("the sync answered " + response.status); }
           return response.json().then(function (answer) {
-            var answered = {};
+            var answered = {}, logged = {};
             answer.results.forEach(function (result) { answered[result.nonce] = true; });
+            (answer.prints || []).forEach(function (result) { logged[result.id] = true; });
             var keys = batch.filter(function (queued) { return answered[queued.scan.nonce]; })
               .map(function (queued) { return queued.key; });
-            if (!keys.length) { throw new Error("the sync took nothing"); }
+            var printKeys = prints.filter(function (queued) { return logged[queued.scan.id]; })
+              .map(function (queued) { return queued.key; });
+            if (!keys.length && !printKeys.length) { throw new Error("the sync took nothing"); }
             sent = true;
-            return store.remove(keys).then(send);
+            return store.remove(keys).then(function () { return store.remove(printKeys, "prints"); }).then(send);
           });
         });
       });
@@ -217,7 +224,7 @@
           return store.enqueue(scan).then(function () {
             showSign();
             sync();
-            return guest ? welcome(guest, terms, earlier) : show("help");
+            return guest ? welcome(guest, terms, earlier, tag) : show("help");
           });
         });
       });
@@ -256,7 +263,7 @@
     return true;
   }
 
-  function welcome(guest, terms, earlier) {
+  function welcome(guest, terms, earlier, tag) {
     var theirs = guest[4];
     var switching = !chosen && theirs !== language() && urls.shells[theirs] ? adoptShell(theirs) : Promise.resolve();
     return switching.then(function () {
@@ -265,11 +272,23 @@
       slot(main, "status").textContent = earlier ? said.already.replace("{time}", clock(earlier.at, terms.zone)) : said.checkedIn;
       slot(main, "greeting").textContent = greeting(guest, said);
       slot(main, "category-card").hidden = !category(main, guest, terms);
-      main.querySelector("[data-offline-print]").onclick = function () { badge(guest, terms); };
+      main.querySelector("[data-offline-print]").onclick = function () { badge(guest, terms, tag); };
     });
   }
 
-  function badge(guest, terms) {
+  // Queue the print (durably, so the server logs it once it is reached), then print.
+  function printBadge(terms, tag, again, delay) {
+    return store.queued("prints").then(function (prints) {
+      var reprint = again || prints.some(function (queued) { return queued.tag === tag; });
+      return store.enqueue({ id: newNonce(), kiosk: terms.device, at: Date.now() + terms.offset, tag: tag,
+                             reprint: reprint }, "prints");
+    }).catch(function () {}).then(function () {
+      sync();
+      window.setTimeout(function () { window.print(); }, delay);
+    });
+  }
+
+  function badge(guest, terms, tag) {
     var main = show("badge");
     category(main, guest, terms);
     var original = slot(main, "name-original");
@@ -277,9 +296,9 @@
     original.lang = guest[0] !== guest[1] ? "zh-Hans" : "en";
     if (guest[1] && guest[1] !== guest[0]) { slot(main, "name-latin").textContent = guest[1]; } else { slot(main, "name-latin").remove(); }
     main.querySelectorAll("[data-offline-print]").forEach(function (button) {
-      button.onclick = function () { window.print(); };
+      button.onclick = function () { printBadge(terms, tag, true, 0); };
     });
-    window.setTimeout(function () { window.print(); }, 300);
+    printBadge(terms, tag, false, 300);
   }
 
   // -- The shell's screens -----------------------------------------------------------------------

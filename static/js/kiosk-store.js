@@ -3,14 +3,15 @@
      meta     the manifest's terms (its HMAC key as a non-extractable CryptoKey, expiry, categories),
               when it was last asked for, and the language the kiosk last showed;
      entries  each guest's sealed payload, filed under the keyed hash of a code;
-     queue    the scans waiting to be sent, in order: nonce, kiosk, time, keyed hash, what was said.
+     queue    the scans waiting to be sent, in order: nonce, kiosk, time, keyed hash, what was said;
+     prints   the badges printed offline waiting to be sent: an id, kiosk, time, keyed hash, reprint.
    No ticket or confirmation code is ever stored, and no name outside a sealed payload.
    The hashes and seals match portal/checkin/offline.py. */
 (function (scope) {
   "use strict";
 
   var NAME = "concierge-kiosk";
-  var STORES = ["meta", "entries", "queue"];
+  var STORES = ["meta", "entries", "queue", "prints"];
   var TAG_BYTES = 16;
   var encoder = new TextEncoder();
   var opening = null;
@@ -25,11 +26,14 @@
   function open() {
     if (!opening) {
       opening = new Promise(function (resolve, reject) {
-        var request = indexedDB.open(NAME, 1);
+        // Version 2 added "prints"; a kiosk upgraded from version 1 keeps what it holds.
+        var request = indexedDB.open(NAME, 2);
         request.onupgradeneeded = function () {
-          request.result.createObjectStore("meta");
-          request.result.createObjectStore("entries");
-          request.result.createObjectStore("queue", { autoIncrement: true });
+          var db = request.result;
+          STORES.forEach(function (name) {
+            if (db.objectStoreNames.contains(name)) { return; }
+            db.createObjectStore(name, name === "queue" || name === "prints" ? { autoIncrement: true } : undefined);
+          });
         };
         request.onsuccess = function () {
           var db = request.result;
@@ -82,15 +86,18 @@
       });
     },
     entry: function (tag) { return read("entries", tag); },
-    enqueue: function (scan) {
-      return run(["queue"], "readwrite", function (s) { return done(s.queue.add(scan)); });
+    // `store` is "queue" (scans, the default) or "prints" (badges printed offline).
+    enqueue: function (scan, store) {
+      store = store || "queue";
+      return run([store], "readwrite", function (s) { return done(s[store].add(scan)); });
     },
-    // The first `count` queued scans, oldest first, with their keys.
-    head: function (count) {
-      return run(["queue"], "readonly", function (s) {
+    // The first `count` queued scans (or prints), oldest first, with their keys.
+    head: function (count, store) {
+      store = store || "queue";
+      return run([store], "readonly", function (s) {
         var found = [];
         return new Promise(function (resolve, reject) {
-          var cursor = s.queue.openCursor();
+          var cursor = s[store].openCursor();
           cursor.onsuccess = function () {
             var at = cursor.result;
             if (!at || found.length >= count) { resolve(found); return; }
@@ -101,10 +108,17 @@
         });
       });
     },
-    queued: function () { return run(["queue"], "readonly", function (s) { return done(s.queue.getAll()); }); },
-    count: function () { return run(["queue"], "readonly", function (s) { return done(s.queue.count()); }); },
-    remove: function (keys) {
-      return run(["queue"], "readwrite", function (s) { keys.forEach(function (key) { s.queue.delete(key); }); });
+    queued: function (store) {
+      store = store || "queue";
+      return run([store], "readonly", function (s) { return done(s[store].getAll()); });
+    },
+    count: function (store) {
+      store = store || "queue";
+      return run([store], "readonly", function (s) { return done(s[store].count()); });
+    },
+    remove: function (keys, store) {
+      store = store || "queue";
+      return run([store], "readwrite", function (s) { keys.forEach(function (key) { s[store].delete(key); }); });
     },
     // Everything: a revoked or unpaired kiosk keeps nothing.
     wipe: function () {

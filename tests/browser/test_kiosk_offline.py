@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from portal.checkin import devices
 from portal.extensions import db
-from portal.models import KioskDevice, OfflineScan, User
+from portal.models import BadgePrint, KioskDevice, OfflineScan, User
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from tests.browser.kiosk import (
     START, check_ins, done, new_device, open_kiosk, pair, ready_offline, scan, until, watch, welcomed,
 )
-from tests.factories import assert_large_targets
+from tests.factories import assert_large_targets, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -188,6 +188,63 @@ def test_a_kiosk_checks_guests_in_through_a_network_cut_and_resyncs_exactly_once
     context.close()
 
 
+def prints_queued(page) -> str:
+    return until(page, lambda: page.evaluate("KioskStore.count('prints').then(n => String(n))"), what="the prints")
+
+
+def badge_prints(app) -> list[tuple[int, int | None, bool, bool, str | None]]:
+    with app.app_context():
+        return db.session.execute(select(BadgePrint.registration_id, BadgePrint.kiosk_id, BadgePrint.reprint,
+                                         BadgePrint.offline, BadgePrint.nonce).order_by(BadgePrint.id)).all()
+
+
+def test_badges_printed_offline_reach_the_desks_badge_log_once_the_kiosk_syncs(
+        app, live_server, event, organizer, guests, browser, make_staff, open_page):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+    welcomed(page, guests["zhao"]["ticket"], "Welcome, Ms Zhao Min")
+    page.get_by_role("button", name="Print my badge").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your badge is printing")
+    expect(page.locator(".badge-card")).to_contain_text("Zhao Min")
+    # The guest asks for another: a reprint, queued as such.
+    assert prints_queued(page) == "1"
+    page.get_by_role("button", name="Print again").click()
+    until(page, lambda: prints_queued(page) == "2", what="the reprint")
+    done(page)
+    # The sign for staff still counts scans; the prints wait beside them.
+    expect(page.get_by_text("Scans waiting: 1")).to_be_visible()
+    kept = storage(page)
+    [scan] = kept["stores"]["queue"]["values"]
+    prints = kept["stores"]["prints"]["values"]
+    assert [(p["tag"], p["kiosk"], p["reprint"]) for p in prints] == [
+        (scan["tag"], page.device_id, False), (scan["tag"], page.device_id, True)]
+    assert badge_prints(app) == []
+
+    context.set_offline(False)
+    until(page, lambda: len(badge_prints(app)) == 2 and queued(page) == "0" and prints_queued(page) == "0",
+          seconds=30, what="the resync")
+    assert badge_prints(app) == [(guests["zhao"]["id"], page.device_id, False, True, prints[0]["id"]),
+                                 (guests["zhao"]["id"], page.device_id, True, True, prints[1]["id"])]
+    assert problems(page) == []
+    context.close()
+
+    # The desk sees both prints, at this kiosk, offline.
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    staff = signed_in_page(app, live_server, open_page(), desk.id)
+    staff.goto(live_server(f"/staff/e/{event.slug}/check-in"))
+    staff.get_by_label("Name, e-mail or confirmation code").fill("Zhao Min")
+    staff.get_by_role("button", name="Search").click()
+    cell = staff.get_by_test_id(f"desk-badge-{guests['zhao']['id']}")
+    expect(cell).to_contain_text("Badge printed 2 times, last")
+    expect(cell).to_contain_text("at kiosk Hall A (North entrance), offline")
+    assert_accessible(staff)
+    staff.goto(live_server(f"/staff/e/{event.slug}/guests/{guests['zhao']['id']}"))
+    entries = staff.locator(".badge-log li")
+    expect(entries).to_have_count(2)
+    expect(entries.first).to_contain_text("first print · at kiosk Hall A (North entrance), offline")
+    expect(entries.last).to_contain_text("reprint · at kiosk Hall A (North entrance), offline")
+
+
 def test_the_same_guest_offline_at_two_kiosks_is_checked_in_once(app, live_server, event, organizer, guests, browser):
     first, hall_a = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
     second, hall_b = open_kiosk(browser, app, live_server, event, organizer, "Hall B")
@@ -313,6 +370,10 @@ def test_the_kiosk_keeps_no_code_and_no_name_in_the_clear(app, live_server, even
     assert [sorted(scan) for scan in kept["stores"]["queue"]["values"]] == [
         ["at", "kiosk", "nonce", "tag", "told"]] * 2
     assert set(kept["pages"]) == {live_server("/kiosk/offline/en"), live_server("/kiosk/offline/zh_Hans")}
+    # The badge printed is queued with the scan's hash, never the guest's name.
+    [printed] = kept["stores"]["prints"]["values"]
+    assert sorted(printed) == ["at", "id", "kiosk", "reprint", "tag"]
+    assert printed["tag"] == kept["stores"]["queue"]["values"][0]["tag"]
     context.close()
 
 
