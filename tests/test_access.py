@@ -179,6 +179,8 @@ ROLE_MATRIX = {
     "/staff/e/summit/guests.xlsx": (200, 403, 403, 403, 200, 200),
     # The budget and what the event cost: the organizer's.
     "/staff/e/summit/costs": (200, 403, 403, 403, 403, 200),
+    # Purging sensitive data after the event: the organizer's.
+    "/staff/e/summit/purge": (200, 403, 403, 403, 403, 200),
 }
 
 

@@ -135,6 +135,12 @@ class PriorityForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=[SelectChoice(p, PRIORITY_LABELS[p]) for p in PRIORITIES])
 
 
+class CategoryForm(FlaskForm):
+    """Staff put a request in another category; one that becomes medical alerts the desk."""
+
+    category = SelectField(_l("Category"), choices=category_choices)
+
+
 class AssignForm(FlaskForm):
     assignee = SelectField(_l("Assigned to"), coerce=int)
 

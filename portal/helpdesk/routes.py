@@ -35,6 +35,7 @@ ERRORS = {
     "bad-link": lambda: _("This rating link is not valid."),
     "bad-score": lambda: _("Choose a rating from 1 to 5."),
     "bad-priority": lambda: _("Choose a priority."),
+    "bad-category": lambda: _("Choose a category."),
 }
 
 

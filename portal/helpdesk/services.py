@@ -361,6 +361,32 @@ def _reprioritise(ticket: Ticket, priority: str, actor: User | None, now: dateti
         alerts.mail_desk(ticket.event, ticket, escalated=True)
 
 
+def set_category(ticket: Ticket, category: str, actor: User, now: datetime | None = None) -> None:
+    """Put a ticket in another category. Commits.
+
+    A request that becomes medical is treated as a new medical one: it turns urgent (unless it
+    already is) and the desk is alerted at once, in the same transaction.
+    """
+    now = now or utcnow()
+    if category not in CATEGORIES:
+        raise TicketError("bad-category")
+    if category == ticket.category:
+        return
+    was_alarming = alerts.is_alarming(ticket)
+    _change(ticket, actor, "category", ticket.category, category, now)
+    ticket.category = category
+    ticket.updated_at = now
+    if category == "medical" and ticket.priority != default_priority(category):
+        _change(ticket, actor, "priority", ticket.priority, default_priority(category), now)
+        ticket.priority = default_priority(category)
+    audit.record(ticket.event, actor, "ticket.category", subject=ticket.reference, detail=category)
+    if category == "medical" and ticket.state in ACTIVE:
+        alerts.mail_desk(ticket.event, ticket, reclassified=True)
+    elif not was_alarming and alerts.is_alarming(ticket) and ticket.state in ACTIVE:
+        alerts.mail_desk(ticket.event, ticket, escalated=True)
+    db.session.commit()
+
+
 def change_state(ticket: Ticket, to: str, actor: User, now: datetime | None = None) -> None:
     """Move a ticket along its lifecycle; resolving it mails the guest a rating link. Commits."""
     _move(ticket, to, actor, now or utcnow())

@@ -30,11 +30,11 @@ def may_read_medical(user: User, event: Event) -> bool:
     return needs.MEDICAL in needs.reader_scope(user, event)
 
 
-def mail_desk(event: Event, ticket: Ticket, escalated: bool = False) -> int:
+def mail_desk(event: Event, ticket: Ticket, escalated: bool = False, reclassified: bool = False) -> int:
     """Queue the alert to each organizer and help-desk member of the event, in their language; returns how many.
 
-    Runs inside the transaction that raises the ticket (or raises its priority: `escalated`), so the
-    alert exists exactly when the alarming ticket does.
+    Runs inside the transaction that raises the ticket (or raises its priority: `escalated`; or makes
+    it a medical one: `reclassified`), so the alert exists exactly when the alarming ticket does.
     """
     staff = db.session.scalars(
         select(User).join(StaffRole, StaffRole.user_id == User.id)
@@ -43,7 +43,7 @@ def mail_desk(event: Event, ticket: Ticket, escalated: bool = False) -> int:
     for user in staff:
         detailed = ticket.category != "medical" or may_read_medical(user, event)
         outbox.queue("desk-alert", user.email, "desk_alert", user.language or "en", event=event,
-                     ticket=ticket, detailed=detailed, escalated=escalated)
+                     ticket=ticket, detailed=detailed, escalated=escalated, reclassified=reclassified)
     return len(staff)
 
 

@@ -297,6 +297,18 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in counts.items())
 
 
+def purge_counts(event: Event) -> dict[str, int]:
+    """What purge_event would erase, per kind, changing nothing: the figures its confirmation states."""
+    ids = select(Registration.id).where(Registration.event_id == event.id).scalar_subquery()
+    counts = {kind: db.session.scalar(select(func.count()).select_from(model).where(model.registration_id.in_(ids)))
+              for kind, model in (("dietary", DietaryNeeds), ("allergies", Allergy),
+                                  ("accessibility", AccessibilityNeeds), ("medical", MedicalNotes))}
+    counts["consents"] = db.session.scalar(
+        select(func.count()).select_from(NeedsConsent).where(NeedsConsent.registration_id.in_(ids)))
+    counts.update(purge.count_free_text(event))
+    return counts
+
+
 def purge_event(event: Event, actor: User | None = None) -> dict[str, int]:
     """Erase the sensitive data and consents of every registration of `event`, and the free text
     they hide in (notes, medical help requests, the mails about them). Commits."""

@@ -8,7 +8,7 @@ repeat them. This clears each place, keeping the rows that the event's counts ne
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal import privacy
 from portal.extensions import db
@@ -45,21 +45,40 @@ def clear_free_text(event: Event) -> dict[str, int]:
     return counts
 
 
-def _clear_mails(event: Event, numbers: list[int]) -> int:
-    """Empty the mails about these requests, found by the reference each one names (H-042)."""
+def count_free_text(event: Event) -> dict[str, int]:
+    """What clear_free_text would clear, per kind, changing nothing."""
+    tickets = db.session.execute(select(Ticket.number).where(
+        Ticket.event_id == event.id, Ticket.category.in_(SENSITIVE_TICKET_CATEGORIES))).scalars().all()
+    return {
+        "lodging notes": db.session.scalar(select(func.count(LodgingRequest.id)).where(
+            LodgingRequest.event_id == event.id,
+            (LodgingRequest.notes != "") | (LodgingRequest.decision_note != "")
+            | LodgingRequest.accessible.is_(True))),
+        "transport notes": db.session.scalar(select(func.count(TransportLeg.id)).where(
+            TransportLeg.event_id == event.id, TransportLeg.notes != "")),
+        "help requests": len(tickets),
+        "mails": len(_mails_about(event, list(tickets))),
+    }
+
+
+def _mails_about(event: Event, numbers: list[int]) -> list[OutboundMail]:
+    """The desk's mails that name one of these requests by its reference (H-042)."""
     if not numbers:
-        return 0
+        return []
     # H-042 but not H-0420: a reference ends where the digits end.
     reference = re.compile(r"\bH-(?:%s)(?!\d)" % "|".join(f"{n:03d}" for n in numbers))
-    cleared = 0
-    for mail in db.session.scalars(select(OutboundMail).where(OutboundMail.event_id == event.id,
-                                                              OutboundMail.kind.in_(TICKET_MAIL_KINDS))):
-        if not any(reference.search(text) for text in (mail.subject, mail.body_text, mail.body_html)):
-            continue
+    return [mail for mail in db.session.scalars(select(OutboundMail).where(
+                OutboundMail.event_id == event.id, OutboundMail.kind.in_(TICKET_MAIL_KINDS)))
+            if any(reference.search(text) for text in (mail.subject, mail.body_text, mail.body_html))]
+
+
+def _clear_mails(event: Event, numbers: list[int]) -> int:
+    """Empty the mails about these requests, found by the reference each one names (H-042)."""
+    mails = _mails_about(event, numbers)
+    for mail in mails:
         mail.subject = mail.body_text = privacy.ERASED_NAME
         mail.body_html = ""
         if mail.state == "pending":
             # Never sent now: an erased mail would tell its reader nothing.
             mail.state, mail.last_error = "failed", "erased by the purge of sensitive data"
-        cleared += 1
-    return cleared
+    return len(mails)

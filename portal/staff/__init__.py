@@ -17,6 +17,7 @@ from portal.staff import transport  # noqa: E402,F401
 from portal.staff import helpdesk  # noqa: E402,F401
 from portal.staff import surveys  # noqa: E402,F401
 from portal.staff import report  # noqa: E402,F401
+from portal.staff import purge  # noqa: E402,F401
 from portal.staff import lifecycle  # noqa: E402,F401
 from portal.staff import comms  # noqa: E402,F401
 from portal.staff import alerts  # noqa: E402,F401

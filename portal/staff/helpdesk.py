@@ -7,6 +7,7 @@
 /staff/e/<slug>/helpdesk/<number>/reply           reply_ticket (POST)   organizer, helpdesk
 /staff/e/<slug>/helpdesk/<number>/state           ticket_state (POST)   organizer, helpdesk
 /staff/e/<slug>/helpdesk/<number>/priority        ticket_priority (POST)  organizer, helpdesk
+/staff/e/<slug>/helpdesk/<number>/category        ticket_category (POST)  organizer, helpdesk
 /staff/e/<slug>/helpdesk/canned[/<id>][/delete]   canned_replies, edit_canned_reply, delete_canned_reply  organizer
 /staff/e/<slug>/helpdesk/targets                  response_targets      organizer
 /staff/e/<slug>/helpdesk/metrics[.<fmt>]          helpdesk_metrics, helpdesk_metrics_export  organizer
@@ -22,7 +23,7 @@ from portal import access, exports
 from portal.database import utcnow
 from portal.helpdesk import services
 from portal.helpdesk.forms import (
-    CATEGORY_LABELS, PRIORITY_LABELS, STAFF_STATE_LABELS, AssignForm, CannedReplyForm, PriorityForm, StaffReplyForm,
+    CATEGORY_LABELS, PRIORITY_LABELS, STAFF_STATE_LABELS, AssignForm, CannedReplyForm, CategoryForm, PriorityForm, StaffReplyForm,
     StateForm, TargetsForm,
 )
 from portal.helpdesk.routes import error_message
@@ -128,7 +129,8 @@ def _ticket_page(event: Event, ticket: Ticket, status: int = 200, reply_form: St
         clock=services.clock(ticket, services.targets_for(event)),
         reply_form=reply_form or StaffReplyForm(formdata=None, canned_replies=canned),
         state_form=state_form, assign_form=assign_form,
-        priority_form=PriorityForm(formdata=None, priority=ticket.priority))
+        priority_form=PriorityForm(formdata=None, priority=ticket.priority),
+        category_form=CategoryForm(formdata=None, category=ticket.category))
 
 
 @bp.post("/e/<slug>/helpdesk/<int:number>/take")
@@ -219,6 +221,20 @@ def ticket_priority(event: Event, number: int):
     if form.validate_on_submit():
         services.set_priority(ticket, form.priority.data, current_user)
         flash(_("The priority is saved."), "success")
+    return redirect(url_for("staff.helpdesk_ticket", slug=event.slug, number=number), 303)
+
+
+@bp.post("/e/<slug>/helpdesk/<int:number>/category")
+@access.staff(*DESK)
+def ticket_category(event: Event, number: int):
+    """Put a ticket in another category; one that becomes medical alerts the desk as a new one would."""
+    ticket = _ticket(event, number)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        services.set_category(ticket, form.category.data, current_user)
+        flash(_("The category is saved."), "success")
+    else:
+        flash(_("Choose a category."), "error")
     return redirect(url_for("staff.helpdesk_ticket", slug=event.slug, number=number), 303)
 
 

@@ -86,6 +86,7 @@ PERMISSIONS = {
     # Surveys and their results; the post-event report and the archive of the event.
     "surveys": ("organizer",),
     "report": ("organizer",),
+    "purge": ("organizer",),
 }
 
 ERRORS = {

@@ -1,0 +1,33 @@
+"""The help desk finds that an ordinary request is medical and says so on the ticket page, in a real browser
+with and without JavaScript: the desk is mailed through the SMTP server and the console shows the alert."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_invitation_journey import wait_for_mail
+from tests.browser.test_needs_journey import signed_in_page
+from tests.factories import make_guest, raise_ticket
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_desk_marks_a_request_medical_and_everyone_on_duty_is_alerted(app, live_server, mailbox, make_event,
+                                                                        make_staff, open_page, javascript):
+    event = make_event()
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    make_staff("boss@example.org", event, roles=("organizer",))
+    guest = make_guest(app, event, "ann@example.org", name="Ann Lee")
+    raise_ticket(app, event, category="lodging", guest={"id": guest.registration_id}, subject="Room too warm")
+    page = signed_in_page(app, live_server, open_page(java_script_enabled=javascript), desk.id)
+    page.goto(live_server(f"/staff/e/{event.slug}/helpdesk/1"))
+    expect(page.locator("#desk-alerts")).not_to_contain_text("H-001")
+
+    page.get_by_label("Category").select_option(label="Medical")
+    page.get_by_role("button", name="Save the category").click()
+    expect(page.locator(".flashes")).to_contain_text("The category is saved.")
+    expect(page.locator("#desk-alerts")).to_contain_text("Medical request H-001")
+    expect(page.locator(".ticket-history")).to_contain_text("Lodging → Medical")
+    for address in ("desk@example.org", "boss@example.org"):
+        mail = wait_for_mail(mailbox, address, lambda m: m["Subject"] == "Medical request H-001 at Future Summit")
+        assert "H-001 is now a medical request" in mail.get_body(("plain",)).get_content()
