@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from portal import create_app
 from portal.database import database_uri as portal_database_uri, engine_options
 from portal.extensions import db, limiter
-from portal.models import Category, Event, StaffRole, User
+from portal.models import Category, Event, StaffPermission, StaffRole, User
 from tests.factories import STAFF_PASSWORD, AuthActions, MailSink, app_config, free_port, new_kiosk, pair, zone_at_noon
 
 # CI replays the same examples on every run, so a red build always reproduces;
@@ -302,3 +302,19 @@ def organizer(make_event, make_staff):
     user = make_staff("boss@example.org", event, roles=("organizer",))
     user.event = event
     return user
+
+
+@pytest.fixture
+def team(app, make_event, make_staff):
+    """The help desk's people: an organizer, two desk staff (one may read medical notes), a coordinator."""
+    event = make_event()
+    people = {
+        "organizer": make_staff("boss@example.org", event, roles=("organizer",)),
+        "desk": make_staff("desk@example.org", event, roles=("helpdesk",)),
+        "medic": make_staff("medic@example.org", event, roles=("helpdesk",)),
+        "coordinator": make_staff("coord@example.org", event, roles=("lodging", "transport", "catering")),
+    }
+    with app.app_context():
+        db.session.add(StaffPermission(user_id=people["medic"].id, event_id=event.id, permission="medical"))
+        db.session.commit()
+    return event, people

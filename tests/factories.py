@@ -1071,3 +1071,20 @@ def assert_large_targets(page) -> None:
         box = targets.nth(n).bounding_box()
         label = targets.nth(n).evaluate("e => e.outerHTML.slice(0, 120)")
         assert box["height"] >= TARGET_PX and box["width"] >= TARGET_PX, f"{label}: {box}"
+
+
+def raise_as_guest(app, event, **data):
+    """A new guest asks for help in the portal; returns their signed-in client."""
+    guest_client = app.test_client()
+    sign_in_guest(app, guest_client, make_registration(app, event))
+    response = raise_in_portal(guest_client, **data)
+    response.close()  # the mails go out once the response is done
+    assert response.status_code == 303
+    return guest_client
+
+
+def staff_console(app, user, path="/staff/e/summit/guests"):
+    """A client signed in as `user`, and the console page at `path` as it shows."""
+    client = app.test_client()
+    sign_in(client, user.id)
+    return client, client.get(path).get_data(as_text=True)

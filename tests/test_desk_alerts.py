@@ -6,47 +6,16 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import StaffPermission, Ticket, TicketChange
-from tests.sessions import sign_in
-from tests.factories import raise_in_portal, sign_in_guest, submit
+from portal.models import Ticket, TicketChange
+from tests.factories import raise_as_guest, staff_console, submit
 from tests.factories import make_registration as make_guest
 
 SECRET = "Chest pain since breakfast"
 
 
-@pytest.fixture
-def team(app, make_event, make_staff):
-    event = make_event()
-    people = {
-        "organizer": make_staff("boss@example.org", event, roles=("organizer",)),
-        "desk": make_staff("desk@example.org", event, roles=("helpdesk",)),
-        "medic": make_staff("medic@example.org", event, roles=("helpdesk",)),
-        "coordinator": make_staff("coord@example.org", event, roles=("lodging", "transport", "catering")),
-    }
-    with app.app_context():
-        db.session.add(StaffPermission(user_id=people["medic"].id, event_id=event.id, permission="medical"))
-        db.session.commit()
-    return event, people
-
-
-def _raise(app, event, **data):
-    guest_client = app.test_client()
-    sign_in_guest(app, guest_client, make_guest(app, event))
-    response = raise_in_portal(guest_client, **data)
-    response.close()  # the mails go out once the response is done
-    assert response.status_code == 303
-    return guest_client
-
-
-def _console(app, user, path="/staff/e/summit/guests"):
-    client = app.test_client()
-    sign_in(client, user.id)
-    return client, client.get(path).get_data(as_text=True)
-
-
 def test_a_medical_request_mails_the_desk_with_details_only_for_those_allowed(app, team, mailbox):
     event, people = team
-    _raise(app, event, category="medical", subject=SECRET, message="Please send someone.")
+    raise_as_guest(app, event, category="medical", subject=SECRET, message="Please send someone.")
     alerts = {m["To"]: m for m in mailbox.messages if "request H-001 at" in m["Subject"]}
     assert sorted(alerts) == ["boss@example.org", "desk@example.org", "medic@example.org"]
     for address in ("boss@example.org", "medic@example.org"):
@@ -60,22 +29,22 @@ def test_a_medical_request_mails_the_desk_with_details_only_for_those_allowed(ap
 
 def test_an_ordinary_request_alerts_nobody(app, team, mailbox):
     event, people = team
-    _raise(app, event, category="lodging", subject="Extra pillow")
+    raise_as_guest(app, event, category="lodging", subject="Extra pillow")
     assert [m["To"] for m in mailbox.messages if "request H-001 at" in m["Subject"]] == []
-    _client, page = _console(app, people["desk"])
+    _client, page = staff_console(app, people["desk"])
     assert 'id="desk-alerts"' in page and "cannot wait" not in page
 
 
 def test_every_console_page_shows_the_alert_until_someone_takes_the_request(app, team):
     event, people = team
-    _raise(app, event, category="medical", subject=SECRET, message="Please send someone.")
-    desk, page = _console(app, people["desk"])
+    raise_as_guest(app, event, category="medical", subject=SECRET, message="Please send someone.")
+    desk, page = staff_console(app, people["desk"])
     assert "Medical request H-001" in page and SECRET not in page
     # Even to those allowed to read it, the strip (on every page, printed ones too) never names it.
-    _medic, page = _console(app, people["medic"], "/staff/e/summit/")
+    _medic, page = staff_console(app, people["medic"], "/staff/e/summit/")
     assert "Medical request H-001" in page and SECRET not in page
     # Not on the desk: no alert, and the poll refuses them.
-    coordinator, page = _console(app, people["coordinator"])
+    coordinator, page = staff_console(app, people["coordinator"])
     assert "desk-alerts" not in page
     assert coordinator.get("/staff/e/summit/alerts").status_code == 403
 
@@ -84,7 +53,7 @@ def test_every_console_page_shows_the_alert_until_someone_takes_the_request(app,
     poll = {"HX-Request": "true"}
     assert desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll).status_code == 204
     # Someone takes it: the next poll takes the alert away.
-    organizer, _page = _console(app, people["organizer"])
+    organizer, _page = staff_console(app, people["organizer"])
     assert submit(organizer, "/staff/e/summit/helpdesk/1/take", {}, page="/staff/e/summit/helpdesk/1").status_code == 303
     after = desk.get(f"/staff/e/summit/alerts?seen={seen}", headers=poll)
     assert after.status_code == 200
@@ -108,10 +77,10 @@ def test_an_urgent_request_shows_its_subject_to_the_whole_desk(app, team, mailbo
         outbox.deliver()
     alerted = sorted(m["To"] for m in mailbox.messages if "Urgent request H-001" in m["Subject"])
     assert alerted == ["boss@example.org", "desk@example.org", "medic@example.org"]
-    _client, page = _console(app, people["desk"])
+    _client, page = staff_console(app, people["desk"])
     assert "Urgent request H-001" in page and "Stuck at the airport" in page
     # Without JavaScript the alert page itself lists them too.
-    client, _ = _console(app, people["desk"])
+    client, _ = staff_console(app, people["desk"])
     page = client.get("/staff/e/summit/alerts").get_data(as_text=True)
     assert "Help requests that cannot wait" in page and "Urgent request H-001" in page
 
@@ -125,9 +94,9 @@ def page_seen(page: str) -> str:
 def test_a_request_made_urgent_later_alerts_the_desk_like_a_new_one(app, team, mailbox):
 
     event, people = team
-    _raise(app, event, category="lodging", subject="Locked out of my room", message="My card stopped working.")
+    raise_as_guest(app, event, category="lodging", subject="Locked out of my room", message="My card stopped working.")
     assert [m for m in mailbox.messages if "request H-001 at" in m["Subject"]] == []
-    desk, page = _console(app, people["desk"])
+    desk, page = staff_console(app, people["desk"])
     assert "H-001" not in page.split('id="desk-alerts"')[1].split("</div>")[0]
 
     # The desk reads it: a diabetic guest whose insulin is in the room. They make it urgent.
@@ -139,9 +108,9 @@ def test_a_request_made_urgent_later_alerts_the_desk_like_a_new_one(app, team, m
     assert sorted(alerted) == ["boss@example.org", "desk@example.org", "medic@example.org"]
     assert "H-001 has just become urgent" in alerted["boss@example.org"].get_body(("plain",)).get_content()
     # Every console page of the desk shows it, until someone takes it.
-    _organizer, page = _console(app, people["organizer"], "/staff/e/summit/")
+    _organizer, page = staff_console(app, people["organizer"], "/staff/e/summit/")
     assert "Urgent request H-001" in page and "Locked out of my room" in page
-    coordinator, page = _console(app, people["coordinator"])
+    coordinator, page = staff_console(app, people["coordinator"])
     assert "Urgent request H-001" not in page
 
     # Lowered and raised again, it alerts again; saving "urgent" twice does not.
@@ -155,21 +124,21 @@ def test_a_request_made_urgent_later_alerts_the_desk_like_a_new_one(app, team, m
 def test_a_taken_request_made_urgent_mails_the_desk_but_leaves_the_strip_to_others(app, team, mailbox):
 
     event, people = team
-    _raise(app, event, category="transport", subject="Driver not at the gate")
-    desk, _page = _console(app, people["desk"])
+    raise_as_guest(app, event, category="transport", subject="Driver not at the gate")
+    desk, _page = staff_console(app, people["desk"])
     assert submit(desk, "/staff/e/summit/helpdesk/1/take", {}, page="/staff/e/summit/helpdesk/1").status_code == 303
     submit(desk, "/staff/e/summit/helpdesk/1/priority", {"priority": "urgent"},
            page="/staff/e/summit/helpdesk/1").close()
     assert len([m for m in mailbox.messages if m["Subject"] == "Urgent request H-001 at Future Summit"]) == 3
     # Someone already has it: the strip names only requests nobody has taken.
-    _organizer, page = _console(app, people["organizer"])
+    _organizer, page = staff_console(app, people["organizer"])
     assert "Urgent request H-001" not in page
 
 
 def test_a_guest_who_says_their_request_has_become_urgent_alerts_the_desk(app, team, mailbox):
 
     event, people = team
-    guest = _raise(app, event, category="transport", subject="Waiting for my car", message="Flight landed.")
+    guest = raise_as_guest(app, event, category="transport", subject="Waiting for my car", message="Flight landed.")
     page = guest.get("/e/summit/me/help/1").get_data(as_text=True)
     assert "It has become urgent" in page
     response = submit(guest, "/e/summit/me/help/1", {"message": "Still nobody, I must be at the venue by 9.",
@@ -178,7 +147,7 @@ def test_a_guest_who_says_their_request_has_become_urgent_alerts_the_desk(app, t
     assert response.status_code == 303
     alerted = sorted(m["To"] for m in mailbox.messages if m["Subject"] == "Urgent request H-001 at Future Summit")
     assert alerted == ["boss@example.org", "desk@example.org", "medic@example.org"]
-    _desk, page = _console(app, people["desk"])
+    _desk, page = staff_console(app, people["desk"])
     assert "Urgent request H-001" in page
     # Once urgent, the box is gone; replying again alerts nobody again.
     page = guest.get("/e/summit/me/help/1").get_data(as_text=True)

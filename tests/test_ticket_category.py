@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Ticket
-from tests.conftest import submit
-from tests.test_desk_alerts import _console, _raise, team  # noqa: F401 (team is a fixture)
+from tests.factories import raise_as_guest, staff_console, submit
 
 SECRET = "Feeling faint since the flight"
 TICKET = "/staff/e/summit/helpdesk/1"
@@ -16,11 +15,11 @@ def _alerts(mailbox):
     return {m["To"]: m for m in mailbox.messages if m["Subject"] == "Medical request H-001 at Future Summit"}
 
 
-def test_a_request_found_to_be_medical_alerts_the_desk_like_a_new_one(app, team, mailbox):  # noqa: F811
+def test_a_request_found_to_be_medical_alerts_the_desk_like_a_new_one(app, team, mailbox):
     event, people = team
-    _raise(app, event, category="lodging", subject=SECRET, message="Can someone come to room 1203?")
+    raise_as_guest(app, event, category="lodging", subject=SECRET, message="Can someone come to room 1203?")
     assert _alerts(mailbox) == {}
-    desk, page = _console(app, people["desk"], TICKET)
+    desk, page = staff_console(app, people["desk"], TICKET)
     assert 'name="category"' in page and "Save the category" in page
 
     response = submit(desk, f"{TICKET}/category", {"category": "medical"}, page=TICKET)
@@ -33,7 +32,7 @@ def test_a_request_found_to_be_medical_alerts_the_desk_like_a_new_one(app, team,
     # Without the medical permission the mail names the request, not what it is about.
     assert SECRET not in alerted["desk@example.org"].get_body(("plain",)).get_content()
     # Every console page of the desk shows it, without its subject.
-    _organizer, page = _console(app, people["organizer"], "/staff/e/summit/")
+    _organizer, page = staff_console(app, people["organizer"], "/staff/e/summit/")
     assert "Medical request H-001" in page and SECRET not in page.split('id="desk-alerts"')[1].split("</div>")[0]
     page = desk.get(TICKET).get_data(as_text=True)
     assert "category: Lodging → Medical" in page.replace("：", ": ")
@@ -49,14 +48,14 @@ def test_a_request_found_to_be_medical_alerts_the_desk_like_a_new_one(app, team,
     assert len(mailbox.messages) == before
 
 
-def test_only_the_desk_changes_a_category(app, team, mailbox):  # noqa: F811
+def test_only_the_desk_changes_a_category(app, team, mailbox):
     event, people = team
-    _raise(app, event, category="lodging", subject="Extra pillow")
-    coordinator, _page = _console(app, people["coordinator"])
-    token_page = _console(app, people["desk"], TICKET)[1]
+    raise_as_guest(app, event, category="lodging", subject="Extra pillow")
+    coordinator, _page = staff_console(app, people["coordinator"])
+    token_page = staff_console(app, people["desk"], TICKET)[1]
     assert "Save the category" in token_page
     assert coordinator.post(f"{TICKET}/category", data={"category": "medical"}).status_code in (400, 403)
-    desk, _page = _console(app, people["desk"])
+    desk, _page = staff_console(app, people["desk"])
     refused = submit(desk, f"{TICKET}/category", {"category": "nonsense"}, page=TICKET)
     assert refused.status_code == 303
     assert "Choose a category." in desk.get(refused.headers["Location"]).get_data(as_text=True)
