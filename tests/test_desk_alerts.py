@@ -2,7 +2,6 @@
 and an alert on every console page they have open, naming a medical request without its details for
 anyone without the medical-data permission."""
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
