@@ -29,6 +29,7 @@ from portal import access
 from portal.agenda.announcements import KioskScreen
 from portal.checkin import offline
 from portal.extensions import csrf, limiter
+from portal.guests.addressing import SCRIPTS
 from portal.guests.forms import HONORIFICS
 from portal.helpdesk import services as helpdesk
 from portal.i18n import LANGUAGES, current_language, gettext as _
@@ -93,6 +94,8 @@ def _words() -> dict:
         "honorifics": {code: str(label) for code, label in HONORIFICS if code},
         "prefixOnly": sorted(visit.CHINESE_PREFIX_ONLY),
         "chinese": current_language() == "zh_Hans",
+        # addressing's table, so a name offline is marked with the same `lang` as online.
+        "scripts": [[pattern.pattern, language] for pattern, language in SCRIPTS],
         "greeting": _("Welcome, %(honorific)s %(name)s", honorific="{honorific}", name="{name}"),
         "greetingPlain": _("Welcome, %(name)s", name="{name}"),
         "checkedIn": _("You are checked in."),

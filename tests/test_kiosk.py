@@ -521,3 +521,18 @@ def test_every_link_on_the_arrivals_board_opens_for_whoever_reads_it(app, client
         assert ("Check-in desk" in board) is sees_desk
         for link in set(re.findall(r'href="(/staff/e/summit/[^"]*)"', board)):
             assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("original, latin, marks", [
+    ("佐藤さくら", "Sato Sakura", [("badge-name-original", "ja"), ("badge-name-latin", "en")]),
+    ("김민준", "Kim Minjun", [("badge-name-original", "ko"), ("badge-name-latin", "en")]),
+    ("王小明", "Wang Xiaoming", [("badge-name-original", "zh"), ("badge-name-latin", "en")]),
+    ("Marie Curie", "Marie Curie", [("badge-name-original", "en")]),
+])
+def test_the_badge_marks_each_name_with_the_language_of_its_script(app, kiosk, original, latin, marks):
+    guest = make_registration(app, kiosk.event, name_original=original, name_latin=latin,
+                              surname=latin.split()[0])
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    text = kiosk.get(welcome_url.replace("/welcome/", "/badge/")).get_data(as_text=True)
+    found = re.findall(r'<p class="(badge-name-[a-z]+)" lang="([a-z]+)">', text)
+    assert found == marks

@@ -107,6 +107,8 @@ def register(bp) -> None:
     for function in (addressed_name, greeting, welcome, dear):
         bp.add_app_template_global(_for_templates(function), function.__name__)
     bp.add_app_template_filter(_marked, "in_own_language")
+    # For an element that holds only a name (a badge's line): its `lang`, whatever the page's.
+    bp.add_app_template_filter(script_language, "script_language")
 
 
 def _for_templates(function):

@@ -235,6 +235,15 @@
     return JSON.parse(document.querySelector("[data-offline-words]").textContent);
   }
 
+  // The language a name's script suggests, by addressing.SCRIPTS (sent in the words), or "".
+  function scriptLanguage(text, said) {
+    for (var i = 0; i < said.scripts.length; i++) {
+      if (new RegExp(said.scripts[i][0]).test(text || "")) { return said.scripts[i][1]; }
+    }
+    return "";
+  }
+
+  // The greeting as nodes: the name in a <span lang> when its script is not the page's (WCAG 3.1.2).
   function greeting(guest, said) {
     var original = guest[0], latin = guest[1], honorific = guest[2];
     var name = (said.chinese ? original : latin) || original;
@@ -242,7 +251,13 @@
     var title = honorific && !(said.chinese && said.prefixOnly.indexOf(honorific) >= 0)
       ? said.honorifics[honorific] || honorific : "";
     var text = title ? said.greeting.replace("{honorific}", function () { return title; }) : said.greetingPlain;
-    return text.replace("{name}", function () { return name; });
+    var at = text.indexOf("{name}");
+    if (at < 0) { return [text]; }
+    var marked = document.createElement("span");
+    marked.textContent = name;
+    var language = scriptLanguage(name, said);
+    if (language && language !== (said.chinese ? "zh" : "en")) { marked.lang = language; }
+    return [text.slice(0, at), marked, text.slice(at + "{name}".length)];
   }
 
   function clock(moment, zone) {
@@ -270,7 +285,8 @@
       var said = words();
       var main = show("welcome");
       slot(main, "status").textContent = earlier ? said.already.replace("{time}", clock(earlier.at, terms.zone)) : said.checkedIn;
-      slot(main, "greeting").textContent = greeting(guest, said);
+      var heading = slot(main, "greeting");
+      heading.replaceChildren.apply(heading, greeting(guest, said));
       slot(main, "category-card").hidden = !category(main, guest, terms);
       main.querySelector("[data-offline-print]").onclick = function () { badge(guest, terms, tag); };
     });
@@ -289,12 +305,21 @@
   }
 
   function badge(guest, terms, tag) {
+    var said = words();
     var main = show("badge");
     category(main, guest, terms);
-    var original = slot(main, "name-original");
-    original.textContent = guest[0];
-    original.lang = guest[0] !== guest[1] ? "zh-Hans" : "en";
-    if (guest[1] && guest[1] !== guest[0]) { slot(main, "name-latin").textContent = guest[1]; } else { slot(main, "name-latin").remove(); }
+    // Each name in the language its script suggests, as on the badge the server prints.
+    var named = function (element, name) {
+      element.textContent = name;
+      if (scriptLanguage(name, said)) { element.lang = scriptLanguage(name, said); }
+    };
+    named(slot(main, "name-original"), guest[0]);
+    var latin = slot(main, "name-latin");
+    if (guest[1] && guest[1] !== guest[0]) {
+      named(latin, guest[1]);
+    } else {
+      latin.remove();
+    }
     main.querySelectorAll("[data-offline-print]").forEach(function (button) {
       button.onclick = function () { printBadge(terms, tag, true, 0); };
     });

@@ -407,3 +407,38 @@ def test_without_a_live_list_every_offline_scan_goes_to_the_help_desk(
         assert "manifest" not in kept["stores"]["meta"]["keys"]
         assert problems(page) == []
         context.close()
+
+
+def test_offline_a_name_in_another_script_is_marked_with_its_language(
+        app, live_server, event, organizer, browser):
+    sato = make_registration(app, event, email="sato@example.org", name_original="佐藤さくら", name_latin="Sato Sakura",
+                             surname="Sato", honorific="Ms", language="zh_Hans")
+    zhao = make_registration(app, event, email="zhao@example.org", name_original="Zhao Min", name_latin="Zhao Min",
+                             surname="Zhao", honorific="Ms")
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+
+    # Greeted in Chinese, her language, her name read as Japanese; so is it on the badge.
+    welcomed(page, sato["ticket"], "欢迎您，佐藤さくら女士")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.get_by_role("heading", level=1).locator('span[lang="ja"]')).to_have_text("佐藤さくら")
+    assert_accessible(page)
+    page.get_by_role("button", name="打印我的胸卡").click()
+    expect(page.locator(".badge-name-original")).to_have_attribute("lang", "ja")
+    expect(page.locator(".badge-name-latin")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="完成").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(START)
+
+    # A guest who picks 中文 here sees her Latin name marked English on the Chinese screen.
+    page.get_by_role("button", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("欢迎光临，请在此签到。")
+    expect(page.get_by_label("扫描您的参会凭证二维码")).to_be_focused()
+    page.keyboard.type(zhao["ticket"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1).locator('span[lang="en"]')).to_have_text("Zhao Min")
+    assert_accessible(page)
+    page.get_by_role("button", name="打印我的胸卡").click()
+    expect(page.locator(".badge-name-original")).to_have_attribute("lang", "en")
+    expect(page.locator(".badge-name-latin")).to_have_count(0)
+    assert problems(page) == []
+    context.close()
