@@ -22,7 +22,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from tests.browser.kiosk import (
     START, check_ins, done, new_device, open_kiosk, pair, ready_offline, scan, until, watch, welcomed,
 )
-from tests.factories import assert_large_targets, signed_in_page
+from tests.factories import assert_large_targets, make_registration, signed_in_page
 
 pytestmark = pytest.mark.browser
 
