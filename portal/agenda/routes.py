@@ -15,7 +15,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, session as cookie, url_for
 
 from portal import access
-from portal.agenda import announcements, bp, formatting, services, timezones
+from portal.agenda import announcements, bp, feeds, formatting, services, timezones
 from portal.auth.services import safe_next
 from portal.extensions import db
 from portal.i18n import gettext as _
@@ -98,7 +98,7 @@ def session_ics(slug: str, session_id: int):
     found = services.visible_session(event, registration, session_id)
     if found is None:
         abort(404)
-    return _ics(services.calendar(event, [found], found.title), f"session-{found.id}.ics")
+    return _ics(feeds.calendar(event, [found], found.title), f"session-{found.id}.ics")
 
 
 @bp.get("/e/<slug>/calendar/<token>.ics")
@@ -106,11 +106,11 @@ def session_ics(slug: str, session_id: int):
 def feed(slug: str, token: str):
     """The guest's private calendar feed; the secret token in the URL is the credential."""
     event = access.load_visible_event(slug)
-    registration = services.registration_for_feed(event, token)
+    registration = feeds.registration_for_feed(event, token)
     if registration is None:
         abort(404)
     sessions = services.my_sessions(event, registration)
-    return _ics(services.calendar(event, sessions, event.name), f"{event.slug}-agenda.ics")
+    return _ics(feeds.calendar(event, sessions, event.name), f"{event.slug}-agenda.ics")
 
 
 @bp.get("/e/<slug>/me/agenda")
@@ -125,7 +125,7 @@ def mine(event: Event, registration: Registration):
         event=event, registration=registration, days=services.by_day(event, sessions), kinds=KINDS,
         conflicts=services.conflicts(sessions), held={s.id for s in sessions}, taken=state.taken,
         ratings=state.ratings, guest_zone=_guest_zone(event), next_url=request.full_path.rstrip("?"),
-        has_feed=services.has_feed(registration), feed_token=cookie.pop("agenda_feed_token", None),
+        has_feed=feeds.has_feed(registration), feed_token=cookie.pop("agenda_feed_token", None),
     )
 
 
@@ -175,7 +175,7 @@ def remove(event: Event, registration: Registration, session_id: int):
 @access.guest
 def create_feed(event: Event, registration: Registration):
     """Make (or renew) my private calendar feed; the URL is shown to me once."""
-    cookie["agenda_feed_token"] = services.create_feed(registration)
+    cookie["agenda_feed_token"] = feeds.create_feed(registration)
     return redirect(url_for("agenda.mine", slug=event.slug, _anchor="calendar"), 303)
 
 
@@ -183,7 +183,7 @@ def create_feed(event: Event, registration: Registration):
 @access.guest
 def revoke_feed(event: Event, registration: Registration):
     """Stop my calendar feed: its URL answers 404 from now on."""
-    services.revoke_feed(registration)
+    feeds.revoke_feed(registration)
     flash(_("Your calendar feed is switched off. Calendars subscribed to it no longer update."), "info")
     return redirect(url_for("agenda.mine", slug=event.slug, _anchor="calendar"), 303)
 
