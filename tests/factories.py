@@ -1088,3 +1088,13 @@ def staff_console(app, user, path="/staff/e/summit/guests"):
     client = app.test_client()
     sign_in(client, user.id)
     return client, client.get(path).get_data(as_text=True)
+
+
+def sign_in_with_password(page, live_server, email: str) -> None:
+    """Sign a staff member in through the real sign-in page, as they do at the desk."""
+    page.goto(live_server("/login"))
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_text("Staff: sign in with a password").click()
+    page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import Registration
 from tests.browser.accessibility import assert_accessible
-from tests.factories import STAFF_PASSWORD
+from tests.factories import sign_in_with_password
 from tests.factories import add_guest
 
 pytestmark = pytest.mark.browser
@@ -21,15 +21,6 @@ def _wait_for(mailbox, count: int, timeout: float = 10.0) -> None:
     while time.monotonic() < deadline and len(mailbox.messages) < count:
         time.sleep(0.05)
     assert len(mailbox.messages) == count, [m["To"] for m in mailbox.messages]
-
-
-def _sign_in(page, live_server):
-    page.goto(live_server("/login"))
-    page.get_by_label("E-mail address").fill("boss@example.org")
-    page.get_by_text("Staff: sign in with a password").click()
-    page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 @pytest.mark.parametrize("java_script", [True, False], ids=["htmx", "no-js"])
@@ -47,7 +38,7 @@ def test_the_organizer_previews_confirms_the_count_and_sends(app, live_server, m
         db.session.commit()
 
     page = open_page(java_script_enabled=java_script)
-    _sign_in(page, live_server)
+    sign_in_with_password(page, live_server, "boss@example.org")
     page.goto(live_server(f"/staff/e/{event.slug}/"))
     page.get_by_role("link", name="Mail to guests").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mail to guests")

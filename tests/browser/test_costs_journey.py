@@ -10,18 +10,9 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import BudgetLine, Vehicle
 from tests.browser.accessibility import assert_accessible
-from tests.factories import STAFF_PASSWORD, add_guest
+from tests.factories import add_guest, sign_in_with_password
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server):
-    page.goto(live_server("/login"))
-    page.get_by_label("E-mail address").fill("boss@example.org")
-    page.get_by_text("Staff: sign in with a password").click()
-    page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 @pytest.mark.parametrize("java_script", [True, False], ids=["htmx", "no-js"])
@@ -35,7 +26,7 @@ def test_the_organizer_enters_a_budget_line_and_sees_the_difference(app, live_se
         db.session.commit()
 
     page = open_page(java_script_enabled=java_script)
-    _sign_in(page, live_server)
+    sign_in_with_password(page, live_server, "boss@example.org")
     page.goto(live_server(f"/staff/e/{event.slug}/report"))
     page.get_by_role("link", name="Budget and costs").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Budget and costs")

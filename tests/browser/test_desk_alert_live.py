@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.helpdesk import services
 from portal.models import Event, Registration
 from tests.browser.accessibility import assert_accessible
-from tests.factories import STAFF_PASSWORD
+from tests.factories import sign_in_with_password
 from tests.factories import add_guest
 
 pytestmark = pytest.mark.browser
@@ -21,12 +21,7 @@ def test_a_medical_request_shows_on_an_open_console_page(app, live_server, mailb
     _, registration_id = add_guest(app, event, "ann@example.org", name="Ann Lee")
 
     page = open_page()
-    page.goto(live_server("/login"))
-    page.get_by_label("E-mail address").fill("desk@example.org")
-    page.get_by_text("Staff: sign in with a password").click()
-    page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_in_with_password(page, live_server, "desk@example.org")
     page.goto(live_server(f"/staff/e/{event.slug}/guests"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Guests")
     # The announcement strip's live region is always there (empty); the desk's alert is not, yet.
