@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import redis
+import sqlalchemy as sa
 from playwright.sync_api import expect
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
@@ -1098,3 +1099,18 @@ def sign_in_with_password(page, live_server, email: str) -> None:
     page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def tables_holding(app, phrase: str) -> dict[str, int]:
+    """Every text column of every table, scanned for `phrase` in any case: table.column -> rows."""
+    found = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, sa.String):
+                    continue
+                rows = db.session.scalar(select(func.count()).select_from(table)
+                                         .where(func.lower(column).contains(phrase.lower())))
+                if rows:
+                    found[f"{table.name}.{column.name}"] = rows
+    return found

@@ -3,32 +3,18 @@ requests, and the mails that carried them; nothing of a known phrase is left in 
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy import func, select, update
 
 from portal import outbox
 from portal.extensions import db
 from portal.helpdesk import services as helpdesk
 from portal.models import Event, LodgingRequest, OutboundMail, Ticket, TransportLeg, User
-from tests.factories import add_needs_guest, file_leg, file_stay, give_consent, make_block, needs_form, submit
+from tests.factories import (
+    add_needs_guest, file_leg, file_stay, give_consent, make_block, needs_form, submit, tables_holding,
+)
 from tests.sessions import sign_in
 
 PHRASE = "Warfarin twice daily"
-
-
-def tables_holding(app, phrase: str) -> dict[str, int]:
-    """Every text column of every table, scanned for `phrase` in any case: table.column -> rows."""
-    found = {}
-    with app.app_context():
-        for table in db.metadata.sorted_tables:
-            for column in table.columns:
-                if not isinstance(column.type, sa.String):
-                    continue
-                rows = db.session.scalar(select(func.count()).select_from(table)
-                                         .where(func.lower(column).contains(phrase.lower())))
-                if rows:
-                    found[f"{table.name}.{column.name}"] = rows
-    return found
 
 
 def test_the_purge_leaves_no_trace_of_a_sensitive_phrase(app, runner, make_event, make_staff, mailbox):

@@ -35,6 +35,8 @@ ERRORS = {
     "bad-link": lambda: _("This rating link is not valid."),
     "bad-score": lambda: _("Choose a rating from 1 to 5."),
     "bad-priority": lambda: _("Choose a priority."),
+    "leave-medical": lambda: _("Only the organizer or staff who may read medical notes can move a request "
+                               "out of Medical."),
     "bad-category": lambda: _("Choose a category."),
 }
 

@@ -361,17 +361,28 @@ def _reprioritise(ticket: Ticket, priority: str, actor: User | None, now: dateti
         alerts.mail_desk(ticket.event, ticket, escalated=True)
 
 
+def may_change_category(ticket: Ticket, user: User) -> bool:
+    """Whether `user` may put `ticket` in another category: out of "medical", only the organizer
+    and staff with the event's medical-data permission may."""
+    return ticket.category != "medical" or alerts.may_read_medical(user, ticket.event)
+
+
 def set_category(ticket: Ticket, category: str, actor: User, now: datetime | None = None) -> None:
     """Put a ticket in another category. Commits.
 
     A request that becomes medical is treated as a new medical one: it turns urgent (unless it
-    already is) and the desk is alerted at once, in the same transaction.
+    already is) and the desk is alerted at once, in the same transaction. Anyone on the desk may
+    make a request medical; only those who may read medical notes take one out of "medical"
+    ("leave-medical"). The change is recorded in the ticket's history, which is what keeps a
+    request once medical or dietary in the purge of sensitive data (portal/privacy/purge.py).
     """
     now = now or utcnow()
     if category not in CATEGORIES:
         raise TicketError("bad-category")
     if category == ticket.category:
         return
+    if not may_change_category(ticket, actor):
+        raise TicketError("leave-medical")
     was_alarming = alerts.is_alarming(ticket)
     _change(ticket, actor, "category", ticket.category, category, now)
     ticket.category = category

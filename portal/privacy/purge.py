@@ -4,20 +4,35 @@ Deleting the needs rows (portal/needs/services.py purge_event) is not enough: gu
 write "wheelchair, please" in a lodging note, "insulin in the fridge" in a transport
 note, raise medical or dietary help requests, and the desk's mails about those requests
 repeat them. This clears each place, keeping the rows that the event's counts need.
+
+A help request that was ever medical or dietary is cleared too, whatever its category now:
+a request moved to "other", by mistake or on purpose, still holds what the guest wrote.
+Its history (TicketChange, written in the same transaction as every change of category,
+portal/helpdesk/services.py set_category) says what it ever was.
 """
 
 import re
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from portal import privacy
 from portal.extensions import db
-from portal.models import Event, LodgingRequest, OutboundMail, Ticket, TicketMessage, TicketRating, TransportLeg
+from portal.models import (
+    Event, LodgingRequest, OutboundMail, Ticket, TicketChange, TicketMessage, TicketRating, TransportLeg,
+)
 
 # Help requests about needs; the archive treats the same categories as sensitive.
 SENSITIVE_TICKET_CATEGORIES = ("medical", "dietary")
 # The mails that repeat a help request's subject or thread.
 TICKET_MAIL_KINDS = ("ticket_received", "ticket_reply", "ticket_resolved", "desk-alert")
+
+
+def ever_sensitive():
+    """Where-clause on Ticket: the request is medical or dietary now, or was at any time before."""
+    moved = select(TicketChange.id).where(
+        TicketChange.ticket_id == Ticket.id, TicketChange.what == "category",
+        or_(TicketChange.old.in_(SENSITIVE_TICKET_CATEGORIES), TicketChange.new.in_(SENSITIVE_TICKET_CATEGORIES)))
+    return or_(Ticket.category.in_(SENSITIVE_TICKET_CATEGORIES), moved.exists())
 
 
 def clear_free_text(event: Event) -> dict[str, int]:
@@ -33,7 +48,7 @@ def clear_free_text(event: Event) -> dict[str, int]:
             .values(notes="")).rowcount,
     }
     tickets = db.session.execute(select(Ticket.id, Ticket.number).where(
-        Ticket.event_id == event.id, Ticket.category.in_(SENSITIVE_TICKET_CATEGORIES))).all()
+        Ticket.event_id == event.id, ever_sensitive())).all()
     ids = [ticket_id for ticket_id, _number in tickets]
     counts["help requests"] = len(ids)
     if ids:
@@ -48,7 +63,7 @@ def clear_free_text(event: Event) -> dict[str, int]:
 def count_free_text(event: Event) -> dict[str, int]:
     """What clear_free_text would clear, per kind, changing nothing."""
     tickets = db.session.execute(select(Ticket.number).where(
-        Ticket.event_id == event.id, Ticket.category.in_(SENSITIVE_TICKET_CATEGORIES))).scalars().all()
+        Ticket.event_id == event.id, ever_sensitive())).scalars().all()
     return {
         "lodging notes": db.session.scalar(select(func.count(LodgingRequest.id)).where(
             LodgingRequest.event_id == event.id,

@@ -31,12 +31,10 @@ from portal.models import (
     Survey, Ticket, TransportLeg, Vehicle,
 )
 from portal.models.transport import SCHEDULED
+from portal.privacy import purge
 from portal.reporting import costs as cost_view
 from portal.surveys import columns as survey_columns, results as survey_results
 from portal.surveys.services import load_survey, ordered_questions
-
-SENSITIVE_TICKET_CATEGORIES = ("medical", "dietary")
-
 
 @dataclass(frozen=True)
 class Field:
@@ -222,9 +220,12 @@ def transport(event) -> Sheet:
 def tickets(event, include_sensitive: bool) -> Sheet:
     rows = db.session.scalars(select(Ticket).where(Ticket.event_id == event.id).order_by(Ticket.number)).all()
     local = _local(event)
+    # A request once medical or dietary keeps its subject out, whatever its category now (as the purge does).
+    hidden = set() if include_sensitive else set(db.session.scalars(
+        select(Ticket.id).where(Ticket.event_id == event.id, purge.ever_sensitive())))
 
     def subject(ticket):
-        if ticket.category in SENSITIVE_TICKET_CATEGORIES and not include_sensitive:
+        if ticket.id in hidden:
             return ""
         return ticket.subject
 

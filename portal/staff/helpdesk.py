@@ -7,7 +7,8 @@
 /staff/e/<slug>/helpdesk/<number>/reply           reply_ticket (POST)   organizer, helpdesk
 /staff/e/<slug>/helpdesk/<number>/state           ticket_state (POST)   organizer, helpdesk
 /staff/e/<slug>/helpdesk/<number>/priority        ticket_priority (POST)  organizer, helpdesk
-/staff/e/<slug>/helpdesk/<number>/category        ticket_category (POST)  organizer, helpdesk
+/staff/e/<slug>/helpdesk/<number>/category        ticket_category (POST)  organizer, helpdesk (out of
+                                                  "medical": organizer, or with the medical-data permission)
 /staff/e/<slug>/helpdesk/canned[/<id>][/delete]   canned_replies, edit_canned_reply, delete_canned_reply  organizer
 /staff/e/<slug>/helpdesk/targets                  response_targets      organizer
 /staff/e/<slug>/helpdesk/metrics[.<fmt>]          helpdesk_metrics, helpdesk_metrics_export  organizer
@@ -130,7 +131,8 @@ def _ticket_page(event: Event, ticket: Ticket, status: int = 200, reply_form: St
         reply_form=reply_form or StaffReplyForm(formdata=None, canned_replies=canned),
         state_form=state_form, assign_form=assign_form,
         priority_form=PriorityForm(formdata=None, priority=ticket.priority),
-        category_form=CategoryForm(formdata=None, category=ticket.category))
+        category_form=CategoryForm(formdata=None, category=ticket.category),
+        may_change_category=services.may_change_category(ticket, current_user))
 
 
 @bp.post("/e/<slug>/helpdesk/<int:number>/take")
@@ -231,8 +233,12 @@ def ticket_category(event: Event, number: int):
     ticket = _ticket(event, number)
     form = CategoryForm()
     if form.validate_on_submit():
-        services.set_category(ticket, form.category.data, current_user)
-        flash(_("The category is saved."), "success")
+        try:
+            services.set_category(ticket, form.category.data, current_user)
+        except services.TicketError as error:
+            flash(error_message(error), "error")
+        else:
+            flash(_("The category is saved."), "success")
     else:
         flash(_("Choose a category."), "error")
     return redirect(url_for("staff.helpdesk_ticket", slug=event.slug, number=number), 303)
