@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from portal.access import Rule
 from portal.extensions import db
-from portal.models import Meal, Registration
-from tests.factories import csrf_token, example_url, registration_form, rules_of, submit
+from portal.models import Meal, Registration, StaffPermission, Ticket
+from tests.factories import csrf_token, example_url, raise_ticket, registration_form, rules_of, submit
 from tests.sessions import sign_in_new_account
 
 # Served by Flask itself, for everyone.
@@ -202,6 +202,43 @@ def test_each_role_reaches_exactly_its_pages(app, client, auth, make_event, make
         assert client.get(url).status_code == expected[column], (url, role)
 
 
+# Taking a help request out of "medical" (POST .../helpdesk/<number>/category): the desk reaches the
+# route, but only those who may read medical notes move the request; the rest of the desk is told
+# why and the request stays medical. (status, category afterwards) per role; "helpdesk+medical" is
+# a desk member with the event's medical-data permission.
+MEDICAL_MOVE_MATRIX = {
+    "organizer": (303, "other"),
+    "lodging": (403, "medical"),
+    "transport": (403, "medical"),
+    "catering": (403, "medical"),
+    "helpdesk": (303, "medical"),
+    "helpdesk+medical": (303, "other"),
+    "admin": (303, "other"),
+}
+
+
+@pytest.mark.parametrize("role", MEDICAL_MOVE_MATRIX)
+def test_only_medical_readers_take_a_request_out_of_medical(app, client, auth, make_event, make_staff, role):
+    event = make_event()
+    [number] = raise_ticket(app, event, category="medical", subject="Chest pain")
+    if role == "admin":
+        person = make_staff("root@example.org", admin=True)
+    else:
+        person = make_staff("staff@example.org", event, roles=(role.split("+")[0],))
+    if role.endswith("+medical"):
+        with app.app_context():
+            db.session.add(StaffPermission(user_id=person.id, event_id=event.id, permission="medical"))
+            db.session.commit()
+    auth.login_as(person)
+    token = csrf_token(client, "/staff/e/summit/")
+    response = client.post(f"/staff/e/summit/helpdesk/{number}/category",
+                           data={"csrf_token": token, "category": "other"})
+    with app.app_context():
+        category = db.session.scalar(select(Ticket.category).where(Ticket.number == number))
+    assert (response.status_code, category) == MEDICAL_MOVE_MATRIX[role]
+
+
 def test_every_role_the_team_page_offers_is_in_the_matrix():
     from portal.models import StaffRole
     assert set(StaffRole.ROLES) | {"admin"} == set(ROLES)
+    assert set(ROLES) | {"helpdesk+medical"} == set(MEDICAL_MOVE_MATRIX)
