@@ -163,3 +163,17 @@ def test_the_archive_holds_the_event_files_and_never_a_guests_code(app, make_eve
     everything = b"\n".join(files.values()).decode("utf-8", "replace").upper()
     for code in codes:
         assert code.upper() not in everything, code
+
+
+def test_a_request_moved_out_of_medical_keeps_its_subject_out_of_the_archive(app, make_event, make_staff):
+    event = make_event(starts_on=date.today() - timedelta(days=3), ends_on=date.today() - timedelta(days=1))
+    build_dataset(app, event)
+    staff = organizer_client(app, event, make_staff)
+    page = staff.get(f"/staff/e/{event.slug}/helpdesk/3").get_data(as_text=True)
+    assert "Insulin must be kept cold" in page
+    assert submit(staff, f"/staff/e/{event.slug}/helpdesk/3/category", {"category": "other"},
+                  page=f"/staff/e/{event.slug}/helpdesk/3").status_code == 303
+
+    tickets = json.loads(_download(staff, event)["json/tickets.json"])
+    assert [(t["category"], t["subject"]) for t in tickets][2] == ("other", "")
+    assert "Insulin" not in _download(staff, event)["csv/tickets.csv"].decode("utf-8-sig")
