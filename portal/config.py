@@ -56,6 +56,11 @@ class Defaults:
     # and a staff member's after STAFF_IDLE_MINUTES without a request.
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     STAFF_IDLE_MINUTES = 4 * 60
+    # Flask-Login's "basic" protection only marks a session not fresh, which nothing here reads
+    # (sessions end on the server instead); doing so rewrote a visitor's cookie on their first
+    # read, and a read racing a write (a kiosk fetching its offline screens as a guest scanned)
+    # put back the cookie of before the write.
+    SESSION_PROTECTION = None
 
     # The token is tied to the session, so a form left open all afternoon still posts.
     WTF_CSRF_TIME_LIMIT = None

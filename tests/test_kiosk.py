@@ -197,6 +197,29 @@ def test_the_badge_prints_and_every_print_is_logged(app, kiosk):
     assert prints == [False, True]
 
 
+BACKGROUND_READS = ["/kiosk/offline/en", "/kiosk/offline/zh_Hans", "/kiosk/sw.js"]
+
+
+def test_a_background_read_racing_a_scan_does_not_undo_the_guests_visit(app, kiosk):
+    """The kiosk's script fetches its offline screens while a guest scans. A read sent before the
+    scan and answered after it must not write back the cookie it carried, or the guest's tap on
+    "Print my badge" lands on the start screen."""
+    guest = make_registration(app, kiosk.event)
+    kiosk.get("/kiosk/")
+    before = kiosk.get_cookie("session").value
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    after = kiosk.get_cookie("session").value
+    for path in BACKGROUND_READS:
+        kiosk.set_cookie("session", before)  # the read went out with the cookie of before the scan
+        answer = kiosk.get(path)
+        assert answer.status_code in (200, 204), path
+        assert kiosk.get_cookie("session").value == before, f"{path} rewrote the session cookie"
+    kiosk.set_cookie("session", after)  # what the browser holds, since no read wrote over it
+    badge_url = welcome_url.replace("/welcome/", "/badge/")
+    printed = kiosk.post(badge_url, data={"csrf_token": csrf_token(kiosk, welcome_url)})
+    assert printed.headers["Location"] == badge_url
+
+
 def test_the_badge_qr_carries_the_ticket_code(app, kiosk):
     zxingcpp = pytest.importorskip("zxingcpp")
     pytest.importorskip("PIL")
