@@ -19,7 +19,6 @@ from portal.i18n import current_language, gettext as _
 from portal.lodging import services as lodging
 from portal.lodging.messages import message as lodging_message
 from portal.transport import services as transport
-from portal.transport.forms import OTHER_STATION
 from portal.transport.messages import message as transport_message
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render
@@ -139,24 +138,11 @@ def transport_for(event: Event, registration_id: int, direction: str):
         form = StaffLegForm(request.form, event=event, stations=stations)
     else:
         form = StaffLegForm(formdata=None, event=event, stations=stations)
-        leg = transport.legs_of(registration)[direction]
-        if leg is not None and leg.is_active:
-            form.process(formdata=None, obj=leg)
-            form.local_time.data = transport.local(event, leg.scheduled_at)
-            if leg.station_id is not None:
-                form.station_choice.data, form.station.data = str(leg.station_id), ""
-            elif stations:
-                form.station_choice.data = OTHER_STATION
+        form.fill_from(transport.legs_of(registration)[direction], event)
     problem = ""
     if request.method == "POST" and form.validate_on_submit():
-        journey = transport.Journey(
-            mode=form.mode.data, carrier=form.carrier.data or "", number=form.number.data or "",
-            local_time=form.local_time.data, terminal=form.terminal.data or "",
-            station="" if form.chosen_station_id else form.station.data or "", station_id=form.chosen_station_id,
-            passengers=form.passengers.data, luggage=form.luggage.data or 0,
-            pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
         try:
-            on_behalf.save_leg(event, registration, direction, journey, form.source.data.strip(), current_user)
+            on_behalf.save_leg(event, registration, direction, form.journey(), form.source.data.strip(), current_user)
         except RuleRefused as error:
             problem = refusal_on(form, error, transport_message)
         else:
