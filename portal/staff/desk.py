@@ -93,11 +93,7 @@ def _stay_form(event: Event, registration: Registration, formdata=None) -> Staff
     if formdata is not None:
         return StaffStayForm(formdata, blocks=blocks, event=event)
     form = StaffStayForm(formdata=None, blocks=blocks, event=event)
-    current = lodging.request_of(registration)
-    if current is not None and current.is_active:
-        form.block.data, form.check_in.data, form.check_out.data = current.block_id, current.check_in, current.check_out
-        form.occupancy.data, form.roommate_email.data = current.occupancy, current.roommate_email
-        form.accessible.data, form.smoking.data, form.notes.data = current.accessible, current.smoking, current.notes
+    form.fill_from(lodging.request_of(registration))
     return form
 
 
@@ -110,12 +106,8 @@ def lodging_for(event: Event, registration_id: int):
     form = _stay_form(event, registration, request.form if request.method == "POST" else None)
     problem = ""
     if request.method == "POST" and form.validate_on_submit():
-        stay = lodging.Stay(
-            block_id=form.block.data, check_in=form.check_in.data, check_out=form.check_out.data,
-            occupancy=form.occupancy.data, roommate_email=form.roommate_email.data or "",
-            accessible=form.accessible.data, smoking=form.smoking.data, notes=form.notes.data or "")
         try:
-            on_behalf.save_lodging(event, registration, stay, form.source.data.strip(), current_user)
+            on_behalf.save_lodging(event, registration, form.stay(), form.source.data.strip(), current_user)
         except RuleRefused as error:
             problem = refusal_on(form, error, lodging_message)
         else:
