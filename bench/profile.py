@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.run import build_event, database_url, rate_limit_storage
+from bench.database import build_event, database_url
+from bench.servers import rate_limit_storage
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
 from portal.database import utcnow
-from portal.demo import _country, _position, make_email, make_person, make_phone
+from portal.demo.people import make_email, make_person, make_phone, pick_country, pick_position
 from portal.extensions import db
 from portal.guests import tickets
 from portal.models import (
@@ -105,9 +105,9 @@ def build(guests: int = 5000, sessions: int = 300, help_tickets: int = 500, seed
     taken: set[str] = {ORGANIZER, HELPDESK}
     people, users = [], []
     for n in range(guests):
-        person = make_person(rng, _country(rng))
+        person = make_person(rng, pick_country(rng))
         category = _weighted(rng, CATEGORIES)
-        organization, domain, title = _position(rng, person, category)
+        organization, domain, title = pick_position(rng, person, category)
         email = TRIP_GUEST if n == 0 else make_email(person, domain, taken)
         taken.add(email)
         created = now - timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1440))
@@ -170,7 +170,7 @@ def build(guests: int = 5000, sessions: int = 300, help_tickets: int = 500, seed
                            for n in range(12)])
     track_ids = _ids(Track, [dict(event_id=event.id, name_en=topic, name_zh=f"议题 {n + 1}", position=n)
                              for n, topic in enumerate(TOPICS[:6])])
-    speaker_people = [make_person(rng, _country(rng)) for _ in range(max(sessions // 2, 1))]
+    speaker_people = [make_person(rng, pick_country(rng)) for _ in range(max(sessions // 2, 1))]
     speaker_ids = _ids(Speaker, [dict(event_id=event.id, name_en=p.name_latin, name_zh=p.name_original,
                                       title_en="Director", organization_en="Example Institute")
                                  for p in speaker_people])

@@ -26,6 +26,18 @@ def _subject(form) -> str:
     return first_line if len(first_line) <= SUBJECT_LENGTH else first_line[:SUBJECT_LENGTH - 1] + "…"
 
 
+def _hand_off(form, event, device, **asker):
+    """Raise the form's request from this kiosk and show its number; None if refused, the reason beside the message."""
+    try:
+        ticket = services.raise_ticket(event, category=form.category.data, subject=_subject(form),
+                                       body=form.message.data, source="kiosk", kiosk=device, **asker)
+    except services.TicketError as error:
+        form.message.errors.append(error_message(error))
+        return None
+    visit.remember_ticket(ticket)
+    return redirect(url_for("kiosk.help_desk"), 303)
+
+
 @bp.context_processor
 def help_labels():
     return {"ticket_category_labels": CATEGORY_LABELS, "ticket_state_labels": TICKET_STATE_LABELS}
@@ -40,16 +52,10 @@ def ask(device, event):
     if form.validate_on_submit():
         contact = form.contact.data.strip()
         email, phone = (contact, "") if "@" in contact else ("", contact)
-        try:
-            ticket = services.raise_ticket(
-                event, category=form.category.data, subject=_subject(form), body=form.message.data,
-                source="kiosk", name=form.name.data, email=email, phone=phone, language=current_language(),
-                kiosk=device)
-        except services.TicketError as error:
-            form.message.errors.append(error_message(error))
-        else:
-            visit.remember_ticket(ticket)
-            return redirect(url_for("kiosk.help_desk"), 303)
+        handed_off = _hand_off(form, event, device, name=form.name.data, email=email, phone=phone,
+                               language=current_language())
+        if handed_off is not None:
+            return handed_off
     return render("kiosk/ask.html", event=event, form=form, status=INVALID if form.errors else 200)
 
 
@@ -64,15 +70,9 @@ def guest_help(device, event, nonce: str):
     registration = check_in.registration
     form = KioskHelpForm()
     if form.validate_on_submit():
-        try:
-            ticket = services.raise_ticket(
-                event, category=form.category.data, subject=_subject(form), body=form.message.data,
-                source="kiosk", registration=registration, kiosk=device)
-        except services.TicketError as error:
-            form.message.errors.append(error_message(error))
-        else:
-            visit.remember_ticket(ticket)
-            return redirect(url_for("kiosk.help_desk"), 303)
+        handed_off = _hand_off(form, event, device, registration=registration)
+        if handed_off is not None:
+            return handed_off
 
     status_form = KioskStatusForm(request.args)
     looked_up, not_found = None, False

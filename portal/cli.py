@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from portal.extensions import db
 from portal import outbox
 from portal.backup import backup, restore
-from portal.demo import seed_demo
+from portal.demo.command import seed_demo
 from portal.needs.cli import purge_sensitive
 from portal.staff.services import write_invitation_mails
 from portal.i18n import LANGUAGES

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-from bench.run import Browser
+from bench.browser import Browser
 from portal import outbox
 from portal.agenda import announcements
 from portal.checkin import devices

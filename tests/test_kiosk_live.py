@@ -21,14 +21,6 @@ def app(make_app):
     return make_app(KIOSK_IDLE_SECONDS=IDLE, KIOSK_COUNTDOWN_SECONDS=COUNTDOWN)
 
 
-@pytest.fixture
-def organizer(make_event, make_staff):
-    event = make_event()
-    user = make_staff("boss@example.org", event, roles=("organizer",))
-    user.event = event
-    return user
-
-
 def post(app, event, organizer, level="info", text_en="Coffee in the foyer.", text_zh="咖啡在前厅。"):
     with app.app_context():
         return announcements.post(

@@ -175,7 +175,7 @@ def redis_prefix():
 
 @pytest.mark.slow
 def test_two_servers_sharing_redis_share_the_count(app, make_staff, database_uri, redis_prefix):
-    from bench.run import Browser
+    from bench.browser import Browser
     from tests.factories import gunicorn
 
     make_staff("desk@example.org", admin=True)

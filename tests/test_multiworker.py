@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from bench.run import Browser
+from bench.browser import Browser
 from portal.extensions import db
 from portal.helpdesk import services as helpdesk
 from portal.models import CheckIn, Event, Registration, Ticket

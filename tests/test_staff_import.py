@@ -203,7 +203,7 @@ def test_twenty_thousand_invitees_are_imported_under_gunicorn(app, summit, make_
     import time
     from http.cookies import SimpleCookie
 
-    from bench.run import Browser
+    from bench.browser import Browser
     from tests.factories import gunicorn
 
     make_staff("olivia@example.org", summit, roles=("organizer",))

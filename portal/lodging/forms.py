@@ -9,7 +9,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
-from portal.lodging.services import rate_text
+from portal.lodging.services import Stay, rate_text
 from portal.models.lodging import PAYERS
 
 NOTES_MAX = 1000
@@ -69,6 +69,21 @@ class StayForm(EventForm):
     def validate_occupancy(self, field):
         if field.data not in (1, 2):
             raise ValidationError(_l("Choose one or two guests."))
+
+    def fill_from(self, current) -> None:
+        """Show the request as filed, if it still stands."""
+        if current is None or not current.is_active:
+            return
+        self.block.data, self.check_in.data, self.check_out.data = current.block_id, current.check_in, current.check_out
+        self.occupancy.data, self.roommate_email.data = current.occupancy, current.roommate_email
+        self.accessible.data, self.smoking.data, self.notes.data = current.accessible, current.smoking, current.notes
+
+    def stay(self) -> Stay:
+        """The stay as the form asks for it."""
+        return Stay(
+            block_id=self.block.data, check_in=self.check_in.data, check_out=self.check_out.data,
+            occupancy=self.occupancy.data, roommate_email=self.roommate_email.data or "",
+            accessible=self.accessible.data, smoking=self.smoking.data, notes=self.notes.data or "")
 
 
 def _block_label(block) -> str:

@@ -28,11 +28,8 @@ def _form(event: Event, registration: Registration, formdata=None) -> StayForm:
     blocks = services.blocks_of(event)
     form = StayForm(formdata, blocks=blocks, event=event) if formdata is not None else StayForm(
         blocks=blocks, event=event)
-    if formdata is None and current is not None and current.is_active:
-        form.block.data, form.check_in.data, form.check_out.data = current.block_id, current.check_in, current.check_out
-        form.occupancy.data = current.occupancy
-        form.roommate_email.data = current.roommate_email
-        form.accessible.data, form.smoking.data, form.notes.data = current.accessible, current.smoking, current.notes
+    if formdata is None:
+        form.fill_from(current)
     return form
 
 
@@ -57,12 +54,8 @@ def stay(event: Event, registration: Registration):
     form = _form(event, registration, request.form)
     problem = ""
     if form.validate_on_submit():
-        stay_wanted = services.Stay(
-            block_id=form.block.data, check_in=form.check_in.data, check_out=form.check_out.data,
-            occupancy=form.occupancy.data, roommate_email=form.roommate_email.data or "",
-            accessible=form.accessible.data, smoking=form.smoking.data, notes=form.notes.data or "")
         try:
-            services.file_request(event, registration, stay_wanted)
+            services.file_request(event, registration, form.stay())
         except RuleRefused as error:
             problem = refusal_on(form, error, message)
         else:

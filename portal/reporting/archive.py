@@ -98,6 +98,12 @@ def _local(event):
     return lambda value: value.astimezone(event.zone).replace(tzinfo=None) if value else None
 
 
+def _guest_fields(registration_of) -> list[Field]:
+    """The guest's number and name: the first two columns of every sheet about one guest's things."""
+    return [Field("registration_id", _("Guest no."), lambda row: registration_of(row).id),
+            Field("guest", _("Guest"), lambda row: registration_of(row).name_latin)]
+
+
 def registrations(event) -> Sheet:
     rows = db.session.scalars(select(Registration).where(Registration.event_id == event.id)
                               .options(joinedload(Registration.category)).order_by(Registration.id)).all()
@@ -166,8 +172,7 @@ def check_ins(event) -> Sheet:
                               .order_by(CheckIn.at, CheckIn.id)).all()
     local = _local(event)
     return Sheet("check_ins", [
-        Field("registration_id", _("Guest no."), lambda c: c.registration_id),
-        Field("guest", _("Guest"), lambda c: c.registration.name_latin),
+        *_guest_fields(lambda c: c.registration),
         Field("at", _("Checked in"), lambda c: local(c.at)),
         Field("where", _("Where"), lambda c: c.kiosk.name if c.kiosk else _("Desk")),
     ], rows)
@@ -179,8 +184,7 @@ def lodging(event) -> Sheet:
                                        joinedload(LodgingRequest.block).joinedload(RoomBlock.hotel))
                               .order_by(LodgingRequest.id)).all()
     return Sheet("lodging", [
-        Field("registration_id", _("Guest no."), lambda r: r.registration_id),
-        Field("guest", _("Guest"), lambda r: r.registration.name_latin),
+        *_guest_fields(lambda r: r.registration),
         Field("hotel", _("Hotel"), lambda r: r.block.hotel.name_en),
         Field("room_type", _("Room type"), lambda r: r.block.room_type_en),
         Field("check_in", _("Check-in date"), lambda r: r.check_in),
@@ -203,8 +207,7 @@ def transport(event) -> Sheet:
                               .order_by(TransportLeg.scheduled_at, TransportLeg.id)).all()
     local = _local(event)
     return Sheet("transport", [
-        Field("registration_id", _("Guest no."), lambda t: t.registration_id),
-        Field("guest", _("Guest"), lambda t: t.registration.name_latin),
+        *_guest_fields(lambda t: t.registration),
         Field("direction", _("Direction"), lambda t: t.direction),
         Field("mode", _("Mode"), lambda t: t.mode),
         Field("service", _("Flight or train"), lambda t: t.service),
@@ -278,22 +281,21 @@ def sensitive_sheets(event) -> list[Sheet]:
             select(model, Registration).join(Registration, Registration.id == model.registration_id)
             .where(Registration.event_id == event.id).order_by(Registration.id)).all()
 
-    name = Field("guest", _("Guest"), lambda row: row[1].name_latin)
-    number = Field("registration_id", _("Guest no."), lambda row: row[1].id)
+    guest = _guest_fields(lambda row: row[1])
     return [
-        Sheet("dietary", [number, name, Field("diet", _("Diet"), lambda row: row[0].diet),
+        Sheet("dietary", [*guest, Field("diet", _("Diet"), lambda row: row[0].diet),
                           Field("diet_detail", _("Diet details"), lambda row: row[0].diet_detail)],
               guest_rows(DietaryNeeds)),
-        Sheet("allergies", [number, name, Field("allergen", _("Allergen"), lambda row: row[0].allergen),
+        Sheet("allergies", [*guest, Field("allergen", _("Allergen"), lambda row: row[0].allergen),
                             Field("severity", _("Severity"), lambda row: row[0].severity),
                             Field("detail", _("Details"), lambda row: row[0].detail)], guest_rows(Allergy)),
-        Sheet("accessibility", [number, name, *[
+        Sheet("accessibility", [*guest, *[
             Field(key, header, (lambda k: lambda row: getattr(row[0], k))(key)) for key, header in (
                 ("wheelchair", _("Wheelchair")), ("step_free", _("Step-free access")),
                 ("hearing_loop", _("Hearing loop")), ("sign_language", _("Sign language")),
                 ("seating", _("Reserved seating")), ("other", _("Other needs")))]],
               guest_rows(AccessibilityNeeds)),
-        Sheet("medical", [number, name, Field("notes", _("Medical notes"), lambda row: row[0].notes),
+        Sheet("medical", [*guest, Field("notes", _("Medical notes"), lambda row: row[0].notes),
                           Field("emergency_name", _("Emergency contact"), lambda row: row[0].emergency_name),
                           Field("emergency_phone", _("Emergency phone"), lambda row: row[0].emergency_phone),
                           Field("emergency_relation", _("Relation"), lambda row: row[0].emergency_relation)],
@@ -308,8 +310,7 @@ def registration_history(event) -> Sheet:
                               .order_by(RegistrationChange.at, RegistrationChange.id)).all()
     local = _local(event)
     return Sheet("registration_history", [
-        Field("registration_id", _("Guest no."), lambda c: c.registration_id),
-        Field("guest", _("Guest"), lambda c: c.registration.name_latin),
+        *_guest_fields(lambda c: c.registration),
         Field("from_state", _("From"), lambda c: c.from_state),
         Field("to_state", _("To"), lambda c: c.to_state),
         Field("by_guest", _("By the guest"), lambda c: c.actor_id is not None and c.actor_id == c.registration.user_id),

@@ -19,7 +19,6 @@ from portal.i18n import current_language, gettext as _
 from portal.lodging import services as lodging
 from portal.lodging.messages import message as lodging_message
 from portal.transport import services as transport
-from portal.transport.forms import OTHER_STATION
 from portal.transport.messages import message as transport_message
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render
@@ -94,11 +93,7 @@ def _stay_form(event: Event, registration: Registration, formdata=None) -> Staff
     if formdata is not None:
         return StaffStayForm(formdata, blocks=blocks, event=event)
     form = StaffStayForm(formdata=None, blocks=blocks, event=event)
-    current = lodging.request_of(registration)
-    if current is not None and current.is_active:
-        form.block.data, form.check_in.data, form.check_out.data = current.block_id, current.check_in, current.check_out
-        form.occupancy.data, form.roommate_email.data = current.occupancy, current.roommate_email
-        form.accessible.data, form.smoking.data, form.notes.data = current.accessible, current.smoking, current.notes
+    form.fill_from(lodging.request_of(registration))
     return form
 
 
@@ -111,12 +106,8 @@ def lodging_for(event: Event, registration_id: int):
     form = _stay_form(event, registration, request.form if request.method == "POST" else None)
     problem = ""
     if request.method == "POST" and form.validate_on_submit():
-        stay = lodging.Stay(
-            block_id=form.block.data, check_in=form.check_in.data, check_out=form.check_out.data,
-            occupancy=form.occupancy.data, roommate_email=form.roommate_email.data or "",
-            accessible=form.accessible.data, smoking=form.smoking.data, notes=form.notes.data or "")
         try:
-            on_behalf.save_lodging(event, registration, stay, form.source.data.strip(), current_user)
+            on_behalf.save_lodging(event, registration, form.stay(), form.source.data.strip(), current_user)
         except RuleRefused as error:
             problem = refusal_on(form, error, lodging_message)
         else:
@@ -139,24 +130,11 @@ def transport_for(event: Event, registration_id: int, direction: str):
         form = StaffLegForm(request.form, event=event, stations=stations)
     else:
         form = StaffLegForm(formdata=None, event=event, stations=stations)
-        leg = transport.legs_of(registration)[direction]
-        if leg is not None and leg.is_active:
-            form.process(formdata=None, obj=leg)
-            form.local_time.data = transport.local(event, leg.scheduled_at)
-            if leg.station_id is not None:
-                form.station_choice.data, form.station.data = str(leg.station_id), ""
-            elif stations:
-                form.station_choice.data = OTHER_STATION
+        form.fill_from(transport.legs_of(registration)[direction], event)
     problem = ""
     if request.method == "POST" and form.validate_on_submit():
-        journey = transport.Journey(
-            mode=form.mode.data, carrier=form.carrier.data or "", number=form.number.data or "",
-            local_time=form.local_time.data, terminal=form.terminal.data or "",
-            station="" if form.chosen_station_id else form.station.data or "", station_id=form.chosen_station_id,
-            passengers=form.passengers.data, luggage=form.luggage.data or 0,
-            pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
         try:
-            on_behalf.save_leg(event, registration, direction, journey, form.source.data.strip(), current_user)
+            on_behalf.save_leg(event, registration, direction, form.journey(), form.source.data.strip(), current_user)
         except RuleRefused as error:
             problem = refusal_on(form, error, transport_message)
         else:

@@ -11,6 +11,7 @@ from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.lodging.forms import IdSelectField
 from portal.models.transport import MODES, STATION_KINDS
+from portal.transport.services import Journey, local
 
 NOTES_MAX = 1000
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -76,6 +77,26 @@ class LegForm(EventForm):
         """The listed station chosen, or None for the guest's own words."""
         value = self.station_choice.data or ""
         return int(value) if self.stations and value.isdigit() else None
+
+    def fill_from(self, leg, event) -> None:
+        """Show `leg` as filed, if it still stands: its time on the event's clock, its station from the list."""
+        if leg is None or not leg.is_active:
+            return
+        self.process(formdata=None, obj=leg)
+        self.local_time.data = local(event, leg.scheduled_at)
+        if leg.station_id is not None:
+            self.station_choice.data, self.station.data = str(leg.station_id), ""
+        elif self.stations:
+            self.station_choice.data = OTHER_STATION
+
+    def journey(self) -> Journey:
+        """The journey as the form tells it."""
+        return Journey(
+            mode=self.mode.data, carrier=self.carrier.data or "", number=self.number.data or "",
+            local_time=self.local_time.data, terminal=self.terminal.data or "",
+            station="" if self.chosen_station_id else self.station.data or "", station_id=self.chosen_station_id,
+            passengers=self.passengers.data, luggage=self.luggage.data or 0,
+            pickup_wanted=self.pickup_wanted.data, notes=self.notes.data or "")
 
 
 class ActionForm(FlaskForm):

@@ -16,7 +16,7 @@ from portal.models.transport import DIRECTIONS
 from portal.rendering import INVALID, render, wants_fragment
 from portal.rules import RuleRefused, refusal_on
 from portal.transport import bp, services
-from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, OTHER_STATION, STATE_LABELS, ActionForm, LegForm
+from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, STATE_LABELS, ActionForm, LegForm
 from portal.transport.messages import message
 
 
@@ -36,14 +36,7 @@ def _forms(event: Event, registration: Registration, posted: str | None = None) 
             forms[direction] = LegForm(request.form, prefix=direction, event=event, stations=stations)
             continue
         form = LegForm(formdata=None, prefix=direction, event=event, stations=stations)
-        leg = legs[direction]
-        if leg is not None and leg.is_active:
-            form.process(formdata=None, obj=leg)
-            form.local_time.data = services.local(event, leg.scheduled_at)
-            if leg.station_id is not None:
-                form.station_choice.data, form.station.data = str(leg.station_id), ""
-            elif stations:
-                form.station_choice.data = OTHER_STATION
+        form.fill_from(legs[direction], event)
         forms[direction] = form
     return forms
 
@@ -82,14 +75,8 @@ def save(event: Event, registration: Registration, direction: str):
     forms = _forms(event, registration, posted=direction)
     form, problem = forms[direction], ""
     if form.validate_on_submit():
-        journey = services.Journey(
-            mode=form.mode.data, carrier=form.carrier.data or "", number=form.number.data or "",
-            local_time=form.local_time.data, terminal=form.terminal.data or "",
-            station="" if form.chosen_station_id else form.station.data or "", station_id=form.chosen_station_id,
-            passengers=form.passengers.data, luggage=form.luggage.data or 0,
-            pickup_wanted=form.pickup_wanted.data, notes=form.notes.data or "")
         try:
-            services.save_leg(event, registration, direction, journey)
+            services.save_leg(event, registration, direction, form.journey())
         except RuleRefused as error:
             problem = refusal_on(form, error, message)
         else:

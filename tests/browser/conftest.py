@@ -13,8 +13,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from portal.extensions import db
+from portal.models import Event, User
 from portal.models.registration import CANCELLED
 from tests.factories import make_registration
 
@@ -204,3 +207,16 @@ def guests(app, event):
         "cancelled": make_registration(app, event, email="sun@example.org", name_original="孙丽", name_latin="Sun Li",
                                        surname="Sun", state=CANCELLED),
     }
+
+
+@pytest.fixture
+def demo_event(app, tmp_path):
+    """`flask seed-demo` on the test database: the demo event's id and its organizer's."""
+    # The demo's logo, cover and map go to a folder of this test's own; `app` puts the setting back.
+    app.config["EVENT_IMAGES_FOLDER"] = str(tmp_path / "event-images")
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    assert "Created the demo event" in output, output
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        organizer = db.session.scalar(select(User).where(User.email == "organizer@demo.example.org"))
+        return {"event_id": event.id, "organizer_id": organizer.id}

@@ -17,7 +17,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Event, Registration, User
 from tests.browser.accessibility import assert_accessible
-from tests.sessions import sign_in
+from tests.factories import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -40,28 +40,13 @@ WATCH_STRIP = """() => {
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
-    return make_app(EVENT_IMAGES_FOLDER=str(tmp_path / "event-images"))
-
-
-@pytest.fixture
-def demo(app):
-    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    assert "Created the demo event" in output, output
+def demo(app, demo_event):
+    """The demo event, its organizer and its first confirmed guest."""
     with app.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         guest = db.session.scalar(select(Registration).where(
-            Registration.event_id == event.id, Registration.state == "confirmed").order_by(Registration.id))
-        organizer = db.session.scalar(select(User).where(User.email == "organizer@demo.example.org"))
-        return {"event_id": event.id, "guest_user_id": guest.user_id, "organizer_id": organizer.id}
-
-
-def _signed_in(app, live_server, page, user_id: int):
-    client = app.test_client()
-    sign_in(client, user_id)
-    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
-                               "url": live_server.url}])
-    return page
+            Registration.event_id == demo_event["event_id"], Registration.state == "confirmed")
+            .order_by(Registration.id))
+        return {**demo_event, "guest_user_id": guest.user_id}
 
 
 def _too_wide(page, path: str) -> list[str]:
@@ -89,13 +74,13 @@ def test_no_key_page_scrolls_sideways_on_a_360px_phone(app, live_server, demo, o
     for path in ANONYMOUS_PAGES:
         page.goto(live_server(path))
         too_wide += _too_wide(page, path)
-    page = _signed_in(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE), demo["guest_user_id"])
+    page = signed_in_page(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE), demo["guest_user_id"])
     for path in GUEST_PAGES:
         page.goto(live_server(path))
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         too_wide += _too_wide(page, path)
     # Every page of the staff console's menu, as the organizer (who sees all of it) opens them.
-    page = _signed_in(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE), demo["organizer_id"])
+    page = signed_in_page(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE), demo["organizer_id"])
     page.goto(live_server("/staff/e/demo/"))
     links = page.locator(".subnav-row a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert len(links) > 15
@@ -108,7 +93,7 @@ def test_no_key_page_scrolls_sideways_on_a_360px_phone(app, live_server, demo, o
 
 def test_the_staff_menu_folds_on_a_phone_and_is_open_on_a_desktop_without_javascript(
         app, live_server, demo, open_page):
-    phone = _signed_in(app, live_server, open_page(viewport=PHONE, java_script_enabled=False), demo["organizer_id"])
+    phone = signed_in_page(app, live_server, open_page(viewport=PHONE, java_script_enabled=False), demo["organizer_id"])
     phone.goto(live_server("/staff/e/demo/"))
     menu = phone.get_by_role("navigation", name="Event console")
     guests = menu.get_by_role("link", name="Guests", exact=True)
@@ -123,14 +108,15 @@ def test_the_staff_menu_folds_on_a_phone_and_is_open_on_a_desktop_without_javasc
     guests.click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Guests")
 
-    desktop = _signed_in(app, live_server, open_page(viewport=DESKTOP, java_script_enabled=False), demo["organizer_id"])
+    desktop = signed_in_page(app, live_server, open_page(viewport=DESKTOP, java_script_enabled=False),
+                             demo["organizer_id"])
     desktop.goto(live_server("/staff/e/demo/"))
     menu = desktop.get_by_role("navigation", name="Event console")
     expect(menu.get_by_role("link", name="Guests", exact=True)).to_be_visible()
     expect(menu.locator("summary")).to_be_hidden()
 
     # axe needs script: the same phone page with it, folded and unfolded.
-    phone = _signed_in(app, live_server, open_page(viewport=PHONE), demo["organizer_id"])
+    phone = signed_in_page(app, live_server, open_page(viewport=PHONE), demo["organizer_id"])
     phone.goto(live_server("/staff/e/demo/"))
     assert_accessible(phone)
     phone.get_by_role("navigation", name="Event console").locator("summary").click()
@@ -161,7 +147,7 @@ def test_the_agenda_filters_fold_on_a_phone_and_show_on_a_desktop(app, live_serv
 
 
 def test_my_trip_shows_the_ticket_first_on_a_phone(app, live_server, demo, open_page):
-    page = _signed_in(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])
+    page = signed_in_page(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])
     page.goto(live_server("/e/demo/me"))
     ticket = page.locator("section.ticket-card")
     registration = page.locator("section.status-card")
@@ -174,7 +160,7 @@ def test_my_trip_shows_the_ticket_first_on_a_phone(app, live_server, demo, open_
 
 def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo, open_page):
     _post(app, demo, "emergency", "Fire alarm: leave by the east exit.")
-    page = _signed_in(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])
+    page = signed_in_page(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])
     page.goto(live_server("/e/demo/me"))
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Fire alarm: leave by the east exit.")

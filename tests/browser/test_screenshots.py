@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.database import utcnow
 from portal.models import Event, LodgingRequest, Registration, TransportLeg, User
 from tests.browser.accessibility import assert_accessible
-from tests.sessions import sign_in
+from tests.factories import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,29 +35,20 @@ GUESTS_PER_LANGUAGE = 3
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
-    return make_app(EVENT_IMAGES_FOLDER=str(tmp_path / "event-images"))
-
-
-@pytest.fixture
-def demo(app):
+def demo(app, demo_event):
     """The demo event, and confirmed guests with a hotel stay and a shuttle today, one per screen and language."""
-    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    assert "Created the demo event" in output, output
     with app.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         guests = db.session.scalars(
             select(Registration).join(LodgingRequest, LodgingRequest.registration_id == Registration.id)
             .join(TransportLeg, TransportLeg.registration_id == Registration.id)
-            .where(Registration.event_id == event.id, Registration.state == "confirmed",
+            .where(Registration.event_id == demo_event["event_id"], Registration.state == "confirmed",
                    LodgingRequest.state == "confirmed", TransportLeg.vehicle_id.is_not(None),
                    TransportLeg.scheduled_at > utcnow())
             .order_by(Registration.id).limit(GUESTS_PER_LANGUAGE * len(LOCALES))
         ).all()
         assert len(guests) == GUESTS_PER_LANGUAGE * len(LOCALES)
-        organizer = db.session.scalar(select(User).where(User.email == "organizer@demo.example.org"))
         return {
-            "event_id": event.id, "organizer_id": organizer.id,
+            **demo_event,
             "guests": [{"id": g.id, "user_id": g.user_id, "ticket": g.ticket_code, "name": g.name_latin}
                        for g in guests],
         }
@@ -66,13 +57,6 @@ def demo(app):
 def _save(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _signed_in(app, live_server, page, user_id: int):
-    client = app.test_client()
-    sign_in(client, user_id)
-    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
-                               "url": live_server.url}])
 
 
 def _pair(app, live_server, page, demo, name: str) -> None:
@@ -111,7 +95,7 @@ def test_the_key_screens_at_phone_desktop_and_kiosk_sizes(app, live_server, demo
         # My trip, for a confirmed guest with a hotel stay.
         guest = guests[turn % len(guests)]
         page = open_page(locale=LOCALES[language], viewport=viewport)
-        _signed_in(app, live_server, page, guest["user_id"])
+        signed_in_page(app, live_server, page, guest["user_id"])
         page.goto(live_server("/e/demo/me"))
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         _save(page, f"my-trip-{language}-{size}")

@@ -1,69 +1,15 @@
-"""`flask seed-demo`: a bilingual demo event with guests in every state, and its staff.
+"""Invented guests for the demo (and for bench/seed.py's large event).
 
-Every name, organization and address is invented; e-mail addresses use the
-reserved example.* domains, so nothing the demo does can reach a real inbox.
-The guests are written directly, in one transaction and without any mail: the
-demo shows a registration desk part-way through, not two hundred fresh sign-ups.
+A person is named in their own script and in Latin letters as a passport writes
+it, with a phone number of their country, an e-mail address at a reserved
+example.* domain, an organization and a title that fit their category.
 """
 
 import random
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-import click
 from babel import Locale
-from flask import current_app
-from flask.cli import with_appcontext
-from sqlalchemy import func, select
-
-from portal import demo_venue
-from portal.auth.tokens import new_token, token_hash
-from portal.checkin import devices
-from portal.database import utcnow
-from portal.extensions import db
-from portal.guests import tickets
-from portal.models import (
-    Category, Event, Invitation, Registration, RegistrationChange, StaffRole, TransportLeg, User,
-)
-from portal.models.registration import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
-
-SLUG = "demo"
-SEED = 2027
-TIMEZONE = "Asia/Shanghai"
-
-# who, e-mail, display name. Each install draws its own passwords and prints them once
-# (a demo left on a reachable server must not open with a password the whole world
-# read here); a real deployment makes its staff with `flask create-staff`.
-STAFF = (
-    ("admin", "admin@demo.example.org", "Demo Administrator"),
-    ("organizer", "organizer@demo.example.org", "Chen Jing 陈静"),
-    ("coordinator", "coordinator@demo.example.org", "Lukas Becker"),
-    ("helpdesk", "helpdesk@demo.example.org", "Sun Li 孙丽"),
-)
-# The roles each demo account holds; the demo's one coordinator runs rooms, cars and the kitchen.
-DEMO_ROLES = {"organizer": ("organizer",), "coordinator": ("lodging", "transport", "catering"),
-              "helpdesk": ("helpdesk",)}
-
-# How many guests of each category, and how their registrations stand, as weights
-# in the order confirmed, waitlisted, pending, cancelled, declined.
-CATEGORY_PLAN = {
-    "vip": (26, (80, 4, 8, 8, 0)),
-    "speaker": (40, (82, 4, 6, 8, 0)),
-    "delegate": (140, (60, 16, 10, 7, 7)),
-    "press": (36, (58, 14, 12, 6, 10)),
-}
-STATE_ORDER = (CONFIRMED, WAITLISTED, PENDING, CANCELLED, DECLINED)
-OPEN_INVITATIONS = 14
-
-DECLINE_REASONS = (
-    "The delegate quota for your organization is already filled.",
-    "Press accreditation needs a letter from your editor; please write to the press office.",
-    "Places at this edition are reserved for member organizations.",
-)
-CANCEL_REASONS = ("", "", "Schedule conflict", "Travel not approved", "Visa not issued in time")
 
 
 @dataclass(frozen=True)
@@ -197,6 +143,13 @@ COUNTRIES = {
 }
 
 
+def pick_country(rng: random.Random) -> str:
+    """A country drawn by the weights above: most guests from China, some from everywhere."""
+    names = list(COUNTRIES)
+    weights = [COUNTRIES[c][1] for c in names]
+    return rng.choices(names, weights=weights)[0]
+
+
 def _pick(rng: random.Random, pairs):
     return pairs[rng.randrange(len(pairs))]
 
@@ -236,6 +189,7 @@ def make_person(rng: random.Random, country: str) -> Person:
 
 
 def make_phone(rng: random.Random, country: str) -> str:
+    """A mobile number as `country` writes it, after its calling code."""
     _, _, prefix, patterns = COUNTRIES[country]
     number = rng.choice(patterns.split("|"))
     while "{" in number:
@@ -252,6 +206,7 @@ def _ascii(text: str) -> str:
 
 
 def make_email(person: Person, domain: str, taken: set[str]) -> str:
+    """given.family@domain in ASCII, numbered when `taken` holds it already; added to `taken`."""
     given = _ascii(person.name_latin).replace(_ascii(person.surname), "").strip()
     local = ".".join(part for part in (given, _ascii(person.surname)) if part)
     local = local.replace(" ", "").replace("'", "").replace("-", "")
@@ -263,11 +218,12 @@ def make_email(person: Person, domain: str, taken: set[str]) -> str:
     return address
 
 
+
 # --- Organizations and titles -------------------------------------------------------
 # (name, e-mail domain) per category; all invented, the domains all reserved ones.
 
 ORGANIZATIONS = {
-    # Business leaders; officials are made by _vip_position from their country.
+    # Business leaders; officials are made by pick_position from their country.
     "vip": (
         ("Huaxin Capital Group", "huaxin-capital.example.com"),
         ("Meridian Sovereign Fund", "meridian-fund.example.com"),
@@ -327,7 +283,7 @@ TITLES = {
 OFFICIAL_TITLES = ("Minister", "Vice Minister", "Ambassador", "Consul General")
 
 
-def _position(rng: random.Random, person: Person, code: str) -> tuple[str, str, str]:
+def pick_position(rng: random.Random, person: Person, code: str) -> tuple[str, str, str]:
     """Organization, its e-mail domain and the guest's title; a third of VIPs are officials."""
     if code == "vip" and rng.random() < 0.35 and person.country not in ("HK", "TW"):
         if person.country == "CN":
@@ -347,7 +303,8 @@ def _position(rng: random.Random, person: Person, code: str) -> tuple[str, str, 
     return organization, domain, rng.choice(TITLES[code])
 
 
-def _honorific(rng: random.Random, person: Person, code: str, title: str) -> str:
+def pick_honorific(rng: random.Random, person: Person, code: str, title: str) -> str:
+    """How the badge addresses the guest: HE for officials, Prof or Dr for some, else Ms or Mr."""
     if title in OFFICIAL_TITLES:
         return "HE"
     if code == "speaker" and (title.startswith("Professor") or title == "Dean"):
@@ -357,271 +314,3 @@ def _honorific(rng: random.Random, person: Person, code: str, title: str) -> str
     if rng.random() < 0.08:
         return ""
     return "Ms" if person.female else "Mr"
-
-
-# --- The event ---------------------------------------------------------------
-
-
-def _demo_event(today: date) -> Event:
-    """The demo event, running from `today` (in its own time zone) so the kiosk's "today" has content."""
-    year = today.year
-    starts = today
-    zone = ZoneInfo(TIMEZONE)
-
-    def local(day: date, hour: int) -> datetime:
-        return datetime.combine(day, time(hour), tzinfo=zone)
-
-    return Event(
-        slug=SLUG,
-        name_en=f"Global Leaders Summit {year}",
-        name_zh=f"{year}全球领袖峰会",
-        starts_on=starts,
-        ends_on=starts + timedelta(days=2),
-        timezone=TIMEZONE,
-        venue_en="Huangpu Riverside International Convention Centre, 88 Binjiang Avenue, Shanghai",
-        venue_zh="上海市滨江大道88号 黄浦滨江国际会议中心",
-        description_en=(
-            "Three days of keynotes, closed-door roundtables and site visits on trade, climate finance "
-            "and technology, with ministers, business leaders and researchers from more than thirty "
-            "countries and regions."
-        ),
-        description_zh=(
-            "为期三天的主旨演讲、闭门圆桌与实地考察，聚焦贸易、气候金融与科技，"
-            "汇聚来自三十多个国家和地区的部长、企业领袖与学者。"
-        ),
-        privacy_notice_en=(
-            "The Summit secretariat uses your details only to organise your attendance: registration, "
-            "badges, lodging, transport and catering. Dietary, accessibility and medical details are "
-            "seen only by the staff who need them and are deleted after the event."
-        ),
-        privacy_notice_zh=(
-            "峰会秘书处仅为安排您的参会（注册、证件、住宿、交通与餐饮）使用您的信息。"
-            "饮食、无障碍与医疗信息仅对需要的工作人员可见，并于会后删除。"
-        ),
-        status="published",
-        public_registration=True,
-        # Every registration is reviewed: this is how a demo holds guests awaiting approval.
-        approval_required=True,
-        registration_opens_at=utcnow() - timedelta(days=75),
-        # Still open while it runs: a visitor of the demo can register too.
-        registration_closes_at=local(starts + timedelta(days=2), 12),
-        changes_close_at=local(starts + timedelta(days=2), 12),
-    )
-
-
-def _weighted_state(rng: random.Random, weights) -> str:
-    return rng.choices(STATE_ORDER, weights=weights)[0]
-
-
-def _country(rng: random.Random) -> str:
-    names = list(COUNTRIES)
-    weights = [COUNTRIES[c][1] for c in names]
-    return rng.choices(names, weights=weights)[0]
-
-
-def _history(rng, registration, state, guest, organizer, created) -> None:
-    """The steps that led to `state`, as the services would have recorded them."""
-    steps = [(PENDING, guest, "")]
-    if state == CONFIRMED:
-        if rng.random() < 0.12:
-            steps += [(WAITLISTED, organizer, ""), (CONFIRMED, None, "waitlist")]
-        else:
-            steps.append((CONFIRMED, organizer, ""))
-    elif state == WAITLISTED:
-        steps.append((WAITLISTED, organizer, ""))
-    elif state == DECLINED:
-        reason = rng.choice(DECLINE_REASONS)
-        registration.decision_reason = reason
-        steps.append((DECLINED, organizer, reason))
-    elif state == CANCELLED:
-        if rng.random() < 0.6:
-            steps.append((CONFIRMED, organizer, ""))
-        steps.append((CANCELLED, guest, rng.choice(CANCEL_REASONS)))
-
-    # Each step a while after the one before, the last still in the past.
-    share = (utcnow() - created).total_seconds() / len(steps)
-    at, previous = created, ""
-    for to_state, actor, reason in steps:
-        registration.changes.append(RegistrationChange(
-            from_state=previous, to_state=to_state, actor=actor, reason=reason, at=at,
-        ))
-        if to_state == CONFIRMED:
-            registration.confirmed_at = at
-        elif to_state == WAITLISTED:
-            registration.waitlisted_at = at
-        previous = to_state
-        registration.updated_at = at
-        at += timedelta(seconds=share * rng.uniform(0.2, 0.9))
-    registration.state = state
-
-
-def _staff(event: Event) -> dict[str, User]:
-    accounts = {}
-    for role, email, name in STAFF:
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(email=email, display_name=name, language="en")
-            db.session.add(user)
-        if role == "admin":
-            user.is_admin = True
-        else:
-            user.roles.extend(StaffRole(event_id=event.id, role=held) for held in DEMO_ROLES[role])
-        accounts[role] = user
-    return accounts
-
-
-def seed(rng: random.Random) -> dict[str, int]:
-    """Write the demo event, its staff, guests and open invitations in one transaction."""
-    now = utcnow()
-    event = _demo_event(demo_venue.event_today(ZoneInfo(TIMEZONE)))
-    event.categories = Category.defaults()
-    db.session.add(event)
-    db.session.flush()  # the event's id, for the staff roles
-    staff = _staff(event)
-    organizer = staff["organizer"]
-    categories = {c.code: c for c in event.categories}
-
-    taken_emails = set(db.session.scalars(select(User.email)).all())
-    codes: set[str] = set()
-    counts = {state: 0 for state in STATE_ORDER}
-    invited: list[tuple[Registration, Invitation]] = []
-    invitation_days = current_app.config["INVITATION_DAYS"]
-
-    for code, (how_many, weights) in CATEGORY_PLAN.items():
-        # The first guests of each category cover every state the category can be in.
-        guaranteed = [s for s, w in zip(STATE_ORDER, weights) if w]
-        for i in range(how_many):
-            person = make_person(rng, _country(rng))
-            organization, domain, title = _position(rng, person, code)
-            email = make_email(person, domain, taken_emails)
-            state = guaranteed[i] if i < len(guaranteed) else _weighted_state(rng, weights)
-            created = now - timedelta(days=rng.randint(6, 70), hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
-
-            user = User(email=email, display_name=person.name_original, language=person.language, created_at=created)
-            invitation = None
-            # VIPs and speakers come by invitation; delegates and press mostly register themselves.
-            if code in ("vip", "speaker") or rng.random() < 0.15:
-                invitation = Invitation(
-                    event=event, email=email, name=person.name_original, category=categories[code],
-                    language=person.language, token_hash=token_hash(new_token()),
-                    created_at=created - timedelta(days=rng.randint(1, 10)),
-                    expires_at=created + timedelta(days=invitation_days), accepted_at=created,
-                )
-            confirmation = tickets.new_confirmation_code()
-            while confirmation in codes:
-                confirmation = tickets.new_confirmation_code()
-            codes.add(confirmation)
-            registration = Registration(
-                event=event, user=user, category=categories[code],
-                name_original=person.name_original, name_latin=person.name_latin, surname=person.surname,
-                honorific=_honorific(rng, person, code, title), organization=organization, job_title=title,
-                country=person.country, phone=make_phone(rng, person.country), email=email,
-                language=person.language, consent_at=created, ticket_code=tickets.new_ticket_code(),
-                confirmation_code=confirmation, created_at=created,
-            )
-            _history(rng, registration, state, user, organizer, created)
-            db.session.add(registration)
-            if invitation is not None:
-                db.session.add(invitation)
-                invited.append((registration, invitation))
-            counts[state] += 1
-
-    for _ in range(OPEN_INVITATIONS):
-        code = rng.choice(("vip", "speaker", "speaker", "delegate"))
-        person = make_person(rng, _country(rng))
-        sent = now - timedelta(days=rng.randint(1, 20))
-        db.session.add(Invitation(
-            event=event, email=make_email(person, rng.choice(ORGANIZATIONS[code])[1], taken_emails),
-            name=person.name_original, category=categories[code], language=person.language,
-            token_hash=token_hash(new_token()), created_at=sent,
-            expires_at=sent + timedelta(days=invitation_days),
-        ))
-
-    db.session.flush()  # one batched insert per table; the invitations get their ids
-    for registration, invitation in invited:
-        registration.invitation_id = invitation.id
-
-    # Full, with a waitlist: exactly as many places as confirmed guests.
-    event.capacity = counts[CONFIRMED]
-    db.session.flush()
-    counts.update(demo_venue.seed(rng, event, organizer))
-    db.session.commit()
-    return counts
-
-
-def draw_passwords() -> dict[str, str]:
-    """A fresh random password for each demo staff account, set now (not committed); role → password."""
-    passwords = {}
-    for role, email, _name in STAFF:
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None:
-            passwords[role] = secrets.token_urlsafe(12)
-            user.set_password(passwords[role])
-    return passwords
-
-
-def _print_sign_in(passwords: dict[str, str]) -> None:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    click.echo(f"\nSign in at {base}/login with the password field (under “Staff”):")
-    for role, email, _name in STAFF:
-        click.echo(f"  {role:<12} {email:<30} password: {passwords[role]}")
-    click.echo("These passwords are shown this once; `flask seed-demo --new-passwords` sets new ones.")
-
-
-def _print_kiosk_walkthrough(event: Event, base: str) -> None:
-    """A kiosk for the lobby, and how to pair a browser as it."""
-    organizer = db.session.scalar(select(User).where(User.email == STAFF[1][1]))
-    device, code = devices.create_device(event, "Lobby kiosk", "North lobby, beside the guest services desk",
-                                         organizer)
-    click.echo(f"\nTry the kiosk: open {base}/kiosk/pair in another browser and type the pairing code "
-               f"{devices.format_pairing_code(code)} (valid {devices.PAIRING_MINUTES} minutes; the organizer "
-               f"gets a new one under Kiosks).")
-    guest = db.session.scalar(
-        select(Registration).join(TransportLeg, TransportLeg.registration_id == Registration.id)
-        .where(Registration.event_id == event.id, Registration.state == CONFIRMED,
-               TransportLeg.vehicle_id.is_not(None), TransportLeg.scheduled_at > utcnow())
-        .order_by(TransportLeg.scheduled_at, Registration.id).limit(1))
-    if guest is not None:
-        click.echo(f"Then check a guest in: under “No QR code?” type {guest.name_latin}'s confirmation code "
-                   f"{guest.confirmation_code}; the welcome screen shows their hotel, shuttle and sessions.")
-
-
-@click.command("seed-demo")
-@click.option("--force", is_flag=True, help="Add the demo even though the database holds other events.")
-@click.option("--new-passwords", is_flag=True, help="Give the demo's staff new passwords, and print them.")
-@with_appcontext
-def seed_demo(force: bool, new_passwords: bool) -> None:
-    """Create the bilingual demo event with its guests and staff (safe to run twice)."""
-    existing = db.session.scalar(select(Event).where(Event.slug == SLUG))
-    if existing is not None:
-        guests = db.session.scalar(
-            select(func.count()).select_from(Registration).where(Registration.event_id == existing.id)
-        )
-        click.echo(f"The demo event “{existing.name_en}” is already there ({guests} guests); nothing changed.")
-        if new_passwords:
-            passwords = draw_passwords()
-            db.session.commit()
-            _print_sign_in(passwords)
-        else:
-            click.echo("Its staff passwords were shown when it was made; `flask seed-demo --new-passwords` "
-                       "sets new ones.")
-        return
-    others = db.session.scalars(select(Event.slug).where(Event.slug != SLUG).order_by(Event.slug)).all()
-    if others and not force:
-        raise click.ClickException(
-            f"This database holds real events ({', '.join(others[:5])}); the demo, its guests and its staff "
-            "accounts would be written beside them. Use --force if that is what you want.")
-    counts = seed(random.Random(SEED))
-    passwords = draw_passwords()
-    db.session.commit()
-    event = db.session.scalar(select(Event).where(Event.slug == SLUG))
-    base = current_app.config["BASE_URL"].rstrip("/")
-    guests = {state: counts[state] for state in STATE_ORDER}
-    summary = ", ".join(f"{n} {state}" for state, n in guests.items())
-    click.echo(f"Created the demo event “{event.name_en} / {event.name_zh}” at {base}/e/{SLUG}/")
-    click.echo(f"  {sum(guests.values())} guests: {summary}; capacity {event.capacity} (full), "
-               f"{OPEN_INVITATIONS} open invitations.")
-    click.echo(f"  {counts['sessions']} sessions, {counts['stays']} hotel stays, {counts['journeys']} journeys, "
-               f"{counts['diets']} special diets, an open survey; running {event.starts_on} to {event.ends_on}.")
-    _print_sign_in(passwords)
-    _print_kiosk_walkthrough(event, base)
