@@ -37,7 +37,6 @@ ERRORS = {
     "bad-priority": lambda: _("Choose a priority."),
     "leave-medical": lambda: _("Only the organizer or staff who may read medical notes can move a request "
                                "out of Medical."),
-    "bad-category": lambda: _("Choose a category."),
 }
 
 
