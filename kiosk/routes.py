@@ -225,7 +225,7 @@ def badge(device, event, nonce: str):
         return redirect(url_for("kiosk.start"), 303)
     if request.method == "POST":
         if ActionForm().validate_on_submit():
-            services.record_badge_print(check_in, kiosk=device)
+            services.record_badge_print(check_in.event_id, check_in.registration_id, kiosk=device)
             session[visit.VISIT_KEY] = {**session[visit.VISIT_KEY], "print": True}
         return redirect(url_for("kiosk.badge", nonce=nonce), 303)
     # Print once per tap: a reload shows the badge without printing it again.

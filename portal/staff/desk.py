@@ -78,7 +78,7 @@ def badge(event: Event, registration_id: int):
     arrival = checkin.check_in_of(registration.id)
     if request.method == "POST":
         if arrival is not None and PrintForm().validate_on_submit():
-            printed = checkin.record_badge_print(arrival, staff=current_user)
+            printed = checkin.record_badge_print(arrival.event_id, arrival.registration_id, staff=current_user)
             flash(_("Reprint logged. Print the page now.") if printed.reprint else
                   _("Print logged. Print the page now."), "success")
         return redirect(url_for("staff.badge", slug=event.slug, registration_id=registration.id), 303)
