@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.models import (AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket,
                            User)
 from portal.models.registration import CANCELLED, WAITLISTED
-from tests.factories import csrf_token, make_registration, new_kiosk, pair, scan, submit
+from tests.factories import app_config, csrf_token, make_registration, new_kiosk, pair, scan, submit
 
 
 def paired_kiosk(app, organizer, name="Hall A", allowed=True):
@@ -768,3 +768,42 @@ def test_the_database_keeps_one_first_print_per_guest(app, kiosk, organizer):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_the_migration_puts_the_badge_log_right(tmp_path, mailbox):
+    """On a SQLite database of its own: two first prints logged before 0026 become one, the earliest."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+    from portal.models import Category
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", mailbox.port))
+    with app.app_context():
+        upgrade(revision="0025_offline_prints")
+        event = Event(slug="summit", name_en="S", name_zh="S", starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2),
+                      timezone="UTC", venue_en="", venue_zh="", status="published")
+        event.categories = Category.defaults()
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    wang = make_registration(app, event)
+    li = make_registration(app, event, email="li@example.org")
+    start = datetime(2030, 1, 1, 9, tzinfo=UTC)
+    with app.app_context():
+        # As 0025 logged them: Wang's offline print, older, also a first print; Li's only print a
+        # "reprint", as the kiosk said.
+        logged = ((wang["id"], 10, False, None), (wang["id"], 5, False, "n" * 30), (wang["id"], 20, True, None),
+                  (li["id"], 5, True, "m" * 30))
+        for registration_id, minutes, reprint, nonce in logged:
+            db.session.add(BadgePrint(event_id=event_id, registration_id=registration_id, reprint=reprint,
+                                      at=start + timedelta(minutes=minutes), offline=nonce is not None, nonce=nonce))
+        db.session.commit()
+        upgrade(revision="heads")
+        rows = db.session.execute(select(BadgePrint.registration_id, BadgePrint.reprint)
+                                  .order_by(BadgePrint.registration_id, BadgePrint.at)).all()
+        assert rows == [(wang["id"], False), (wang["id"], True), (wang["id"], True), (li["id"], False)]
+        db.session.rollback()
+        downgrade(revision="0025_offline_prints")
+        db.session.add(BadgePrint(event_id=event_id, registration_id=li["id"], reprint=False))
+        db.session.commit()
+        db.engine.dispose()

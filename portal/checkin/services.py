@@ -204,8 +204,8 @@ def record_badge_print(event_id: int, registration_id: int, *, kiosk: KioskDevic
         db.session.commit()  # release the lock
         return printed
     at = at or utcnow()
-    logged_first = db.session.scalar(select(func.min(BadgePrint.at)).where(BadgePrint.registration_id == registration_id))
-    earliest = logged_first is None or at < logged_first
+    oldest = db.session.scalar(select(func.min(BadgePrint.at)).where(BadgePrint.registration_id == registration_id))
+    earliest = oldest is None or at < oldest
     if earliest:
         # Before the new first print goes in, so the log never holds two.
         db.session.execute(update(BadgePrint).where(BadgePrint.registration_id == registration_id, ~BadgePrint.reprint)
