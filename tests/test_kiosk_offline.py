@@ -706,6 +706,21 @@ def test_an_online_print_after_an_offline_one_is_a_reprint(app, client, auth, ki
     assert ["first print" in entries[0], "reprint" in entries[1]] == [True, True]
 
 
+def test_a_print_the_kiosk_made_itself_after_the_server_logged_it_is_not_logged_twice(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    welcome_url = scan(kiosk, wang["ticket"]).headers["Location"]
+    welcome = kiosk.get(welcome_url).get_data(as_text=True)
+    print_id = re.search(r'name="nonce" value="([^"]+)"', welcome[welcome.index("data-print-form"):]).group(1)
+    # The tap reached the server, which logged the print; its answer was lost, so the kiosk printed the
+    # badge itself and queued the print under the request's id.
+    assert kiosk.post(welcome_url.replace("/welcome/", "/badge/"),
+                      data={"csrf_token": csrf_token(kiosk, welcome_url), "nonce": print_id}).status_code == 303
+    stood_in = {**queued_print(kiosk, key, wang["ticket"]), "id": print_id}
+    assert logged(sync(kiosk, [], prints=[stood_in])) == ["logged"]
+    assert first_prints(app, wang["id"]) == [(False, False, kiosk.device_id)]
+
+
 def test_a_kiosk_that_thought_its_print_a_reprint_is_corrected_by_the_log(app, kiosk, organizer):
     wang = make_registration(app, organizer.event)
     key = manifest_of(kiosk)["key"]
@@ -792,9 +807,9 @@ def test_the_migration_puts_the_badge_log_right(tmp_path, mailbox):
     with app.app_context():
         # As 0025 logged them: Wang's offline print, older, also a first print; Li's only print a
         # "reprint", as the kiosk said.
-        logged = ((wang["id"], 10, False, None), (wang["id"], 5, False, "n" * 30), (wang["id"], 20, True, None),
+        before = ((wang["id"], 10, False, None), (wang["id"], 5, False, "n" * 30), (wang["id"], 20, True, None),
                   (li["id"], 5, True, "m" * 30))
-        for registration_id, minutes, reprint, nonce in logged:
+        for registration_id, minutes, reprint, nonce in before:
             db.session.add(BadgePrint(event_id=event_id, registration_id=registration_id, reprint=reprint,
                                       at=start + timedelta(minutes=minutes), offline=nonce is not None, nonce=nonce))
         db.session.commit()

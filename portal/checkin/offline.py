@@ -162,6 +162,23 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _payload(guest) -> list:
+    """What the welcome screen and the badge show of a guest (a registration, or a row of its columns)."""
+    return [guest.name_original, guest.name_latin, guest.honorific, guest.category_id, guest.language]
+
+
+def printable(device: KioskDevice, event: Event, registration: Registration) -> dict | None:
+    """What a kiosk needs to print the badge of the guest on its screen itself, should its print request fail.
+
+    The keyed hash it logs the print under at its next sync and what the badge
+    shows, nothing the screen does not show already; only for a kiosk that may
+    work offline.
+    """
+    if not may_work_offline(device, event):
+        return None
+    return {"tag": tag(device_key(device), TICKET, registration.ticket_code), "guest": _payload(registration)}
+
+
 def manifest(device: KioskDevice, event: Event) -> dict:
     """What the kiosk keeps to recognise a confirmed guest offline; see the module's docstring."""
     key = device_key(device)
@@ -172,7 +189,7 @@ def manifest(device: KioskDevice, event: Event) -> dict:
     ).all()
     entries = {}
     for guest in guests:
-        payload = [guest.name_original, guest.name_latin, guest.honorific, guest.category_id, guest.language]
+        payload = _payload(guest)
         for kind, code in ((TICKET, guest.ticket_code), (CODE, guest.confirmation_code)):
             entries[tag(key, kind, code)] = seal(key, kind, code, payload)
     return {

@@ -443,3 +443,65 @@ def test_offline_a_name_in_another_script_is_marked_with_its_language(
     expect(page.locator(".badge-name-latin")).to_have_count(0)
     assert problems(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("allowed, answer_lost", [(True, False), (True, True), (False, False)],
+                         ids=["request lost", "answer lost", "kiosk without a list"])
+def test_a_print_the_network_drops_on_still_prints_and_is_logged_once(
+        app, live_server, event, organizer, guests, browser, make_staff, open_page, allowed, answer_lost):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A", allowed=allowed)
+    welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    sent = []
+
+    def network_down(route):
+        # The network drops as the guest taps "Print my badge": the request is lost on its way, or
+        # reaches the server, which logs the print, and its answer is lost on the way back.
+        if route.request.method == "POST" and "/kiosk/badge/" in route.request.url:
+            sent.append(route.request.post_data)
+            if answer_lost:
+                assert route.fetch().status == 200
+                route.abort("connectionreset")
+                return
+        route.abort("internetdisconnected")
+
+    context.route("**/*", network_down)
+    page.get_by_role("button", name="Print my badge").click()
+    if not allowed:
+        # Nothing to print from: a calm screen sends the guest to the desk, never the browser's error page.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Please see the help desk")
+        expect(page.get_by_text("Your badge could not be printed here.")).to_be_visible()
+        assert_accessible(page)
+        assert len(sent) == 1 and page.evaluate("window.printed") == 0 and prints_queued(page) == "0"
+        context.unroute("**/*")
+        page.get_by_role("link", name="Back to the start").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(START)
+        assert badge_prints(app) == []
+        assert problems(page) == []
+        context.close()
+        return
+
+    # The kiosk prints the badge from what it holds, and queues the print under the request's id.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your badge is printing")
+    expect(page.locator(".badge-card")).to_contain_text("Wang Xiaoming")
+    until(page, lambda: page.evaluate("window.printed") == 1, what="the print")
+    until(page, lambda: prints_queued(page) == "1", what="the queued print")
+    assert len(sent) == 1
+    [queued_print] = storage(page)["stores"]["prints"]["values"]
+    assert f"nonce={queued_print['id']}" in sent[0]
+    assert len(badge_prints(app)) == (1 if answer_lost else 0)
+
+    # The network comes back: the queue is sent, and the print is in the log once.
+    context.unroute("**/*")
+    until(page, lambda: prints_queued(page) == "0", seconds=30, what="the sync")
+    assert badge_prints(app) == [(guests["wang"]["id"], page.device_id, False, not answer_lost, queued_print["id"])]
+    done(page)
+    assert problems(page) == []
+    context.close()
+
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    staff = signed_in_page(app, live_server, open_page(), desk.id)
+    staff.goto(live_server(f"/staff/e/{event.slug}/guests/{guests['wang']['id']}"))
+    expect(staff.get_by_test_id("badge-summary")).to_contain_text("Badge printed 1 time, last")
+    expect(staff.locator(".badge-log li")).to_have_count(1)
+    expect(staff.locator(".badge-log li")).to_contain_text("first print · at kiosk Hall A")
