@@ -77,6 +77,10 @@ def announcements_now(device, event):
     # Only the start screen shows notices; its polite region is refilled only when they changed.
     if request.args.get("strip") != "1" or request.args.get("notices") == screen.notices_key:
         return "", 204
+    if "notices" not in request.args:
+        # A start screen made before the strip was a live region, still open across an upgrade:
+        # it has nowhere to put a refill, so it loads anew.
+        return "", 204, {"HX-Refresh": "true"}
     return render("kiosk/_announcements.html", screen=screen, with_strip=True, kiosk_answer=True)
 
 

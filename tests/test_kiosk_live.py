@@ -34,7 +34,8 @@ def end(app, event, organizer, announcement_id):
 
 
 def poll(client, shown="", strip=True):
-    query = f"?shown={shown}" + ("&strip=1" if strip else "")
+    """A poll from a page that shows the emergencies `shown` and, with the strip, no notice yet."""
+    query = f"?shown={shown}" + ("&strip=1&notices=" if strip else "")
     return client.get("/kiosk/announcements" + query, headers={"HX-Request": "true"})
 
 
@@ -157,6 +158,15 @@ def test_notices_are_said_politely_and_refilled_only_when_they_change(app, kiosk
     welcome = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
     assert region(welcome, "notices") == (' role="status"', "")
     assert kiosk.get(kiosk_poll_url(welcome), headers={"HX-Request": "true"}).status_code == 204
+
+
+def test_a_start_screen_from_before_the_live_region_loads_anew(app, kiosk, organizer):
+    """A kiosk left on the start screen across an upgrade polls as it did (no `notices`): it has no
+    region to refill, so it reloads, and shows the new notice."""
+    post(app, kiosk.event, organizer)
+    answer = kiosk.get("/kiosk/announcements?shown=&strip=1", headers={"HX-Request": "true"})
+    assert answer.status_code == 204 and answer.headers["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in kiosk.get("/kiosk/announcements?shown=", headers={"HX-Request": "true"}).headers
 
 
 def test_the_strip_speaks_the_kiosks_language(app, kiosk, organizer):

@@ -209,6 +209,17 @@ def strip_key(shown) -> str:
     return f"{_digest(urgent)}.{_digest(others)}"
 
 
+def is_key_of_one_region(sent_key: str | None) -> bool:
+    """A key from a page made before the strip had two regions (one digest, no dot): such a page,
+    still open across an upgrade, has nowhere to put a refill and must load anew to show a change."""
+    return bool(sent_key) and "." not in sent_key
+
+
+def key_of_one_region(shown) -> str:
+    """What such a page sent back while it showed `shown`."""
+    return _digest(shown)
+
+
 def changed_regions(sent_key: str | None, shown) -> tuple[bool, bool]:
     """Whether the emergencies and the other notices differ from what a page said it shows."""
     sent_urgent, _, sent_others = (sent_key or "").partition(".")

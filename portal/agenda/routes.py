@@ -202,9 +202,14 @@ def announcements_now(slug: str):
     """The event's current announcements: a page, or the strip every page polls."""
     event = access.load_visible_event(slug)
     current = announcements.showing(slug=event.slug)
+    shown = request.args.get("shown")
+    if wants_fragment() and announcements.is_key_of_one_region(shown):
+        if shown == announcements.key_of_one_region(current):
+            return "", 204
+        return "", 204, {"HX-Refresh": "true"}
     # The strip's poll: only the live region that changed is refilled, none while both are current
     # (see agenda/_announcements.html).
-    refill = announcements.changed_regions(request.args.get("shown"), current) if wants_fragment() else None
+    refill = announcements.changed_regions(shown, current) if wants_fragment() else None
     if refill == (False, False):
         return "", 204
     return render("agenda/announcements.html", fragment="agenda/_announcements_now.html", event=event,
