@@ -153,7 +153,8 @@ def _read_print(sent, device) -> tuple[str, offline.QueuedPrint | None]:
     if (not NONCE.match(nonce) or not isinstance(scanned, str) or not TAG.match(scanned)
             or kiosk != device.id or isinstance(kiosk, bool) or not isinstance(reprint, bool)):
         return nonce[:43], None
-    return nonce, offline.QueuedPrint(nonce, scanned, _moment(sent.get("at")), reprint)
+    # `reprint` is what the kiosk thought; the log decides by time (checkin.services.record_badge_print).
+    return nonce, offline.QueuedPrint(nonce, scanned, _moment(sent.get("at")))
 
 
 def _moment(milliseconds) -> datetime | None:

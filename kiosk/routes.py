@@ -23,10 +23,10 @@ from flask import current_app, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from kiosk import bp, visit
-from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, ScanForm, new_nonce
+from kiosk.forms import ActionForm, CodeLookupForm, NameLookupForm, PairForm, PrintForm, ScanForm, new_nonce
 from portal import access, dates
 from portal.auth import sessions
-from portal.checkin import credential, devices, services
+from portal.checkin import credential, devices, offline, services
 from portal.checkin.welcome import cards_for
 from portal.database import utcnow
 from portal.extensions import limiter
@@ -211,7 +211,8 @@ def welcome(device, event, nonce: str):
     first = session[visit.VISIT_KEY]["first"]
     today = utcnow().astimezone(event.zone).date()
     return render("kiosk/welcome.html", event=event, registration=registration, check_in=check_in,
-                  first=first, nonce=nonce, form=ActionForm(),
+                  first=first, nonce=nonce, print_id=new_nonce(),
+                  printable=offline.printable(device, event, registration),
                   checked_in_at=dates.clock(check_in.at, event),
                   cards=cards_for(registration, today))
 
@@ -224,8 +225,11 @@ def badge(device, event, nonce: str):
     if check_in is None:
         return redirect(url_for("kiosk.start"), 303)
     if request.method == "POST":
-        if ActionForm().validate_on_submit():
-            services.record_badge_print(check_in, kiosk=device)
+        form = PrintForm()
+        if form.validate_on_submit():
+            # Sent again, or printed by the kiosk itself when this request's answer was lost: logged once.
+            services.record_badge_print(check_in.event_id, check_in.registration_id, kiosk=device,
+                                        nonce=form.attempt_nonce())
             session[visit.VISIT_KEY] = {**session[visit.VISIT_KEY], "print": True}
         return redirect(url_for("kiosk.badge", nonce=nonce), 303)
     # Print once per tap: a reload shows the badge without printing it again.
@@ -234,7 +238,8 @@ def badge(device, event, nonce: str):
     session[visit.VISIT_KEY] = stash
     registration = check_in.registration
     return render("kiosk/badge.html", event=event, registration=registration, nonce=nonce,
-                  autoprint=autoprint, form=ActionForm(),
+                  autoprint=autoprint, print_id=new_nonce(),
+                  printable=offline.printable(device, event, registration),
                   qr=tickets.qr_svg(registration.ticket_code, label=registration.name_latin))
 
 

@@ -325,6 +325,23 @@ def test_every_print_and_reprint_shows_with_where_and_by_whom(app, client, auth,
     assert f'href="{staff_badge}"' in cell
 
 
+def test_a_double_click_on_log_the_print_logs_one_print(app, client, auth, kiosk, desk, summit):
+    [guest_id] = add_guests(app, summit, 1, prefix="wang")
+    with app.app_context():
+        scan(kiosk, db.session.get(Registration, guest_id).ticket_code)
+    auth.login_as(desk)
+    staff_badge = f"/staff/e/summit/guests/{guest_id}/badge"
+    token = csrf_token(client, staff_badge)
+    nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', client.get(staff_badge).get_data(as_text=True)).group(1)
+    for _ in range(2):
+        assert client.post(staff_badge, data={"csrf_token": token, "nonce": nonce}).status_code == 303
+    page = client.get(staff_badge).get_data(as_text=True)
+    assert "Printed 1 time." in page and "Log a reprint" in page
+    # A nonce that is not one of ours logs nothing, and is no error.
+    assert client.post(staff_badge, data={"csrf_token": token, "nonce": "<script>"}).status_code == 303
+    assert "Printed 1 time." in client.get(staff_badge).get_data(as_text=True)
+
+
 def test_a_guest_never_printed_says_so_at_the_desk(app, client, auth, desk, summit):
     [guest_id] = add_guests(app, summit, 1, prefix="wang")
     auth.login_as(desk)

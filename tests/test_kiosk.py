@@ -1,15 +1,17 @@
 """The kiosk: enrolment, access, scan and lookup, welcome, badge, idle reset and privacy."""
 
+import html
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from portal.checkin import credential, devices
+from portal.checkin import credential, devices, offline
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice
+from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, User
 from portal.models.registration import CANCELLED, DECLINED, PENDING, WAITLISTED
 from tests.factories import (
     check_ins, counting_queries, CSRF_INPUT, csrf_token, make_registration, new_kiosk, pair, scan, submit,
@@ -218,6 +220,53 @@ def test_a_background_read_racing_a_scan_does_not_undo_the_guests_visit(app, kio
     badge_url = welcome_url.replace("/welcome/", "/badge/")
     printed = kiosk.post(badge_url, data={"csrf_token": csrf_token(kiosk, welcome_url)})
     assert printed.headers["Location"] == badge_url
+
+
+def print_id(page: str) -> str:
+    """The id the print button's form gives its print (kiosk/_print.html)."""
+    form = page[page.index("data-print-form"):].split("</form>")[0]
+    return re.search(r'name="nonce" value="([^"]+)"', form).group(1)
+
+
+def test_a_print_sent_twice_is_logged_once_and_print_again_is_a_reprint(app, kiosk):
+    guest = make_registration(app, kiosk.event)
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    badge_url = welcome_url.replace("/welcome/", "/badge/")
+    welcome = kiosk.get(welcome_url).get_data(as_text=True)
+    token, first = CSRF_INPUT.search(welcome).group(1), print_id(welcome)
+    # The answer to the tap was lost and the request is sent again, as it was: one print.
+    for _ in range(2):
+        answer = kiosk.post(badge_url, data={"csrf_token": token, "nonce": first})
+        assert answer.status_code == 303 and answer.headers["Location"] == badge_url
+    badge = kiosk.get(badge_url).get_data(as_text=True)
+    assert 'data-autoprint="true"' in badge
+    again = print_id(badge)
+    assert again != first
+    kiosk.post(badge_url, data={"csrf_token": token, "nonce": again})
+    with app.app_context():
+        prints = db.session.execute(select(BadgePrint.reprint, BadgePrint.nonce).order_by(BadgePrint.id)).all()
+    assert prints == [(False, first), (True, again)]
+
+
+def test_the_print_button_gives_the_offline_kiosk_what_it_needs_to_print_itself(app, kiosk, organizer):
+    guest = make_registration(app, kiosk.event)
+    welcome_url = scan(kiosk, guest["ticket"]).headers["Location"]
+    # Not allowed offline: the form carries nothing of the guest.
+    assert "data-printable" not in kiosk.get(welcome_url).get_data(as_text=True)
+    with app.app_context():
+        device = db.session.get(KioskDevice, kiosk.device_id)
+        offline.allow(device, True, db.session.get(User, organizer.id))
+        key = offline.device_key(device)
+    for url in (welcome_url, welcome_url.replace("/welcome/", "/badge/")):
+        page = kiosk.get(url).get_data(as_text=True)
+        form = page[page.index("data-print-form"):].split(">")[0]
+        printable = json.loads(html.unescape(re.search(r"data-printable='([^']+)'", form).group(1)))
+        # The keyed hash the kiosk's list files the guest under, and what the badge shows; no code.
+        assert printable == {"tag": offline.tag(key, offline.TICKET, guest["ticket"]),
+                             "guest": ["王小明", "Wang Xiaoming", "Mr", printable["guest"][3], "en"]}
+        assert guest["ticket"] not in form and guest["code"] not in form
+        # And a screen for when neither the server nor the kiosk can print it.
+        assert "<template data-print-failed>" in page and "Your badge could not be printed here." in page
 
 
 def test_the_badge_qr_carries_the_ticket_code(app, kiosk):

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.models import (AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, OfflineScan, Registration, Ticket,
                            User)
 from portal.models.registration import CANCELLED, WAITLISTED
-from tests.factories import make_registration, new_kiosk, pair, scan, submit
+from tests.factories import app_config, csrf_token, make_registration, new_kiosk, pair, scan, submit
 
 
 def paired_kiosk(app, organizer, name="Hall A", allowed=True):
@@ -193,8 +193,9 @@ def test_the_manifest_holds_keyed_hashes_and_sealed_names_never_a_code(app, kios
     # Nothing in the clear: no code, no name, no contact, no organisation.
     for guest in (wang, li, cancelled, waiting):
         assert guest["ticket"] not in text and guest["code"] not in text and guest["email"] not in text
-    for secret in ("王小明", "Wang Xiaoming", "李华", "Li Hua", "赵敏", "Qian Wei", "+86", "1234", "5555",
-                   "Example Holdings", "Secret Ministry"):
+    # Phones as typed and as bare digits: long enough that sealed bytes or a timestamp never hold them by chance.
+    for secret in ("王小明", "Wang Xiaoming", "李华", "Li Hua", "赵敏", "Qian Wei", "+86", "138 0000 1234",
+                   "13800001234", "139 5555 6666", "13955556666", "Example Holdings", "Secret Ministry"):
         assert secret not in text
 
     # Two entries per confirmed guest, one per code, and none for the cancelled or waitlisted.
@@ -545,8 +546,7 @@ def test_a_print_after_one_already_logged_is_a_reprint(app, kiosk, organizer):
     with app.app_context():
         arrival = services.check_in(db.session.get(Event, organizer.event.id), wang["id"],
                                     staff=db.session.get(User, organizer.id))
-        services.record_badge_print(db.session.get(CheckIn, arrival.check_in_id),
-                                    staff=db.session.get(User, organizer.id))
+        services.record_badge_print(organizer.event.id, wang["id"], staff=db.session.get(User, organizer.id))
     later = utcnow() + timedelta(milliseconds=20)
     assert logged(sync(kiosk, [], prints=[queued_print(kiosk, key, wang["code"], kind="code", at=later)])) == ["logged"]
     assert [(row.staff_id, row.reprint, row.offline) for row in badge_prints(app)] == [
@@ -638,3 +638,188 @@ def test_the_database_keeps_offline_prints_to_kiosks_and_their_ids_unique(app, k
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+# -- One first print per guest, whatever order the prints reach the server in -------------------
+
+def print_online(kiosk, ticket: str) -> None:
+    """The guest scans in at a kiosk that reaches the server and taps "Print my badge"."""
+    welcome_url = scan(kiosk, ticket).headers["Location"]
+    badge_url = welcome_url.replace("/welcome/", "/badge/")
+    assert kiosk.post(badge_url, data={"csrf_token": csrf_token(kiosk, welcome_url)}).status_code == 303
+
+
+def first_prints(app, registration_id: int) -> list[tuple[bool, bool, int | None]]:
+    """The guest's prints oldest first, as (reprint, offline, kiosk)."""
+    with app.app_context():
+        return db.session.execute(
+            select(BadgePrint.reprint, BadgePrint.offline, BadgePrint.kiosk_id)
+            .where(BadgePrint.registration_id == registration_id).order_by(BadgePrint.at, BadgePrint.id)).all()
+
+
+def desk_badge_log(app, client, auth, organizer, make_staff, registration_id: int) -> tuple[str, list[str]]:
+    """What the desk reads of a guest's badge: the summary on the check-in desk, the entries on the guest's page."""
+    auth.login_as(make_staff("desk@example.org", organizer.event, roles=("helpdesk",)))
+    desk = client.get("/staff/e/summit/check-in", query_string={"q": "Wang"}).get_data(as_text=True)
+    cell = desk[desk.index(f'data-testid="desk-badge-{registration_id}"'):].split("</td>")[0]
+    page = client.get(f"/staff/e/summit/guests/{registration_id}").get_data(as_text=True)
+    log = page[page.index('class="plain badge-log"'):].split("</ol>")[0]
+    return " ".join(cell.split()), [" ".join(entry.split()) for entry in re.findall(r"<li>(.*?)</li>", log, re.S)]
+
+
+def test_an_offline_print_older_than_one_logged_online_becomes_the_first_print(
+        app, client, auth, kiosk, organizer, make_staff):
+    wang = make_registration(app, organizer.event)
+    online = paired_kiosk(app, organizer, name="Hall B", allowed=False)
+    key = manifest_of(kiosk)["key"]
+    # Hall A printed Wang's badge offline ten minutes ago; Hall B, online, printed him another just now,
+    # and its print reached the server first.
+    print_online(online, wang["ticket"])
+    assert first_prints(app, wang["id"]) == [(False, False, online.device_id)]
+    earlier = queued_print(kiosk, key, wang["ticket"], at=utcnow() - timedelta(minutes=10))
+    assert logged(sync(kiosk, [queued(kiosk, key, wang["ticket"], at=utcnow() - timedelta(minutes=11))],
+                       prints=[earlier])) == ["logged"]
+    assert first_prints(app, wang["id"]) == [(False, True, kiosk.device_id), (True, False, online.device_id)]
+    # Sent again (its answer was lost): logged once, the first print still the first.
+    assert logged(sync(kiosk, [], prints=[earlier])) == ["logged"]
+    assert first_prints(app, wang["id"]) == [(False, True, kiosk.device_id), (True, False, online.device_id)]
+
+    summary, entries = desk_badge_log(app, client, auth, organizer, make_staff, wang["id"])
+    assert "Badge printed 2 times, last" in summary and "at kiosk Hall B (North entrance)" in summary
+    assert len(entries) == 2
+    assert "first print · at kiosk Hall A (North entrance), offline" in entries[0]
+    assert "reprint · at kiosk Hall B (North entrance)" in entries[1] and "offline" not in entries[1]
+
+
+def test_an_online_print_after_an_offline_one_is_a_reprint(app, client, auth, kiosk, organizer, make_staff):
+    wang = make_registration(app, organizer.event)
+    online = paired_kiosk(app, organizer, name="Hall B", allowed=False)
+    key = manifest_of(kiosk)["key"]
+    printed = queued_print(kiosk, key, wang["ticket"], at=utcnow() - timedelta(minutes=10))
+    assert logged(sync(kiosk, [queued(kiosk, key, wang["ticket"], at=utcnow() - timedelta(minutes=11))],
+                       prints=[printed])) == ["logged"]
+    print_online(online, wang["ticket"])
+    # The same offline print sent once more changes nothing either.
+    assert logged(sync(kiosk, [], prints=[printed])) == ["logged"]
+    assert first_prints(app, wang["id"]) == [(False, True, kiosk.device_id), (True, False, online.device_id)]
+    summary, entries = desk_badge_log(app, client, auth, organizer, make_staff, wang["id"])
+    assert "Badge printed 2 times, last" in summary and "at kiosk Hall B (North entrance)" in summary
+    assert ["first print" in entries[0], "reprint" in entries[1]] == [True, True]
+
+
+def test_a_print_the_kiosk_made_itself_after_the_server_logged_it_is_not_logged_twice(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    welcome_url = scan(kiosk, wang["ticket"]).headers["Location"]
+    welcome = kiosk.get(welcome_url).get_data(as_text=True)
+    print_id = re.search(r'name="nonce" value="([^"]+)"', welcome[welcome.index("data-print-form"):]).group(1)
+    # The tap reached the server, which logged the print; its answer was lost, so the kiosk printed the
+    # badge itself and queued the print under the request's id.
+    assert kiosk.post(welcome_url.replace("/welcome/", "/badge/"),
+                      data={"csrf_token": csrf_token(kiosk, welcome_url), "nonce": print_id}).status_code == 303
+    stood_in = {**queued_print(kiosk, key, wang["ticket"]), "id": print_id}
+    assert logged(sync(kiosk, [], prints=[stood_in])) == ["logged"]
+    assert first_prints(app, wang["id"]) == [(False, False, kiosk.device_id)]
+
+
+def test_a_kiosk_that_thought_its_print_a_reprint_is_corrected_by_the_log(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    key = manifest_of(kiosk)["key"]
+    # The kiosk's first print never reached the server (its queue was lost); what it called a reprint
+    # is the first print the log holds, and an older one sent later takes its place.
+    later = queued_print(kiosk, key, wang["ticket"], at=utcnow() - timedelta(minutes=5), reprint=True)
+    assert logged(sync(kiosk, [], prints=[later])) == ["logged"]
+    assert first_prints(app, wang["id"]) == [(False, True, kiosk.device_id)]
+    older = queued_print(kiosk, key, wang["ticket"], at=utcnow() - timedelta(minutes=8))
+    assert logged(sync(kiosk, [], prints=[older])) == ["logged"]
+    assert [reprint for reprint, _, _ in first_prints(app, wang["id"])] == [False, True]
+
+
+def test_prints_logged_at_once_from_many_kiosks_and_the_desk_keep_one_first_print(app, make_app, organizer):
+    wang = make_registration(app, organizer.event)
+    # One app (one engine, one pool) per kiosk, as if each reached another worker; the desk prints too.
+    workers = [app] + [make_app() for _ in range(KIOSKS - 1)]
+    clients = [paired_kiosk(workers[n], organizer, name=f"Hall {n}") for n in range(KIOSKS)]
+    now = utcnow()
+    # Each kiosk printed Wang's badge offline, a minute apart; the last kiosk's is the oldest.
+    batches = [[queued_print(kiosk, manifest_of(kiosk)["key"], wang["ticket"], at=now - timedelta(minutes=n + 1))]
+               for n, kiosk in enumerate(clients)]
+    retry = workers[1].test_client()
+    retry.set_cookie(credential.COOKIE_NAME, clients[0].get_cookie(credential.COOKIE_NAME, path="/kiosk/").value,
+                     path="/kiosk/")
+    jobs = [*zip(clients, batches), (retry, batches[0]), ("desk", None), ("desk", None)]
+    start = threading.Barrier(len(jobs))
+
+    def run(job):
+        client, batch = job
+        if client == "desk":
+            with workers[2].app_context():
+                start.wait(timeout=60)
+                services.record_badge_print(organizer.event.id, wang["id"], staff=db.session.get(User, organizer.id))
+            return "desk"
+        start.wait(timeout=60)
+        return logged(sync(client, [], prints=batch))
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        answers = list(pool.map(run, jobs))
+    assert answers == [["logged"]] * (KIOSKS + 1) + ["desk", "desk"]
+    with app.app_context():
+        rows = db.session.execute(select(BadgePrint.reprint, BadgePrint.kiosk_id, BadgePrint.nonce)
+                                  .order_by(BadgePrint.at, BadgePrint.id)).all()
+    # Every print once (the retry is not a print), and only the oldest, the last kiosk's, is the first.
+    assert len(rows) == KIOSKS + 2
+    assert [reprint for reprint, _, _ in rows] == [False] + [True] * (KIOSKS + 1)
+    assert rows[0].kiosk_id == clients[-1].device_id and rows[0].nonce == batches[-1][0]["id"]
+
+
+def test_the_database_keeps_one_first_print_per_guest(app, kiosk, organizer):
+    wang = make_registration(app, organizer.event)
+    with app.app_context():
+        row = dict(event_id=organizer.event.id, registration_id=wang["id"], staff_id=organizer.id)
+        db.session.add(BadgePrint(**row, reprint=False))
+        db.session.commit()
+        db.session.add(BadgePrint(**row, reprint=True))
+        db.session.commit()
+        db.session.add(BadgePrint(**row, reprint=False))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_the_migration_puts_the_badge_log_right(tmp_path, mailbox):
+    """On a SQLite database of its own: two first prints logged before 0026 become one, the earliest."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+    from portal.models import Category
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'before.sqlite3'}", mailbox.port))
+    with app.app_context():
+        upgrade(revision="0025_offline_prints")
+        event = Event(slug="summit", name_en="S", name_zh="S", starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2),
+                      timezone="UTC", venue_en="", venue_zh="", status="published")
+        event.categories = Category.defaults()
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    wang = make_registration(app, event)
+    li = make_registration(app, event, email="li@example.org")
+    start = datetime(2030, 1, 1, 9, tzinfo=UTC)
+    with app.app_context():
+        # As 0025 logged them: Wang's offline print, older, also a first print; Li's only print a
+        # "reprint", as the kiosk said.
+        before = ((wang["id"], 10, False, None), (wang["id"], 5, False, "n" * 30), (wang["id"], 20, True, None),
+                  (li["id"], 5, True, "m" * 30))
+        for registration_id, minutes, reprint, nonce in before:
+            db.session.add(BadgePrint(event_id=event_id, registration_id=registration_id, reprint=reprint,
+                                      at=start + timedelta(minutes=minutes), offline=nonce is not None, nonce=nonce))
+        db.session.commit()
+        upgrade(revision="heads")
+        rows = db.session.execute(select(BadgePrint.registration_id, BadgePrint.reprint)
+                                  .order_by(BadgePrint.registration_id, BadgePrint.at)).all()
+        assert rows == [(wang["id"], False), (wang["id"], True), (wang["id"], True), (li["id"], False)]
+        db.session.rollback()
+        downgrade(revision="0025_offline_prints")
+        db.session.add(BadgePrint(event_id=event_id, registration_id=li["id"], reprint=False))
+        db.session.commit()
+        db.engine.dispose()

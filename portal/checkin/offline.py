@@ -27,7 +27,11 @@ recorded is applied again harmlessly, as its nonce made the check-in.
 
 A badge the kiosk printed offline is queued too, with an id the kiosk gave
 it, the same keyed hash and the time; `log_prints` logs each in badge_print,
-flagged offline, once (the id is unique there), after the batch's scans.
+flagged offline, once (the id is unique there), after the batch's scans,
+through checkin.services.record_badge_print like every print: whether it was
+the guest's first print is decided there, by time, whatever the kiosk
+thought. A print the kiosk made when its online print request failed carries
+that request's id, so a print the server had logged is not logged twice.
 """
 
 import base64
@@ -48,7 +52,7 @@ from portal import audit
 from portal.checkin import services
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import BadgePrint, CheckIn, Event, KioskDevice, OfflineScan, Registration, User
+from portal.models import CheckIn, Event, KioskDevice, OfflineScan, Registration, User
 from portal.models.registration import CONFIRMED
 
 TICKET, CODE = "ticket", "code"
@@ -158,6 +162,23 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _payload(guest) -> list:
+    """What the welcome screen and the badge show of a guest (a registration, or a row of its columns)."""
+    return [guest.name_original, guest.name_latin, guest.honorific, guest.category_id, guest.language]
+
+
+def printable(device: KioskDevice, event: Event, registration: Registration) -> dict | None:
+    """What a kiosk needs to print the badge of the guest on its screen itself, should its print request fail.
+
+    The keyed hash it logs the print under at its next sync and what the badge
+    shows, nothing the screen does not show already; only for a kiosk that may
+    work offline.
+    """
+    if not may_work_offline(device, event):
+        return None
+    return {"tag": tag(device_key(device), TICKET, registration.ticket_code), "guest": _payload(registration)}
+
+
 def manifest(device: KioskDevice, event: Event) -> dict:
     """What the kiosk keeps to recognise a confirmed guest offline; see the module's docstring."""
     key = device_key(device)
@@ -168,7 +189,7 @@ def manifest(device: KioskDevice, event: Event) -> dict:
     ).all()
     entries = {}
     for guest in guests:
-        payload = [guest.name_original, guest.name_latin, guest.honorific, guest.category_id, guest.language]
+        payload = _payload(guest)
         for kind, code in ((TICKET, guest.ticket_code), (CODE, guest.confirmation_code)):
             entries[tag(key, kind, code)] = seal(key, kind, code, payload)
     return {
@@ -276,35 +297,11 @@ LOGGED = "logged"
 
 @dataclass(frozen=True)
 class QueuedPrint:
-    """One badge print from a kiosk's queue: the kiosk's id for it, the guest's keyed hash, when, reprint."""
+    """One badge print from a kiosk's queue: the kiosk's id for it, the guest's keyed hash, when."""
 
     nonce: str
     tag: str
     at: datetime | None  # as the kiosk's clock said, like a scan's
-    reprint: bool
-
-
-def _print_of(nonce: str) -> BadgePrint | None:
-    return db.session.scalar(select(BadgePrint).where(BadgePrint.nonce == nonce))
-
-
-def _log_print(device: KioskDevice, event: Event, sent: QueuedPrint, registration_id: int) -> BadgePrint:
-    at = scan_time(sent.at, device, utcnow())
-    # A reprint if the kiosk says so, or if the log holds a print of this guest from before this one.
-    earlier = db.session.scalar(select(func.count()).select_from(BadgePrint).where(
-        BadgePrint.registration_id == registration_id, BadgePrint.at <= at))
-    printed = BadgePrint(event_id=event.id, registration_id=registration_id, kiosk_id=device.id, staff_id=None,
-                         reprint=sent.reprint or bool(earlier), at=at, offline=True, nonce=sent.nonce)
-    db.session.add(printed)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same print sent twice at once: the other sending logged it.
-        db.session.rollback()
-        printed = _print_of(sent.nonce)
-        if printed is None:
-            raise
-    return printed
 
 
 def log_prints(device: KioskDevice, event: Event,
@@ -321,7 +318,7 @@ def log_prints(device: KioskDevice, event: Event,
         if sent is None or key is None:
             answers.append((nonce, REJECTED))
             continue
-        printed = _print_of(sent.nonce)
+        printed = services.badge_print_of(sent.nonce)
         if printed is None:
             if tags is None:
                 tags = _guests_by_tag(event, key)
@@ -329,7 +326,10 @@ def log_prints(device: KioskDevice, event: Event,
             if registration_id is None:
                 answers.append((nonce, REJECTED))
                 continue
-            printed = _log_print(device, event, sent, registration_id)
+            # Whether it was the first print is the log's to say (the earliest is): the kiosk
+            # cannot know of prints made elsewhere, online or at another kiosk.
+            printed = services.record_badge_print(event.id, registration_id, kiosk=device, offline=True,
+                                                  nonce=sent.nonce, at=scan_time(sent.at, device, utcnow()))
         answers.append((nonce, LOGGED if printed.kiosk_id == device.id and printed.event_id == event.id
                         else REJECTED))
     db.session.commit()

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -181,19 +181,49 @@ def undo_check_in(event: Event, registration_id: int, staff: User, reason: str) 
 
 # -- Badges ----------------------------------------------------------------------------------
 
-def record_badge_print(check_in: CheckIn, *, kiosk: KioskDevice | None = None,
-                       staff: User | None = None) -> BadgePrint:
-    """Log one print of a guest's badge; every print after the first is a reprint. Commits."""
-    earlier = db.session.scalar(
-        select(func.count()).select_from(BadgePrint).where(BadgePrint.registration_id == check_in.registration_id)
-    )
+def badge_print_of(nonce: str) -> BadgePrint | None:
+    """The print logged under this id (a kiosk's, offline or online), if any."""
+    return db.session.scalar(select(BadgePrint).where(BadgePrint.nonce == nonce))
+
+
+def record_badge_print(event_id: int, registration_id: int, *, kiosk: KioskDevice | None = None,
+                       staff: User | None = None, at: datetime | None = None, nonce: str | None = None,
+                       offline: bool = False) -> BadgePrint:
+    """Log one print of a guest's badge, once per `nonce`; the earliest print is the first, any other a reprint.
+
+    The one way into the badge log: the kiosk and the desk online, and the
+    offline resync, whose prints arrive late and may be older than prints
+    already logged. The guest's registration is locked (SQLite serialises every
+    writer anyway), so two prints logged at once cannot both be the first; a
+    print older than the logged first print takes its place, and the database
+    keeps at most one first print per guest (uq_badge_print_one_first).
+    `at` is when it was printed, if not now. Commits.
+    """
+    db.session.execute(select(Registration.id).where(Registration.id == registration_id).with_for_update())
+    if nonce and (printed := badge_print_of(nonce)) is not None:
+        db.session.commit()  # release the lock
+        return printed
+    at = at or utcnow()
+    oldest = db.session.scalar(select(func.min(BadgePrint.at)).where(BadgePrint.registration_id == registration_id))
+    earliest = oldest is None or at < oldest
+    if earliest:
+        # Before the new first print goes in, so the log never holds two.
+        db.session.execute(update(BadgePrint).where(BadgePrint.registration_id == registration_id, ~BadgePrint.reprint)
+                           .values(reprint=True))
     printed = BadgePrint(
-        event_id=check_in.event_id, registration_id=check_in.registration_id,
+        event_id=event_id, registration_id=registration_id,
         kiosk_id=kiosk.id if kiosk else None, staff_id=staff.id if staff else None,
-        reprint=bool(earlier),
+        reprint=not earliest, at=at, offline=offline, nonce=nonce or None,
     )
     db.session.add(printed)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same nonce logged by another request for another guest: a print is logged once.
+        db.session.rollback()
+        printed = badge_print_of(nonce) if nonce else None
+        if printed is None:
+            raise
     return printed
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -87,12 +87,15 @@ class CheckIn(db.Model):
 
 
 class BadgePrint(db.Model):
-    """Each time a badge page is printed, first print or reprint."""
+    """Each time a badge page is printed: the guest's earliest print is the first print, any other a reprint."""
 
     __tablename__ = "badge_print"
-    # Only a kiosk prints offline, and every offline print carries the kiosk's id for it.
     __table_args__ = (
+        # Only a kiosk prints offline, and every offline print carries the kiosk's id for it.
         CheckConstraint("NOT offline OR (nonce IS NOT NULL AND staff_id IS NULL)", name="offline_by_kiosk"),
+        # One first print per guest, however late an offline print arrives (checkin.services.record_badge_print).
+        Index("uq_badge_print_one_first", "registration_id", unique=True,
+              sqlite_where=text("NOT reprint"), postgresql_where=text("NOT reprint")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,8 +108,8 @@ class BadgePrint(db.Model):
     reprint: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A print a kiosk made without the server and sent at its next sync (portal/checkin/offline.py):
-    # `at` is then the kiosk's clock, bounded, and `nonce` the id the kiosk gave the print, unique,
-    # so a print sent twice is logged once.
+    # `at` is then the kiosk's clock, bounded. `nonce` is the id the kiosk gave the print (online too),
+    # unique, so a print sent twice is logged once.
     offline: Mapped[bool] = mapped_column(default=False, server_default=false())
     nonce: Mapped[str | None] = mapped_column(String(43), unique=True)
 

@@ -7,6 +7,8 @@
 /staff/e/<slug>/guests/<id>/needs         needs_for        organizer, and coordinators who may read every part of the needs
 """
 
+import secrets
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -73,18 +75,20 @@ def walk_in(event: Event):
 @bp.route("/e/<slug>/guests/<int:registration_id>/badge", methods=["GET", "POST"])
 @access.staff(*DESK_ROLES)
 def badge(event: Event, registration_id: int):
-    """A checked-in guest's badge; each press of Print is logged, the first a print, any later a reprint."""
+    """A checked-in guest's badge; each press of Print is logged once, the earliest a print, any other a reprint."""
     registration = _registration(event, registration_id)
     arrival = checkin.check_in_of(registration.id)
     if request.method == "POST":
-        if arrival is not None and PrintForm().validate_on_submit():
-            printed = checkin.record_badge_print(arrival, staff=current_user)
+        form = PrintForm()
+        if arrival is not None and form.validate_on_submit():
+            printed = checkin.record_badge_print(arrival.event_id, arrival.registration_id, staff=current_user,
+                                                 nonce=form.nonce.data or None)
             flash(_("Reprint logged. Print the page now.") if printed.reprint else
                   _("Print logged. Print the page now."), "success")
         return redirect(url_for("staff.badge", slug=event.slug, registration_id=registration.id), 303)
     log = checkin.badge_prints_of([registration.id])[registration.id]
     return render("staff/desk/badge.html", event=event, registration=registration, arrival=arrival,
-                  prints=len(log), log=log, form=PrintForm(),
+                  prints=len(log), log=log, form=PrintForm(formdata=None, nonce=secrets.token_urlsafe(16)),
                   qr=tickets.qr_svg(registration.ticket_code, label=registration.name_latin))
 
 

@@ -1,8 +1,8 @@
 """Forms for staff acting on a guest's behalf: a registration at the desk, a lodging request by phone."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
@@ -62,6 +62,8 @@ class BehalfForm(FlaskForm):
 
 
 class PrintForm(FlaskForm):
-    """Only the CSRF token: the button logs one print of the badge."""
+    """The button logs one print of the badge; its nonce, new with each page, makes a double click one print."""
+
+    nonce = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,43}$")])
 
 

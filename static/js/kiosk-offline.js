@@ -9,6 +9,10 @@
      with its nonce, time and kiosk. On the kept shell every scan is handled so.
    - Each badge it prints so is queued too (an id, the time, the kiosk, first print or reprint), so
      the server logs it.
+   - When a guest's print request on an online screen gets no answer, it prints the badge itself from
+     what the screen gave it (kiosk/_print.html) and queues the print under the request's own id, so
+     the server logs it once, whether or not the request had reached it; a kiosk without a live list
+     sends the guest to the help desk instead.
    - It sends the queues, in order, as soon as the server answers again.
    - A refusal (403: the kiosk was revoked or unpaired) wipes everything the kiosk kept.
    A small sign in the bar tells staff that the kiosk is offline, and how many scans wait. */
@@ -18,7 +22,7 @@
   var urls = JSON.parse(document.currentScript.dataset.offline);
   var store = self.KioskStore;
   var BATCH = 50;
-  // A guest's check-in waits this long for the server before the kiosk answers from its manifest.
+  // A guest's check-in or print waits this long for the server before the kiosk answers itself.
   var GUEST_TIMEOUT_MS = 6000;
   var EVERY_MS = 5000;
   var NONCE = /^[A-Za-z0-9_-]{16,43}$/;
@@ -35,6 +39,16 @@
   function isCheckIn(config) {
     var path = pathOf(config.path);
     return config.verb === "post" && (path === urls.scan || path === urls.find);
+  }
+
+  // The print form (kiosk/_print.html) a request was sent from, if it was one.
+  function printForm(config) {
+    if (config.verb !== "post") { return null; }
+    var forms = document.querySelectorAll("form[data-print-form]");
+    for (var i = 0; i < forms.length; i++) {
+      if (pathOf(forms[i].action) === pathOf(config.path)) { return forms[i]; }
+    }
+    return null;
   }
 
   function newNonce() {
@@ -292,11 +306,12 @@
     });
   }
 
-  // Queue the print (durably, so the server logs it once it is reached), then print.
-  function printBadge(terms, tag, again, delay) {
+  // Queue the print (durably, so the server logs it once it is reached), then print. `id` is the print's
+  // in the badge log: a new one, or that of the online request this print stands in for.
+  function printBadge(terms, tag, again, delay, id) {
     return store.queued("prints").then(function (prints) {
       var reprint = again || prints.some(function (queued) { return queued.tag === tag; });
-      return store.enqueue({ id: newNonce(), kiosk: terms.device, at: Date.now() + terms.offset, tag: tag,
+      return store.enqueue({ id: id || newNonce(), kiosk: terms.device, at: Date.now() + terms.offset, tag: tag,
                              reprint: reprint }, "prints");
     }).catch(function () {}).then(function () {
       sync();
@@ -304,7 +319,7 @@
     });
   }
 
-  function badge(guest, terms, tag) {
+  function badge(guest, terms, tag, id) {
     var said = words();
     var main = show("badge");
     category(main, guest, terms);
@@ -323,7 +338,29 @@
     main.querySelectorAll("[data-offline-print]").forEach(function (button) {
       button.onclick = function () { printBadge(terms, tag, true, 0); };
     });
-    printBadge(terms, tag, false, 300);
+    printBadge(terms, tag, false, 300, id);
+  }
+
+  // A print request on an online screen that got no answer. The badge is printed here when the kiosk
+  // has its live list and the screen gave the guest's details, queued under the request's id; otherwise
+  // the screen's own "see the help desk" replaces it. Never the browser's error page.
+  function printInstead(form) {
+    var id = form.elements.nonce ? form.elements.nonce.value : "";
+    var printable = form.dataset.printable ? JSON.parse(form.dataset.printable) : null;
+    var failed = document.querySelector("template[data-print-failed]");
+    return store.getMeta("manifest").then(function (terms) {
+      if (!printable || !NONCE.test(id) || !terms || Date.now() + terms.offset >= terms.expires) { return false; }
+      return adoptShell().then(function (adopted) {
+        if (adopted) { badge(printable.guest, terms, printable.tag, id); }
+        return adopted;
+      });
+    }).catch(function () { return false; }).then(function (printed) {
+      if (printed || !failed) { return; }
+      var main = document.getElementById("main");
+      main.replaceChildren(failed.content.cloneNode(true));
+      document.body.dataset.idleWhen = "always";
+      main.focus();
+    });
   }
 
   // -- The shell's screens -----------------------------------------------------------------------
@@ -385,7 +422,7 @@
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
-    if (isCheckIn(event.detail)) { event.detail.timeout = GUEST_TIMEOUT_MS; }
+    if (isCheckIn(event.detail) || printForm(event.detail)) { event.detail.timeout = GUEST_TIMEOUT_MS; }
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -403,6 +440,8 @@
     var config = event.detail.requestConfig;
     lost();
     if (isPoll(config) || isShell()) { return; }
+    var form = printForm(config);
+    if (form) { printInstead(form); return; }
     // A scan that did reach the server before the network failed is the same request: same nonce.
     var sentNonce = config.formData ? config.formData.get("nonce") : "";
     var nonce = NONCE.test(sentNonce || "") ? sentNonce : newNonce();
@@ -412,7 +451,11 @@
   document.addEventListener("htmx:sendError", notSent);
   document.addEventListener("htmx:timeout", notSent);
   document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status === 403) { refused(); }
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 403) { refused(); }
+    // A print the server failed (or a proxy in front of it could not reach it): as if it had no answer.
+    var form = status >= 500 && printForm(event.detail.requestConfig);
+    if (form) { printInstead(form); }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful && isPoll(event.detail.requestConfig)) { reached(); sync(); }

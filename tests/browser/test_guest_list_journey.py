@@ -100,7 +100,7 @@ def test_the_check_in_desk_shows_each_guests_badge_prints(app, live_server, make
         arrival = checkin.check_in(event, wang.id, kiosk=db.session.get(KioskDevice, device_id))
         check_in = checkin.check_in_of(arrival.registration.id)
         for _ in range(2):
-            checkin.record_badge_print(check_in, kiosk=db.session.get(KioskDevice, device_id))
+            checkin.record_badge_print(event.id, check_in.registration_id, kiosk=db.session.get(KioskDevice, device_id))
         wang_id = wang.id
     page = signed_in_page(app, live_server, open_page(), desk.id)
     page.goto(live_server("/staff/e/summit/check-in"))

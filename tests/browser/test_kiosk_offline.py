@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 # What Chromium logs while it has no network: a request that could not be sent is expected then.
 OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "ERR_CONNECTION_RESET", "Failed to fetch", "htmx:sendError",
-                 "htmx:afterRequest", "htmx:sendAbort")
+                 "htmx:afterRequest", "htmx:sendAbort", "htmx:timeout")
 # Reads the kiosk's IndexedDB and the pages in its Cache Storage, as JSON; a CryptoKey shows as what it is.
 READ_STORAGE = """async () => {
   const found = {databases: (await indexedDB.databases()).map(d => d.name), stores: {}, pages: {}};
@@ -388,6 +388,11 @@ def test_without_javascript_the_kiosk_works_online_as_before(app, live_server, e
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
     assert set(check_ins(app)) == {guests["wang"]["id"]}
+    # The print button is a plain form: the server logs the print and shows the badge.
+    page.get_by_role("button", name="Print my badge").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your badge is printing")
+    [(registration_id, _, reprint, offline, nonce)] = badge_prints(app)
+    assert (registration_id, reprint, offline) == (guests["wang"]["id"], False, False) and nonce
     assert not [url for url in asked if url.startswith("/kiosk/offline") or url == "/kiosk/sw.js"]
 
 
@@ -443,3 +448,73 @@ def test_offline_a_name_in_another_script_is_marked_with_its_language(
     expect(page.locator(".badge-name-latin")).to_have_count(0)
     assert problems(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("allowed, failure", [(True, "request lost"), (True, "answer lost"), (True, "bad gateway"),
+                                               (True, "no answer"), (False, "request lost")],
+                         ids=["request lost", "answer lost", "proxy cut off", "no answer", "kiosk without a list"])
+def test_a_print_the_network_drops_on_still_prints_and_is_logged_once(
+        app, live_server, event, organizer, guests, browser, make_staff, open_page, allowed, failure):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A", allowed=allowed)
+    welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    sent = []
+
+    def network_down(route):
+        # The network drops as the guest taps "Print my badge": the request is lost on its way, or
+        # reaches the server, which logs the print, and its answer is lost on the way back; or the
+        # proxy in front of the server can no longer reach it.
+        if route.request.method == "POST" and "/kiosk/badge/" in route.request.url:
+            sent.append(route.request.post_data)
+            if failure == "answer lost":
+                assert route.fetch().status == 200
+                route.abort("connectionreset")
+                return
+            if failure == "bad gateway":
+                route.fulfill(status=502, body="Bad Gateway")
+                return
+            if failure == "no answer":
+                return  # the connection hangs: the kiosk gives up after a few seconds
+        route.abort("internetdisconnected")
+
+    context.route("**/*", network_down)
+    page.get_by_role("button", name="Print my badge").click()
+    if not allowed:
+        # Nothing to print from: a calm screen sends the guest to the desk, never the browser's error page.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Please see the help desk")
+        expect(page.get_by_text("Your badge could not be printed here.")).to_be_visible()
+        assert_accessible(page)
+        assert len(sent) == 1 and page.evaluate("window.printed") == 0 and prints_queued(page) == "0"
+        context.unroute("**/*")
+        page.get_by_role("link", name="Back to the start").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(START)
+        assert badge_prints(app) == []
+        assert problems(page) == []
+        context.close()
+        return
+
+    # The kiosk prints the badge from what it holds, and queues the print under the request's id.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your badge is printing", timeout=TIMEOUT_MS + 6000)
+    expect(page.locator(".badge-card")).to_contain_text("Wang Xiaoming")
+    until(page, lambda: page.evaluate("window.printed") == 1, what="the print")
+    until(page, lambda: prints_queued(page) == "1", what="the queued print")
+    assert len(sent) == 1
+    [queued_print] = storage(page)["stores"]["prints"]["values"]
+    assert f"nonce={queued_print['id']}" in sent[0]
+    answer_lost = failure == "answer lost"
+    assert len(badge_prints(app)) == (1 if answer_lost else 0)
+
+    # The network comes back: the queue is sent, and the print is in the log once.
+    context.unroute("**/*")
+    until(page, lambda: prints_queued(page) == "0", seconds=30, what="the sync")
+    assert badge_prints(app) == [(guests["wang"]["id"], page.device_id, False, not answer_lost, queued_print["id"])]
+    done(page)
+    assert [p for p in problems(page) if "502" not in p] == []  # the bad gateway, as Chromium and htmx log it
+    context.close()
+
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    staff = signed_in_page(app, live_server, open_page(), desk.id)
+    staff.goto(live_server(f"/staff/e/{event.slug}/guests/{guests['wang']['id']}"))
+    expect(staff.get_by_test_id("badge-summary")).to_contain_text("Badge printed 1 time, last")
+    expect(staff.locator(".badge-log li")).to_have_count(1)
+    expect(staff.locator(".badge-log li")).to_contain_text("first print · at kiosk Hall A")
