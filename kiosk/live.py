@@ -1,7 +1,7 @@
 """What a kiosk shows without being asked: announcements, emergencies, and the idle reset without script.
 
 /kiosk/announcements   polled by every kiosk page every 10 s (htmx): the notice strip of
-                       the start screen, and a watch on emergencies
+                       the start screen (204 while it is current), and a watch on emergencies
 /kiosk/refresh         the same watch, and the idle reset, for a page without JavaScript:
                        its <meta http-equiv="refresh"> comes here every 15 s
 
@@ -74,7 +74,14 @@ def announcements_now(device, event):
         return redirect(url_for("kiosk.start"), 303)
     if not request.htmx:
         return redirect(url_for("kiosk.start"), 303)
-    return render("kiosk/_announcements.html", screen=screen, with_strip=request.args.get("strip") == "1")
+    # Only the start screen shows notices; its polite region is refilled only when they changed.
+    if request.args.get("strip") != "1" or request.args.get("notices") == screen.notices_key:
+        return "", 204
+    if "notices" not in request.args:
+        # A start screen made before the strip was a live region, still open across an upgrade:
+        # it has nowhere to put a refill, so it loads anew.
+        return "", 204, {"HX-Refresh": "true"}
+    return render("kiosk/_announcements.html", screen=screen, with_strip=True, kiosk_answer=True)
 
 
 @bp.get("/refresh")

@@ -176,23 +176,110 @@ def test_an_announcement_due_to_start_shows_from_its_start_even_when_read_earlie
         assert [a.text_en for a in announcements.showing(slug=event.slug, now=start)] == ["Doors open"]
 
 
-def test_the_strip_is_swapped_only_when_what_it_shows_changed(app, client, organizer):
-    """The poll carries what the page shows; an unchanged strip gets 204, so its role="alert" stays quiet."""
+def _region(html: str, name: str) -> tuple[str, str] | None:
+    """The opening tag's attributes and the content of the strip's region `name` (urgent, notices)."""
+    found = re.search(rf'<div id="announcements-{name}"([^>]*)>(.*?)</div>', html, re.S)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def _poll_url(html: str) -> str:
+    return re.search(r'id="announcements-poll" hidden hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+def test_emergencies_are_said_at_once_and_other_notices_politely(app, client, organizer):
+    """An emergency in the assertive region (role="alert"), a routine or important notice in the polite
+    one (role="status"): the shuttle's gate does not interrupt a screen reader like an evacuation."""
+    event = organizer
+    _post(client, event, text_en="The shuttle leaves from gate 2.")
+    _post(client, event, level="important", text_en="Lunch moves to the terrace.")
+    _post(client, event, level="emergency", text_en="Evacuate the building.", text_zh="请撤离大楼。")
+    page = app.test_client().get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    (urgent_tag, urgent), (notices_tag, notices) = _region(page, "urgent"), _region(page, "notices")
+    assert 'role="alert"' in urgent_tag and 'role="status"' in notices_tag
+    assert "Evacuate the building." in urgent and "gate 2" not in urgent and "terrace" not in urgent
+    assert "gate 2" in notices and "terrace" in notices and "Evacuate" not in notices
+    # One alert on the page, and the emergency still comes first.
+    assert page.count('role="alert"') == 1
+    assert page.index("Evacuate the building.") < page.index("Lunch moves") < page.index("gate 2")
+
+
+def test_without_notices_both_regions_are_there_and_empty(app, make_event):
+    """The live regions exist from the first load, so the first notice to arrive is said."""
+    event = make_event()
+    page = app.test_client().get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert _region(page, "urgent") == (' role="alert"', "")
+    assert _region(page, "notices") == (' role="status"', "")
+    assert 'hx-trigger="every 10s"' in page
+
+
+def test_the_poll_refills_only_the_region_that_changed(app, client, organizer):
+    """The poll carries what the page shows; 204 while nothing changed, else new content for the changed
+    region only, never the region itself, so neither speaks again about what it already said."""
     event = organizer
     visitor = app.test_client()
     page = visitor.get(f"/e/{event.slug}/").get_data(as_text=True)
-    assert '<div class="announcements" id="announcements" role="alert">' in page
-    poll = re.search(r'id="announcements-now" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    poll = _poll_url(page)
     assert visitor.get(poll, headers={"HX-Request": "true"}).status_code == 204
 
-    assert _post(client, event, level="emergency").status_code == 303
+    # A routine notice: only the polite region's content comes.
+    assert _post(client, event).status_code == 303
     changed = visitor.get(poll, headers={"HX-Request": "true"})
     assert changed.status_code == 200
     fragment = changed.get_data(as_text=True)
-    # Only the inside is sent: the role="alert" box on the page is never replaced.
-    assert "Lunch moves to the garden." in fragment and 'role="alert"' not in fragment
-    again = re.search(r'id="announcements-now" hx-get="([^"]+)"', fragment).group(1).replace("&amp;", "&")
+    assert _region(fragment, "urgent") is None
+    attributes, content = _region(fragment, "notices")
+    assert 'hx-swap-oob="innerHTML"' in attributes and "Lunch moves to the garden." in content
+    assert "role=" not in fragment and "<html" not in fragment
+    poll = _poll_url(fragment)
+    assert visitor.get(poll, headers={"HX-Request": "true"}).status_code == 204
+
+    # An emergency: only the assertive region's content; the notice already said is not sent again.
+    assert _post(client, event, level="emergency", text_en="Evacuate the building.").status_code == 303
+    fragment = visitor.get(poll, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert _region(fragment, "notices") is None
+    attributes, content = _region(fragment, "urgent")
+    assert 'hx-swap-oob="innerHTML"' in attributes and "Evacuate the building." in content
+    assert "Lunch moves" not in fragment
+    again = _poll_url(fragment)
     assert again != poll
     assert visitor.get(again, headers={"HX-Request": "true"}).status_code == 204
+    # A poll that says nothing gets both regions.
+    for shown in ("", "."):
+        answer = visitor.get(f"/e/{event.slug}/announcements", query_string={"shown": shown},
+                             headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert "Evacuate" in _region(answer, "urgent")[1] and "Lunch" in _region(answer, "notices")[1]
     # The page itself, asked for without htmx, is always the whole page.
-    assert visitor.get(again).status_code == 200
+    whole = visitor.get(again)
+    assert whole.status_code == 200 and 'role="alert"' in whole.get_data(as_text=True)
+
+
+def test_a_poll_in_the_other_language_refills_both_regions(app, client, organizer):
+    """What a page shows is named in its language: a page in Chinese gets Chinese, not a 204."""
+    event = organizer
+    _post(client, event, level="emergency", text_en="Evacuate the building.", text_zh="请撤离大楼。")
+    _post(client, event)
+    english = app.test_client().get(f"/e/{event.slug}/").get_data(as_text=True)
+    chinese = app.test_client()
+    chinese.get("/", headers={"Accept-Language": "zh-CN"})
+    answer = chinese.get(_poll_url(english), headers={"HX-Request": "true", "Accept-Language": "zh-CN"})
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    assert "请撤离大楼。" in _region(text, "urgent")[1] and "午餐改在花园。" in _region(text, "notices")[1]
+
+
+def test_a_page_from_before_the_two_regions_reloads_only_when_its_notices_changed(app, client, organizer):
+    """A page left open across an upgrade sends its one-part key and has no region to refill: while
+    what it shows is current it gets 204, after a change it reloads (HX-Refresh) to show it."""
+    event = organizer
+    _post(client, event)
+    visitor = app.test_client()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        old_key = announcements.key_of_one_region(announcements.showing(slug=event.slug))
+    url = f"/e/{event.slug}/announcements?shown={old_key}"
+    same = visitor.get(url, headers={"HX-Request": "true"})
+    assert same.status_code == 204 and "HX-Refresh" not in same.headers
+    _post(client, event, level="emergency", text_en="Evacuate the building.")
+    changed = visitor.get(url, headers={"HX-Request": "true"})
+    assert changed.status_code == 204 and changed.headers["HX-Refresh"] == "true"
+    # Without htmx it is the page, as ever.
+    assert "Evacuate the building." in visitor.get(url).get_data(as_text=True)

@@ -34,7 +34,8 @@ def end(app, event, organizer, announcement_id):
 
 
 def poll(client, shown="", strip=True):
-    query = f"?shown={shown}" + ("&strip=1" if strip else "")
+    """A poll from a page that shows the emergencies `shown` and, with the strip, no notice yet."""
+    query = f"?shown={shown}" + ("&strip=1&notices=" if strip else "")
     return client.get("/kiosk/announcements" + query, headers={"HX-Request": "true"})
 
 
@@ -121,6 +122,53 @@ def test_notices_show_as_a_strip_on_the_start_screen_only(app, kiosk, organizer,
     assert "Shuttles" not in poll(kiosk, strip=False).get_data(as_text=True)
 
 
+def kiosk_poll_url(text: str) -> str:
+    return html.unescape(re.search(r'id="kiosk-poll" hidden hx-get="([^"]+)"', text).group(1))
+
+
+def region(text: str, name: str) -> tuple[str, str] | None:
+    """The opening tag's attributes and the content of the kiosk's region `name` (urgent, notices)."""
+    found = re.search(rf'<div id="kiosk-{name}"([^>]*)>(.*?)</div>', text, re.S)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def test_notices_are_said_politely_and_refilled_only_when_they_change(app, kiosk, organizer):
+    """The strip is a polite live region (role="status"), there from the first load; its poll gets 204
+    while the notices are the same, else their new content alone, never the region itself."""
+    post(app, kiosk.event, organizer, level="important", text_en="Lunch moves to the garden.")
+    start = kiosk.get("/kiosk/").get_data(as_text=True)
+    attributes, content = region(start, "notices")
+    assert 'role="status"' in attributes and "Lunch moves to the garden." in content
+    assert region(start, "urgent") == (' role="alert"', "")
+    url = kiosk_poll_url(start)
+    assert kiosk.get(url, headers={"HX-Request": "true"}).status_code == 204
+
+    post(app, kiosk.event, organizer, text_en="Shuttles every 20 minutes.")
+    answer = kiosk.get(url, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    attributes, content = region(text, "notices")
+    assert 'hx-swap-oob="innerHTML"' in attributes and "Shuttles" in content and "Lunch moves" in content
+    assert "role=" not in text and region(text, "urgent") is None
+    assert kiosk_poll_url(text) != url
+    assert kiosk.get(kiosk_poll_url(text), headers={"HX-Request": "true"}).status_code == 204
+
+    # A page without the strip keeps its polite region empty; its poll only watches for emergencies.
+    guest = make_registration(app, kiosk.event)
+    welcome = kiosk.get(scan(kiosk, guest["ticket"]).headers["Location"]).get_data(as_text=True)
+    assert region(welcome, "notices") == (' role="status"', "")
+    assert kiosk.get(kiosk_poll_url(welcome), headers={"HX-Request": "true"}).status_code == 204
+
+
+def test_a_start_screen_from_before_the_live_region_loads_anew(app, kiosk, organizer):
+    """A kiosk left on the start screen across an upgrade polls as it did (no `notices`): it has no
+    region to refill, so it reloads, and shows the new notice."""
+    post(app, kiosk.event, organizer)
+    answer = kiosk.get("/kiosk/announcements?shown=&strip=1", headers={"HX-Request": "true"})
+    assert answer.status_code == 204 and answer.headers["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in kiosk.get("/kiosk/announcements?shown=", headers={"HX-Request": "true"}).headers
+
+
 def test_the_strip_speaks_the_kiosks_language(app, kiosk, organizer):
     post(app, kiosk.event, organizer)
     with kiosk.session_transaction() as session:
@@ -154,6 +202,17 @@ def test_an_emergency_takes_over_every_kiosk_page(app, kiosk, organizer):
     assert EMERGENCY_EN not in poll(kiosk, shown=str(emergency)).get_data(as_text=True)
 
 
+def test_the_takeover_is_the_one_assertive_region(app, kiosk, organizer):
+    """On the emergency screen its own role="alert" says it, from the page's first load; no second one."""
+    post(app, kiosk.event, organizer)
+    post(app, kiosk.event, organizer, level="emergency", text_en=EMERGENCY_EN, text_zh=EMERGENCY_ZH)
+    text = kiosk.get("/kiosk/").get_data(as_text=True)
+    assert text.count('role="alert"') == 1
+    assert re.search(r'<section class="kiosk-emergency-screen" role="alert"', text)
+    assert region(text, "notices") == (' role="status"', "") and "Coffee" not in text
+    assert kiosk.get(kiosk_poll_url(text), headers={"HX-Request": "true"}).status_code == 204
+
+
 def test_a_new_emergency_ends_the_visit_at_the_next_poll(app, kiosk, organizer):
     guest = make_registration(app, kiosk.event)
     scan(kiosk, guest["ticket"])
@@ -163,8 +222,9 @@ def test_a_new_emergency_ends_the_visit_at_the_next_poll(app, kiosk, organizer):
     assert answer.status_code == 204 and answer.headers["HX-Redirect"] == "/kiosk/"
     with kiosk.session_transaction() as session:
         assert "kiosk_visit" not in session
-    # A page already showing it keeps polling quietly.
-    assert poll(kiosk, shown=str(emergency)).status_code == 200
+    # A page already showing it keeps polling quietly: nothing changed, nothing sent.
+    answer = poll(kiosk, shown=str(emergency), strip=False)
+    assert answer.status_code == 204 and "HX-Redirect" not in answer.headers
     # Without htmx (no script): the refresh sends it to the start screen, which shows the takeover.
     plain = kiosk.get("/kiosk/refresh", query_string={"next": "/kiosk/", "since": str(int(time.time())), "shown": ""})
     assert plain.headers["Location"] == "/kiosk/"

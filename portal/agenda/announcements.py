@@ -4,6 +4,9 @@ Every page of an event carries the strip (templates/agenda/_announcements.html,
 included once in base.html); it re-fetches itself every 10 seconds, so a new
 emergency reaches an open page within 15 seconds and an ended one leaves it.
 Kiosks poll `for_kiosk` the same way: an emergency takes over their whole screen.
+Emergencies are said in an assertive live region (role="alert"), other notices
+in a polite one (role="status"): "the shuttle leaves from gate 2" waits until a
+screen reader has finished what it was saying; "evacuate" does not.
 
 Every open page asks every 10 seconds, so what pages show is read at most once
 every ANNOUNCEMENT_CACHE_SECONDS (3) per worker process (`showing`). A post or
@@ -124,6 +127,11 @@ class KioskScreen:
         """Names the emergencies shown; a kiosk page whose key no longer matches starts over."""
         return "-".join(str(a.id) for a in self.emergencies)
 
+    @property
+    def notices_key(self) -> str:
+        """Names the notices of the strip, in the page's language: unchanged, the poll gets 204."""
+        return _digest(self.notices)
+
 
 def for_kiosk(event_id: int, now: datetime | None = None) -> KioskScreen:
     current = showing(event_id=event_id, now=now)
@@ -182,13 +190,41 @@ def end(event: Event, actor, announcement_id: int) -> Announcement | None:
     return announcement
 
 
-def strip_key(shown) -> str:
-    """A short name for what a strip shows, in the page's language: the poll sends it back, and an
-    unchanged strip is not swapped (so its role="alert" does not speak again)."""
+def _digest(shown) -> str:
     digest = hashlib.sha256()
     for announcement in shown:
         digest.update(f"{announcement.id}\x1f{announcement.level}\x1f{announcement.text}\x1e".encode())
     return digest.hexdigest()[:16]
+
+
+def strip_key(shown) -> str:
+    """A short name for what a strip shows, in the page's language: the poll sends it back.
+
+    Two parts, the emergencies' (said in the page's role="alert" region) and the other notices'
+    (its role="status" region): an answer carries only the region that changed, and none when
+    neither did, so no region speaks again about what it already said."""
+    shown = list(shown)
+    urgent = [a for a in shown if a.level == "emergency"]
+    others = [a for a in shown if a.level != "emergency"]
+    return f"{_digest(urgent)}.{_digest(others)}"
+
+
+def is_key_of_one_region(sent_key: str | None) -> bool:
+    """A key from a page made before the strip had two regions (one digest, no dot): such a page,
+    still open across an upgrade, has nowhere to put a refill and must load anew to show a change."""
+    return bool(sent_key) and "." not in sent_key
+
+
+def key_of_one_region(shown) -> str:
+    """What such a page sent back while it showed `shown`."""
+    return _digest(shown)
+
+
+def changed_regions(sent_key: str | None, shown) -> tuple[bool, bool]:
+    """Whether the emergencies and the other notices differ from what a page said it shows."""
+    sent_urgent, _, sent_others = (sent_key or "").partition(".")
+    urgent, _, others = strip_key(shown).partition(".")
+    return sent_urgent != urgent, sent_others != others
 
 
 class _Lazy:

@@ -202,8 +202,15 @@ def announcements_now(slug: str):
     """The event's current announcements: a page, or the strip every page polls."""
     event = access.load_visible_event(slug)
     current = announcements.showing(slug=event.slug)
-    # The strip's poll: nothing to swap while it already shows this (see agenda/_announcements.html).
-    if wants_fragment() and request.args.get("shown") == announcements.strip_key(current):
+    shown = request.args.get("shown")
+    if wants_fragment() and announcements.is_key_of_one_region(shown):
+        if shown == announcements.key_of_one_region(current):
+            return "", 204
+        return "", 204, {"HX-Refresh": "true"}
+    # The strip's poll: only the live region that changed is refilled, none while both are current
+    # (see agenda/_announcements.html).
+    refill = announcements.changed_regions(shown, current) if wants_fragment() else None
+    if refill == (False, False):
         return "", 204
     return render("agenda/announcements.html", fragment="agenda/_announcements_now.html", event=event,
-                  current_announcements=current)
+                  current_announcements=current, announcement_refill=refill)

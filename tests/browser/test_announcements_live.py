@@ -3,7 +3,11 @@
 A guest's portal page and a paired kiosk are open before the organizer posts;
 within 15 seconds the emergency tops the portal page and takes over the kiosk.
 Ending it removes it from both, and the kiosk is back at its start screen.
+A routine notice is said politely (role="status"), an emergency at once (role="alert"),
+each in a live region that was on the page from its first load.
 """
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -34,10 +38,14 @@ def organizer(make_staff, event):
 
 
 def post_emergency(app, event, organizer) -> int:
+    return post(app, event, organizer, "emergency", EMERGENCY_EN, EMERGENCY_ZH)
+
+
+def post(app, event, organizer, level: str, text_en: str, text_zh: str) -> int:
     with app.app_context():
         return announcements.post(
-            db.session.get(Event, event.id), db.session.get(User, organizer.id), level="emergency",
-            text_en=EMERGENCY_EN, text_zh=EMERGENCY_ZH, starts_at=utcnow(), ends_at=None).id
+            db.session.get(Event, event.id), db.session.get(User, organizer.id), level=level,
+            text_en=text_en, text_zh=text_zh, starts_at=utcnow(), ends_at=None).id
 
 
 def end(app, event, organizer, announcement_id: int) -> None:
@@ -80,6 +88,105 @@ def test_an_emergency_reaches_open_portal_and_kiosk_pages_and_leaves_when_ended(
     expect(portal.get_by_role("heading", level=1)).to_have_text("Agenda")
     expect(kiosk.get_by_role("heading", level=1)).to_have_text("Welcome. Please check in here.", timeout=WITHIN_MS)
     expect(kiosk.get_by_label("Scan your ticket QR code")).to_be_visible()
-    expect(kiosk.get_by_role("alert")).to_have_count(0)
+    # The start screen again: its assertive region is there, empty.
+    expect(kiosk.get_by_role("alert")).to_have_text("")
     assert kiosk.url == kiosk_url
     assert portal.problems == [] and kiosk.problems == []
+
+
+ROUTINE_EN = "The shuttle leaves from gate 2."
+ROUTINE_ZH = "班车从2号门出发。"
+# Keeps the page's two live regions and counts what changes inside each: a region must stay the
+# same element (a replaced one is a new region, which a screen reader may not speak, or speaks again).
+WATCH_REGIONS = """([urgent, polite]) => {
+  window.regions = {urgent, polite};
+  window.said = {urgent: 0, polite: 0};
+  for (const name of ["urgent", "polite"]) {
+    new MutationObserver(records => { window.said[name] += records.length; })
+      .observe(window.regions[name], {subtree: true, childList: true, characterData: true});
+  }
+}"""
+SAME_REGIONS = "([urgent, polite]) => urgent === window.regions.urgent && polite === window.regions.polite"
+
+
+def regions(page, box: str):
+    """The assertive and the polite live region of the page's announcement box, found by their role."""
+    return page.locator(box).get_by_role("alert"), page.locator(box).get_by_role("status")
+
+
+def watch(page, box: str) -> None:
+    urgent, polite = regions(page, box)
+    page.evaluate(WATCH_REGIONS, [urgent.element_handle(), polite.element_handle()])
+
+
+def still_the_same_regions(page, box: str) -> bool:
+    urgent, polite = regions(page, box)
+    return page.evaluate(SAME_REGIONS, [urgent.element_handle(), polite.element_handle()])
+
+
+def test_a_routine_notice_is_said_politely_and_an_emergency_at_once(
+        app, live_server, event, organizer, open_page):
+    portal = open_page()
+    portal.goto(live_server(f"/e/{event.slug}/agenda"))
+    expect(portal.get_by_role("heading", level=1)).to_have_text("Agenda")
+    kiosk = open_page()
+    pair_kiosk(kiosk, app, live_server, event.id, organizer)
+    # Both regions are there from the first load, empty.
+    for page, box in ((portal, "#announcements"), (kiosk, "#kiosk-announcements")):
+        urgent, polite = regions(page, box)
+        expect(urgent).to_have_text("")
+        expect(polite).to_have_text("")
+        watch(page, box)
+
+    post(app, event, organizer, "info", ROUTINE_EN, ROUTINE_ZH)
+
+    # The routine notice: in the polite region of both pages; the assertive one is not touched.
+    for page, box in ((portal, "#announcements"), (kiosk, "#kiosk-announcements")):
+        urgent, polite = regions(page, box)
+        expect(polite).to_contain_text(ROUTINE_EN, timeout=WITHIN_MS)
+        expect(urgent).to_have_text("")
+        assert page.evaluate("window.said.urgent") == 0
+        assert still_the_same_regions(page, box)
+        assert_accessible(page)
+    polite_changes = portal.evaluate("window.said.polite")
+    assert polite_changes > 0
+
+    post_emergency(app, event, organizer)
+
+    # The portal page: the emergency in the assertive region, the same element as at load; the
+    # notice already said is not sent to the polite region again.
+    urgent, polite = regions(portal, "#announcements")
+    expect(urgent).to_contain_text(EMERGENCY_EN, timeout=WITHIN_MS)
+    expect(urgent).not_to_contain_text(ROUTINE_EN)
+    expect(polite).to_contain_text(ROUTINE_EN)
+    expect(polite).not_to_contain_text(EMERGENCY_EN)
+    assert still_the_same_regions(portal, "#announcements")
+    assert portal.evaluate("window.said.polite") == polite_changes
+    expect(portal.get_by_role("alert")).to_have_count(1)
+    assert_accessible(portal)
+
+    # The kiosk starts over on the takeover, as ever: the emergency is said by the page's one assertive
+    # region, which its polls then leave alone; the routine notice waits until it has ended.
+    takeover = kiosk.get_by_role("alert")
+    expect(takeover).to_contain_text(EMERGENCY_EN, timeout=WITHIN_MS)
+    expect(takeover).to_have_count(1)
+    expect(kiosk.get_by_role("heading", level=1)).to_have_text("Emergency")
+    expect(kiosk).to_have_title(re.compile("^Emergency"))
+    polite = kiosk.locator("#kiosk-announcements").get_by_role("status")
+    expect(polite).to_have_text("")
+    kiosk.evaluate(WATCH_REGIONS, [takeover.element_handle(), polite.element_handle()])
+    with kiosk.expect_response(lambda r: "/kiosk/announcements" in r.url, timeout=WITHIN_MS) as polled:
+        pass
+    assert polled.value.status == 204
+    kiosk.wait_for_timeout(300)
+    assert kiosk.evaluate("window.said") == {"urgent": 0, "polite": 0}
+    assert kiosk.evaluate(SAME_REGIONS, [kiosk.get_by_role("alert").element_handle(), polite.element_handle()])
+    assert_accessible(kiosk)
+
+    # Without JavaScript the page shows both at load, each in its region.
+    plain = open_page(java_script_enabled=False)
+    plain.goto(live_server(f"/e/{event.slug}/agenda"))
+    urgent, polite = regions(plain, "#announcements")
+    expect(urgent).to_contain_text(EMERGENCY_EN)
+    expect(polite).to_contain_text(ROUTINE_EN)
+    assert portal.problems == [] and kiosk.problems == [] and plain.problems == []

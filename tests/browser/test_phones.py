@@ -2,8 +2,8 @@
 
 The staff menu and the agenda's filters fold into a <details> (no script needed) and are
 always open on a desktop; My trip shows the ticket first; an emergency stays at the top
-of the screen in a role="alert" box that the 10-second poll leaves alone while nothing
-changed; no key page scrolls sideways at 360 px.
+of the screen in a role="alert" region that the 10-second poll leaves alone while nothing
+changed (other notices go to the role="status" one beside it); no key page scrolls sideways at 360 px.
 """
 
 import re
@@ -28,14 +28,17 @@ GUEST_PAGES = ("/e/demo/", "/e/demo/agenda", "/e/demo/agenda?day=all", "/e/demo/
                "/e/demo/me/agenda", "/e/demo/me/lodging", "/e/demo/me/transport", "/e/demo/me/needs",
                "/e/demo/me/help", "/e/demo/me/profile", "/e/demo/me/data", "/account")
 ANONYMOUS_PAGES = ("/", "/login", "/e/demo/register", "/e/demo/announcements")
-# Counts changes of content (not htmx's busy class) in the box with role="alert", marked so the
-# test knows it is still the same element.
+# Counts changes of content (not htmx's busy class) in the strip's box, marked so the test knows it
+# is still the same element.
 WATCH_STRIP = """() => {
   const box = document.getElementById('announcements');
   box.dataset.watched = 'yes';
   window.stripChanges = 0;
+  window.alertChanges = 0;
   new MutationObserver(records => { window.stripChanges += records.length; })
     .observe(box, {subtree: true, childList: true, characterData: true});
+  new MutationObserver(records => { window.alertChanges += records.length; })
+    .observe(document.getElementById('announcements-urgent'), {subtree: true, childList: true, characterData: true});
 }"""
 
 
@@ -180,12 +183,15 @@ def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo
     page.wait_for_timeout(300)
     assert page.evaluate("window.stripChanges") == 0
 
-    # A new notice: swapped in once, inside the same box.
+    # A new notice: swapped in once, into the polite region beside it; the alert is not touched.
     _post(app, demo, "important", "Lunch moves to the terrace.")
     with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
         pass
     assert polled.value.status == 200
-    expect(alert).to_contain_text("Lunch moves to the terrace.")
+    polite = page.locator("#announcements").get_by_role("status")
+    expect(polite).to_contain_text("Lunch moves to the terrace.")
+    expect(alert).not_to_contain_text("Lunch moves")
+    assert page.evaluate("window.alertChanges") == 0
     assert page.evaluate("document.getElementById('announcements').dataset.watched") == "yes"
     changes = page.evaluate("window.stripChanges")
     assert changes > 0

@@ -71,7 +71,7 @@ def test_a_confirmation_code_typed_in_the_scan_field_checks_the_guest_in(app, li
     page.get_by_label("Scan your ticket QR code").type(guest["code"].lower())
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mr Wang Xiaoming")
-    expect(page.get_by_role("status").first).to_have_text("You are checked in.")
+    expect(page.locator("#main").get_by_role("status")).to_have_text("You are checked in.")
     assert page.problems == []
 
 
