@@ -90,6 +90,17 @@ def _history(app) -> dict:
         }
 
 
+def purge_after_the_event(app, people) -> None:
+    """The event ends; the organizer purges its sensitive data from the console."""
+    with app.app_context():
+        db.session.execute(update(Event).values(starts_on=date.today() - timedelta(days=5),
+                                                ends_on=date.today() - timedelta(days=3)))
+        db.session.commit()
+    organizer, _page = staff_console(app, people["organizer"], "/staff/e/summit/purge")
+    assert submit(organizer, "/staff/e/summit/purge", {"slug": "summit"},
+                  page="/staff/e/summit/purge").status_code == 303
+
+
 def test_the_desk_without_the_medical_permission_cannot_take_a_request_out_of_medical(app, team, mailbox):
     event, people = team
     raise_as_guest(app, event, category="medical", subject=SECRET, message="Dizzy, please come.")
@@ -142,14 +153,7 @@ def test_a_request_once_medical_is_purged_after_it_was_moved_out(app, team, mail
     held = tables_holding(app, PHRASE)
     for place in ("ticket.subject", "ticket_message.body", "outbound_mail.subject", "outbound_mail.body_text"):
         assert place in held, place
-    with app.app_context():
-        db.session.execute(update(Event).values(starts_on=date.today() - timedelta(days=5),
-                                                ends_on=date.today() - timedelta(days=3)))
-        db.session.commit()
-
-    organizer, page = staff_console(app, people["organizer"], "/staff/e/summit/purge")
-    assert submit(organizer, "/staff/e/summit/purge", {"slug": "summit"},
-                  page="/staff/e/summit/purge").status_code == 303
+    purge_after_the_event(app, people)
 
     assert tables_holding(app, PHRASE) == {}
     assert tables_holding(app, "warfarin") == {}
@@ -168,11 +172,5 @@ def test_a_request_that_was_briefly_dietary_is_purged_too(app, team, mailbox):
     for category in ("dietary", "lodging"):
         assert submit(desk, f"{TICKET}/category", {"category": category}, page=TICKET).status_code == 303
     assert _history(app)["category"] == "lodging"
-    with app.app_context():
-        db.session.execute(update(Event).values(starts_on=date.today() - timedelta(days=5),
-                                                ends_on=date.today() - timedelta(days=3)))
-        db.session.commit()
-    organizer, page = staff_console(app, people["organizer"], "/staff/e/summit/purge")
-    assert submit(organizer, "/staff/e/summit/purge", {"slug": "summit"},
-                  page="/staff/e/summit/purge").status_code == 303
+    purge_after_the_event(app, people)
     assert tables_holding(app, PHRASE) == {}

@@ -53,13 +53,19 @@ def end(app, event, organizer, announcement_id: int) -> None:
         announcements.end(db.session.get(Event, event.id), db.session.get(User, organizer.id), announcement_id)
 
 
-def test_an_emergency_reaches_open_portal_and_kiosk_pages_and_leaves_when_ended(
-        app, live_server, event, organizer, open_page):
+def open_agenda_and_kiosk(app, live_server, event, organizer, open_page):
+    """A guest's agenda page and a paired kiosk's start screen, both left open."""
     portal = open_page()
     portal.goto(live_server(f"/e/{event.slug}/agenda"))
     expect(portal.get_by_role("heading", level=1)).to_have_text("Agenda")
     kiosk = open_page()
     pair_kiosk(kiosk, app, live_server, event.id, organizer)
+    return portal, kiosk
+
+
+def test_an_emergency_reaches_open_portal_and_kiosk_pages_and_leaves_when_ended(
+        app, live_server, event, organizer, open_page):
+    portal, kiosk = open_agenda_and_kiosk(app, live_server, event, organizer, open_page)
     portal_url, kiosk_url = portal.url, kiosk.url
     assert portal.locator("text=" + EMERGENCY_EN).count() == 0
 
@@ -126,11 +132,7 @@ def still_the_same_regions(page, box: str) -> bool:
 
 def test_a_routine_notice_is_said_politely_and_an_emergency_at_once(
         app, live_server, event, organizer, open_page):
-    portal = open_page()
-    portal.goto(live_server(f"/e/{event.slug}/agenda"))
-    expect(portal.get_by_role("heading", level=1)).to_have_text("Agenda")
-    kiosk = open_page()
-    pair_kiosk(kiosk, app, live_server, event.id, organizer)
+    portal, kiosk = open_agenda_and_kiosk(app, live_server, event, organizer, open_page)
     # Both regions are there from the first load, empty.
     for page, box in ((portal, "#announcements"), (kiosk, "#kiosk-announcements")):
         urgent, polite = regions(page, box)
