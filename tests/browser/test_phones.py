@@ -203,3 +203,16 @@ def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo
     assert page.evaluate("window.stripChanges") == changes
     expect(page.get_by_role("alert")).to_have_count(1)
     assert page.problems == []
+
+
+@pytest.mark.parametrize("language", list(LOCALES))
+def test_a_guest_with_a_long_address_does_not_widen_the_staff_guest_page(app, live_server, demo, open_page, language):
+    with app.app_context():
+        guest = db.session.scalars(select(Registration).where(Registration.event_id == demo["event_id"])).all()
+        longest = max(guest, key=lambda registration: len(registration.email or ""))
+    page = signed_in_page(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE,
+                                                       java_script_enabled=False), demo["organizer_id"])
+    path = f"/staff/e/demo/guests/{longest.id}"
+    page.goto(live_server(path))
+    expect(page.get_by_text(longest.email, exact=True)).to_be_visible()
+    assert not _too_wide(page, path)
