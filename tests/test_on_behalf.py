@@ -110,6 +110,9 @@ def test_a_walk_in_to_a_full_event_waits_and_is_not_checked_in(app, client, auth
         assert db.session.scalar(select(Registration.state).where(Registration.email == "salem@example.org")) \
             == "waitlisted"
         assert db.session.scalar(select(CheckIn)) is None
+    # The desk asked for a check-in; the page says it did not happen, and why.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not checked in: only a confirmed guest can be checked in." in page
 
 
 def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(app, client, auth, make_staff,

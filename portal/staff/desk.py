@@ -67,6 +67,9 @@ def walk_in(event: Event):
                 return redirect(url_for("staff.badge", slug=event.slug, registration_id=registration.id), 303)
             flash(_("%(name)s is registered: %(state)s.", name=registration.name_latin,
                     state=STATE_LABELS[registration.state]), "success")
+            if form.check_in.data:
+                # The desk asked for a check-in and a badge: say plainly that neither happened.
+                flash(_("Not checked in: only a confirmed guest can be checked in."), "error")
             return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
     return render("staff/desk/walk_in.html", event=event, form=form, source_hint=SOURCE_HINT,
                   status=INVALID if form.errors else 200)
