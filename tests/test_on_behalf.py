@@ -200,6 +200,20 @@ def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_st
     assert 'value="302"' in client.get(url).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("page", ["transport/arrival", "lodging"])
+def test_a_refusal_for_a_cancelled_guest_names_the_guest_not_you(app, client, auth, make_staff, summit, page):
+    block = make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1, state="cancelled")
+    auth.login_as(make_staff("cora@example.org", summit, roles=("organizer",)))
+    form = {"mode": "flight", "carrier": "EK", "number": "302", "local_time": f"{summit.starts_on.isoformat()}T09:30",
+            "station": "PVG", "passengers": "1", "luggage": "1"} if page != "lodging" else stay_form(summit, block)
+    response = submit(client, f"/staff/e/summit/guests/{guest_id}/{page}", {**form, "source": "Mail", "consent": "y"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "The registration of Guest 0 is not active: nothing was saved." in text
+    assert "Your registration" not in text
+
+
 def test_the_staff_leg_form_offers_the_coordinators_station_list(app, client, auth, make_staff, summit):
     [guest_id] = add_guests(app, summit, 1)
     auth.login_as(make_staff("cora@example.org", summit, roles=("transport",)))

@@ -42,6 +42,15 @@ def _registration(event: Event, registration_id: int) -> Registration:
     return access.in_event(Registration, registration_id, event)
 
 
+def _for_staff(message, registration: Registration):
+    """A refusal as staff acting for the guest read it: "your registration" names the guest instead."""
+    def staff_message(error: RuleRefused) -> str:
+        if error.code == "not-active":
+            return _("The registration of %(name)s is not active: nothing was saved.", name=registration.name_latin)
+        return message(error)
+    return staff_message
+
+
 @bp.route("/e/<slug>/guests/new", methods=["GET", "POST"])
 @access.staff(*REGISTER_ROLES)
 def walk_in(event: Event):
@@ -116,7 +125,7 @@ def lodging_for(event: Event, registration_id: int):
         try:
             on_behalf.save_lodging(event, registration, form.stay(), form.source.data.strip(), current_user)
         except RuleRefused as error:
-            problem = refusal_on(form, error, lodging_message)
+            problem = refusal_on(form, error, _for_staff(lodging_message, registration))
         else:
             flash(_("The lodging request of %(name)s is saved.", name=registration.name_latin), "success")
             return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
@@ -143,7 +152,7 @@ def transport_for(event: Event, registration_id: int, direction: str):
         try:
             on_behalf.save_leg(event, registration, direction, form.journey(), form.source.data.strip(), current_user)
         except RuleRefused as error:
-            problem = refusal_on(form, error, transport_message)
+            problem = refusal_on(form, error, _for_staff(transport_message, registration))
         else:
             flash(_("The travel details of %(name)s are saved.", name=registration.name_latin), "success")
             return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
