@@ -151,6 +151,16 @@ def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(ap
     assert "Change or move the request" in guest_page
 
 
+def test_the_blocks_on_offer_say_their_dates_in_words(app, client, auth, make_staff, summit):
+    make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("lodging",)))
+    page = client.get(f"/staff/e/summit/guests/{guest_id}/lodging").get_data(as_text=True)
+    first, last = summit.starts_on - timedelta(days=1), summit.starts_on + timedelta(days=3)
+    assert f"{first:%b} {first.day}, {first.year} to {last:%b} {last.day}, {last.year}" in page
+    assert f"{first.isoformat()} to" not in page
+
+
 def test_a_lodging_refusal_is_shown_beside_its_field(app, client, auth, make_staff, summit):
     block = make_block(app, summit)
     [guest_id] = add_guests(app, summit, 1)
