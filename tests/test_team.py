@@ -260,3 +260,13 @@ def test_upgrading_gives_each_coordinator_the_three_coordinator_roles(tmp_path, 
             ("olga@example.org", "summit", "organizer"), ("gus@example.org", "gala", "coordinator")}
         db.session.commit()
         db.engine.dispose()
+
+
+def test_the_roles_of_a_colleague_are_listed_as_the_language_lists(app, client, auth, organizer, make_staff, summit):
+    make_staff("cora@example.org", summit, roles=("lodging", "transport"))
+    auth.login_as(organizer)
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    page = client.get("/staff/e/summit/team").get_data(as_text=True)
+    assert "住宿协调员、交通协调员" in page
+    assert "住宿协调员, 交通协调员" not in page
