@@ -270,3 +270,17 @@ def test_the_roles_of_a_colleague_are_listed_as_the_language_lists(app, client, 
     page = client.get("/staff/e/summit/team").get_data(as_text=True)
     assert "住宿协调员、交通协调员" in page
     assert "住宿协调员, 交通协调员" not in page
+
+
+def test_inviting_a_member_again_adds_a_role_and_keeps_their_medical_permission(app, client, auth, organizer,
+                                                                               make_staff, summit):
+    hana = make_staff("hana@example.org", summit, roles=("lodging",))
+    auth.login_as(organizer)
+    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"],
+                                                       f"m{hana.id}-medical": "y"}, page="/staff/e/summit/team")
+    assert _invite(client, **{"invite-roles": ["helpdesk"]}).status_code == 303
+    assert _roles(app, "hana@example.org") == {"lodging", "helpdesk"}
+    with app.app_context():
+        assert db.session.scalar(select(StaffPermission.permission).where(StaffPermission.user_id == hana.id)) \
+            == "medical"
+    assert ("permission.revoke", "hana@example.org", "medical") not in _audit(app)
