@@ -161,6 +161,15 @@ def test_the_blocks_on_offer_say_their_dates_in_words(app, client, auth, make_st
     assert f"{first.isoformat()} to" not in page
 
 
+def test_the_staff_lodging_form_speaks_of_the_guest_not_me(app, client, auth, make_staff, summit):
+    make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("lodging",)))
+    page = client.get(f"/staff/e/summit/guests/{guest_id}/lodging").get_data(as_text=True)
+    assert "I need an accessible room" not in page and "Just me" not in page
+    assert "An accessible room" in page and "The guest alone" in page
+
+
 def test_a_lodging_refusal_is_shown_beside_its_field(app, client, auth, make_staff, summit):
     block = make_block(app, summit)
     [guest_id] = add_guests(app, summit, 1)
