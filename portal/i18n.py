@@ -68,6 +68,11 @@ def aside(text: str) -> Markup:
     return Markup(pgettext("text in parentheses", "(%(text)s)")) % {"text": text}  # nosec B704
 
 
+def listed(items) -> str:
+    """Items joined as the language joins them: "Lodging, Transport" in English, "住宿、交通" in Chinese."""
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
 def html_lang() -> str:
     return "zh-Hans" if current_language() == "zh_Hans" else "en"
 

@@ -37,8 +37,10 @@ def test_the_board_counts_each_diet_and_allergen_with_names(client, coordinator,
     # Every day of the event is a meal day and can be chosen.
     for offset in range(3):
         assert (summit.starts_on + timedelta(days=offset)).isoformat() in page
-    other_day = (summit.starts_on + timedelta(days=2)).isoformat()
-    assert f"Meals on {other_day}" in client.get(f"/staff/e/summit/catering?day={other_day}").get_data(as_text=True)
+    other_day = summit.starts_on + timedelta(days=2)
+    # The heading says the day in words, as the day tabs do, not as "2026-12-08".
+    other_page = client.get(f"/staff/e/summit/catering?day={other_day.isoformat()}").get_data(as_text=True)
+    assert f"Meals on {other_day:%A}, {other_day:%B} {other_day.day}, {other_day.year}" in other_page
     assert client.get("/staff/e/summit/catering?day=not-a-day").status_code == 200
 
 

@@ -113,7 +113,12 @@ def test_the_kitchens_files_per_meal_and_for_all_meals(app, client, coordinator,
 def test_the_organizer_adds_a_reception_the_board_counts(app, client, auth, make_staff, party):
     auth.login_as(make_staff("boss@example.org", party, roles=("organizer",)))
     page = "/staff/e/summit/catering/meals"
-    assert client.get(page).status_code == 200
+    offered = client.get(page)
+    assert offered.status_code == 200
+    # The days on offer are said in words, not as "2026-12-06".
+    first = party.starts_on
+    assert f'value="{first.isoformat()}">{first:%A}, {first:%B} {first.day}, {first.year}</option>' \
+        in offered.get_data(as_text=True)
     form = {"day": day(party, 0), "served_at": "18:00", "name_en": "Welcome reception", "name_zh": "欢迎酒会"}
     for bad, message in (({"day": "2001-01-01"}, "Choose a day of the event."),
                          ({"name_en": "  "}, "Enter a name, e.g. Welcome reception."),

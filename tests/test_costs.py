@@ -253,3 +253,13 @@ def test_the_cost_view_speaks_chinese(app, make_event, make_staff):
     page = staff.get(f"/staff/e/{event.slug}/costs").get_data(as_text=True)
     assert "预算与费用" in page and "会场合计" in page and "添加预算项" in page
     assert "主会场" in page and "活动结束后才统计未到场人数" in page
+
+
+def test_the_quantity_beside_a_total_is_in_the_languages_parentheses(app, make_event, make_staff):
+    event = make_event()
+    staff = organizer_client(app, event, make_staff)
+    _vehicle(app, event, "Van 1", rate="500")
+    with staff.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    page = staff.get(f"/staff/e/{event.slug}/costs").get_data(as_text=True)
+    assert "（1 辆车）" in page and "(1 辆车)" not in page

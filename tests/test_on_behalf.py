@@ -110,6 +110,9 @@ def test_a_walk_in_to_a_full_event_waits_and_is_not_checked_in(app, client, auth
         assert db.session.scalar(select(Registration.state).where(Registration.email == "salem@example.org")) \
             == "waitlisted"
         assert db.session.scalar(select(CheckIn)) is None
+    # The desk asked for a check-in; the page says it did not happen, and why.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not checked in: only a confirmed guest can be checked in." in page
 
 
 def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(app, client, auth, make_staff,
@@ -146,6 +149,25 @@ def test_a_coordinator_enters_lodging_by_phone_then_moves_it_to_another_block(ap
     assert len(details) == 2 and all(d.startswith(source + "; consent given through staff") for d in details)
     guest_page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
     assert "Change or move the request" in guest_page
+
+
+def test_the_blocks_on_offer_say_their_dates_in_words(app, client, auth, make_staff, summit):
+    make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("lodging",)))
+    page = client.get(f"/staff/e/summit/guests/{guest_id}/lodging").get_data(as_text=True)
+    first, last = summit.starts_on - timedelta(days=1), summit.starts_on + timedelta(days=3)
+    assert f"{first:%b} {first.day}, {first.year} to {last:%b} {last.day}, {last.year}" in page
+    assert f"{first.isoformat()} to" not in page
+
+
+def test_the_staff_lodging_form_speaks_of_the_guest_not_me(app, client, auth, make_staff, summit):
+    make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("cora@example.org", summit, roles=("lodging",)))
+    page = client.get(f"/staff/e/summit/guests/{guest_id}/lodging").get_data(as_text=True)
+    assert "I need an accessible room" not in page and "Just me" not in page
+    assert "An accessible room" in page and "The guest alone" in page
 
 
 def test_a_lodging_refusal_is_shown_beside_its_field(app, client, auth, make_staff, summit):
@@ -195,6 +217,20 @@ def test_a_coordinator_enters_an_arrival_sent_by_mail(app, client, auth, make_st
     assert "EK 302" in page
     # Reopening the form shows what is stored.
     assert 'value="302"' in client.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["transport/arrival", "lodging"])
+def test_a_refusal_for_a_cancelled_guest_names_the_guest_not_you(app, client, auth, make_staff, summit, page):
+    block = make_block(app, summit)
+    [guest_id] = add_guests(app, summit, 1, state="cancelled")
+    auth.login_as(make_staff("cora@example.org", summit, roles=("organizer",)))
+    form = {"mode": "flight", "carrier": "EK", "number": "302", "local_time": f"{summit.starts_on.isoformat()}T09:30",
+            "station": "PVG", "passengers": "1", "luggage": "1"} if page != "lodging" else stay_form(summit, block)
+    response = submit(client, f"/staff/e/summit/guests/{guest_id}/{page}", {**form, "source": "Mail", "consent": "y"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "The registration of Guest 0 is not active: nothing was saved." in text
+    assert "Your registration" not in text
 
 
 def test_the_staff_leg_form_offers_the_coordinators_station_list(app, client, auth, make_staff, summit):

@@ -94,3 +94,13 @@ def test_a_coordinator_neither_reminds_nor_exports(app, make_event, make_staff):
     sign_in(client, coordinator.id)
     assert client.get(f"{base}/remind").status_code == 403
     assert client.get(f"{base}/waiting.csv").status_code == 403
+
+
+def test_a_chinese_colon_is_not_followed_by_a_space(app, make_event, make_staff):
+    event, survey, staff, base = _setup(app, make_event, make_staff)
+    with staff.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    page = " ".join(staff.get(base).get_data(as_text=True).split())
+    assert "状态：开放" in page and "状态： " not in page
+    waiting = " ".join(staff.get(f"{base}/waiting").get_data(as_text=True).split())
+    assert "下载名单：<a" in waiting

@@ -260,3 +260,27 @@ def test_upgrading_gives_each_coordinator_the_three_coordinator_roles(tmp_path, 
             ("olga@example.org", "summit", "organizer"), ("gus@example.org", "gala", "coordinator")}
         db.session.commit()
         db.engine.dispose()
+
+
+def test_the_roles_of_a_colleague_are_listed_as_the_language_lists(app, client, auth, organizer, make_staff, summit):
+    make_staff("cora@example.org", summit, roles=("lodging", "transport"))
+    auth.login_as(organizer)
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    page = client.get("/staff/e/summit/team").get_data(as_text=True)
+    assert "住宿协调员、交通协调员" in page
+    assert "住宿协调员, 交通协调员" not in page
+
+
+def test_inviting_a_member_again_adds_a_role_and_keeps_their_medical_permission(app, client, auth, organizer,
+                                                                               make_staff, summit):
+    hana = make_staff("hana@example.org", summit, roles=("lodging",))
+    auth.login_as(organizer)
+    submit(client, f"/staff/e/summit/team/{hana.id}", {f"m{hana.id}-roles": ["lodging"],
+                                                       f"m{hana.id}-medical": "y"}, page="/staff/e/summit/team")
+    assert _invite(client, **{"invite-roles": ["helpdesk"]}).status_code == 303
+    assert _roles(app, "hana@example.org") == {"lodging", "helpdesk"}
+    with app.app_context():
+        assert db.session.scalar(select(StaffPermission.permission).where(StaffPermission.user_id == hana.id)) \
+            == "medical"
+    assert ("permission.revoke", "hana@example.org", "medical") not in _audit(app)

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms import SelectChoice
 
+from portal import dates
 from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
 from portal.models.needs import ALLERGENS, DIETS, OTHER_ALLERGEN, SEVERITIES
@@ -164,7 +165,7 @@ class MealForm(FlaskForm):
 
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.day.choices = [SelectChoice(d.isoformat(), d.isoformat()) for d in meal_days(event)]
+        self.day.choices = [SelectChoice(d.isoformat(), dates.day(d, "weekday")) for d in meal_days(event)]
 
     def validate_day(self, field):
         if field.data not in {choice.value for choice in self.day.choices}:

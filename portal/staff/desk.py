@@ -42,6 +42,15 @@ def _registration(event: Event, registration_id: int) -> Registration:
     return access.in_event(Registration, registration_id, event)
 
 
+def _for_staff(message, registration: Registration):
+    """A refusal as staff acting for the guest read it: "your registration" names the guest instead."""
+    def staff_message(error: RuleRefused) -> str:
+        if error.code == "not-active":
+            return _("The registration of %(name)s is not active: nothing was saved.", name=registration.name_latin)
+        return message(error)
+    return staff_message
+
+
 @bp.route("/e/<slug>/guests/new", methods=["GET", "POST"])
 @access.staff(*REGISTER_ROLES)
 def walk_in(event: Event):
@@ -67,6 +76,9 @@ def walk_in(event: Event):
                 return redirect(url_for("staff.badge", slug=event.slug, registration_id=registration.id), 303)
             flash(_("%(name)s is registered: %(state)s.", name=registration.name_latin,
                     state=STATE_LABELS[registration.state]), "success")
+            if form.check_in.data:
+                # The desk asked for a check-in and a badge: say plainly that neither happened.
+                flash(_("Not checked in: only a confirmed guest can be checked in."), "error")
             return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
     return render("staff/desk/walk_in.html", event=event, form=form, source_hint=SOURCE_HINT,
                   status=INVALID if form.errors else 200)
@@ -113,7 +125,7 @@ def lodging_for(event: Event, registration_id: int):
         try:
             on_behalf.save_lodging(event, registration, form.stay(), form.source.data.strip(), current_user)
         except RuleRefused as error:
-            problem = refusal_on(form, error, lodging_message)
+            problem = refusal_on(form, error, _for_staff(lodging_message, registration))
         else:
             flash(_("The lodging request of %(name)s is saved.", name=registration.name_latin), "success")
             return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)
@@ -140,7 +152,7 @@ def transport_for(event: Event, registration_id: int, direction: str):
         try:
             on_behalf.save_leg(event, registration, direction, form.journey(), form.source.data.strip(), current_user)
         except RuleRefused as error:
-            problem = refusal_on(form, error, transport_message)
+            problem = refusal_on(form, error, _for_staff(transport_message, registration))
         else:
             flash(_("The travel details of %(name)s are saved.", name=registration.name_latin), "success")
             return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration.id), 303)

@@ -1,7 +1,7 @@
 """Forms for staff acting on a guest's behalf: a registration at the desk, a lodging request by phone."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from portal.forms import one_line
@@ -40,8 +40,15 @@ class WalkInForm(GuestEditForm):
 class StaffStayForm(StayForm):
     """A guest's lodging request entered by a coordinator, with where it came from."""
 
+    # The guest's own form says "I need…" and "Just me"; staff read about the guest.
+    accessible = BooleanField(_l("An accessible room"))
     source = _source()
     consent = _consent()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.occupancy.choices = [SelectChoice(1, str(_l("The guest alone"))),
+                                  SelectChoice(2, str(_l("Two guests sharing")))]
 
 
 class StaffLegForm(LegForm):

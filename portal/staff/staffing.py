@@ -85,10 +85,14 @@ def set_roles(event: Event, user: User, roles: set[str], medical: bool, actor: U
     return changed
 
 
-def _set_medical(event: Event, user: User, grant: bool, actor: User | None) -> bool:
-    held = db.session.scalar(select(StaffPermission).where(
+def _medical_held(event: Event, user: User) -> StaffPermission | None:
+    return db.session.scalar(select(StaffPermission).where(
         StaffPermission.user_id == user.id, StaffPermission.event_id == event.id,
         StaffPermission.permission == MEDICAL)) if user.id else None
+
+
+def _set_medical(event: Event, user: User, grant: bool, actor: User | None) -> bool:
+    held = _medical_held(event, user)
     if grant and held is None:
         db.session.add(StaffPermission(user=user, event_id=event.id, permission=MEDICAL,
                                        granted_by_id=actor.id if actor else None))
@@ -133,7 +137,9 @@ def invite(event: Event | None, email: str, name: str, language: str, roles: set
     """
     user = find_or_make_account(email, name, language)
     if event is not None:
-        set_roles(event, user, roles | user.roles_for(event.id), medical, actor)
+        # An invitation adds: a member invited again keeps the roles and the medical permission they hold.
+        set_roles(event, user, roles | user.roles_for(event.id), medical or _medical_held(event, user) is not None,
+                  actor)
         audit.record(event, actor, "team.invite", subject=user.email, detail=" ".join(sorted(roles)))
     token, hours = staff_invitation_link(user)
     outbox.queue("staff-invitation", user.email, "staff_invitation", user.language, event=event,

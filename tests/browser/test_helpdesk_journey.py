@@ -95,3 +95,16 @@ def test_a_kiosk_request_reaches_the_live_queue_is_answered_and_rated(
         assert db.session.scalar(select(TicketMessage.body).where(TicketMessage.kind == "internal")) == NOTE
     for page in (staff, kiosk, portal, rating):
         assert page.problems == []
+
+
+def test_the_metrics_download_links_download_with_javascript_on(app, live_server, make_event, make_staff, open_page):
+    event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    page = signed_in_page(app, live_server, open_page(), organizer.id)
+    page.goto(live_server(f"/staff/e/{event.slug}/helpdesk/metrics"))
+    for name, suffix in (("Download CSV", ".csv"), ("Download Excel", ".xlsx")):
+        # A boosted link would put the file's text in place of the page.
+        with page.expect_download() as download:
+            page.get_by_role("link", name=name).click()
+        assert download.value.suggested_filename.endswith(suffix)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Help desk metrics")

@@ -98,3 +98,19 @@ def test_a_car_cannot_strand_a_guest_who_chose_the_listed_airport(
     expect(boss.locator("#meal-lunch h3")).to_contain_text("(0 guests)")
     assert_accessible(boss)
     assert boss.problems == []
+
+
+@pytest.mark.parametrize("path", ["lodging", "lodging/rooming", "lodging/inventory", "transport"])
+def test_a_coordinators_download_link_downloads_with_javascript_on(
+        app, live_server, make_event, make_staff, open_page, path):
+    event = make_event()
+    coordinator = make_staff("coord@example.org", event, roles=("lodging", "transport"))
+    staff = signed_in_page(app, live_server, open_page(), coordinator.id)
+    staff.goto(live_server(f"/staff/e/{event.slug}/{path}"))
+    heading = staff.get_by_role("heading", level=1).inner_text()
+    # htmx boosts every link; a boosted file would replace the page with its text.
+    with staff.expect_download() as download:
+        staff.locator(".export-links").get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    expect(staff.get_by_role("heading", level=1)).to_have_text(heading)
+    assert staff.problems == []

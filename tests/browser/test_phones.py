@@ -203,3 +203,31 @@ def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo
     assert page.evaluate("window.stripChanges") == changes
     expect(page.get_by_role("alert")).to_have_count(1)
     assert page.problems == []
+
+
+@pytest.mark.parametrize("language", list(LOCALES))
+def test_a_guest_with_a_long_address_does_not_widen_the_staff_guest_page(app, live_server, demo, open_page, language):
+    with app.app_context():
+        guest = db.session.scalars(select(Registration).where(Registration.event_id == demo["event_id"])).all()
+        longest = max(guest, key=lambda registration: len(registration.email or ""))
+    page = signed_in_page(app, live_server, open_page(locale=LOCALES[language], viewport=PHONE,
+                                                       java_script_enabled=False), demo["organizer_id"])
+    path = f"/staff/e/demo/guests/{longest.id}"
+    page.goto(live_server(path))
+    expect(page.get_by_text(longest.email, exact=True)).to_be_visible()
+    assert not _too_wide(page, path)
+
+
+def test_the_badge_preview_at_the_desk_fits_a_360px_phone(app, live_server, demo, open_page):
+    from portal.checkin import services as checkin
+
+    with app.app_context():
+        event = db.session.get(Event, demo["event_id"])
+        guest = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.state == "confirmed").order_by(Registration.id))
+        checkin.check_in(event, guest.id, staff=db.session.get(User, demo["organizer_id"]))
+        path = f"/staff/e/demo/guests/{guest.id}/badge"
+    page = signed_in_page(app, live_server, open_page(viewport=PHONE, java_script_enabled=False), demo["organizer_id"])
+    page.goto(live_server(path))
+    expect(page.locator(".badge-card")).to_be_visible()
+    assert not _too_wide(page, path)

@@ -118,3 +118,17 @@ def test_htmx_boosts_navigation_and_forms_into_whole_pages(live_server, app, mai
     assert ("GET", register) in boosted
     assert boosted.count(("POST", register)) == 2
     assert page.problems == []
+
+
+def test_the_calendar_file_of_a_session_downloads_with_javascript_on(app, live_server, make_event, open_page):
+    from tests.factories import at, make_session
+
+    event = make_event()
+    session_id = make_session(app, event, "Opening keynote", at(event, 0, 9))
+    page = open_page()
+    page.goto(live_server(f"/e/{event.slug}/agenda/{session_id}"))
+    # A boosted link would put the calendar's text in place of the page.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to my calendar (.ics)").click()
+    assert download.value.suggested_filename.endswith(".ics")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Opening keynote")
