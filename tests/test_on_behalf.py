@@ -74,6 +74,7 @@ def test_the_help_desk_registers_checks_in_and_badges_a_walk_in(app, client, aut
     ({"consent": None}, "consent", "Staff may enter a guest's details only with their consent."),
     ({"email": "nope"}, "email", "Enter an e-mail address such as name@example.org."),
     ({"phone": "call me"}, "phone", "Enter a phone number such as +86 138 0000 0000."),
+    ({"category": "0"}, "category", "Choose a category."),  # the first choice is no category, not VIP
 ])
 def test_a_bad_walk_in_is_explained_beside_the_field_and_nothing_is_stored(app, client, auth, make_staff, summit,
                                                                            mailbox, overrides, field, message):
@@ -111,6 +112,51 @@ def test_a_walk_in_to_a_full_event_waits_and_is_not_checked_in(app, client, auth
             == "waitlisted"
         assert db.session.scalar(select(CheckIn)) is None
     # The desk asked for a check-in; the page says it did not happen, and why.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not checked in: only a confirmed guest can be checked in." in page
+
+
+def test_the_walk_in_form_takes_no_category_for_granted(app, client, auth, make_staff, summit):
+    auth.login_as(make_staff("hana@example.org", summit, roles=("helpdesk",)))
+    page = client.get("/staff/e/summit/guests/new").get_data(as_text=True)
+    first = re.search(r'<select[^>]*name="category"[^>]*>\s*<option([^>]*)>([^<]*)<', page)
+    assert first.group(2) == "Choose a category" and 'value="0"' in first.group(1)
+    assert "selected" not in first.group(1) or 'value="0"' in first.group(1)
+
+
+def test_in_an_event_that_needs_approval_the_organizers_walk_in_is_admitted_and_checked_in(
+        app, client, auth, make_event, make_staff, mailbox):
+    forum = make_event(slug="forum", approval_required=True)
+    organizer = make_staff("olivia@example.org", forum, roles=("organizer",))
+    auth.login_as(organizer)
+    assert "registering with a check-in gives yours" in client.get("/staff/e/forum/guests/new").get_data(as_text=True)
+    response = submit(client, "/staff/e/forum/guests/new", walk_in_form(forum))
+    response.close()
+    assert re.fullmatch(r"/staff/e/forum/guests/\d+/badge", response.headers["Location"])
+    with app.app_context():
+        registration = db.session.scalar(select(Registration).where(Registration.email == "salem@example.org"))
+        assert registration.state == "confirmed"
+        assert db.session.scalar(select(CheckIn.staff_id).where(CheckIn.registration_id == registration.id)) \
+            == organizer.id
+        code = registration.confirmation_code
+    with app.app_context():
+        approvals = db.session.execute(select(AuditEntry.subject, AuditEntry.detail)
+                                       .where(AuditEntry.action == "registration.approve")).all()
+    assert approvals == [(code, "At the registration desk")]
+    assert len(mailbox.to("salem@example.org")) == 1  # confirmed, not "pending" first
+
+
+def test_in_an_event_that_needs_approval_the_desks_walk_in_waits_for_an_organizer(
+        app, client, auth, make_event, make_staff):
+    forum = make_event(slug="forum", approval_required=True)
+    auth.login_as(make_staff("hana@example.org", forum, roles=("helpdesk",)))
+    assert "the guest waits for it and is checked in once approved" in \
+        client.get("/staff/e/forum/guests/new").get_data(as_text=True)
+    response = submit(client, "/staff/e/forum/guests/new", walk_in_form(forum))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Registration.state)) == "pending"
+        assert db.session.scalar(select(CheckIn)) is None
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Not checked in: only a confirmed guest can be checked in." in page
 

@@ -128,11 +128,13 @@ def _unique_confirmation_code(event_id: int) -> str:
 
 
 def register(event: Event, user: User, profile: Profile, category: Category | None,
-             invitation: Invitation | None = None, actor: User | None = None, note: str = "") -> Registration:
+             invitation: Invitation | None = None, actor: User | None = None, note: str = "",
+             approved: bool = False) -> Registration:
     """Register `user` for `event`: confirmed, waitlisted or pending approval. Commits.
 
     `actor` and `note`: the staff member registering the guest on their behalf and how the
-    details came; the history keeps both.
+    details came; the history keeps both. `approved`: that staff member may approve and does so
+    now (an organizer admitting a walk-in), so the registration skips "pending".
     """
     event = lock_event(event.id)
     existing = db.session.scalar(
@@ -158,7 +160,7 @@ def register(event: Event, user: User, profile: Profile, category: Category | No
         registration.invitation_id = invitation.id
         invitation.accepted_at = utcnow()
 
-    if event.approval_required:
+    if event.approval_required and not approved:
         target = PENDING
     else:
         target = CONFIRMED if has_free_place(event, registration.category_id) else WAITLISTED

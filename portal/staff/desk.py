@@ -30,7 +30,7 @@ from portal.needs import services as needs
 from portal.needs.forms import NeedsForm
 from portal.staff.desk_forms import SOURCE_HINT, BehalfForm, PrintForm, StaffLegForm, StaffStayForm, WalkInForm
 from portal.staff.forms import STATE_LABELS
-from portal.staff.routes import PERMISSIONS
+from portal.staff.routes import PERMISSIONS, can
 
 REGISTER_ROLES = PERMISSIONS["register_for"]
 DESK_ROLES = PERMISSIONS["check_in"]
@@ -64,7 +64,7 @@ def walk_in(event: Event):
         try:
             registration, arrived = on_behalf.walk_in(
                 event, form.email.data, form.profile(), category, form.source.data.strip(), current_user,
-                check_in=form.check_in.data)
+                check_in=form.check_in.data, may_approve=can(event, "decide"))
         except RegistrationError:
             db.session.rollback()
             form.email.errors.append(_("This address is already registered for the event; find the guest in "

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectChoice, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.forms import one_line
 from portal.i18n import lazy_gettext as _l
@@ -35,6 +35,15 @@ class WalkInForm(GuestEditForm):
     source = _source()
     consent = _consent()
     check_in = BooleanField(_l("Check the guest in now and print the badge"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No category is taken for granted: a walk-in is not a VIP because VIP comes first in the list.
+        self.category.choices = [SelectChoice(0, str(_l("Choose a category"))), *self.category.choices]
+
+    def validate_category(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose a category."))
 
 
 class StaffStayForm(StayForm):

@@ -27,24 +27,32 @@ def _detail(source: str) -> str:
 
 
 def register(event: Event, email: str, profile: Profile, category: Category | None, source: str,
-             actor: User) -> Registration:
+             actor: User, approved: bool = False) -> Registration:
     """Register a guest for them (same rules as their own registration: capacity, approval). Commits.
 
+    `approved`: the actor may approve registrations and admits this one now (audited as an approval).
     Raises guests.RegistrationError("already-registered") when the address is registered already.
     """
     user = guests.find_or_create_user(email, profile.name_original, profile.language)
     audit.record(event, actor, "registration.on_behalf", subject=user.email, detail=_detail(source))
-    return guests.register(event, user, profile, category, actor=actor,
-                           note=source or CONSENT_THROUGH_STAFF)
+    registration = guests.register(event, user, profile, category, actor=actor,
+                                   note=source or CONSENT_THROUGH_STAFF, approved=approved)
+    if approved and event.approval_required:
+        audit.record(event, actor, "registration.approve", subject=registration.confirmation_code,
+                     detail=source)
+        db.session.commit()
+    return registration
 
 
 def walk_in(event: Event, email: str, profile: Profile, category: Category | None, source: str, actor: User,
-            check_in: bool) -> tuple[Registration, bool]:
+            check_in: bool, may_approve: bool = False) -> tuple[Registration, bool]:
     """Register a guest standing at the desk and, if confirmed and asked, check them in. Commits.
 
+    In an event that needs approval, an organizer who asks for the check-in admits the guest in
+    the same step (`may_approve`); a walk-in registered by the help desk waits for an organizer.
     Returns the registration and whether the guest is now checked in.
     """
-    registration = register(event, email, profile, category, source, actor)
+    registration = register(event, email, profile, category, source, actor, approved=check_in and may_approve)
     if not check_in or registration.state != "confirmed":
         return registration, False
     arrival = checkin.check_in(event, registration.id, staff=actor)
