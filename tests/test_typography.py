@@ -146,6 +146,8 @@ def test_staff_pages_show_times_on_the_events_clock_with_its_zone(app, client, m
 # -- Forms of address -----------------------------------------------------------------------------
 
 PROFESSOR = SimpleNamespace(honorific="Prof", name_original="王小明", name_latin="Wang Xiaoming", surname="Wang")
+EXCELLENCY = SimpleNamespace(honorific="HE", name_original="John Williams", name_latin="John Williams",
+                             surname="Williams")
 NO_TITLE = SimpleNamespace(honorific="", name_original="王小明", name_latin="Wang Xiaoming", surname="Wang")
 
 
@@ -155,10 +157,14 @@ def test_a_greeting_carries_the_form_of_address_in_each_language(app):
             assert addressing.greeting(PROFESSOR) == "尊敬的王小明教授："
             assert addressing.greeting(NO_TITLE) == "尊敬的王小明："
             assert addressing.welcome(PROFESSOR) == "欢迎您，王小明教授"
+            assert addressing.greeting(EXCELLENCY) == "尊敬的John Williams阁下："
         with force_locale("en"):
             assert addressing.greeting(PROFESSOR) == "Dear Prof. Wang,"
             assert addressing.greeting(NO_TITLE) == "Dear Wang Xiaoming,"
             assert addressing.welcome(PROFESSOR) == "Welcome, Prof. Wang Xiaoming"
+            # An Excellency is named in full and greeted as such.
+            assert addressing.greeting(EXCELLENCY) == "Your Excellency,"
+            assert addressing.addressed_name(EXCELLENCY) == "H.E. John Williams"
             # In HTML the Chinese name is marked as Chinese on an English page.
             assert addressing.addressed_name(SimpleNamespace(**{**vars(PROFESSOR), "honorific": ""}), markup=True) == \
                 "Wang Xiaoming"

@@ -21,6 +21,9 @@ from portal.guests.forms import HONORIFICS
 from portal.i18n import current_language, gettext as _
 
 CHINESE_PREFIX_ONLY = frozenset({"Hon", "Mx"})
+# Protocol: an Excellency is named in full ("H.E. John Williams", never "H.E. Williams"), and an
+# English letter opens "Your Excellency,"; Chinese writes "尊敬的王小明阁下：" as for any title.
+EXCELLENCY = "HE"
 # The language a script is most likely written in, checked in this order (kana before Han: Japanese
 # names mix both). A Latin name is marked English: its own language is unknown, and an English
 # voice reads it far better than a Chinese one.
@@ -64,7 +67,7 @@ def _parts(registration, full: bool) -> tuple[str, str]:
         return ("" if code in CHINESE_PREFIX_ONLY or not label else str(label)), name
     if not label:
         return "", registration.name_latin or registration.name_original
-    family = "" if full else registration.surname
+    family = "" if full or code == EXCELLENCY else registration.surname
     return str(label), family or registration.name_latin or registration.name_original
 
 
@@ -87,6 +90,8 @@ def addressed_name(registration, markup: bool = False) -> str:
 
 def greeting(registration, markup: bool = False) -> str:
     """The opening of a letter: "Dear Prof. Wang," / "尊敬的王小明教授：" """
+    if registration.honorific == EXCELLENCY and current_language() != "zh_Hans":
+        return escape(_("Your Excellency,")) if markup else _("Your Excellency,")
     return _named("Dear %(name)s,", registration, markup)
 
 
