@@ -68,6 +68,15 @@ def aside(text: str) -> Markup:
     return Markup(pgettext("text in parentheses", "(%(text)s)")) % {"text": text}  # nosec B704
 
 
+# Chinese lists names with the enumeration comma "、", not the comma that joins clauses.
+SERIES = {"zh_Hans": "、", "en": ", "}
+
+
+def series(items) -> str:
+    """Names of one kind, as the language lists them: "Ada Lovelace, Grace Hopper", "阿达、格蕾丝"."""
+    return SERIES[current_language()].join(str(item) for item in items if item)
+
+
 def html_lang() -> str:
     return "zh-Hans" if current_language() == "zh_Hans" else "en"
 

@@ -6,7 +6,7 @@ from flask import Flask, abort, request, session
 from werkzeug.routing import IntegerConverter
 
 from portal import dates
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, aside, colon, current_language, html_lang
+from portal.i18n import LANGUAGE_NAMES, LANGUAGES, WTFORMS_MESSAGES, aside, colon, current_language, html_lang, series
 from portal.outbox import deliver_after_response
 from portal.rendering import add_vary, wants_fragment
 
@@ -49,6 +49,7 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["colon"] = colon
     app.jinja_env.filters["aside"] = aside
+    app.jinja_env.filters["series"] = series
     dates.register(app)
     app.before_request(_refuse_nul_characters)
     app.before_request(_share_wtforms_messages)
