@@ -120,3 +120,13 @@ def test_a_chinese_page_names_the_zones_in_chinese(app, client, event):
     assert '<option value="Asia/Tokyo" selected>日本时间</option>' in text
     assert '<option value="Asia/Hong_Kong">中国香港特别行政区时间</option>' in text
     assert "Asia/Tokyo<" not in text and "Asia/Hong Kong" not in text
+
+
+def test_a_chinese_page_joins_the_other_days_date_and_time_without_a_comma(app, client, event):
+    make_session(app, event, "Opening keynote", at(event, 0, 9))
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    text = client.get(f"/e/{event.slug}/agenda?tz=America/New_York").get_data(as_text=True)
+    # 09:00 in Shanghai is the evening before in New York.
+    shown = local(text.replace("（", "(").replace("）", ")"))
+    assert len(shown) == 1 and re.fullmatch(r"美国\(纽约\)时间：\d{4}年\d+月\d+日 \d\d:00–\d\d:00", shown[0]), shown
