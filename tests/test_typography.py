@@ -113,6 +113,21 @@ def test_the_programme_lists_speakers_and_times_with_the_languages_punctuation(a
     detail = _page_text(client.get(f"/e/summit/agenda/{session_id}").get_data(as_text=True))
     assert re.search(when, detail) and role in detail
 
+
+@pytest.mark.parametrize("language, expected", [
+    ("zh_Hans", '<a href="#surname">姓氏（拉丁字母）</a>：请输入您的姓氏。'),
+    ("en", '<a href="#surname">Family name in Latin letters</a>: Enter your family name.'),
+])
+def test_the_error_summary_puts_the_languages_colon_after_each_field(client, make_event, language, expected):
+    event = make_event()
+    sign_in_new_account(client, "wang@example.org")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    form = registration_form(category=str(next(c.id for c in event.categories if c.code == "delegate")), surname="")
+    page = submit(client, "/e/summit/register", form).get_data(as_text=True)
+    summary = page[page.index('class="error-summary"'):]
+    assert expected in summary[:summary.index("</div>")]
+
 def test_a_label_and_its_colon_follow_the_language(app):
     with app.test_request_context():
         with force_locale("zh_Hans"):
