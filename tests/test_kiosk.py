@@ -336,6 +336,20 @@ def test_lookup_by_confirmation_code(app, kiosk):
     assert check_ins(app) == 1
 
 
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
+@pytest.mark.parametrize("way", ["scan field", "no QR code"])
+def test_a_code_typed_with_a_chinese_input_methods_full_width_letters_is_found(app, kiosk, way):
+    guest = make_registration(app, kiosk.event)
+    typed = _full_width(guest["code"][:4] + " -" + guest["code"][4:])  # "ＡＢＣＤ　－ＥＦＧＨ"
+    assert typed != guest["code"] and not typed.isascii()
+    response = scan(kiosk, typed) if way == "scan field" else find(kiosk, by="code", code=typed)
+    assert response.status_code == 303 and "/kiosk/welcome/" in response.headers["Location"]
+    assert check_ins(app) == 1
+
 def test_lookup_by_surname_and_phone(app, kiosk):
     make_registration(app, kiosk.event)
     response = find(kiosk, by="name", surname="wang", phone_last4="1234")
