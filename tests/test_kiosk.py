@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.checkin import credential, devices, offline
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, User
+from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, Ticket, User
 from portal.models.registration import CANCELLED, DECLINED, PENDING, WAITLISTED
 from tests.factories import (
     check_ins, counting_queries, CSRF_INPUT, csrf_token, make_registration, new_kiosk, pair, scan, submit,
@@ -305,6 +305,16 @@ def test_bad_scans_get_a_calm_screen(app, kiosk, scanned):
         assert response.headers["Location"] == "/kiosk/help"
     assert check_ins(app) == 0
 
+
+
+@pytest.mark.parametrize("scanned", [" ", "   ", "\t"])
+def test_only_spaces_in_the_scan_field_asks_for_the_qr_and_opens_no_desk_ticket(app, kiosk, scanned):
+    response = scan(kiosk, scanned)
+    assert response.status_code == 422
+    assert "Scan the QR code on your ticket." in response.get_data(as_text=True)
+    assert check_ins(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 def test_a_ticket_of_another_event_is_unknown_here(app, kiosk, make_event):
     other = make_event(slug="other", name_en="Other Forum", name_zh="其他论坛")
