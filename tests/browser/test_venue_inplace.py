@@ -257,3 +257,17 @@ def test_offline_too_a_code_typed_in_the_scan_field_checks_the_guest_in(app, liv
     arrived = until(page, lambda: offline_check_ins(app).get(guests["wang"]["id"]), what="the sync")
     assert arrived[0] is not None  # checked in by the kiosk, once it could tell the server
     context.close()
+
+
+def test_offline_too_a_code_typed_in_full_width_letters_checks_the_guest_in(app, live_server, event, organizer,
+                                                                             guests, browser):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+    # What a Chinese input method types: full-width letters and digits, an ideographic space.
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in guests["wang"]["code"])
+    welcomed(page, full_width[:4] + "\u3000" + full_width[4:], "Welcome, Mr Wang Xiaoming")
+    done(page)
+    context.set_offline(False)
+    arrived = until(page, lambda: offline_check_ins(app).get(guests["wang"]["id"]), what="the sync")
+    assert arrived[0] is not None
+    context.close()
