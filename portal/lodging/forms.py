@@ -7,6 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal import dates
 from portal.forms import EventForm, near_event
 from portal.i18n import lazy_gettext as _l
 from portal.lodging.services import Stay, rate_text
@@ -89,8 +90,8 @@ class StayForm(EventForm):
 def _block_label(block) -> str:
     return str(_l("%(hotel)s · %(room)s · %(rate)s a night (%(payer)s) · %(start)s to %(end)s",
                   hotel=block.hotel.name, room=block.room_type, rate=rate_text(block),
-                  payer=PAYER_LABELS[block.payer], start=block.arrival_from.isoformat(),
-                  end=block.departure_until.isoformat()))
+                  payer=PAYER_LABELS[block.payer], start=dates.day(block.arrival_from, "short"),
+                  end=dates.day(block.departure_until, "short")))
 
 
 class ActionForm(FlaskForm):
