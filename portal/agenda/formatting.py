@@ -6,7 +6,7 @@ from flask_babel import get_locale
 
 from portal import dates
 from portal.i18n import gettext as _
-from portal.i18n import pick
+from portal.i18n import colon, pick
 
 # Babel's names for the forms the agenda's templates ask for, as named in portal/dates.py.
 FORMS = {"full": "weekday", "medium": "short", "long": "day"}
@@ -41,7 +41,7 @@ def pick_pair(pair) -> str:
 def toggle_labels() -> dict[str, str]:
     """The add/remove button's words, translated once for a page that shows many of them."""
     return {"held": _("In my agenda"), "remove": _("Remove from my agenda"), "sign_up": _("Sign up"),
-            "add": _("Add to my agenda"), "full": _("Full")}
+            "add": _("Add to my agenda"), "full": _("Full"), "colon": colon("")}
 
 
 def instant(text: str) -> datetime:
