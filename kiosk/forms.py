@@ -5,7 +5,7 @@ import secrets
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from portal.i18n import lazy_gettext as _l
 
@@ -31,8 +31,9 @@ class _Attempt(FlaskForm):
 
 
 class ScanForm(_Attempt):
+    # Only spaces (a stray tap on the space bar, a scanner's empty read) is nothing scanned: no desk ticket for it.
     ticket = StringField(_l("Scan your ticket QR code"), validators=[
-        InputRequired(_l("Scan the QR code on your ticket."))])
+        DataRequired(_l("Scan the QR code on your ticket."))])
 
 
 class CodeLookupForm(_Attempt):

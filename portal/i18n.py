@@ -70,7 +70,7 @@ def aside(text: str) -> Markup:
 
 def listed(items) -> str:
     """Items joined as the language joins them: "Lodging, Transport" in English, "住宿、交通" in Chinese."""
-    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items if item)
 
 
 def html_lang() -> str:

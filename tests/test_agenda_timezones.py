@@ -107,3 +107,26 @@ def test_the_local_time_costs_no_query(app, client, event):
     with counting_queries(app) as paris:
         client.get(f"/e/{event.slug}/agenda?tz=Europe/Paris")
     assert len(paris) == len(plain)
+
+
+def test_a_chinese_page_names_the_zones_in_chinese(app, client, event):
+    make_session(app, event, "Opening keynote", at(event, 0, 9), minutes=90)
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    text = client.get(f"/e/{event.slug}/agenda?tz=Asia/Tokyo").get_data(as_text=True)
+    start = at(event, 0, 9).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert local(text.replace("（", "(").replace("）", ")")) == [
+        f"日本时间：{start:%H:%M}–{start + timedelta(minutes=90):%H:%M}"]
+    assert '<option value="Asia/Tokyo" selected>日本时间</option>' in text
+    assert '<option value="Asia/Hong_Kong">中国香港特别行政区时间</option>' in text
+    assert "Asia/Tokyo<" not in text and "Asia/Hong Kong" not in text
+
+
+def test_a_chinese_page_joins_the_other_days_date_and_time_without_a_comma(app, client, event):
+    make_session(app, event, "Opening keynote", at(event, 0, 9))
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    text = client.get(f"/e/{event.slug}/agenda?tz=America/New_York").get_data(as_text=True)
+    # 09:00 in Shanghai is the evening before in New York.
+    shown = local(text.replace("（", "(").replace("）", ")"))
+    assert len(shown) == 1 and re.fullmatch(r"美国\(纽约\)时间：\d{4}年\d+月\d+日 \d\d:00–\d\d:00", shown[0]), shown

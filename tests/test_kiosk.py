@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.checkin import credential, devices, offline
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, User
+from portal.models import AuditEntry, BadgePrint, CheckIn, Event, KioskDevice, Ticket, User
 from portal.models.registration import CANCELLED, DECLINED, PENDING, WAITLISTED
 from tests.factories import (
     check_ins, counting_queries, CSRF_INPUT, csrf_token, make_registration, new_kiosk, pair, scan, submit,
@@ -306,6 +306,16 @@ def test_bad_scans_get_a_calm_screen(app, kiosk, scanned):
     assert check_ins(app) == 0
 
 
+
+@pytest.mark.parametrize("scanned", [" ", "   ", "\t"])
+def test_only_spaces_in_the_scan_field_asks_for_the_qr_and_opens_no_desk_ticket(app, kiosk, scanned):
+    response = scan(kiosk, scanned)
+    assert response.status_code == 422
+    assert "Scan the QR code on your ticket." in response.get_data(as_text=True)
+    assert check_ins(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
 def test_a_ticket_of_another_event_is_unknown_here(app, kiosk, make_event):
     other = make_event(slug="other", name_en="Other Forum", name_zh="其他论坛")
     guest = make_registration(app, other)
@@ -335,6 +345,20 @@ def test_lookup_by_confirmation_code(app, kiosk):
     assert "Welcome" in kiosk.get(response.headers["Location"]).get_data(as_text=True)
     assert check_ins(app) == 1
 
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
+@pytest.mark.parametrize("way", ["scan field", "no QR code"])
+def test_a_code_typed_with_a_chinese_input_methods_full_width_letters_is_found(app, kiosk, way):
+    guest = make_registration(app, kiosk.event)
+    typed = _full_width(guest["code"][:4] + " -" + guest["code"][4:])  # "ＡＢＣＤ　－ＥＦＧＨ"
+    assert typed != guest["code"] and not typed.isascii()
+    response = scan(kiosk, typed) if way == "scan field" else find(kiosk, by="code", code=typed)
+    assert response.status_code == 303 and "/kiosk/welcome/" in response.headers["Location"]
+    assert check_ins(app) == 1
 
 def test_lookup_by_surname_and_phone(app, kiosk):
     make_registration(app, kiosk.event)

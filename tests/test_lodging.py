@@ -45,6 +45,22 @@ def test_a_guest_requests_a_room_and_sees_it_on_my_trip(app, client, auth, make_
     assert request.notes == "Quiet room"
 
 
+
+@pytest.mark.parametrize("language, pattern", [
+    ("zh_Hans", r"湖畔酒店 · 豪华大床房 · .*· \d{4}年\d+月\d+日 至 \d{4}年\d+月\d+日<"),
+    ("en", r"Lakeside Hotel · Deluxe king · .* · [A-Z][a-z]{2} \d+, \d{4} to [A-Z][a-z]{2} \d+, \d{4}<"),
+])
+def test_the_room_choices_give_their_dates_as_the_language_writes_them(app, client, auth, make_event, language,
+                                                                       pattern):
+    event = make_event()
+    make_block(app, event)
+    auth.login_as(make_guest(app, event, "guest@example.org"))
+    with client.session_transaction() as session:
+        session["lang"] = language
+    page = client.get(f"/e/{event.slug}/me/lodging").get_data(as_text=True)
+    assert re.search(pattern, page), re.findall(r"<option[^>]*>([^<]*)<", page)
+    assert not re.search(r"\d{4}-\d\d-\d\d<", page)
+
 def test_htmx_gets_the_editor_and_then_the_card(app, client, auth, make_event):
     event = make_event()
     block_id = make_block(app, event)

@@ -4,6 +4,7 @@ import re
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -56,6 +57,27 @@ def test_htmx_swaps_the_button_in_place(app, client, auth, make_event):
     assert answer.status_code == 200 and "<html" not in text and text.lstrip().startswith("<form")
     assert "Remove from my agenda" in text and "2 places left" in text
 
+
+
+@pytest.mark.parametrize("language, add, remove", [
+    ("zh_Hans", "加入我的议程<span class=\"visually-hidden\">：Opening keynote（中文）</span>",
+     "从我的议程中移除<span class=\"visually-hidden\">：Opening keynote（中文）</span>"),
+    ("en", "Add to my agenda<span class=\"visually-hidden\">: Opening keynote</span>",
+     "Remove from my agenda<span class=\"visually-hidden\">: Opening keynote</span>"),
+])
+def test_the_buttons_name_their_session_with_the_languages_colon(app, client, auth, make_event, language, add,
+                                                                 remove):
+    event = make_event()
+    guest = make_guest(app, event, "colon@example.org")
+    keynote = make_session(app, event, "Opening keynote", at(event, 0, 9))
+    auth.login_as(guest)
+    with client.session_transaction() as session:
+        session["lang"] = language
+    assert add in client.get(f"/e/{event.slug}/agenda").get_data(as_text=True)
+    token = csrf_token(client, f"/e/{event.slug}/agenda")
+    swapped = client.post(f"/e/{event.slug}/me/agenda/{keynote}/add", data={"csrf_token": token},
+                          headers={"HX-Request": "true"})
+    assert remove in swapped.get_data(as_text=True)
 
 def test_a_full_session_refuses_and_says_so(app, client, auth, make_event):
     event = make_event()

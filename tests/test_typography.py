@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from portal import countries, dates
 from portal.extensions import db
 from portal.guests import addressing
-from portal.models import Registration
+from portal.models import Registration, Speaker
 from tests.factories import (
     at, confirm_stay, file_stay, make_block, make_guest, make_registration, make_room, make_session, new_kiosk, pair,
     registration_form, scan, submit,
@@ -82,6 +82,51 @@ def test_the_scan_finds_half_width_punctuation():
     assert HALF_WIDTH_BESIDE_HAN.search("房间(A厅)")
     assert not HALF_WIDTH_BESIDE_HAN.search(PLACEHOLDER.sub("x", "姓名：%(name)s（%(zone)s）"))
 
+
+
+def _page_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
+
+
+@pytest.mark.parametrize("language, names, when, role", [
+    ("zh_Hans", "阿米娜·哈达德、佐藤阳子", r"日星期. 09:00–10:00", "首席经济学家，河岸研究院"),
+    ("en", "Amina Haddad, Yoko Sato", r"\d, 20\d\d, 09:00–10:00", "Chief Economist, Riverbank Research"),
+])
+def test_the_programme_lists_speakers_and_times_with_the_languages_punctuation(app, client, make_event, language,
+                                                                              names, when, role):
+    event = make_event()
+    with app.app_context():
+        amina = Speaker(event_id=event.id, name_en="Amina Haddad", name_zh="阿米娜·哈达德",
+                        title_en="Chief Economist", title_zh="首席经济学家",
+                        organization_en="Riverbank Research", organization_zh="河岸研究院")
+        yoko = Speaker(event_id=event.id, name_en="Yoko Sato", name_zh="佐藤阳子")
+        db.session.add_all([amina, yoko])
+        db.session.commit()
+        speakers = (amina.id, yoko.id)
+    session_id = make_session(app, event, "Opening keynote", at(event, 0, 9), speakers=speakers, kind="keynote")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    for path in ("/e/summit/", "/e/summit/agenda", f"/e/summit/agenda/{session_id}"):
+        text = _page_text(client.get(path).get_data(as_text=True))
+        assert names in text or path.endswith(str(session_id)), path
+        assert not HALF_WIDTH_BESIDE_HAN.search(text), (path, HALF_WIDTH_BESIDE_HAN.search(text))
+    detail = _page_text(client.get(f"/e/summit/agenda/{session_id}").get_data(as_text=True))
+    assert re.search(when, detail) and role in detail
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("zh_Hans", '<a href="#surname">姓氏（拉丁字母）</a>：请输入您的姓氏。'),
+    ("en", '<a href="#surname">Family name in Latin letters</a>: Enter your family name.'),
+])
+def test_the_error_summary_puts_the_languages_colon_after_each_field(client, make_event, language, expected):
+    event = make_event()
+    sign_in_new_account(client, "wang@example.org")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    form = registration_form(category=str(next(c.id for c in event.categories if c.code == "delegate")), surname="")
+    page = submit(client, "/e/summit/register", form).get_data(as_text=True)
+    summary = page[page.index('class="error-summary"'):]
+    assert expected in summary[:summary.index("</div>")]
 
 def test_a_label_and_its_colon_follow_the_language(app):
     with app.test_request_context():

@@ -2,9 +2,11 @@
 
 from datetime import date, datetime
 
+from flask_babel import get_locale
+
 from portal import dates
 from portal.i18n import gettext as _
-from portal.i18n import pick
+from portal.i18n import colon, pick
 
 # Babel's names for the forms the agenda's templates ask for, as named in portal/dates.py.
 FORMS = {"full": "weekday", "medium": "short", "long": "day"}
@@ -19,8 +21,12 @@ def agenda_date(value: date | datetime, event=None, form: str = "full") -> str:
 
 
 def agenda_span(starts_at: datetime, ends_at: datetime, event) -> str:
-    """"Tuesday, June 3, 2025, 09:00–10:30", in the event's zone."""
-    return f"{agenda_date(starts_at, event)}, {agenda_time(starts_at, event)}–{agenda_time(ends_at, event)}"
+    """"Tuesday, June 3, 2025, 09:00–10:30" or "2025年6月3日星期二 09:00–10:30", in the event's zone."""
+    # The language's own way of joining a date and a time: a comma in English, a space in Chinese.
+    locale = get_locale()
+    pattern = str(locale.datetime_formats["full"]) if locale else "{1}, {0}"
+    times = f"{agenda_time(starts_at, event)}–{agenda_time(ends_at, event)}"
+    return pattern.replace("{1}", agenda_date(starts_at, event)).replace("{0}", times)
 
 
 def agenda_moment(value: datetime, event) -> str:
@@ -35,7 +41,7 @@ def pick_pair(pair) -> str:
 def toggle_labels() -> dict[str, str]:
     """The add/remove button's words, translated once for a page that shows many of them."""
     return {"held": _("In my agenda"), "remove": _("Remove from my agenda"), "sign_up": _("Sign up"),
-            "add": _("Add to my agenda"), "full": _("Full")}
+            "add": _("Add to my agenda"), "full": _("Full"), "colon": colon("")}
 
 
 def instant(text: str) -> datetime:

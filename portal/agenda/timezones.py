@@ -10,9 +10,12 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel.dates import format_date, format_time
+from babel import Locale
+from babel.dates import format_date, format_time, get_timezone_location
 from flask import session
 from flask_babel import get_locale
+
+from portal.i18n import current_language
 
 SESSION_KEY = "agenda_tz"
 EVENT_ZONE = "event"
@@ -64,6 +67,13 @@ def zone_choices(chosen: str) -> list[str]:
     return list(COMMON_ZONES) if not chosen or chosen in COMMON_ZONES else [chosen, *COMMON_ZONES]
 
 
+def zone_label(name: str) -> str:
+    """A zone as a guest reads it: "Asia/Hong Kong" in English, "中国香港特别行政区时间" in Chinese."""
+    if current_language() == "zh_Hans" and name != "UTC":
+        return get_timezone_location(name, locale=get_locale())
+    return name.replace("_", " ")
+
+
 def local_span(starts_at: datetime, ends_at: datetime, event) -> str:
     """The session's time in the guest's zone ("02:00–03:30", with the date when it is another day
     there), or '' when the guest asked for none or it is the event's own."""
@@ -75,7 +85,9 @@ def local_span(starts_at: datetime, ends_at: datetime, event) -> str:
     span = (f"{format_time(starts_at, 'HH:mm', tzinfo=zone, locale=locale)}"
             f"–{format_time(ends_at, 'HH:mm', tzinfo=zone, locale=locale)}")
     if local_start.date() != starts_at.astimezone(event.zone).date():
-        span = f"{format_date(local_start.date(), 'medium', locale=locale)}, {span}"
+        # Joined as the language joins a date and a time: "Jun 3, 2025, 20:00–21:30", "2025年6月3日 20:00–21:30".
+        joined = str(Locale.parse(locale).datetime_formats["medium"])
+        span = joined.replace("{1}", format_date(local_start.date(), "medium", locale=locale)).replace("{0}", span)
     return span
 
 
@@ -83,3 +95,4 @@ def register(bp) -> None:
     bp.add_app_template_global(guest_zone_name, "agenda_guest_zone")
     bp.add_app_template_global(local_span, "agenda_local_span")
     bp.add_app_template_global(zone_choices, "agenda_zone_choices")
+    bp.add_app_template_global(zone_label, "agenda_zone_label")

@@ -2,6 +2,7 @@
 
 import io
 import secrets
+import unicodedata
 from functools import lru_cache
 
 import qrcode
@@ -23,8 +24,9 @@ def new_confirmation_code() -> str:
 
 
 def normalise_confirmation_code(typed: str) -> str:
-    """What a guest types, made comparable: case, spaces and dashes do not matter."""
-    return typed.upper().replace(" ", "").replace("-", "")
+    """What a guest types, made comparable: case, spaces and dashes do not matter, nor the full-width
+    letters, digits, spaces and dashes a Chinese input method types ("ＡＢ２３－ＣＤ４５")."""
+    return unicodedata.normalize("NFKC", typed).upper().replace(" ", "").replace("-", "")
 
 
 def _qr(data: str, box_size: int = 10) -> qrcode.QRCode:

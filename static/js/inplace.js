@@ -1,6 +1,7 @@
 /* In-place loading that behaves like a page load. hx-boost swaps <body> and <title> only, so
    after a boosted swap this takes the new page's <html lang>, its <body> class and data-*, and
-   its own stylesheets; it moves focus to the new page's error summary, autofocus field or heading,
+   its own stylesheets; it moves focus to the new page's error summary (else its first field marked
+   invalid), autofocus field or heading,
    and says the new page's title in a status region for screen readers.
    After a part of a page is swapped by a guest's click or submit (My trip's editors), focus goes
    to its error summary, else its first field, else its heading. Polls never move focus. */
@@ -77,8 +78,9 @@
 
   function settlePage() {
     var main = document.getElementById("main") || document.body;
-    focusOn(firstVisible(main, ".error-summary")) || focusOn(firstVisible(main, "[autofocus]")) ||
-      focusOn(firstVisible(main, "h1")) || focusOn(main);
+    // A form without a summary (the kiosk's): the first field to correct, so the guest types straight into it.
+    focusOn(firstVisible(main, ".error-summary")) || focusOn(firstVisible(main, '[aria-invalid="true"]')) ||
+      focusOn(firstVisible(main, "[autofocus]")) || focusOn(firstVisible(main, "h1")) || focusOn(main);
     announce(document.title);
   }
 

@@ -197,8 +197,9 @@
 
   // -- Checking a guest in against the manifest --------------------------------------------------
 
-  // A confirmation code is compared as the server compares it: case, spaces and dashes do not matter.
-  function asCode(typed) { return (typed || "").toUpperCase().replace(/[ -]/g, ""); }
+  // A confirmation code is compared as the server compares it: case, spaces and dashes do not matter,
+  // nor a Chinese input method's full-width forms (NFKC, as portal/guests/tickets.py).
+  function asCode(typed) { return (typed || "").normalize("NFKC").toUpperCase().replace(/[ -]/g, ""); }
 
   // The guest a ticket (or a code) names, and the tag to queue the scan under. What is typed into the
   // scan field may be a confirmation code too, as online: tried second.

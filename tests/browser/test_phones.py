@@ -161,6 +161,23 @@ def test_my_trip_shows_the_ticket_first_on_a_phone(app, live_server, demo, open_
     assert_accessible(page)
 
 
+
+def test_only_the_emergency_stays_in_view_the_other_notices_scroll_away(app, live_server, demo, open_page):
+    _post(app, demo, "emergency", "Fire alarm: leave by the east exit.")
+    for n in range(3):
+        _post(app, demo, "info", f"Notice {n}: shuttles run every 20 minutes from both partner hotels until 10:00.")
+    page = open_page(viewport=PHONE)
+    page.goto(live_server("/e/demo/agenda?day=all"))
+    page.mouse.wheel(0, 5000)
+    page.wait_for_timeout(300)
+    assert page.evaluate("scrollY") > 300
+    alert = page.get_by_role("alert")
+    assert abs(alert.bounding_box()["y"]) < 1
+    # The polite notices went up with the page: the phone's screen is the guest's, under the emergency.
+    notices = page.locator("#announcements").get_by_role("status").bounding_box()
+    assert notices["y"] + notices["height"] <= 0
+    assert_accessible(page)
+
 def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo, open_page):
     _post(app, demo, "emergency", "Fire alarm: leave by the east exit.")
     page = signed_in_page(app, live_server, open_page(viewport=PHONE), demo["guest_user_id"])

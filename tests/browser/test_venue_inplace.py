@@ -99,6 +99,25 @@ def test_the_kiosk_language_switch_marks_the_page_and_the_welcome_in_chinese(app
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome. Please check in here.")
 
 
+
+def test_a_kiosk_form_sent_with_a_mistake_puts_focus_on_the_field_to_correct(app, live_server, event, organizer,
+                                                                            open_page):
+    page = open_page()
+    pair_kiosk(page, app, live_server, event.id, organizer)
+    page.get_by_role("link", name="No QR code? Find my registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find my registration")
+    page.get_by_label("Family name").fill("Wang")
+    page.get_by_label("Last four digits of your phone number").fill("12ab")
+    page.locator("form").filter(has=page.get_by_label("Family name")).get_by_role("button", name="Check in").click()
+    phone = page.get_by_label("Last four digits of your phone number")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    # The guest types the correction straight away, with what they typed still there.
+    expect(phone).to_be_focused()
+    expect(phone).to_have_value("12ab")
+    expect(page.get_by_label("Family name")).to_have_value("Wang")
+    assert_accessible(page)
+    assert page.problems == []
+
 def test_the_portal_language_switch_marks_the_page(app, live_server, make_event, open_page):
     event = make_event()
     page = open_page()
@@ -237,4 +256,18 @@ def test_offline_too_a_code_typed_in_the_scan_field_checks_the_guest_in(app, liv
     context.set_offline(False)
     arrived = until(page, lambda: offline_check_ins(app).get(guests["wang"]["id"]), what="the sync")
     assert arrived[0] is not None  # checked in by the kiosk, once it could tell the server
+    context.close()
+
+
+def test_offline_too_a_code_typed_in_full_width_letters_checks_the_guest_in(app, live_server, event, organizer,
+                                                                             guests, browser):
+    context, page = open_kiosk(browser, app, live_server, event, organizer, "Hall A")
+    context.set_offline(True)
+    # What a Chinese input method types: full-width letters and digits, an ideographic space.
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in guests["wang"]["code"])
+    welcomed(page, full_width[:4] + "\u3000" + full_width[4:], "Welcome, Mr Wang Xiaoming")
+    done(page)
+    context.set_offline(False)
+    arrived = until(page, lambda: offline_check_ins(app).get(guests["wang"]["id"]), what="the sync")
+    assert arrived[0] is not None
     context.close()
