@@ -104,3 +104,25 @@ def test_a_chinese_colon_is_not_followed_by_a_space(app, make_event, make_staff)
     assert "状态：开放" in page and "状态： " not in page
     waiting = " ".join(staff.get(f"{base}/waiting").get_data(as_text=True).split())
     assert "下载名单：<a" in waiting
+
+
+def test_a_survey_open_by_its_date_before_the_invitations_went_out_invites_on_one_click(
+        app, make_event, make_staff, mailbox):
+    event = make_event()
+    organizer = make_staff("boss@example.org", event, roles=("organizer",))
+    survey = add_survey(app, event, RATING_AND_TEXT, invited=False)
+    add_guest(app, event, "ann@example.org", name="Ann Lee")
+    staff = app.test_client()
+    sign_in(staff, organizer.id)
+    base = f"/staff/e/{event.slug}/surveys/{survey['id']}"
+    page = staff.get(base).get_data(as_text=True)
+    assert "No invitation has gone out yet." in page and "when the survey opens" not in page
+    response = send(staff, f"{base}/open", form_as_shown(staff, base, action=f"{base}/open"))
+    response.close()
+    assert response.status_code == 303
+    assert [m["To"] for m in mailbox.messages] == ["ann@example.org"]
+    page = staff.get(base).get_data(as_text=True)
+    assert "Invitations sent" in page
+    assert "Invite the guests now" not in page
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "survey.invite")) == "1"

@@ -130,10 +130,14 @@ def edit_survey(event: Event, survey_id: int):
 @bp.post("/e/<slug>/surveys/<int:survey_id>/open")
 @access.staff(*SURVEY_ROLES)
 def open_survey(event: Event, survey_id: int):
-    """Open the survey now; its audience is mailed their link once."""
+    """Open the survey now; its audience is mailed their link once (now, if it opened by its date first)."""
     survey = _survey(event, survey_id)
     if ActionForm().validate_on_submit():
-        if not survey.questions:
+        if survey.is_open():
+            sent = services.invite_now(survey, current_user)
+            flash(_("The survey is open. %(count)d guests are invited by e-mail.", count=sent) if sent
+                  else _("The survey is open."), "success")
+        elif not survey.questions:
             flash(_("Add at least one question before opening the survey."), "error")
         else:
             try:

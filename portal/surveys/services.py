@@ -280,6 +280,16 @@ def open_by_hand(survey: Survey, actor, early: bool = False) -> int:
     return sent
 
 
+def invite_now(survey: Survey, actor) -> int:
+    """Invite the audience of a survey that opened by its date before the invitation task ran
+    (`flask surveys send-invitations`, from cron). Commits; returns the invitations queued (0 if sent)."""
+    sent = send_invitations(survey)
+    if sent:
+        audit.record(survey.event, actor, "survey.invite", subject=f"survey {survey.id}", detail=str(sent))
+    db.session.commit()
+    return sent
+
+
 def close_by_hand(survey: Survey, actor) -> None:
     survey.closed_at = utcnow()
     audit.record(survey.event, actor, "survey.close", subject=f"survey {survey.id}")
