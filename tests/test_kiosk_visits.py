@@ -37,6 +37,14 @@ def test_two_visits_that_end_at_the_desk_get_two_tickets_with_what_was_typed(app
         assert len(tickets[0].messages) == len(tickets[1].messages) == 1
 
 
+def test_an_unknown_guests_ticket_is_in_the_language_the_kiosk_spoke(app, kiosk):
+    submit(kiosk, "/kiosk/language", {"lang": "zh_Hans"}, page="/kiosk/language")
+    scan(kiosk, "WRONG-CODE-1")
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.language == "zh_Hans" and "未能签到" in ticket.subject
+
+
 def test_the_same_scan_sent_again_finds_its_own_ticket(app, kiosk):
     scan(kiosk, "WRONG-CODE-1", nonce="same-visit-nonce-0123456789")
     scan(kiosk, "WRONG-CODE-1", nonce="same-visit-nonce-0123456789")

@@ -25,7 +25,7 @@ from portal import audit, outbox
 from portal.auth.tokens import token_hash
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import gettext as _
+from portal.i18n import current_language, gettext as _
 from portal.mailing import alerts
 from portal.models import (
     CannedReply, Event, KioskDevice, Registration, ResponseTarget, StaffRole, Ticket, TicketChange, TicketCounter,
@@ -249,7 +249,8 @@ def open_handoff(event: Event, registration: Registration | None, kiosk: KioskDe
     ticket = open_ticket(
         event, category="other", priority="high", source="handoff", registration=registration, kiosk=kiosk,
         name="" if registration else _("Unknown guest at %(kiosk)s", kiosk=where),
-        subject=_("Could not check in at %(kiosk)s", kiosk=where), body=body, now=now)
+        subject=_("Could not check in at %(kiosk)s", kiosk=where), body=body, now=now,
+        language=current_language())  # the screen's, as its words are; a known guest's own prevails
     if registration is None and kiosk is not None and nonce:
         ticket.kiosk_nonce = nonce[:43]
     return ticket
