@@ -16,6 +16,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, pgettext  # noqa: F401  (the code's _ and _l)
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms import SelectChoice
 from wtforms.i18n import messages_path
 
 LANGUAGES = ("zh_Hans", "en")
@@ -73,8 +74,15 @@ def listed(items) -> str:
     return pgettext("between the items of a list", ", ").join(str(item) for item in items if item)
 
 
-def html_lang() -> str:
-    return "zh-Hans" if current_language() == "zh_Hans" else "en"
+def html_lang(language: str | None = None) -> str:
+    """The BCP 47 tag for `language` (default: the page's), as `lang` attributes want it."""
+    return "zh-Hans" if (language or current_language()) == "zh_Hans" else "en"
+
+
+def language_choices() -> list[SelectChoice]:
+    """The languages to choose from, each named in itself and marked so (WCAG 3.1.2): "中文" is
+    read as Chinese on an English page."""
+    return [SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": html_lang(code)}) for code in LANGUAGES]
 
 
 @lru_cache(maxsize=8)

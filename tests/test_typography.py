@@ -262,6 +262,16 @@ def test_the_registration_form_offers_the_list_in_pinyin_order(client, make_even
     assert select.index(">阿尔巴尼亚<") < select.index(">中国<")
 
 
+def test_each_language_in_a_language_list_is_marked_as_itself(client, make_event):
+    make_event()
+    sign_in_new_account(client, "wang@example.org")
+    page = client.get("/e/summit/register").get_data(as_text=True)
+    select = page[page.index('name="language"'):]
+    select = select[:select.index("</select>")]
+    assert re.search(r'<option lang="zh-Hans"[^>]*>中文</option>', select), select
+    assert re.search(r'<option lang="en"[^>]*>English</option>', select), select
+
+
 # -- "Room", by what it is ------------------------------------------------------------------------
 
 def test_a_hotel_room_and_a_meeting_room_are_told_apart_in_chinese(app, client, make_event):

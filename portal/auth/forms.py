@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.forms import one_line
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, lazy_gettext as _l
+from portal.i18n import language_choices, lazy_gettext as _l
 
 
 class EmailForm(FlaskForm):
@@ -27,7 +27,7 @@ class AccountForm(FlaskForm):
         DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most 200 characters.")),
     ])
     language = SelectField(_l("Language for pages and e-mail"),
-                           choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
+                           choices=language_choices)
     current_password = PasswordField(_l("Current password"), validators=[Optional(), Length(max=200)])
     new_password = PasswordField(_l("New password (optional)"), validators=[
         Optional(), Length(min=10, max=200, message=_l("A password has 10 to 200 characters.")),

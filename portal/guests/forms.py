@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from portal import countries
 from portal.forms import one_line
 from portal.guests.services import Profile
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, lazy_gettext as _l
+from portal.i18n import language_choices, lazy_gettext as _l
 
 HONORIFICS = (
     ("", _l("(none)")),
@@ -54,7 +54,7 @@ class ProfileForm(FlaskForm):
     phone = TelField(_l("Mobile phone, with country code"), validators=[
         DataRequired(_l("Enter a phone number.")), _max(40),
         Regexp(r"^(?=(?:\D*\d){6})\+?[0-9 ()\-]{6,40}$", message=_l("Enter a phone number such as +86 138 0000 0000."))])
-    language = SelectField(_l("Preferred language"), choices=[SelectChoice(c, LANGUAGE_NAMES[c]) for c in LANGUAGES])
+    language = SelectField(_l("Preferred language"), choices=language_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Valid
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import one_line
-from portal.i18n import LANGUAGE_NAMES, LANGUAGES, lazy_gettext as _l
+from portal.i18n import language_choices, lazy_gettext as _l
 from portal.models import StaffRole
 
 ROLE_LABELS = {
@@ -35,7 +35,7 @@ class InviteForm(RolesForm):
     display_name = StringField(_l("Name"), filters=[one_line], validators=[
         DataRequired(_l("Enter the name.")), Length(max=200, message=_l("At most 200 characters."))])
     language = SelectField(_l("Language of the invitation"),
-                           choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
+                           choices=language_choices)
 
     def validate_roles(self, field):
         if not field.data:
