@@ -367,3 +367,15 @@ def test_the_guest_page_shows_the_sessions_the_guest_booked(app, client, auth, m
     sessions = re.search(r'data-testid="guest-sessions".*?</section>', page, re.S).group(0)
     assert "Opening keynote" in sessions and "Closed roundtable" in sessions and "Trade panel" not in sessions
     assert sessions.index("Opening keynote") < sessions.index("Closed roundtable")
+
+
+@pytest.mark.parametrize(("roles", "link"), [(("organizer",), True), (("catering",), False)])
+def test_the_guest_page_has_one_needs_card_with_the_link_for_who_may_enter(app, client, auth, make_staff, summit,
+                                                                          roles, link):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("olivia@example.org", summit, roles=roles))
+    page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
+    assert len(re.findall(r"<h2[^>]*>Needs</h2>", page)) == 1
+    card = re.search(r'<section[^>]*aria-labelledby="needs-heading".*?</section>', page, re.S).group(0)
+    assert (f'href="/staff/e/summit/guests/{guest_id}/needs"' in card) is link
+    assert ("Enter or change the needs for the guest" in page) is link
