@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, pgettext  # noqa: F401  (the code's _ and _l)
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 from wtforms.i18n import messages_path
 
@@ -70,8 +70,16 @@ def aside(text: str) -> Markup:
 
 
 def listed(items) -> str:
-    """Items joined as the language joins them: "Lodging, Transport" in English, "住宿、交通" in Chinese."""
-    return pgettext("between the items of a list", ", ").join(str(item) for item in items if item)
+    """Items joined as the language joins them: "Lodging, Transport" in English, "住宿、交通" in Chinese.
+
+    Items already marked up (a name in its `<span lang>`) stay markup, and the plain ones beside them
+    are escaped; a list of plain text stays plain text.
+    """
+    separator = pgettext("between the items of a list", ", ")
+    items = [item for item in items if item]
+    if any(hasattr(item, "__html__") for item in items):
+        return Markup(escape(separator)).join(items)
+    return separator.join(str(item) for item in items)
 
 
 def html_lang(language: str | None = None) -> str:

@@ -6,6 +6,10 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
+
+from portal.extensions import db
+from portal.models import Registration
 
 from tests.factories import add_needs_guest, queries_for, state_needs
 
@@ -81,6 +85,32 @@ def test_headers_follow_the_exporting_users_language(client, coordinator, guests
     assert header != "Day,Meal,Served at,Kind,Diet or allergen,Severity,Guests,Names"
     assert len(header.split(",")) == 8
 
+
+
+def test_the_chinese_board_lists_names_and_asides_the_chinese_way(app, client, coordinator, summit, guests):
+    _, wang = add_needs_guest(app, summit, email="wang@example.org", name="Wang Xiaoming")
+    with app.app_context():
+        db.session.execute(update(Registration).where(Registration.id == wang).values(name_original="王小明"))
+        db.session.commit()
+    state_needs(app, wang, "kosher", [("peanuts", "mild"), ("other", "severe", "Kiwi")])
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    page = client.get("/staff/e/summit/catering").get_data(as_text=True)
+    row = page.split('<tr data-diet="halal">')[1].split("</tr>")[0]
+    assert '<span lang="en">Amira Haddad</span> （no pork gelatine）' in row
+    row = page.split('<tr data-diet="kosher">')[1].split("</tr>")[0]
+    assert ('<span lang="en">Ben Cohen</span>、<span lang="en">Wang Xiaoming</span> （王小明）'
+            in row)
+    row = page.split('data-allergen="other" data-severity="severe"')[1].split("</tr>")[0]
+    assert "（Kiwi）、" in row and ", " not in row and "(" not in row
+    # The kitchen's files stay plain text with ASCII punctuation, whatever the page's language.
+    rows = list(csv.DictReader(io.StringIO(client.get("/staff/e/summit/catering/counts.csv").get_data()
+                                           .decode("utf-8-sig"))))
+    assert any("Ben Cohen; Wang Xiaoming (王小明)" in r.values() for r in rows)
+    workbook = load_workbook(io.BytesIO(client.get("/staff/e/summit/catering/guests.xlsx").get_data()))
+    values = list(workbook.active.iter_rows(values_only=True))
+    assert any(row[1:3] == ("Wang Xiaoming", "王小明") and row[5].startswith("花生") and "; " in row[5]
+               for row in values[1:])
 
 
 

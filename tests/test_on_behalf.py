@@ -367,3 +367,37 @@ def test_the_guest_page_shows_the_sessions_the_guest_booked(app, client, auth, m
     sessions = re.search(r'data-testid="guest-sessions".*?</section>', page, re.S).group(0)
     assert "Opening keynote" in sessions and "Closed roundtable" in sessions and "Trade panel" not in sessions
     assert sessions.index("Opening keynote") < sessions.index("Closed roundtable")
+
+
+@pytest.mark.parametrize(("roles", "link"), [(("organizer",), True), (("catering",), False)])
+def test_the_guest_page_has_one_needs_card_with_the_link_for_who_may_enter(app, client, auth, make_staff, summit,
+                                                                          roles, link):
+    [guest_id] = add_guests(app, summit, 1)
+    auth.login_as(make_staff("olivia@example.org", summit, roles=roles))
+    page = client.get(f"/staff/e/summit/guests/{guest_id}").get_data(as_text=True)
+    assert len(re.findall(r"<h2[^>]*>Needs</h2>", page)) == 1
+    card = re.search(r'<section[^>]*aria-labelledby="needs-heading".*?</section>', page, re.S).group(0)
+    assert (f'href="/staff/e/summit/guests/{guest_id}/needs"' in card) is link
+    assert ("Enter or change the needs for the guest" in page) is link
+
+
+@pytest.mark.parametrize("page", ["", "/needs", "/lodging", "/transport/arrival", "/badge"])
+def test_staff_pages_title_a_guest_by_the_name_they_write_in_chinese(app, client, auth, make_staff, summit, page):
+    [guest_id] = add_guests(app, summit, 1, name_original="王小明", name_latin="Wang Xiaoming")
+    auth.login_as(make_staff("olivia@example.org", summit, roles=("organizer",)))
+    url = f"/staff/e/summit/guests/{guest_id}{page}"
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans"
+    text = client.get(url).get_data(as_text=True)
+    heading = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)
+    title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)
+    assert "王小明" in heading and "王小明" in title and "Wang Xiaoming" not in title
+    assert 'lang="zh"' not in heading  # a Chinese name on a Chinese page needs no mark
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    text = client.get(url).get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)
+    assert "Wang Xiaoming" in title and "王小明" not in title
+    if page:  # the guest's own page shows both names in its heading
+        heading = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)
+        assert '<span lang="en">' not in heading and "Wang Xiaoming" in heading and "王小明" not in heading

@@ -57,16 +57,24 @@ def in_own_language(text: str) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(language, text)
 
 
+def guest_name(registration) -> str:
+    """The guest's full name for this page's language, unmarked: as they write it on a Chinese page
+    ("王小明"), in Latin letters on an English one ("Wang Xiaoming"); the other when one is missing.
+    A heading marks it with `in_own_language`; a `<title>` takes it as it is."""
+    if current_language() == "zh_Hans":
+        return registration.name_original or registration.name_latin
+    return registration.name_latin or registration.name_original
+
+
 def _parts(registration, full: bool) -> tuple[str, str]:
     """(form of address in the current language or "", the name it goes with)."""
     chinese = current_language() == "zh_Hans"
     code = registration.honorific or ""
     label = dict(HONORIFICS).get(code) if code else None
     if chinese:
-        name = registration.name_original or registration.name_latin
-        return ("" if code in CHINESE_PREFIX_ONLY or not label else str(label)), name
+        return ("" if code in CHINESE_PREFIX_ONLY or not label else str(label)), guest_name(registration)
     if not label:
-        return "", registration.name_latin or registration.name_original
+        return "", guest_name(registration)
     family = "" if full or code == EXCELLENCY else registration.surname
     return str(label), family or registration.name_latin or registration.name_original
 
@@ -111,6 +119,7 @@ def register(bp) -> None:
     """Template globals that mark names in HTML and leave plain-text mails plain."""
     for function in (addressed_name, greeting, welcome, dear):
         bp.add_app_template_global(_for_templates(function), function.__name__)
+    bp.add_app_template_global(guest_name, "guest_name")
     bp.add_app_template_filter(_marked, "in_own_language")
     # For an element that holds only a name (a badge's line): its `lang`, whatever the page's.
     bp.add_app_template_filter(script_language, "script_language")
