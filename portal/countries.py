@@ -16,6 +16,7 @@ dependency here), so pypinyin, a well-kept library with CC0 data, reads each nam
 import os
 import unicodedata
 from functools import cache
+from typing import Callable
 
 from babel import Locale
 
@@ -50,6 +51,16 @@ def _pinyin_key(name: str) -> list[str]:
     return lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
 
 
+def reading_order(language: str) -> Callable[[str], tuple]:
+    """The sort key a reader of `language` expects for names: pinyin in Chinese, letters in English.
+
+    Other short lists named in the reader's language (the audit log's actions) sort with it too.
+    """
+    if language == "zh_Hans":
+        return lambda name: (_pinyin_key(name), name)
+    return lambda name: (_latin_key(name), name)
+
+
 @cache
 def countries(language: str) -> tuple[tuple[str, str], ...]:
     """(code, name) for every country and region, in the order a reader of `language` looks for it.
@@ -57,9 +68,8 @@ def countries(language: str) -> tuple[tuple[str, str], ...]:
     Kept once per language and process: CLDR and the sort do not change while the app runs.
     """
     names = {code: name for code, name in _locale(language).territories.items() if is_country(code)}
-    key = (lambda item: (_pinyin_key(item[1]), item[1])) if language == "zh_Hans" else (
-        lambda item: (_latin_key(item[1]), item[1]))
-    return tuple(sorted(names.items(), key=key))
+    key = reading_order(language)
+    return tuple(sorted(names.items(), key=lambda item: key(item[1])))
 
 
 def country_choices() -> list[tuple[str, str]]:

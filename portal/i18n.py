@@ -14,13 +14,17 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, pgettext  # noqa: F401  (the code's _ and _l)
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
 from wtforms.i18n import messages_path
 
 LANGUAGES = ("zh_Hans", "en")
+# Each language in its own words, for choosing one: the switcher and the language fields.
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+# Each language in the reader's words, for reading about a guest: staff lists and exports.
+LANGUAGE_LABELS = {"zh_Hans": _l("Chinese"), "en": _l("English")}
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -80,6 +84,12 @@ def listed(items) -> str:
     if any(hasattr(item, "__html__") for item in items):
         return Markup(escape(separator)).join(items)
     return separator.join(str(item) for item in items)
+
+
+def language_name(code: str) -> str:
+    """A guest's language named in the reader's language; a code the app does not speak as itself."""
+    label = LANGUAGE_LABELS.get(code)
+    return str(label) if label is not None else code
 
 
 def html_lang(language: str | None = None) -> str:

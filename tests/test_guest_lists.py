@@ -235,6 +235,7 @@ def test_the_export_holds_exactly_the_rows_the_filters_show_on_every_page(app, c
     assert ada["Waiting-list position"] == "1" and ada["State"] == "On the waiting list"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", ada["Registered on"])
     assert ada["Phone"] == "+86 138 0000 0000" and ada["E-mail"] == "waiting0@example.org"
+    assert ada["Language"] == "English"  # the language's name in the reader's language, not "en"
     assert {r["Waiting-list position"] for r in rows if r["Name (Latin)"] != "Ada Press"} == {""}
     with app.app_context():
         codes = set(db.session.scalars(select(Registration.confirmation_code)))
@@ -246,7 +247,10 @@ def test_the_export_holds_exactly_the_rows_the_filters_show_on_every_page(app, c
 
 
 def test_the_excel_export_keeps_dates_and_numbers_and_speaks_the_readers_language(app, client, as_organizer, summit):
-    _waitlist(app, summit, ["Ada Waits", "Bo Waits"])
+    ada, _bo = _waitlist(app, summit, ["Ada Waits", "Bo Waits"])
+    with app.app_context():
+        db.session.get(Registration, ada).language = "zh_Hans"
+        db.session.commit()
     submit(client, "/language", {"lang": "zh_Hans", "next": "/"}, page="/")
     answer = client.get("/staff/e/summit/guests.xlsx", query_string={"state": "waitlisted"})
     assert answer.status_code == 200
@@ -257,6 +261,9 @@ def test_the_excel_export_keeps_dates_and_numbers_and_speaks_the_readers_languag
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert sorted(row[position] for row in values) == [1, 2]
     assert all(row[registered].year >= 2026 for row in values)
+    # Each guest's language, named in the reader's: 中文 for Ada, 英文 for Bo, never "zh_Hans" or "en".
+    language = headers.index("语言")
+    assert sorted(row[language] for row in values) == sorted(["中文", "英文"])
     with app.app_context():
         detail = db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "guests.export"))
     assert detail == "xlsx, 2 rows"

@@ -75,6 +75,7 @@ def test_the_list_of_guests_who_have_not_answered_downloads_as_csv(app, make_eve
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:2] == ["Guest", "Name in own script"]
     assert sorted(r[4] for r in rows[1:]) == ["ann@example.org", "wang@example.org"]
+    assert sorted((r[4], r[6]) for r in rows[1:]) == [("ann@example.org", "English"), ("wang@example.org", "Chinese")]
     assert staff.get(f"{base}/waiting.xlsx").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEntry.id)).where(

@@ -31,7 +31,7 @@ from portal import access, audit, exports, lifecycle, outbox as mail_outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.countries import country_name
-from portal.i18n import gettext as _
+from portal.i18n import gettext as _, language_name
 from portal.guests.services import RegistrationError, resend_confirmation as resend_state_mail
 from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
@@ -250,7 +250,7 @@ def _guest_export_columns(event: Event, category_names: dict) -> list[exports.Co
         exports.Column(_("Country or region"), lambda r: country_name(r.country)),
         exports.Column(_("E-mail"), lambda r: r.email),
         exports.Column(_("Phone"), lambda r: r.phone),
-        exports.Column(_("Language"), lambda r: r.language),
+        exports.Column(_("Language"), lambda r: language_name(r.language)),
         exports.Column(_("Category"), lambda r: category_names.get(r.category_id, "")),
         exports.Column(_("State"), lambda r: STATE_LABELS.get(r.state, r.state)),
         exports.Column(_("Registered on"), lambda r: venue_time(r.created_at)),

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from portal import access, audit, dates, exports
 from portal.agenda.forms import localise
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES, gettext as _
+from portal.i18n import gettext as _, language_name
 from portal.mailing.forms import ReminderForm
 from portal.models import Event, Question, Registration, Survey, SurveySection
 from portal.rendering import INVALID, render
@@ -385,7 +385,7 @@ def _waiting_export(event: Event, survey: Survey, fmt: str):
         exports.Column(_("Category"), lambda r: r.category.name if r.category else ""),
         exports.Column(_("E-mail"), lambda r: r.email),
         exports.Column(_("Phone"), lambda r: r.phone),
-        exports.Column(_("Language"), lambda r: LANGUAGE_NAMES.get(r.language, r.language)),
+        exports.Column(_("Language"), lambda r: language_name(r.language)),
     ]
     return exports.download(fmt, f"{event.slug}-survey-{survey.id}-waiting", columns, guests,
                             title=_("Who has not answered"))
