@@ -82,7 +82,7 @@ def listed(items) -> str:
     separator = pgettext("between the items of a list", ", ")
     items = [item for item in items if item]
     if any(hasattr(item, "__html__") for item in items):
-        return Markup(escape(separator)).join(items)
+        return escape(separator).join(items)  # Markup.join escapes the plain items
     return separator.join(str(item) for item in items)
 
 
