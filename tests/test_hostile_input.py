@@ -145,6 +145,18 @@ def test_the_good_form_is_saved(app, people, form):
     assert FORMS[form][4] is Event or after == before + 1
 
 
+@pytest.mark.parametrize("url", [
+    "/e/summit/agenda?track=²", "/e/summit/agenda?day=0001-01-01", "/e/summit/agenda?day=9999-12-31",
+    "/e/summit/agenda?tz=%00", "/staff/e/summit/helpdesk?since=99999999999999999999999999",
+    "/staff/e/summit/transport?window=" + "9" * 5000, "/staff/e/summit/catering?day=0001-01-01",
+    "/e/summit/agenda/mine.ics?x=1",
+])
+def test_an_odd_query_value_is_answered_without_a_server_error(client, auth, make_event, make_staff, url):
+    make_event()
+    auth.login_as(make_staff("root@example.org", admin=True))
+    assert client.get(url).status_code < 500
+
+
 @pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "1899-12-31T23:59", "2101-01-01T00:00"])
 @pytest.mark.parametrize("form", FORMS)
 def test_a_date_outside_the_years_is_an_error_beside_the_field(app, people, form, value):
