@@ -15,6 +15,7 @@ from portal.extensions import limiter
 from portal.helpdesk import services
 from portal.helpdesk.forms import CATEGORY_LABELS, TICKET_STATE_LABELS, KioskHelpForm, KioskStatusForm, KioskWalkUpForm
 from portal.helpdesk.routes import error_message
+from portal.helpdesk.tickets import TicketError
 from portal.i18n import current_language, gettext as _
 from portal.rendering import INVALID, render
 
@@ -31,7 +32,7 @@ def _hand_off(form, event, device, **asker):
     try:
         ticket = services.raise_ticket(event, category=form.category.data, subject=_subject(form),
                                        body=form.message.data, source="kiosk", kiosk=device, **asker)
-    except services.TicketError as error:
+    except TicketError as error:
         form.message.errors.append(error_message(error))
         return None
     visit.remember_ticket(ticket)

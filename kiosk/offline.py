@@ -31,7 +31,7 @@ from portal.checkin import offline
 from portal.extensions import csrf, limiter
 from portal.guests.addressing import SCRIPTS
 from portal.guests.forms import HONORIFICS
-from portal.helpdesk import services as helpdesk
+from portal.helpdesk import handoff
 from portal.i18n import LANGUAGES, current_language, gettext as _
 from portal.rendering import render
 
@@ -187,7 +187,7 @@ def offline_sync(device, event):
     results = offline.apply_scans(device, event, [_read_scan(scan, device) for scan in scans], waiting)
     for result in results:
         if result.refusal is not None:
-            helpdesk.hand_off(event, result.refusal.registration, device, result.refusal.reason, nonce=result.nonce)
+            handoff.hand_off(event, result.refusal.registration, device, result.refusal.reason, nonce=result.nonce)
     # After the scans, so a guest checked in and printed for in one batch is checked in first.
     logged = offline.log_prints(device, event, [_read_print(printed, device) for printed in prints])
     return jsonify(results=[{"nonce": r.nonce, "outcome": r.outcome, "conflict": r.conflict} for r in results],

@@ -31,7 +31,7 @@ from portal.checkin.welcome import cards_for
 from portal.database import utcnow
 from portal.extensions import limiter
 from portal.guests import tickets
-from portal.helpdesk import services as helpdesk
+from portal.helpdesk import handoff
 from portal.i18n import LANGUAGES, gettext as _
 from portal.rendering import INVALID, render, wants_fragment
 
@@ -150,7 +150,7 @@ def find(device, event):
 def _after_identifying(device, event, registration, nonce: str, typed: str = ""):
     arrival = services.check_in(event, registration.id if registration else None, kiosk=device, nonce=nonce)
     if not arrival.is_checked_in:
-        ticket = helpdesk.hand_off(event, arrival.registration, device, arrival.reason, nonce=nonce, typed=typed)
+        ticket = handoff.hand_off(event, arrival.registration, device, arrival.reason, nonce=nonce, typed=typed)
         visit.remember_ticket(ticket)
         return redirect(url_for("kiosk.help_desk"), 303)
     return _welcome(arrival, nonce)

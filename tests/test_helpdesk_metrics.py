@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.helpdesk import services
+from portal.helpdesk import metrics, services
+from portal.helpdesk.ratings import rate
+from portal.helpdesk.settings import save_targets
+from portal.helpdesk.tickets import Clock, clock, targets_for
 from portal.models import Event, Ticket, TicketRating, User
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -41,16 +44,16 @@ def test_the_clock_stops_while_pending_and_while_resolved(app, event, people):
     with app.test_request_context(method="POST"):
         staff = db.session.get(User, desk.id)
         ticket = open_at(event.id, 0)
-        targets = services.targets_for(db.session.get(Event, event.id))
-        assert services.clock(ticket, targets, at(10)) == services.Clock("running", 50 * 60)
+        targets = targets_for(db.session.get(Event, event.id))
+        assert clock(ticket, targets, at(10)) == Clock("running", 50 * 60)
         services.change_state(ticket, "pending", staff, now=at(10))
         # Waiting on the guest: the time left stays where it was.
-        assert services.clock(ticket, targets, at(35)) == services.Clock("stopped", 50 * 60)
+        assert clock(ticket, targets, at(35)) == Clock("stopped", 50 * 60)
         services.guest_reply(ticket, None, "Here is my room number", now=at(40))
         assert ticket.state == "open" and ticket.pending_seconds == 30 * 60
         services.reply(ticket, staff, "Fixed, please check.", now=at(45))
         assert ticket.first_response_seconds == 15 * 60
-        assert services.clock(ticket, targets, at(200)) == services.Clock("answered", 15 * 60)
+        assert clock(ticket, targets, at(200)) == Clock("answered", 15 * 60)
         services.change_state(ticket, "resolved", staff, now=at(60))
         assert ticket.resolution_seconds == 30 * 60
         # The guest writes again 40 minutes later: reopened, and the resolved period is not counted.
@@ -64,20 +67,20 @@ def test_the_clock_stops_while_pending_and_while_resolved(app, event, people):
 def test_an_overdue_ticket_and_organizer_targets(app, event, people):
     with app.test_request_context(method="POST"):
         row = db.session.get(Event, event.id)
-        services.save_targets(row, {"urgent": 2, "high": 15, "normal": 60, "low": 240},
+        save_targets(row, {"urgent": 2, "high": 15, "normal": 60, "low": 240},
                               db.session.get(User, people[1].id))
         ticket = open_at(event.id, 0, category="medical")
         assert ticket.priority == "urgent"
-        assert services.clock(ticket, services.targets_for(row), at(5)) == services.Clock("overdue", 3 * 60)
+        assert clock(ticket, targets_for(row), at(5)) == Clock("overdue", 3 * 60)
 
 
 @pytest.mark.parametrize("minutes, median_seconds, p90_seconds", [
     ([1], 60, 60), ([1, 2], 90, 120), (list(range(1, 11)), 330, 540), (list(range(1, 21)), 630, 1080)])
 def test_median_and_90th_percentile(minutes, median_seconds, p90_seconds):
-    line = services.ReportLine("x", "x", first_responses=[m * 60 for m in reversed(minutes)])
+    line = metrics.ReportLine("x", "x", first_responses=[m * 60 for m in reversed(minutes)])
     assert line.first_response_median == median_seconds
     assert line.first_response_p90 == p90_seconds  # nearest rank
-    assert services.ReportLine("y", "y").first_response_p90 is None
+    assert metrics.ReportLine("y", "y").first_response_p90 is None
 
 
 def make_history(app, event, people):
@@ -119,8 +122,8 @@ def test_report_by_category_and_staff(app, event, people):
             mail = db.session.scalars(select(OutboundMail).order_by(OutboundMail.id.desc())).first()
             token = mail.body_text.split("/help/rate/")[1].split()[0].split("?")[0]
             tokens.append(token)
-            services.rate(token, score)
-        report = services.report(db.session.get(Event, event.id), {"lodging": "Lodging", "transport": "Transport"})
+            rate(token, score)
+        report = metrics.report(db.session.get(Event, event.id), {"lodging": "Lodging", "transport": "Transport"})
     lodging = next(line for line in report.by_category if line.key == "lodging")
     transport = next(line for line in report.by_category if line.key == "transport")
     assert lodging.tickets == 3 and transport.tickets == 2

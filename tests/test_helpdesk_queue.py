@@ -13,6 +13,7 @@ from portal import outbox
 from portal.database import utcnow
 from portal.extensions import db
 from portal.helpdesk import services
+from portal.helpdesk.tickets import TicketError, targets_for
 from portal.models import CannedReply, Event, StaffRole, Ticket, TicketChange, TicketMessage, User
 from tests.factories import make_registration, queries_for, raise_ticket, submit
 
@@ -283,7 +284,7 @@ def test_two_staff_taking_at_once_exactly_one_gets_it(app, make_staff, event):
                 barrier.wait()
                 services.take(ticket, person)
                 outcomes.append(("took", person_id))
-            except services.TicketError as error:
+            except TicketError as error:
                 outcomes.append((str(error), error.holder.id if error.holder else None))
             finally:
                 db.session.remove()
@@ -413,4 +414,4 @@ def test_response_targets_are_the_organizers_to_set(app, as_organizer, event):
     assert bad.status_code == 422
     assert submit(as_organizer, url, {"urgent": "3", "high": "10", "normal": "45", "low": "120"}).status_code == 303
     with app.app_context():
-        assert services.targets_for(db.session.get(Event, event.id)) == {"urgent": 3, "high": 10, "normal": 45, "low": 120}
+        assert targets_for(db.session.get(Event, event.id)) == {"urgent": 3, "high": 10, "normal": 45, "low": 120}

@@ -39,7 +39,7 @@ class Arrival:
     registration: Registration | None = None
     check_in_id: int | None = None
     # Why a check-in was refused ("unknown-ticket", "registration-cancelled", ...): a kiosk hands the
-    # guest to the help desk with it (helpdesk.services.hand_off).
+    # guest to the help desk with it (helpdesk.handoff.hand_off).
     reason: str = ""
 
     @property

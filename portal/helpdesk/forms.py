@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, Select
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import one_line
-from portal.helpdesk.services import MAX_MESSAGE, MAX_SUBJECT
+from portal.helpdesk.tickets import MAX_MESSAGE, MAX_SUBJECT
 from portal.i18n import lazy_gettext as _l
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
 

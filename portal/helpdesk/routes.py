@@ -13,19 +13,20 @@ from flask_babel import force_locale
 from flask_login import current_user
 
 from portal import access, limits
-from portal.helpdesk import bp, services
+from portal.helpdesk import bp, ratings, services
 from portal.helpdesk.forms import (
     CATEGORY_LABELS, TICKET_STATE_LABELS, GuestReplyForm, RaiseTicketForm, RatingForm,
 )
+from portal.helpdesk.tickets import MAX_MESSAGE, MAX_SUBJECT, TicketError
 from portal.i18n import LANGUAGES, gettext as _
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render
 
 ERRORS = {
     "empty-message": lambda: _("Write your message."),
-    "message-too-long": lambda: _("At most %(max)d characters.", max=services.MAX_MESSAGE),
+    "message-too-long": lambda: _("At most %(max)d characters.", max=MAX_MESSAGE),
     "empty-subject": lambda: _("Give your request a short subject."),
-    "subject-too-long": lambda: _("At most %(max)d characters.", max=services.MAX_SUBJECT),
+    "subject-too-long": lambda: _("At most %(max)d characters.", max=MAX_SUBJECT),
     "closed": lambda: _("This request is closed. Please raise a new one if you still need help."),
     "no-contact": lambda: _("Enter a phone number or an e-mail address where we can reach you."),
     "bad-category": lambda: _("Choose what your request is about."),
@@ -40,7 +41,7 @@ ERRORS = {
 }
 
 
-def error_message(error: services.TicketError) -> str:
+def error_message(error: TicketError) -> str:
     """The words for a refused change, in the reader's language."""
     return ERRORS.get(str(error), lambda: _("That change is not allowed."))()
 
@@ -65,7 +66,7 @@ def my_tickets(event: Event, registration: Registration):
             ticket = services.raise_ticket(
                 event, category=form.category.data, subject=form.subject.data, body=form.message.data,
                 source="portal", registration=registration, author=current_user)
-        except services.TicketError as error:
+        except TicketError as error:
             form.message.errors.append(error_message(error))
         else:
             flash(_("Your request %(number)s is with the help desk. We will answer here and by e-mail.",
@@ -87,7 +88,7 @@ def ticket(event: Event, registration: Registration, number: int):
     if form.validate_on_submit():
         try:
             services.guest_reply(found, current_user, form.message.data, urgent=form.urgent.data)
-        except services.TicketError as error:
+        except TicketError as error:
             form.message.errors.append(error_message(error))
         else:
             flash(_("Your reply is sent to the help desk."), "success")
@@ -105,7 +106,7 @@ def rate(slug: str, token: str):
     with one tap on a POST button, so a mail scanner that follows links rates nothing.
     """
     event = access.load_visible_event(slug)
-    rating = services.rating_for(token)
+    rating = ratings.rating_for(token)
     if rating is None or rating.ticket.event_id != event.id:
         return render("helpdesk/rate_invalid.html", event=event, status=404)
     # A language picked in this browser wins; otherwise the one the guest wrote to the desk in.
@@ -124,12 +125,12 @@ def _rate(event: Event, rating, token: str):
         form.score.data = picked
     if form.validate_on_submit():
         try:
-            services.rate(token, form.score.data, form.comment.data or "")
-        except services.TicketError as error:
+            ratings.rate(token, form.score.data, form.comment.data or "")
+        except TicketError as error:
             if str(error) != "already-rated":
                 form.score.errors.append(error_message(error))
             else:
-                return render("helpdesk/rated.html", event=event, rating=services.rating_for(token), already=True)
+                return render("helpdesk/rated.html", event=event, rating=ratings.rating_for(token), already=True)
         else:
             return redirect(url_for("helpdesk.rate", slug=event.slug, token=token, thanks=1), 303)
     return render("helpdesk/rate.html", event=event, rating=rating, form=form,

@@ -2,127 +2,35 @@
 
 Every function that changes a ticket takes `now` (default: the real clock) so
 that tests can freeze time, records what changed and by whom, queues the
-guest's mail in the same transaction, and commits, except `open_ticket` and
-`open_handoff`, which run inside a caller's transaction.
+guest's mail in the same transaction, and commits, except `open_ticket` (and
+`handoff.open_handoff`), which run inside a caller's transaction.
+
+The kiosk's hand-off, ratings, canned replies and targets, the queue and the
+report live in modules of their own beside this one.
 
 Internal notes stay inside the desk: `public_thread` is the only way a guest
 page reads a thread, and only public replies are mailed.
 """
 
-import math
-import secrets
-import statistics
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import case, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import audit, outbox
-from portal.auth.tokens import token_hash
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import current_language, gettext as _
+from portal.helpdesk.ratings import send_rating_link
+from portal.helpdesk.tickets import ACTIVE, MAX_MESSAGE, MAX_SUBJECT, TicketError, next_number, working_seconds
 from portal.mailing import alerts
-from portal.models import (
-    CannedReply, Event, KioskDevice, Registration, ResponseTarget, StaffRole, Ticket, TicketChange, TicketCounter,
-    TicketMessage, TicketRating, User,
-)
+from portal.models import Event, KioskDevice, Registration, StaffRole, Ticket, TicketChange, TicketMessage, User
 from portal.models.helpdesk import (
-    CATEGORIES, CLOCK_STOPPED, CLOSED, DEFAULT_TARGET_MINUTES, GUEST, GUEST_MAY_REPLY, INTERNAL, NEW, OPEN,
-    PENDING, PRIORITIES, PUBLIC, RESOLVED,
+    CATEGORIES, CLOCK_STOPPED, CLOSED, GUEST, GUEST_MAY_REPLY, INTERNAL, NEW, OPEN, PENDING, PRIORITIES, PUBLIC,
+    RESOLVED,
 )
 
-MAX_MESSAGE = 5000
-MAX_SUBJECT = 200
 # Staff who work the queue and may be given a ticket.
 DESK_ROLES = ("organizer", "helpdesk")
-# A kiosk that cannot check someone in again within this time adds to the ticket it already opened.
-HANDOFF_WINDOW = timedelta(minutes=10)
-RATING_SALT = "ticket-rating"
-ACTIVE = (NEW, OPEN, PENDING)
-
-
-class TicketError(Exception):
-    """A change the rules refuse; str() is a code the views turn into a message."""
-
-    def __init__(self, code: str, holder: User | None = None):
-        super().__init__(code)
-        self.holder = holder
-
-
-# -- Numbers and the response clock --------------------------------------------------------------
-
-def next_number(event_id: int) -> int:
-    """The next ticket number of the event: the counter row is bumped in place, so it is locked
-    until the caller commits and two requests never get the same number."""
-    bumped = db.session.execute(
-        update(TicketCounter).where(TicketCounter.event_id == event_id)
-        .values(last_number=TicketCounter.last_number + 1)
-        .returning(TicketCounter.last_number)
-        .execution_options(synchronize_session=False)
-    ).scalar()
-    if bumped is not None:
-        return bumped
-    try:
-        with db.session.begin_nested():
-            db.session.add(TicketCounter(event_id=event_id, last_number=1))
-        return 1
-    except IntegrityError:
-        # Another request made the event's first ticket at the same moment; its counter row exists now.
-        return next_number(event_id)
-
-
-def working_seconds(ticket: Ticket, at: datetime) -> int:
-    """Seconds the desk has had the ticket by `at`, leaving out the times its clock was stopped."""
-    total = (at - ticket.created_at).total_seconds() - ticket.pending_seconds
-    if ticket.pending_since is not None:
-        total -= (at - ticket.pending_since).total_seconds()
-    return max(int(total), 0)
-
-
-def targets_for(event: Event) -> dict[str, int]:
-    """First-response minutes per priority: the organizer's, else the defaults."""
-    chosen = dict(db.session.execute(
-        select(ResponseTarget.priority, ResponseTarget.first_response_minutes)
-        .where(ResponseTarget.event_id == event.id)).all())
-    return {p: chosen.get(p, DEFAULT_TARGET_MINUTES[p]) for p in PRIORITIES}
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Where a ticket stands against its first-response target."""
-
-    status: str  # answered, stopped, running, overdue, none
-    seconds: int  # answered: time taken; stopped/running: time left (negative: overdue); overdue: how late
-    # Whether the clock moves on with time. It follows from the ticket's state rather than being a
-    # reading of the clock, so two readings compare equal without it.
-    ticking: bool = field(default=False, compare=False)
-
-    @property
-    def minutes(self) -> int:
-        return max(math.ceil(abs(self.seconds) / 60), 0)
-
-    @property
-    def left(self) -> int:
-        """Seconds to the target: negative once it has passed."""
-        return -self.seconds if self.status == "overdue" else self.seconds
-
-
-def clock(ticket: Ticket, targets: dict[str, int], now: datetime | None = None) -> Clock:
-    now = now or utcnow()
-    if ticket.first_response_seconds is not None:
-        return Clock("answered", ticket.first_response_seconds)
-    if ticket.state in (RESOLVED, CLOSED):
-        return Clock("none", 0)
-    left = targets[ticket.priority] * 60 - working_seconds(ticket, now)
-    ticking = ticket.state not in CLOCK_STOPPED
-    if left < 0:
-        return Clock("overdue", -left, ticking)
-    return Clock("running" if ticking else "stopped", left, ticking)
 
 
 # -- Raising -------------------------------------------------------------------------------------
@@ -182,80 +90,6 @@ def raise_ticket(event: Event, **values) -> Ticket:
     db.session.commit()
     return ticket
 
-
-# What a guest typed into the kiosk, as the desk sees it in the ticket.
-MAX_TYPED = 100
-
-HANDOFF_REASONS = {
-    "unknown-ticket": lambda: _("The kiosk could not find this ticket or registration."),
-    "registration-cancelled": lambda: _("The registration is cancelled."),
-    "registration-waitlisted": lambda: _("The guest is on the waiting list."),
-    "registration-pending": lambda: _("The registration is awaiting approval."),
-    "registration-declined": lambda: _("The registration was declined."),
-}
-
-
-def hand_off(event: Event, registration: Registration | None, kiosk: KioskDevice, reason: str, *,
-             nonce: str = "", typed: str = "") -> Ticket:
-    """The kiosk sends a guest it could not check in to the desk: `open_handoff`, committed."""
-    ticket = open_handoff(event, registration, kiosk, reason, nonce=nonce, typed=typed)
-    db.session.commit()
-    return ticket
-
-
-def find_handoff(event: Event, registration: Registration | None, kiosk: KioskDevice | None,
-                 now: datetime | None = None) -> Ticket | None:
-    """The kiosk hand-off ticket still waiting for this guest (or, for an unknown scan, from this kiosk)."""
-    now = now or utcnow()
-    query = select(Ticket).where(Ticket.event_id == event.id, Ticket.source == "handoff",
-                                 Ticket.state.in_(ACTIVE))
-    if registration is not None:
-        query = query.where(Ticket.registration_id == registration.id)
-    elif kiosk is not None:
-        query = query.where(Ticket.registration_id.is_(None), Ticket.kiosk_id == kiosk.id,
-                            Ticket.created_at >= now - HANDOFF_WINDOW)
-    else:
-        return None
-    return db.session.scalar(query.order_by(Ticket.id.desc()).limit(1))
-
-
-def open_handoff(event: Event, registration: Registration | None, kiosk: KioskDevice | None, reason: str,
-                 now: datetime | None = None, *, nonce: str = "", typed: str = "") -> Ticket:
-    """A ticket for a guest the kiosk could not check in, so the desk knows why they are coming.
-
-    A known guest who scans again adds a note to their ticket already open. Someone
-    the kiosk does not know gets a ticket of their own per visit (`nonce`), with what
-    they typed or scanned; the same request sent again finds that ticket. The caller commits.
-    """
-    now = now or utcnow()
-    explained = HANDOFF_REASONS.get(reason, lambda: reason)()
-    where = kiosk.name if kiosk else _("the desk")
-    if registration is None and kiosk is not None and nonce:
-        existing = db.session.scalar(select(Ticket).where(Ticket.kiosk_id == kiosk.id, Ticket.kiosk_nonce == nonce))
-        if existing is not None:
-            return existing
-    elif registration is not None:
-        existing = find_handoff(event, registration, kiosk, now)
-        if existing is not None:
-            existing.messages.append(TicketMessage(
-                kind=INTERNAL, body=_("Scanned again at %(kiosk)s: %(reason)s", kiosk=where, reason=explained),
-                author_name=where, created_at=now))
-            existing.updated_at = now
-            return existing
-    body = explained
-    shown = " ".join((typed or "").split())[:MAX_TYPED]
-    if registration is None and shown:
-        body += "\n" + _("Typed or scanned: %(typed)s", typed=shown)
-    ticket = open_ticket(
-        event, category="other", priority="high", source="handoff", registration=registration, kiosk=kiosk,
-        name="" if registration else _("Unknown guest at %(kiosk)s", kiosk=where),
-        subject=_("Could not check in at %(kiosk)s", kiosk=where), body=body, now=now,
-        language=current_language())  # the screen's, as its words are; a known guest's own prevails
-    if registration is None and kiosk is not None and nonce:
-        ticket.kiosk_nonce = nonce[:43]
-    return ticket
-
-
 # -- Working a ticket ----------------------------------------------------------------------------
 
 def _change(ticket: Ticket, actor: User | None, what: str, old, new, now: datetime) -> None:
@@ -287,7 +121,7 @@ def _move(ticket: Ticket, to: str, actor: User | None, now: datetime) -> None:
     ticket.updated_at = now
     _change(ticket, actor, "state", old, to, now)
     if to == RESOLVED and ticket.recipient:
-        _send_rating_link(ticket, now)
+        send_rating_link(ticket, now)
 
 
 def take(ticket: Ticket, staff: User, now: datetime | None = None) -> None:
@@ -487,212 +321,3 @@ def parse_reference(typed: str) -> int | None:
     if text.startswith("H"):
         text = text[1:].lstrip("-– ")
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 10**9 else None
-
-
-# -- Ratings -------------------------------------------------------------------------------------
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=RATING_SALT)
-
-
-def _send_rating_link(ticket: Ticket, now: datetime) -> None:
-    # The link is signed, so a made-up one is refused before the database is asked,
-    # and only its hash is stored, so the database alone cannot rate for anyone.
-    token = _serializer().dumps(secrets.token_urlsafe(24))
-    ticket_rating = TicketRating(token_hash=token_hash(token), created_at=now)
-    ticket_rating.ticket = ticket
-    db.session.add(ticket_rating)
-    outbox.queue("ticket_resolved", ticket.recipient, "ticket_resolved", ticket.language,
-                 event=ticket.event, ticket=ticket, token=token)
-
-
-def rating_for(token: str) -> TicketRating | None:
-    """The rating a link is for, if the link is genuine."""
-    try:
-        _serializer().loads(token or "")
-    except BadSignature:
-        return None
-    return db.session.scalar(select(TicketRating).where(TicketRating.token_hash == token_hash(token))
-                             .options(joinedload(TicketRating.ticket)))
-
-
-def rate(token: str, score: int, comment: str = "", now: datetime | None = None) -> TicketRating:
-    """Record the guest's rating once; a second use raises TicketError("already-rated"). Commits."""
-    now = now or utcnow()
-    found = rating_for(token)
-    if found is None:
-        raise TicketError("bad-link")
-    if not 1 <= int(score) <= 5:
-        raise TicketError("bad-score")
-    used = db.session.execute(
-        update(TicketRating).where(TicketRating.id == found.id, TicketRating.rated_at.is_(None))
-        .values(score=int(score), comment=(comment or "").strip()[:MAX_MESSAGE], rated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if used != 1:
-        db.session.rollback()
-        raise TicketError("already-rated")
-    db.session.commit()
-    db.session.refresh(found)
-    return found
-
-
-# -- Canned replies and targets ------------------------------------------------------------------
-
-def canned_replies(event: Event) -> list[CannedReply]:
-    return list(db.session.scalars(
-        select(CannedReply).where(CannedReply.event_id == event.id).order_by(CannedReply.title_en)))
-
-
-def save_canned_reply(event: Event, canned: CannedReply | None, values: dict, actor: User) -> CannedReply:
-    """Create or update a canned reply. Commits."""
-    if canned is None:
-        canned = CannedReply(event_id=event.id)
-        db.session.add(canned)
-    for name, value in values.items():
-        setattr(canned, name, value)
-    canned.updated_at = utcnow()
-    audit.record(event, actor, "helpdesk.canned_reply", subject=values.get("title_en", ""))
-    db.session.commit()
-    return canned
-
-
-def delete_canned_reply(event: Event, canned: CannedReply, actor: User) -> None:
-    audit.record(event, actor, "helpdesk.canned_reply_deleted", subject=canned.title_en)
-    db.session.delete(canned)
-    db.session.commit()
-
-
-def save_targets(event: Event, minutes: dict[str, int], actor: User) -> None:
-    """Set the first-response target of each priority. Commits."""
-    existing = {t.priority: t for t in db.session.scalars(
-        select(ResponseTarget).where(ResponseTarget.event_id == event.id))}
-    for priority, value in minutes.items():
-        row = existing.get(priority) or ResponseTarget(event_id=event.id, priority=priority)
-        row.first_response_minutes = value
-        db.session.add(row)
-    audit.record(event, actor, "helpdesk.targets",
-                 detail=", ".join(f"{p}: {minutes[p]}" for p in PRIORITIES if p in minutes))
-    db.session.commit()
-
-
-# -- The queue -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Filters:
-    state: str = "active"  # active, all, or one state
-    category: str = ""
-    priority: str = ""
-    assignee: str = ""  # "", "me", "none", or a user id
-
-
-PRIORITY_RANK = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=4)
-QUEUE_LIMIT = 200
-
-
-def queue(event: Event, filters: Filters, me: User) -> list[Ticket]:
-    """The tickets the filters pick, most urgent first; one query whatever their number."""
-    query = select(Ticket).where(Ticket.event_id == event.id).options(joinedload(Ticket.assignee))
-    if filters.state == "active":
-        query = query.where(Ticket.state.in_(ACTIVE))
-    elif filters.state != "all":
-        query = query.where(Ticket.state == filters.state)
-    if filters.category:
-        query = query.where(Ticket.category == filters.category)
-    if filters.priority:
-        query = query.where(Ticket.priority == filters.priority)
-    if filters.assignee == "me":
-        query = query.where(Ticket.assignee_id == me.id)
-    elif filters.assignee == "none":
-        query = query.where(Ticket.assignee_id.is_(None))
-    elif filters.assignee.isdigit():
-        query = query.where(Ticket.assignee_id == int(filters.assignee))
-    return list(db.session.scalars(query.order_by(PRIORITY_RANK, Ticket.created_at, Ticket.id).limit(QUEUE_LIMIT)))
-
-
-def open_counts(event: Event) -> dict[str, int]:
-    """Active tickets per priority, for the console's overview."""
-    return dict(db.session.execute(
-        select(Ticket.priority, func.count()).where(Ticket.event_id == event.id, Ticket.state.in_(ACTIVE))
-        .group_by(Ticket.priority)).all())
-
-
-# -- Metrics -------------------------------------------------------------------------------------
-
-def percentile(values: list[int], share: float) -> int | None:
-    """The nearest-rank percentile: the smallest value with `share` of the values at or below it."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
-
-
-@dataclass
-class ReportLine:
-    """Figures for one category or one staff member."""
-
-    key: str
-    label: str
-    tickets: int = 0
-    first_responses: list[int] = field(default_factory=list)
-    resolutions: list[int] = field(default_factory=list)
-    scores: list[int] = field(default_factory=list)
-
-    @property
-    def first_response_median(self):
-        return int(statistics.median(self.first_responses)) if self.first_responses else None
-
-    @property
-    def first_response_p90(self):
-        return percentile(self.first_responses, 0.9)
-
-    @property
-    def resolution_median(self):
-        return int(statistics.median(self.resolutions)) if self.resolutions else None
-
-    @property
-    def resolution_p90(self):
-        return percentile(self.resolutions, 0.9)
-
-    @property
-    def satisfaction(self):
-        return round(sum(self.scores) / len(self.scores), 2) if self.scores else None
-
-
-@dataclass
-class Report:
-    total: ReportLine
-    by_category: list[ReportLine]
-    by_staff: list[ReportLine]
-
-
-def report(event: Event, category_labels: dict[str, str]) -> Report:
-    """Volume, median and 90th-percentile first-response and resolution times (stopped periods
-    excluded), and satisfaction, by category and by the staff member holding the ticket."""
-    rows = db.session.execute(
-        select(Ticket.id, Ticket.category, Ticket.assignee_id, Ticket.first_response_seconds,
-               Ticket.resolution_seconds).where(Ticket.event_id == event.id)).all()
-    scores: dict[int, list[int]] = {}
-    for ticket_id, score in db.session.execute(
-            select(TicketRating.ticket_id, TicketRating.score).join(Ticket, Ticket.id == TicketRating.ticket_id)
-            .where(Ticket.event_id == event.id, TicketRating.score.is_not(None))).all():
-        scores.setdefault(ticket_id, []).append(score)
-    names = {u.id: u.display_name or u.email for u in db.session.scalars(
-        select(User).where(User.id.in_({r.assignee_id for r in rows if r.assignee_id})))}
-
-    total = ReportLine("all", _("All requests"))
-    categories = {c: ReportLine(c, category_labels.get(c, c)) for c in CATEGORIES}
-    staff: dict[int | None, ReportLine] = {}
-    for row in rows:
-        person = staff.setdefault(row.assignee_id, ReportLine(
-            str(row.assignee_id or ""), names.get(row.assignee_id, _("Not assigned"))))
-        for line in (total, categories[row.category], person):
-            line.tickets += 1
-            if row.first_response_seconds is not None:
-                line.first_responses.append(row.first_response_seconds)
-            if row.resolution_seconds is not None:
-                line.resolutions.append(row.resolution_seconds)
-            line.scores.extend(scores.get(row.id, []))
-    return Report(total=total, by_category=[line for line in categories.values() if line.tickets],
-                  by_staff=sorted(staff.values(), key=lambda line: (line.key == "", line.label.lower())))
-

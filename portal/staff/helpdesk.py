@@ -22,12 +22,13 @@ from flask_login import current_user
 
 from portal import access, exports
 from portal.database import utcnow
-from portal.helpdesk import services
+from portal.helpdesk import metrics, queue, services, settings
 from portal.helpdesk.forms import (
     CATEGORY_LABELS, PRIORITY_LABELS, STAFF_STATE_LABELS, AssignForm, CannedReplyForm, CategoryForm, PriorityForm, StaffReplyForm,
     StateForm, TargetsForm,
 )
 from portal.helpdesk.routes import error_message
+from portal.helpdesk.tickets import TicketError, clock, targets_for
 from portal.i18n import gettext as _
 from portal.models import CannedReply, Event, Ticket
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
@@ -70,13 +71,13 @@ def _ticket(event: Event, number: int) -> Ticket:
     return found
 
 
-def _filters() -> services.Filters:
+def _filters() -> queue.Filters:
     # A filter that is not one of the choices (a hand-edited URL) is ignored rather than refused.
     state = request.args.get("state", "active")
     category = request.args.get("category", "")
     priority = request.args.get("priority", "")
     assignee = request.args.get("assignee", "")
-    return services.Filters(
+    return queue.Filters(
         state=state if state in ("active", "all", *STATES) else "active",
         category=category if category in CATEGORIES else "",
         priority=priority if priority in PRIORITIES else "",
@@ -92,9 +93,9 @@ def helpdesk_queue(event: Event):
     """The live queue: htmx polls it every few seconds and swaps in the fresh one."""
     filters = _filters()
     since = request.args.get("since", type=int)
-    tickets = services.queue(event, filters, current_user)
-    targets, now = services.targets_for(event), utcnow()
-    rows = [(ticket, services.clock(ticket, targets, now)) for ticket in tickets]
+    tickets = queue.queue(event, filters, current_user)
+    targets, now = targets_for(event), utcnow()
+    rows = [(ticket, clock(ticket, targets, now)) for ticket in tickets]
     newest = max((t.id for t in tickets), default=since or 0)
     # Announced once: the next poll asks "since" the newest ticket this one showed.
     announce = [t for t in tickets if since is not None and t.id > since and t.priority == "urgent"]
@@ -106,7 +107,7 @@ def helpdesk_queue(event: Event):
                          **_filter_args(filters)))
 
 
-def _filter_args(filters: services.Filters) -> dict:
+def _filter_args(filters: queue.Filters) -> dict:
     return {k: v for k, v in vars(filters).items() if v and not (k == "state" and v == "active")}
 
 
@@ -120,14 +121,14 @@ def helpdesk_ticket(event: Event, number: int):
 
 
 def _ticket_page(event: Event, ticket: Ticket, status: int = 200, reply_form: StaffReplyForm | None = None):
-    canned = services.canned_replies(event)
+    canned = settings.canned_replies(event)
     staff = services.desk_staff(event)
     state_form = StateForm(formdata=None, state=ticket.state)
     state_form.state.choices = [c for c in state_form.state.choices if ticket.can_become(c.value)]
     assign_form = AssignForm(formdata=None, staff=staff, assignee=ticket.assignee_id or 0)
     return render(
         "staff/helpdesk/ticket.html", event=event, ticket=ticket, status=status,
-        clock=services.clock(ticket, services.targets_for(event)),
+        clock=clock(ticket, targets_for(event)),
         reply_form=reply_form or StaffReplyForm(formdata=None, canned_replies=canned),
         state_form=state_form, assign_form=assign_form,
         priority_form=PriorityForm(formdata=None, priority=ticket.priority),
@@ -144,7 +145,7 @@ def take_ticket(event: Event, number: int):
         return redirect(url_for("staff.helpdesk_queue", slug=event.slug), 303)
     try:
         services.take(ticket, current_user)
-    except services.TicketError as error:
+    except TicketError as error:
         holder = error.holder.display_name if error.holder else ""
         flash(_("%(number)s was just taken by %(name)s.", number=ticket.reference, name=holder) if holder
               else error_message(error), "error")
@@ -164,7 +165,7 @@ def assign_ticket(event: Event, number: int):
         chosen = next((u for u in staff if u.id == form.assignee.data), None)
         try:
             services.assign(ticket, chosen, current_user)
-        except services.TicketError as error:
+        except TicketError as error:
             flash(error_message(error), "error")
         else:
             flash(_("%(number)s is assigned.", number=ticket.reference), "success")
@@ -176,7 +177,7 @@ def assign_ticket(event: Event, number: int):
 def reply_ticket(event: Event, number: int):
     """A public reply (mailed to the guest, shown in their portal) or an internal note."""
     ticket = _ticket(event, number)
-    canned = services.canned_replies(event)
+    canned = settings.canned_replies(event)
     form = StaffReplyForm(canned_replies=canned)
     internal = request.form.get("kind") == "internal"
     if form.validate_on_submit():
@@ -186,7 +187,7 @@ def reply_ticket(event: Event, number: int):
             body = chosen.body_in(ticket.language)
         try:
             services.reply(ticket, current_user, body, internal=internal, then=form.then.data or None)
-        except services.TicketError as error:
+        except TicketError as error:
             form.message.errors.append(
                 _("Write a message or choose a canned reply.") if str(error) == "empty-message"
                 else error_message(error))
@@ -206,7 +207,7 @@ def ticket_state(event: Event, number: int):
     if form.validate_on_submit():
         try:
             services.change_state(ticket, form.state.data, current_user)
-        except services.TicketError as error:
+        except TicketError as error:
             flash(error_message(error), "error")
         else:
             flash(_("%(number)s is now: %(state)s.", number=ticket.reference,
@@ -235,7 +236,7 @@ def ticket_category(event: Event, number: int):
     if form.validate_on_submit():
         try:
             services.set_category(ticket, form.category.data, current_user)
-        except services.TicketError as error:
+        except TicketError as error:
             flash(error_message(error), "error")
         else:
             flash(_("The category is saved."), "success")
@@ -252,10 +253,10 @@ def canned_replies(event: Event):
     """The organizer's canned replies, and a form to add one."""
     form = CannedReplyForm()
     if form.validate_on_submit():
-        services.save_canned_reply(event, None, form.values(), current_user)
+        settings.save_canned_reply(event, None, form.values(), current_user)
         flash(_("The canned reply is saved."), "success")
         return redirect(url_for("staff.canned_replies", slug=event.slug), 303)
-    return render("staff/helpdesk/canned.html", event=event, form=form, replies=services.canned_replies(event),
+    return render("staff/helpdesk/canned.html", event=event, form=form, replies=settings.canned_replies(event),
                   editing=None, status=INVALID if form.errors else 200)
 
 
@@ -266,10 +267,10 @@ def edit_canned_reply(event: Event, canned_id: int):
     canned = access.in_event(CannedReply, canned_id, event)
     form = CannedReplyForm(obj=canned)
     if form.validate_on_submit():
-        services.save_canned_reply(event, canned, form.values(), current_user)
+        settings.save_canned_reply(event, canned, form.values(), current_user)
         flash(_("The canned reply is saved."), "success")
         return redirect(url_for("staff.canned_replies", slug=event.slug), 303)
-    return render("staff/helpdesk/canned.html", event=event, form=form, replies=services.canned_replies(event),
+    return render("staff/helpdesk/canned.html", event=event, form=form, replies=settings.canned_replies(event),
                   editing=canned, status=INVALID if form.errors else 200)
 
 
@@ -279,7 +280,7 @@ def delete_canned_reply(event: Event, canned_id: int):
     """Delete a canned reply; replies already sent keep their text."""
     canned = access.in_event(CannedReply, canned_id, event)
     if ActionForm().validate_on_submit():
-        services.delete_canned_reply(event, canned, current_user)
+        settings.delete_canned_reply(event, canned, current_user)
         flash(_("The canned reply is deleted."), "success")
     return redirect(url_for("staff.canned_replies", slug=event.slug), 303)
 
@@ -288,9 +289,9 @@ def delete_canned_reply(event: Event, canned_id: int):
 @access.staff(*ADMIN)
 def response_targets(event: Event):
     """How fast each priority should get its first response."""
-    form = TargetsForm(data=services.targets_for(event) if request.method == "GET" else None)
+    form = TargetsForm(data=targets_for(event) if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.save_targets(event, form.minutes(), current_user)
+        settings.save_targets(event, form.minutes(), current_user)
         flash(_("The response targets are saved."), "success")
         return redirect(url_for("staff.response_targets", slug=event.slug), 303)
     return render("staff/helpdesk/targets.html", event=event, form=form, status=INVALID if form.errors else 200)
@@ -303,14 +304,14 @@ def response_targets(event: Event):
 def helpdesk_metrics(event: Event):
     """How fast the desk works: by category and by staff member."""
     return render("staff/helpdesk/metrics.html", event=event,
-                  report=services.report(event, {k: str(v) for k, v in CATEGORY_LABELS.items()}))
+                  report=metrics.report(event, {k: str(v) for k, v in CATEGORY_LABELS.items()}))
 
 
 @bp.get("/e/<slug>/helpdesk/metrics.<fmt>")
 @access.staff(*ADMIN)
 def helpdesk_metrics_export(event: Event, fmt: str):
     """The metrics report as CSV or Excel: figures only, never a message."""
-    report = services.report(event, {k: str(v) for k, v in CATEGORY_LABELS.items()})
+    report = metrics.report(event, {k: str(v) for k, v in CATEGORY_LABELS.items()})
     rows = ([(_("All"), report.total)] + [(_("Category"), line) for line in report.by_category]
             + [(_("Staff"), line) for line in report.by_staff])
 
