@@ -62,12 +62,17 @@ def zone_name(event) -> str:
     return babel_dates.get_timezone_location(event.zone, locale=_locale())
 
 
+def joined(day_text: str, time_text: str, width: str = "medium") -> str:
+    """A date and a time joined as the language joins them: "Jun 3, 2025, 20:00", "2025年6月3日 20:00"."""
+    pattern = str(_locale().datetime_formats[width])
+    return pattern.replace("{1}", day_text).replace("{0}", time_text)
+
+
 def moment(value: datetime | None, event=None, zone: bool = False) -> str:
     """An instant on the event's clock: its date (`short`) and time, joined as the language joins them."""
     if value is None:
         return ""
-    pattern = _locale().datetime_formats["medium"]
-    text = str(pattern).replace("{1}", day(value, "short", event)).replace("{0}", clock(value, event))
+    text = joined(day(value, "short", event), clock(value, event))
     if zone and event is not None:
         text = gettext("%(moment)s (%(zone)s)", moment=text, zone=zone_name(event))
     return text

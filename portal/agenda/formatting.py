@@ -2,8 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_babel import get_locale
-
 from portal import dates
 from portal.i18n import gettext as _
 from portal.i18n import colon, pick
@@ -22,11 +20,8 @@ def agenda_date(value: date | datetime, event=None, form: str = "full") -> str:
 
 def agenda_span(starts_at: datetime, ends_at: datetime, event) -> str:
     """"Tuesday, June 3, 2025, 09:00–10:30" or "2025年6月3日星期二 09:00–10:30", in the event's zone."""
-    # The language's own way of joining a date and a time: a comma in English, a space in Chinese.
-    locale = get_locale()
-    pattern = str(locale.datetime_formats["full"]) if locale else "{1}, {0}"
     times = f"{agenda_time(starts_at, event)}–{agenda_time(ends_at, event)}"
-    return pattern.replace("{1}", agenda_date(starts_at, event)).replace("{0}", times)
+    return dates.joined(agenda_date(starts_at, event), times, "full")
 
 
 def agenda_moment(value: datetime, event) -> str:

@@ -10,11 +10,11 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_location
 from flask import session
 from flask_babel import get_locale
 
+from portal import dates
 from portal.i18n import current_language
 
 SESSION_KEY = "agenda_tz"
@@ -85,9 +85,7 @@ def local_span(starts_at: datetime, ends_at: datetime, event) -> str:
     span = (f"{format_time(starts_at, 'HH:mm', tzinfo=zone, locale=locale)}"
             f"–{format_time(ends_at, 'HH:mm', tzinfo=zone, locale=locale)}")
     if local_start.date() != starts_at.astimezone(event.zone).date():
-        # Joined as the language joins a date and a time: "Jun 3, 2025, 20:00–21:30", "2025年6月3日 20:00–21:30".
-        joined = str(Locale.parse(locale).datetime_formats["medium"])
-        span = joined.replace("{1}", format_date(local_start.date(), "medium", locale=locale)).replace("{0}", span)
+        span = dates.joined(format_date(local_start.date(), "medium", locale=locale), span)
     return span
 
 
