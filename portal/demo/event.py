@@ -28,7 +28,8 @@ PRACTICAL = dict(
         "乘坐地铁2号线或14号线至陆家嘴站6号口，沿滨江大道步行约五分钟。两家合作酒店每日07:30至10:00、"
         "17:00至19:30每20分钟发一班嘉宾接驳车。出租车与专车在北门落客；请在安检口出示证件。"
     ),
-    wifi="Summit-Guest · password: riverside2027",
+    # One line for every reader, so it is written as the venue's bilingual signs are.
+    wifi="网络 Network: Summit-Guest · 密码 Password: riverside2027",
     dress_code_en="Business attire for sessions; lounge suit or national dress at the welcome dinner.",
     dress_code_zh="会议期间请着商务正装；欢迎晚宴请着西服或民族盛装。",
     contacts_en=(

@@ -27,7 +27,7 @@ def test_a_car_cannot_strand_a_guest_who_chose_the_listed_airport(
     staff = signed_in_page(app, live_server, open_page(), coordinator.id)
     staff.goto(live_server(f"/staff/e/{event.slug}/transport"))
     staff.get_by_role("link", name="Airports, stations and buffers").first.click()
-    staff.get_by_label("Name (e.g. Shanghai Pudong International Airport)").fill("Shanghai Pudong International Airport")
+    staff.get_by_label("Name in English (e.g. Shanghai Pudong International Airport)").fill("Shanghai Pudong International Airport")
     staff.get_by_label("Code (e.g. PVG)").fill("pvg")
     staff.get_by_role("button", name="Save", exact=True).click()
     expect(staff.locator(".flash")).to_contain_text("The airport or station is saved.")
