@@ -167,6 +167,21 @@ def test_the_board_groups_by_station_whatever_name_the_guest_typed(app, client, 
     assert PUDONG_ZH in board
 
 
+def test_a_station_taken_off_the_list_leaves_each_guest_its_name_in_their_language(app, client, coordinator):
+    event = coordinator
+    station_id = _pudong(app, event)
+    chinese, english = make_guest(app, event, "zh@example.org"), make_guest(app, event, "en@example.org")
+    _reads(app, chinese, "zh_Hans")
+    legs = {file_leg(app, event, guest, station="PVG"): name for guest, name in ((chinese, PUDONG_ZH),
+                                                                                   (english, PUDONG_EN))}
+    stations = f"/staff/e/{event.slug}/transport/stations"
+    assert submit(client, f"{stations}/{station_id}/delete", {}, page=stations).status_code == 303
+    with app.app_context():
+        for leg_id, name in legs.items():
+            leg = db.session.get(TransportLeg, leg_id)
+            assert (leg.station_id, leg.station) == (None, name)
+
+
 def test_the_vehicle_form_saves_both_meeting_points(app, client, coordinator):
     vehicles = f"/staff/e/{coordinator.slug}/transport/vehicles"
     saved = submit(client, vehicles, {"label": "Van 2", "capacity": "6", "meeting_point_en": GATE_EN,
