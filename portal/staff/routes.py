@@ -37,6 +37,7 @@ from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.needs import services as needs_services
 from portal.rendering import INVALID, render
+from portal.privacy import discretion
 from portal.web import query_int
 from portal.staff import bp, services
 from portal.staff.guest_file import guest_file
@@ -282,10 +283,14 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
     parts = {part for part in ("lodging", "transport", "helpdesk") if can(event, part)}
+    file = guest_file(registration, parts)
+    # A request once medical: neither its subject nor the mails about it for those who may not read it.
+    hidden = discretion.hidden_from(current_user, event, [t.number for t in file.tickets])
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
+                  hidden_tickets=hidden, hidden_mails=discretion.hidden_mails(current_user, event, mails),
                   waitlist_position=lifecycle.waitlist_position(registration), status=status,
                   needs=needs_services.staff_view(event, registration, current_user),
-                  file=guest_file(registration, parts),
+                  file=file,
                   may_enter_needs=reader_scope(current_user, event) == {DIET, ACCESSIBILITY, MEDICAL}, **forms)
 
 
