@@ -9,8 +9,11 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.helpdesk import services
-from portal.models import Event, Registration, Ticket, User
-from tests.factories import make_registration, raise_as_guest, raise_ticket, scan, staff_console, submit
+from portal.models import AuditEntry, Event, OutboundMail, Registration, Ticket, User
+from tests.factories import (
+    make_registration, purge_after_the_event, raise_as_guest, raise_ticket, scan, staff_console, submit,
+    tables_holding,
+)
 
 SECRET = "Insulin pump failing"
 MESSAGE = "My glucose is at 3.1, please hurry."
@@ -146,3 +149,24 @@ def test_the_kiosk_looks_up_a_request_once_medical_without_its_subject(app, kios
     # Their other request, on the same lobby screen, says what it is about.
     found = kiosk.get(url + "/help?number=H-002").get_data(as_text=True)
     assert "Extra pillow" in found
+
+
+def test_a_retried_mail_about_a_request_leaves_its_words_out_of_the_audit_log(app, team, mailbox):
+    event, people = team
+    raise_as_guest(app, event, category="medical", subject=SECRET, message=MESSAGE)
+    with app.app_context():
+        mail = db.session.scalar(select(OutboundMail).where(OutboundMail.kind == "ticket_received"))
+        assert SECRET in mail.subject
+        mail.state, mail.last_error = "failed", "550 mailbox full"
+        db.session.commit()
+        mail_id = mail.id
+    organizer, _page = staff_console(app, people["organizer"], "/staff/e/summit/outbox?state=failed")
+    response = submit(organizer, f"/staff/e/summit/outbox/{mail_id}/retry", {}, page="/staff/e/summit/outbox")
+    assert response.status_code == 303
+    response.close()
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "mail.retry"))
+        assert (entry.subject, entry.detail) == ("wang@example.org", "ticket_received")
+    # Nothing the purge leaves behind (the audit log stays) holds what the guest wrote.
+    purge_after_the_event(app, people)
+    assert tables_holding(app, SECRET) == {}
