@@ -55,8 +55,14 @@ def may_read(reader: User | None, ticket: Ticket) -> bool:
     return not hidden_from(reader, ticket.event, [ticket.number])
 
 
-def hidden_mails(reader: User | None, event: Event, mails: Iterable[OutboundMail]) -> set[int]:
-    """The ids of these mails that carry the words of a request `reader` may not read."""
+def hidden_mails(reader: User | None, event: Event, mails: Iterable[OutboundMail], on_desk: bool = True) -> set[int]:
+    """The ids of these mails that carry the words of a request `reader` may not read.
+
+    Someone not on the desk (a coordinator reading a guest's page) reads no request at all,
+    so none of the desk's mails either.
+    """
     mails = list(mails)
+    if not on_desk:
+        return {mail.id for mail in mails if mail.kind in purge.TICKET_MAIL_KINDS}
     hidden = hidden_from(reader, event) if any(m.kind in purge.TICKET_MAIL_KINDS for m in mails) else set()
     return {mail.id for mail in mails if purge.names_one_of(mail, hidden)}

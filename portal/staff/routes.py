@@ -285,10 +285,12 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
     parts = {part for part in ("lodging", "transport", "helpdesk") if can(event, part)}
     file = guest_file(registration, parts)
-    # A request once medical: neither its subject nor the mails about it for those who may not read it.
+    # A request once medical: neither its subject nor the mails about it for those who may not read it;
+    # and no request's mails for those who do not see the guest's requests at all.
     hidden = discretion.hidden_from(current_user, event, [t.number for t in file.tickets])
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
-                  hidden_tickets=hidden, hidden_mails=discretion.hidden_mails(current_user, event, mails),
+                  hidden_tickets=hidden,
+                  hidden_mails=discretion.hidden_mails(current_user, event, mails, on_desk="helpdesk" in parts),
                   waitlist_position=lifecycle.waitlist_position(registration), status=status,
                   needs=needs_services.staff_view(event, registration, current_user),
                   file=file,
