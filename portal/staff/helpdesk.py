@@ -104,8 +104,8 @@ def helpdesk_queue(event: Event):
     announce = [t for t in tickets if since is not None and t.id > since and t.priority == "urgent"]
     return render(
         "staff/helpdesk/queue.html", fragment="staff/helpdesk/_queue.html", event=event, filters=filters,
-        rows=rows, announce=announce, hidden=discretion.hidden_from(current_user, event, [t.number for t in tickets]), staff=services.desk_staff(event), rendered_at=int(now.timestamp()),
-        clock_labels=clock_labels(),
+        rows=rows, announce=announce, staff=services.desk_staff(event), rendered_at=int(now.timestamp()),
+        clock_labels=clock_labels(), hidden=discretion.hidden_from(current_user, event, [t.number for t in tickets]),
         poll_url=url_for("staff.helpdesk_queue", slug=event.slug, since=max(newest, since or 0),
                          **_filter_args(filters)))
 
