@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
 from html.parser import HTMLParser
@@ -1099,6 +1099,17 @@ def sign_in_with_password(page, live_server, email: str) -> None:
     page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def purge_after_the_event(app, people) -> None:
+    """The event ends; the organizer purges its sensitive data from the console."""
+    with app.app_context():
+        db.session.execute(sa.update(Event).values(starts_on=date.today() - timedelta(days=5),
+                                                ends_on=date.today() - timedelta(days=3)))
+        db.session.commit()
+    organizer, _page = staff_console(app, people["organizer"], "/staff/e/summit/purge")
+    assert submit(organizer, "/staff/e/summit/purge", {"slug": "summit"},
+                  page="/staff/e/summit/purge").status_code == 303
 
 
 def tables_holding(app, phrase: str) -> dict[str, int]:
