@@ -469,7 +469,7 @@ def file_directly(app, event, guest, block_id, **stay):
 def make_vehicle(app, event, label="Van 1", capacity=6):
     with app.app_context():
         vehicle = Vehicle(event_id=event.id, label=label, plate="浙A·12345", driver_name="Mr Zhao",
-                          driver_phone="+86 139 0000 0000", capacity=capacity, meeting_point="Exit B, arrivals hall")
+                          driver_phone="+86 139 0000 0000", capacity=capacity, meeting_point_en="Exit B, arrivals hall")
         db.session.add(vehicle)
         db.session.commit()
         return vehicle.id
@@ -545,7 +545,7 @@ def seat(app, event, registration_id, direction, at: datetime, label, departs_at
                                  transport.Journey(mode="flight", carrier="CA", number="1501", local_time=at,
                                                    station="Xiaoshan Airport", terminal="T3"))
         vehicle = Vehicle(event_id=event.id, label=label, plate="浙A·12345", driver_name="Mr Zhao",
-                          driver_phone="+86 139 1111 2222", capacity=6, meeting_point=f"Meet {label} at exit B",
+                          driver_phone="+86 139 1111 2222", capacity=6, meeting_point_en=f"Meet {label} at exit B",
                           departs_at=transport.to_utc(event_row, departs_at) if departs_at else None)
         db.session.add(vehicle)
         db.session.commit()
