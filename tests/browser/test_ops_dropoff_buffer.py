@@ -1,8 +1,8 @@
 """A drop-off cannot make a guest miss their flight, in a real browser without JavaScript (a locked-down desk
 PC): the transport coordinator sets the event's drop-off buffer (a wrong value first, refused beside the
 field), a car that would reach the airport too late is refused with the time it must keep to and nobody is
-mailed, an earlier one is accepted, its manifest says where the guest is picked up and dropped, and the
-guest's mail is in the SMTP server."""
+mailed, an earlier one is accepted; the board and the manifest give the guest's phone, flight and where
+they are picked up and dropped, and the guest's mail is in the SMTP server."""
 
 import re
 
@@ -11,10 +11,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Event
+from portal.models import AuditEntry, Event, Registration
 from tests.factories import file_leg, make_guest, make_vehicle, signed_in_page, wait_for_mail
 
 pytestmark = pytest.mark.browser
+
+PHONE = "+86 139 2222 3333"
 
 
 def test_a_late_drop_off_is_refused_under_the_buffer_the_coordinator_set(
@@ -22,6 +24,9 @@ def test_a_late_drop_off_is_refused_under_the_buffer_the_coordinator_set(
     event = make_event()
     vehicle_id = make_vehicle(app, event, label="Car 2", capacity=3)
     guest = make_guest(app, event, "leaving@example.org", name="Lea Leaving")
+    with app.app_context():
+        db.session.get(Registration, guest.registration_id).phone = PHONE
+        db.session.commit()
     file_leg(app, event, guest, direction="departure", day_offset=2, hour=18, station="Hangzhou Xiaoshan")
     coordinator = make_staff("coord@example.org", event, roles=("transport",))
     day = event.ends_on.isoformat()
@@ -48,6 +53,7 @@ def test_a_late_drop_off_is_refused_under_the_buffer_the_coordinator_set(
     expect(page.locator(".flash")).to_contain_text("The vehicle is saved.")
     page.get_by_role("link", name="Departures").first.click()
     expect(page).to_have_url(re.compile(r"direction=departure"))
+    expect(page.locator("tr", has_text="Lea Leaving")).to_contain_text(PHONE)  # the board: who to call
     page.get_by_label("Lea Leaving").check()
     page.get_by_label("Vehicle").select_option(str(vehicle_id))
     page.get_by_role("button", name="Seat the ticked guests in this vehicle").click()
@@ -69,6 +75,7 @@ def test_a_late_drop_off_is_refused_under_the_buffer_the_coordinator_set(
     page.get_by_role("link", name="Car 2").first.click()
     row = page.locator("tbody tr", has_text="Lea Leaving")
     expect(row).to_contain_text("CA 1501")
+    expect(row).to_contain_text(PHONE)
     expect(row).to_contain_text("Hangzhou Xiaoshan")          # dropped at the airport
     expect(row).to_contain_text("West Lake Conference Centre")  # picked up at the venue: no hotel
 
