@@ -136,6 +136,9 @@ class Defaults:
     # (its pages poll every 10 s; its last contact is written at most once a minute).
     KIOSK_UNREACHABLE_SECONDS = 120
 
+    # The day's dashboard (/staff/e/<slug>/today) asks for fresh figures this often.
+    TODAY_POLL_SECONDS = 30
+
     # Pages and kiosks poll the announcements every 10 s; each worker reads them at most this
     # often. 10 + 3 keeps a new emergency within the 15 s it has to reach every screen.
     ANNOUNCEMENT_CACHE_SECONDS = 3

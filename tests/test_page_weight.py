@@ -122,3 +122,14 @@ def test_htmx_fragments_are_a_few_kb(client, auth, programme, make_staff):
     rows = client.get("/staff/e/summit/guests", headers={"HX-Request": "true"})
     assert rows.status_code == 200 and "<html" not in rows.get_data(as_text=True)
     assert gzipped(rows.get_data()) < FRAGMENT_BUDGET
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_the_demo_event_home_with_its_cover_and_map_loads_under_60_kb_gzipped(app, client, tmp_path, language):
+    # The budget events above have no pictures; the demo's cover and venue map are what a real one carries.
+    app.config["EVENT_IMAGES_FOLDER"] = str(tmp_path / "event-images")
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    assert "Created the demo event" in output, output
+    total, sizes = first_load(client, "/e/demo/", **{"Accept-Language": language})
+    assert sum(url.startswith("/e/demo/images/") for url in sizes) == 3, sizes  # logo, cover, map
+    assert total < FIRST_LOAD_BUDGET, sizes

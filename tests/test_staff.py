@@ -1,12 +1,13 @@
 """The staff console: events, settings, guests, decisions, the outbox, and who may do what."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import request
 from markupsafe import escape
 from sqlalchemy import func, select, text
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.staff import search
 from portal.staff.forms import GuestSearchForm
@@ -581,3 +582,14 @@ def test_outbox_lists_the_events_mail(app, client, as_organizer, summit, mailbox
     assert "guest0@example.org" in page and "later0@example.org" in page
     assert "Sent" in page and "Retrying" in page and "451" in page
     assert "2 messages." in page
+
+
+def test_a_mail_on_its_first_attempt_is_not_shown_as_retried(app, client, as_organizer, summit):
+    with app.app_context():
+        # As the inline sender leaves it while the SMTP exchange is under way: claimed, one attempt, no error.
+        db.session.add(OutboundMail(event_id=summit.id, kind="x", recipient="first@example.org", subject="Hello",
+                                    body_text="x", message_id="<first@example.org>", attempts=1,
+                                    claimed_until=utcnow() + timedelta(seconds=60), claimed_by="inline"))
+        db.session.commit()
+    page = client.get("/staff/e/summit/outbox").get_data(as_text=True)
+    assert "first@example.org" in page and "Retrying" not in page and "Waiting" in page

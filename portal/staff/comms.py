@@ -4,6 +4,7 @@
 """
 
 from flask import flash, redirect, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -54,7 +55,8 @@ def bulk_mail(event: Event):
                        if str(error) == "count" else
                        _("The mail changed since the preview. Check the preview again, then send."))
             return _preview(event, form, group, text, message)
-        flash(_("The mail is on its way to %(count)d guests.", count=sent), "success")
+        flash(ngettext("The mail is on its way to %(num)d guest.", "The mail is on its way to %(num)d guests.", sent),
+              "success")
         return redirect(url_for("staff.outbox", slug=event.slug), 303)
     return _preview(event, form, group, text)
 

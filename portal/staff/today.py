@@ -2,13 +2,13 @@
 
 /staff/e/<slug>/today    today    ?day=YYYY-MM-DD (default: today on the event's clock)
 
-The page polls itself (htmx, every 30 s) and swaps its figures in place; without
-JavaScript, reloading the page shows the same figures fresh.
+The page polls itself (htmx, every TODAY_POLL_SECONDS: 30 s) and swaps its figures in
+place; without JavaScript, reloading the page shows the same figures fresh.
 """
 
 from datetime import date, timedelta
 
-from flask import request
+from flask import current_app, request
 
 from portal import access
 from portal.models import Event
@@ -16,8 +16,6 @@ from portal.reporting import today as figures
 from portal.rendering import render
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
-
-POLL_SECONDS = 30
 
 
 def _day(event: Event) -> date:
@@ -40,5 +38,6 @@ def today(event: Event):
     board = figures.build(event, day)
     days = [event.starts_on + timedelta(days=n) for n in range(-1, (event.ends_on - event.starts_on).days + 1)]
     return render("staff/today.html", fragment="staff/_today_figures.html", event=event, board=board,
-                  days=days, age_limits=figures.AGE_LIMITS, poll_seconds=POLL_SECONDS,
+                  days=days, age_limits=figures.AGE_LIMITS,
+                  poll_seconds=current_app.config["TODAY_POLL_SECONDS"],
                   day_param=request.args.get("day") if day != figures.today_for(event) else None)

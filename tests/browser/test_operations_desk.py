@@ -58,7 +58,7 @@ def test_the_organizer_moves_lunch_and_the_board_counts_for_the_new_time(app, li
     lunch = page.locator('[data-meal="lunch"]')
     expect(lunch).to_contain_text("(1 guest)")
 
-    page.goto(live_server(f"/staff/e/{event.slug}/catering/meals"))
+    page.get_by_role("link", name="Meals and receptions").click()
     page.get_by_label("Lunch").fill("11:00")
     page.get_by_label("Dinner").fill("10:00")
     page.get_by_role("button", name="Save the meal times").click()

@@ -24,7 +24,8 @@ def test_an_invited_coordinator_reaches_only_their_area_until_the_role_is_taken(
         app, live_server, mailbox, event, organizer, open_page):
     slug = event.slug
     boss = signed_in_page(app, live_server, open_page(), organizer.id)
-    boss.goto(live_server(f"/staff/e/{slug}/team"))
+    boss.goto(live_server(f"/staff/e/{slug}/"))
+    boss.get_by_role("navigation", name="Event console").get_by_role("link", name="Team", exact=True).click()
     expect(boss.get_by_role("heading", name="Team", exact=True)).to_be_visible()
     assert_accessible(boss)
 

@@ -27,7 +27,11 @@ def test_the_desk_marks_a_request_medical_and_everyone_on_duty_is_alerted(app, l
     guest = make_guest(app, event, "ann@example.org", name="Ann Lee")
     raise_ticket(app, event, category="lodging", guest={"id": guest.registration_id}, subject="Room too warm")
     page = signed_in_page(app, live_server, open_page(java_script_enabled=javascript), desk.id)
-    page.goto(live_server(f"/staff/e/{event.slug}/helpdesk/1"))
+    page.goto(live_server(f"/staff/e/{event.slug}/helpdesk"))
+    page.get_by_role("link", name="H-001 Room too warm").click()
+    expect(page).to_have_url(live_server(f"/staff/e/{event.slug}/helpdesk/1"))
+    # The ticket page replaced the queue's page whole, not the queue's own box inside it.
+    expect(page.locator("main")).to_have_count(1)
     expect(page.locator("#desk-alerts")).not_to_contain_text("H-001")
 
     page.get_by_label("Category").select_option(label="Medical")
