@@ -58,7 +58,7 @@ def test_back_after_signing_out_shows_nothing_of_the_medical_note(app, live_serv
         page.go_back()
         page.wait_for_load_state()
         if javascript:
-            page.wait_for_function("window.restored !== false")
+            page.wait_for_function("() => window.restored !== false")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         assert MEDICAL_NOTE not in page.content()
         assert "Amira" not in page.content()

@@ -60,7 +60,7 @@ def test_a_clock_turns_overdue_by_itself_and_no_poll_turns_it_back(
     # Each poll brings the queue as the server renders it now: overdue too, never the clock put back.
     page.evaluate(RECORD_SWAPS)
     # The queue polls every 5 s: two more answers take up to 10 s.
-    page.wait_for_function("window.swapped.length >= 2", timeout=15_000)
+    page.wait_for_function("() => window.swapped.length >= 2", timeout=15_000)
     assert [p.status for p in polls[:3]] == [200, 200, 200]
     assert all(p.headers.get("cache-control") == "no-store" for p in polls[:3])
     for label, row_class in page.evaluate("window.swapped.map(s => [s.label, s.row])"):
