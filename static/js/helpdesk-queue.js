@@ -109,11 +109,40 @@
     }
   });
 
+  // The queue's poll must not take a control from under the staff member's hand. While a pointer is
+  // pressed in the queue, a new copy would turn the press into no click at all (a "Take" lost): that
+  // answer is left and the next poll brings the queue. A control that had the keyboard's focus has it
+  // again in the new copy, so Tab and Enter go on where they were.
+  var refocus = null;
+
+  function controlKey(element) {
+    if (element.tagName === "A") { return "a " + element.getAttribute("href"); }
+    if (element.form) { return element.tagName + " " + element.form.getAttribute("action") + " " + element.textContent; }
+    return null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var queue = event.detail.elt;
+    if (!queue || queue.id !== "helpdesk-queue") { return; }
+    refocus = null;
+    if (queue.matches(":active")) { event.detail.shouldSwap = false; return; }
+    var active = document.activeElement;
+    if (active && active !== queue && queue.contains(active)) { refocus = controlKey(active); }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     // Only the queue's own answers, fresh from the server (nothing of a staff page is stored).
     var swapped = event.target;
     if (swapped.id === "helpdesk-queue" || (swapped.querySelector && swapped.querySelector("#helpdesk-queue"))) {
       learnServerTime(event.detail && event.detail.xhr);
+      var queue = document.getElementById("helpdesk-queue");
+      if (refocus && queue && (!document.activeElement || document.activeElement === document.body)) {
+        var controls = queue.querySelectorAll("a[href], button");
+        for (var i = 0; i < controls.length; i++) {
+          if (controlKey(controls[i]) === refocus) { controls[i].focus(); break; }
+        }
+      }
+      refocus = null;
     }
     update();
   });
