@@ -17,6 +17,7 @@ from portal.helpdesk.forms import CATEGORY_LABELS, TICKET_STATE_LABELS, KioskHel
 from portal.helpdesk.routes import error_message
 from portal.helpdesk.tickets import TicketError
 from portal.i18n import current_language, gettext as _
+from portal.privacy import discretion
 from portal.rendering import INVALID, render
 
 SUBJECT_LENGTH = 80
@@ -86,4 +87,6 @@ def guest_help(device, event, nonce: str):
             status_form.number.errors.append(_("We could not find a request of yours with this number."))
     return render("kiosk/guest_help.html", event=event, nonce=nonce, form=form, status_form=status_form,
                   tickets=services.guest_tickets(registration)[:5], looked_up=looked_up,
+                  # A lobby screen others read: a request once medical shows its number, never its subject.
+                  looked_up_confidential=looked_up is not None and not discretion.may_read(None, looked_up),
                   status=INVALID if form.errors or status_form.errors else 200)

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
 from html.parser import HTMLParser
@@ -469,7 +469,7 @@ def file_directly(app, event, guest, block_id, **stay):
 def make_vehicle(app, event, label="Van 1", capacity=6):
     with app.app_context():
         vehicle = Vehicle(event_id=event.id, label=label, plate="浙A·12345", driver_name="Mr Zhao",
-                          driver_phone="+86 139 0000 0000", capacity=capacity, meeting_point="Exit B, arrivals hall")
+                          driver_phone="+86 139 0000 0000", capacity=capacity, meeting_point_en="Exit B, arrivals hall")
         db.session.add(vehicle)
         db.session.commit()
         return vehicle.id
@@ -545,7 +545,7 @@ def seat(app, event, registration_id, direction, at: datetime, label, departs_at
                                  transport.Journey(mode="flight", carrier="CA", number="1501", local_time=at,
                                                    station="Xiaoshan Airport", terminal="T3"))
         vehicle = Vehicle(event_id=event.id, label=label, plate="浙A·12345", driver_name="Mr Zhao",
-                          driver_phone="+86 139 1111 2222", capacity=6, meeting_point=f"Meet {label} at exit B",
+                          driver_phone="+86 139 1111 2222", capacity=6, meeting_point_en=f"Meet {label} at exit B",
                           departs_at=transport.to_utc(event_row, departs_at) if departs_at else None)
         db.session.add(vehicle)
         db.session.commit()
@@ -1099,6 +1099,17 @@ def sign_in_with_password(page, live_server, email: str) -> None:
     page.get_by_label("Password (staff)").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def purge_after_the_event(app, people) -> None:
+    """The event ends; the organizer purges its sensitive data from the console."""
+    with app.app_context():
+        db.session.execute(sa.update(Event).values(starts_on=date.today() - timedelta(days=5),
+                                                ends_on=date.today() - timedelta(days=3)))
+        db.session.commit()
+    organizer, _page = staff_console(app, people["organizer"], "/staff/e/summit/purge")
+    assert submit(organizer, "/staff/e/summit/purge", {"slug": "summit"},
+                  page="/staff/e/summit/purge").status_code == 303
 
 
 def tables_holding(app, phrase: str) -> dict[str, int]:

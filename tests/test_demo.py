@@ -247,3 +247,35 @@ def test_the_demo_event_shows_the_whole_product(app, client, runner, tmp_path):
     home = client.get("/e/demo/").get_data(as_text=True)
     assert "精彩议程" in home and "乘坐地铁2号线" in home and "商务正装" in home
     assert "The programme is not published yet" not in client.get("/e/demo/agenda").get_data(as_text=True)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_a_chinese_guest_of_the_demo_reads_chinese(app, client, runner, auth):
+    """Stations, meeting points, announcements and practical information: the demo writes each in Chinese too."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        stations = db.session.scalars(select(Station).where(Station.event_id == event.id)).all()
+        assert stations and all(CJK.search(s.name_zh) and s.name_zh != s.name_en for s in stations)
+        vehicles = db.session.scalars(select(Vehicle).where(Vehicle.event_id == event.id)).all()
+        assert all(CJK.search(v.meeting_point_zh) and CJK.search(v.label) for v in vehicles)
+        announcements = db.session.scalars(select(Announcement).where(Announcement.event_id == event.id)).all()
+        assert all(CJK.search(a.text_zh) for a in announcements)
+        # A guest who reads Chinese, seated in a car for their arrival.
+        leg = db.session.scalars(
+            select(TransportLeg).join(Registration, Registration.id == TransportLeg.registration_id)
+            .where(TransportLeg.event_id == event.id, TransportLeg.vehicle_id.is_not(None),
+                   TransportLeg.direction == "arrival", Registration.language == "zh_Hans")
+            .order_by(TransportLeg.id)).first()
+        assert leg is not None
+        user = db.session.get(User, leg.registration.user_id)
+        station, meeting = leg.listed_station, leg.vehicle
+    auth.login_as(user)
+    trip = client.get("/e/demo/me").get_data(as_text=True)
+    assert station.name_zh in trip and meeting.meeting_point_zh in trip
+    assert station.name_en not in trip and meeting.meeting_point_en not in trip
+    assert announcements[0].text_zh in trip or announcements[1].text_zh in trip
+    home = client.get("/e/demo/").get_data(as_text=True)
+    assert "密码" in home and "乘坐地铁2号线" in home and "商务正装" in home and "嘉宾服务台" in home

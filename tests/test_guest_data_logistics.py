@@ -88,7 +88,7 @@ def test_the_download_holds_my_rooms_journeys_and_help_requests_and_nothing_of_o
     assert {leg["id"] for leg in data["transport"]} == trip["legs"]
     arrival = next(leg for leg in data["transport"] if leg["direction"] == "arrival")
     assert arrival["state"] == "scheduled" and arrival["vehicle"]["label"] == "Van 7"
-    assert arrival["vehicle"]["meeting_point"] == "Meet Van 7 at exit B"
+    assert arrival["vehicle"]["meeting_point_en"] == "Meet Van 7 at exit B"
 
     [ticket] = data["help_requests"]
     assert ticket["reference"] == "H-001" and ticket["subject"] == "Lost my charger"

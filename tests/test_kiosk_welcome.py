@@ -7,7 +7,7 @@ import pytest
 from portal.checkin.welcome import cards_for
 from portal.extensions import db
 from portal.lodging import services as lodging
-from portal.models import Event, Registration
+from portal.models import Event, Registration, TransportLeg
 from portal.transport import services as transport
 from tests.factories import (
     confirm_stay, file_stay, local_now, make_registration, make_small_block, new_kiosk, pair, scan, seat,
@@ -50,6 +50,16 @@ def test_a_checked_in_guest_sees_their_hotel_and_pickup_today_not_the_room_numbe
     # A public screen: no confirmation number, no phone of hotel or driver, no flight.
     for private in ("LH-77", "+86 571", "+86 139", "Mr Zhao", "CA 1501", "浙A"):
         assert private not in text
+
+
+def test_a_guest_who_reads_chinese_is_told_the_meeting_point_in_chinese(app, kiosk, event):
+    guest = make_registration(app, event, language="zh_Hans")
+    leg_id = seat(app, event, guest["id"], "arrival", local_now(event) + timedelta(hours=2), "Van 7")
+    with app.app_context():
+        db.session.get(TransportLeg, leg_id).vehicle.meeting_point_zh = "到达大厅B出口"
+        db.session.commit()
+    text = welcome_text(kiosk, guest)
+    assert "集合地点：到达大厅B出口" in text and "Meet Van 7 at exit B" not in text
 
 
 def test_tomorrows_pickup_is_not_todays_and_tomorrow_it_is(app, kiosk, event):

@@ -283,7 +283,7 @@ def test_the_staff_leg_form_offers_the_coordinators_station_list(app, client, au
     [guest_id] = add_guests(app, summit, 1)
     auth.login_as(make_staff("cora@example.org", summit, roles=("transport",)))
     assert submit(client, "/staff/e/summit/transport/stations",
-                  {"name": "Shanghai Pudong International Airport", "code": "PVG", "kind": "airport"}
+                  {"name_en": "Shanghai Pudong International Airport", "code": "PVG", "kind": "airport"}
                   ).status_code == 303
     with app.app_context():
         station_id = db.session.scalar(select(Station.id))

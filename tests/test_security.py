@@ -99,7 +99,7 @@ class Everything:
                       Announcement(event_id=event.id, text_en="Lunch", text_zh="午餐"),
                       CannedReply(event_id=event.id, title_en="Thanks", body_en="Thank you."),
                       Vehicle(event_id=event.id, label="Van 1", capacity=6),
-                      Station(event_id=event.id, name="Shanghai Pudong", code="PVG"),
+                      Station(event_id=event.id, name_en="Shanghai Pudong", code="PVG"),
                       Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome"),
                       BudgetLine(event_id=event.id, category="venue", label="Hall hire", amount=Decimal("1000"))]
             db.session.add_all(things)

@@ -3,14 +3,12 @@ new medical request does: a mail to everyone on duty and the alert on every cons
 Out of "medical" only those who may read medical notes move a request, and a request that was ever
 medical is purged with the medical ones whatever its category now."""
 
-from datetime import date, timedelta
-
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from portal import outbox
 from portal.extensions import db
-from portal.models import AuditEntry, Event, OutboundMail, Ticket, TicketChange, User
-from tests.factories import raise_as_guest, staff_console, submit, tables_holding
+from portal.models import AuditEntry, OutboundMail, Ticket, TicketChange, User
+from tests.factories import purge_after_the_event, raise_as_guest, staff_console, submit, tables_holding
 
 SECRET = "Feeling faint since the flight"
 TICKET = "/staff/e/summit/helpdesk/1"
@@ -88,17 +86,6 @@ def _history(app) -> dict:
                                         .join(User, User.id == AuditEntry.actor_id)
                                         .where(AuditEntry.action == "ticket.category")).all(),
         }
-
-
-def purge_after_the_event(app, people) -> None:
-    """The event ends; the organizer purges its sensitive data from the console."""
-    with app.app_context():
-        db.session.execute(update(Event).values(starts_on=date.today() - timedelta(days=5),
-                                                ends_on=date.today() - timedelta(days=3)))
-        db.session.commit()
-    organizer, _page = staff_console(app, people["organizer"], "/staff/e/summit/purge")
-    assert submit(organizer, "/staff/e/summit/purge", {"slug": "summit"},
-                  page="/staff/e/summit/purge").status_code == 303
 
 
 def test_the_desk_without_the_medical_permission_cannot_take_a_request_out_of_medical(app, team, mailbox):

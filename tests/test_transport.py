@@ -119,7 +119,8 @@ def test_scheduling_mails_the_guest_and_a_changed_flight_needs_a_new_car(app, cl
         vehicle = db.session.get(Vehicle, vehicle_id)
         services.save_vehicle(db.session.get(Event, event.id), vehicle,
                               {"label": "Van 1", "plate": "", "driver_name": "Ms Qian", "driver_phone": "",
-                               "meeting_point": "Exit C", "departs_at": None, "capacity": 6}, None)
+                               "meeting_point_en": "Exit C", "meeting_point_zh": "", "departs_at": None,
+                               "capacity": 6}, None)
         outbox.deliver()
     assert "Ms Qian" in mailbox.to("pickup@example.org")[-1].get_body(("plain",)).get_content()
 

@@ -139,9 +139,9 @@ def test_the_buffers_are_the_events_and_a_car_moved_too_early_is_refused(app, cl
 def test_guests_choose_from_the_list_and_spellings_share_one_group(app, client, auth, coordinator, make_staff):
     event = coordinator
     stations = f"/staff/e/{event.slug}/transport/stations"
-    assert submit(client, stations, {"name": "Shanghai Pudong International Airport", "code": "pvg",
+    assert submit(client, stations, {"name_en": "Shanghai Pudong International Airport", "code": "pvg",
                                      "kind": "airport"}).status_code == 303
-    duplicate = submit(client, stations, {"name": "shanghai pudong international airport", "kind": "airport"})
+    duplicate = submit(client, stations, {"name_en": "shanghai pudong international airport", "kind": "airport"})
     assert duplicate.status_code == 422 and "already on the list" in duplicate.get_data(as_text=True)
     with app.app_context():
         station = db.session.scalars(select(Station)).one()
@@ -187,7 +187,7 @@ def test_a_station_added_later_gathers_the_journeys_typed_before(app, client, co
     for n, text in enumerate(("PVG", "Shanghai Pudong", " shanghai  pudong ")):
         file_leg(app, event, make_guest(app, event, f"g{n}@example.org"), hour=9, station=text)
     stations = f"/staff/e/{event.slug}/transport/stations"
-    assert submit(client, stations, {"name": "Shanghai Pudong", "code": "PVG", "kind": "airport"}).status_code == 303
+    assert submit(client, stations, {"name_en": "Shanghai Pudong", "code": "PVG", "kind": "airport"}).status_code == 303
     with app.app_context():
         groups = transport.board(db.session.get(Event, event.id), "arrival", 30)[0][1]
     assert [(place, len(group)) for _s, _e, place, group in groups] == [("Shanghai Pudong", 3)]
@@ -196,9 +196,9 @@ def test_a_station_added_later_gathers_the_journeys_typed_before(app, client, co
 def test_a_station_named_twice_is_refused_beside_the_name_in_any_script(app, client, coordinator):
     """SQLite's lower() folds ASCII only: a second "Ürümqi Diwopu" must be refused, not a 500."""
     stations = f"/staff/e/{coordinator.slug}/transport/stations"
-    assert submit(client, stations, {"name": "Ürümqi Diwopu", "code": "URC", "kind": "airport"}).status_code == 303
+    assert submit(client, stations, {"name_en": "Ürümqi Diwopu", "code": "URC", "kind": "airport"}).status_code == 303
     for typed in ("Ürümqi Diwopu", "ÜRÜMQI DIWOPU"):
-        again = submit(client, stations, {"name": typed, "code": "", "kind": "airport"})
+        again = submit(client, stations, {"name_en": typed, "code": "", "kind": "airport"})
         assert again.status_code == 422, typed
         assert typed in again.get_data(as_text=True)
     with app.app_context():
@@ -269,7 +269,7 @@ def test_a_longer_buffer_names_the_guests_whose_car_now_strands_them(app, client
 def test_a_station_taken_off_the_list_leaves_the_journeys_their_words(app, client, coordinator):
     event = coordinator
     stations = f"/staff/e/{event.slug}/transport/stations"
-    assert submit(client, stations, {"name": "Hongqiao", "code": "SHA", "kind": "airport"}).status_code == 303
+    assert submit(client, stations, {"name_en": "Hongqiao", "code": "SHA", "kind": "airport"}).status_code == 303
     leg_id = file_leg(app, event, make_guest(app, event, "sha@example.org"), station="sha")
     with app.app_context():
         station_id = db.session.get(TransportLeg, leg_id).station_id

@@ -28,7 +28,8 @@ PRACTICAL = dict(
         "乘坐地铁2号线或14号线至陆家嘴站6号口，沿滨江大道步行约五分钟。两家合作酒店每日07:30至10:00、"
         "17:00至19:30每20分钟发一班嘉宾接驳车。出租车与专车在北门落客；请在安检口出示证件。"
     ),
-    wifi="Summit-Guest · password: riverside2027",
+    # One line for every reader, so it is written as the venue's bilingual signs are.
+    wifi="网络 Network: Summit-Guest · 密码 Password: riverside2027",
     dress_code_en="Business attire for sessions; lounge suit or national dress at the welcome dinner.",
     dress_code_zh="会议期间请着商务正装；欢迎晚宴请着西服或民族盛装。",
     contacts_en=(
@@ -96,6 +97,34 @@ def make_event(today: date) -> Event:
     )
 
 
+# Where the map names each place: x, y, English, Chinese, colour.
+MAP_LABELS = (
+    (40, 690, "Huangpu River", "黄浦江", (20, 33, 61)),
+    (160, 140, "Convention Centre", "会议中心", (20, 33, 61)),
+    (190, 340, "Grand Ballroom", "宴会大厅", (255, 255, 255)),
+    (570, 255, "Desk", "服务台", (255, 255, 255)),
+    (500, 50, "North entrance", "北门", (20, 33, 61)),
+    (900, 225, "Metro exit 6", "地铁6号口", (20, 33, 61)),
+)
+# Fonts that draw Chinese, where Debian and Ubuntu, Fedora, macOS and Windows keep one.
+CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+def _map_font(size: int):
+    """A font for the map's labels, and whether it draws Chinese; Pillow's own (Latin only) when none is found."""
+    for path in CJK_FONTS:
+        try:
+            return ImageFont.truetype(path, size), True
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size), False
+
+
 def _image(kind: str) -> str:
     """The demo's logo, cover or venue map, drawn here and stored as an organizer's upload would be."""
     if kind == "logo":
@@ -117,19 +146,18 @@ def _image(kind: str) -> str:
     else:
         picture = Image.new("RGB", (1200, 800), (251, 250, 247))
         draw = ImageDraw.Draw(picture)
-        font = ImageFont.load_default(size=28)
         draw.rectangle((0, 640, 1200, 800), fill=(164, 196, 222))
-        draw.text((40, 700), "Huangpu River", fill=(20, 33, 61), font=font)
         draw.rectangle((120, 120, 760, 560), outline=(20, 33, 61), width=6)
-        draw.text((160, 150), "Convention Centre", fill=(20, 33, 61), font=font)
         draw.rectangle((160, 220, 520, 520), fill=(29, 78, 137))
-        draw.text((190, 350), "Grand Ballroom", fill=(255, 255, 255), font=font)
         draw.rectangle((560, 220, 720, 360), fill=(122, 95, 23))
-        draw.text((570, 270), "Desk", fill=(255, 255, 255), font=font)
         draw.polygon(((440, 60), (480, 110), (400, 110)), fill=(164, 38, 44))
-        draw.text((500, 70), "North entrance", fill=(20, 33, 61), font=font)
         draw.rectangle((880, 160, 1120, 360), outline=(20, 33, 61), width=4)
-        draw.text((900, 240), "Metro exit 6", fill=(20, 33, 61), font=font)
+        font, chinese = _map_font(28)
+        # One map for every reader: each place in English, and in Chinese under it when a font can draw it.
+        for x, y, english, zh, colour in MAP_LABELS:
+            draw.text((x, y), english, fill=colour, font=font)
+            if chinese:
+                draw.text((x, y + 34), zh, fill=colour, font=font)
     out = io.BytesIO()
     picture.save(out, "PNG")
     return look.store_image(out.getvalue(), kind)

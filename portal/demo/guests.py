@@ -31,12 +31,21 @@ CATEGORY_PLAN = {
 STATE_ORDER = (CONFIRMED, WAITLISTED, PENDING, CANCELLED, DECLINED)
 OPEN_INVITATIONS = 14
 
+# The organizer's reasons, written to each guest in the guest's language (My trip shows them).
 DECLINE_REASONS = (
-    "The delegate quota for your organization is already filled.",
-    "Press accreditation needs a letter from your editor; please write to the press office.",
-    "Places at this edition are reserved for member organizations.",
+    ("The delegate quota for your organization is already filled.", "贵单位的代表名额已满。"),
+    ("Press accreditation needs a letter from your editor; please write to the press office.",
+     "媒体注册需要提供所在媒体编辑部的推荐信，请联系新闻办公室。"),
+    ("Places at this edition are reserved for member organizations.", "本届名额仅面向会员单位。"),
 )
-CANCEL_REASONS = ("", "", "Schedule conflict", "Travel not approved", "Visa not issued in time")
+# The guests' own reasons, in their own language.
+CANCEL_REASONS = (("", ""), ("", ""), ("Schedule conflict", "日程冲突"), ("Travel not approved", "出行未获批准"),
+                  ("Visa not issued in time", "签证未能及时签发"))
+
+
+def _in_language(registration, texts: tuple[str, str]) -> str:
+    """The English or the Chinese of `texts`, as the guest reads."""
+    return texts[1] if registration.language == "zh_Hans" else texts[0]
 
 
 def _weighted_state(rng: random.Random, weights) -> str:
@@ -54,13 +63,13 @@ def _history(rng, registration, state, guest, organizer, created) -> None:
     elif state == WAITLISTED:
         steps.append((WAITLISTED, organizer, ""))
     elif state == DECLINED:
-        reason = rng.choice(DECLINE_REASONS)
+        reason = _in_language(registration, rng.choice(DECLINE_REASONS))
         registration.decision_reason = reason
         steps.append((DECLINED, organizer, reason))
     elif state == CANCELLED:
         if rng.random() < 0.6:
             steps.append((CONFIRMED, organizer, ""))
-        steps.append((CANCELLED, guest, rng.choice(CANCEL_REASONS)))
+        steps.append((CANCELLED, guest, _in_language(registration, rng.choice(CANCEL_REASONS))))
 
     # Each step a while after the one before, the last still in the past.
     share = (utcnow() - created).total_seconds() / len(steps)

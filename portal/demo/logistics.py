@@ -22,22 +22,29 @@ HOTELS = (
      (("Superior Twin", "高级双床房", "860.00", "guest", 80),)),
 )
 VEHICLES = (
-    # label, plate, driver, capacity, meeting point
-    ("Airport shuttle A", "沪A·D2391", "Zhang Wei", 40, "Pudong Airport T2, arrivals hall, gate 5"),
-    ("Airport shuttle B", "沪A·D2392", "Liu Yang", 40, "Pudong Airport T1, arrivals hall, gate 2"),
-    ("VIP car 1 (Hongqi H9)", "沪A·V8801", "Wang Qiang", 3, "Arrivals hall, gate 3"),
-    ("VIP car 2 (Hongqi H9)", "沪A·V8802", "Zhao Lei", 3, "Arrivals hall, gate 3"),
-    ("Van 1", "沪A·F5120", "Sun Hao", 6, "Arrivals hall, gate 5"),
+    # label, plate, driver, capacity, meeting point in English and Chinese. A vehicle's name is one text
+    # that guests read in either language, so the demo writes it as bilingual signs are written.
+    ("Airport shuttle A 机场大巴A", "沪A·D2391", "Zhang Wei", 40, "Pudong Airport T2, arrivals hall, gate 5",
+     "浦东机场T2航站楼到达大厅5号门"),
+    ("Airport shuttle B 机场大巴B", "沪A·D2392", "Liu Yang", 40, "Pudong Airport T1, arrivals hall, gate 2",
+     "浦东机场T1航站楼到达大厅2号门"),
+    ("VIP car 1 贵宾车1 (Hongqi H9)", "沪A·V8801", "Wang Qiang", 3, "Arrivals hall, gate 3", "到达大厅3号门"),
+    ("VIP car 2 贵宾车2 (Hongqi H9)", "沪A·V8802", "Zhao Lei", 3, "Arrivals hall, gate 3", "到达大厅3号门"),
+    ("Van 1 商务车1", "沪A·F5120", "Sun Hao", 6, "Arrivals hall, gate 5", "到达大厅5号门"),
 )
-FLIGHTS = (("MU", "China Eastern", "PVG", "T1"), ("CA", "Air China", "PVG", "T2"), ("LH", "Lufthansa", "PVG", "T2"),
-           ("EK", "Emirates", "PVG", "T1"), ("SQ", "Singapore Airlines", "PVG", "T2"), ("FM", "Shanghai Airlines",
-                                                                                        "SHA", "T2"))
+# code, the airline as a guest writing in English and in Chinese names it, airport, terminal.
+FLIGHTS = (("MU", "China Eastern", "东方航空", "PVG", "T1"), ("CA", "Air China", "中国国航", "PVG", "T2"),
+           ("LH", "Lufthansa", "汉莎航空", "PVG", "T2"), ("EK", "Emirates", "阿联酋航空", "PVG", "T1"),
+           ("SQ", "Singapore Airlines", "新加坡航空", "PVG", "T2"), ("FM", "Shanghai Airlines", "上海航空", "SHA", "T2"))
+RAILWAY = ("China Railway", "中国铁路")
 # The coordinator's list of airports and stations: guests choose from it, so one place is one group.
-STATIONS = (("Shanghai Pudong International Airport", "PVG", "airport"),
-            ("Shanghai Hongqiao International Airport", "SHA", "airport"),
-            ("Shanghai Hongqiao Railway Station", "", "station"))
+STATIONS = (("Shanghai Pudong International Airport", "上海浦东国际机场", "PVG", "airport"),
+            ("Shanghai Hongqiao International Airport", "上海虹桥国际机场", "SHA", "airport"),
+            ("Shanghai Hongqiao Railway Station", "上海虹桥站", "", "station"))
 TRAINS = ("G2", "G7", "G11", "G102", "G1372")
-DIETS = (("vegetarian", ""), ("halal", ""), ("vegan", ""), ("kosher", ""), ("other", "No pork, no alcohol in sauces"))
+# The detail of "other" is the guest's own words, in their language.
+DIETS = (("vegetarian", "", ""), ("halal", "", ""), ("vegan", "", ""), ("kosher", "", ""),
+         ("other", "No pork, no alcohol in sauces", "不吃猪肉，酱汁中不含酒精"))
 ALLERGIES = (("peanuts", "anaphylactic"), ("shellfish", "severe"), ("milk", "mild"), ("wheat_gluten", "severe"))
 
 
@@ -92,14 +99,16 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
     soon = (now + timedelta(minutes=45)).replace(second=0, microsecond=0)
     soon -= timedelta(minutes=soon.minute % 15)
     vehicles = []
-    for n, (label, plate, driver, capacity, meeting_point) in enumerate(VEHICLES):
+    for n, (label, plate, driver, capacity, meeting_en, meeting_zh) in enumerate(VEHICLES):
         vehicles.append(Vehicle(
             event_id=event.id, label=label, plate=plate, driver_name=driver,
-            driver_phone=f"+86 139 0000 {1000 + n}", capacity=capacity, meeting_point=meeting_point,
+            driver_phone=f"+86 139 0000 {1000 + n}", capacity=capacity, meeting_point_en=meeting_en,
+            meeting_point_zh=meeting_zh,
             departs_at=soon + timedelta(hours=n) if n < 2 else None,
             rate=Decimal(600 if capacity <= 7 else 1800),
         ))
-    stations = [Station(event_id=event.id, name=name, code=code, kind=kind) for name, code, kind in STATIONS]
+    stations = [Station(event_id=event.id, name_en=en, name_zh=zh, code=code, kind=kind)
+                for en, zh, code, kind in STATIONS]
     db.session.add_all(vehicles + stations)
     db.session.flush()
     by_code = {s.code or s.kind: s for s in stations}
@@ -107,18 +116,21 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
     legs = []
     travellers = [r for r in confirmed if r.category.code in ("vip", "speaker") or rng.random() < 0.25]
     for i, registration in enumerate(travellers):
-        carrier, name, code, terminal = rng.choice(FLIGHTS)
+        carrier, name_en, name_zh, code, terminal = rng.choice(FLIGHTS)
         mode, number = "flight", f"{carrier}{rng.randrange(100, 999)}"
         if i % 14 == 3 and registration.category.code != "vip":
             # Some come the day before by high-speed train from Beijing or Hangzhou.
-            mode, name, code, terminal, number = "train", "China Railway", "station", "", rng.choice(TRAINS)
+            (name_en, name_zh), code, terminal, number = RAILWAY, "station", "", rng.choice(TRAINS)
+            mode = "train"
+        # The airline in the guest's own words: those who read Chinese write it in Chinese.
+        name = name_zh if registration.language == "zh_Hans" else name_en
         station = by_code[code]
         day = event.starts_on - timedelta(days=1) if i % 2 else event.starts_on
         lands = datetime.combine(day, time(rng.randrange(7, 22), rng.choice((0, 15, 30, 45))), tzinfo=zone)
         arrival = TransportLeg(
             event_id=event.id, registration_id=registration.id, direction="arrival", mode=mode,
             carrier=name, number=number, scheduled_at=lands.astimezone(UTC),
-            station=station.name, station_id=station.id, terminal=terminal, passengers=1,
+            station=station.name_en, station_id=station.id, terminal=terminal, passengers=1,
             luggage=rng.choice((1, 1, 2)), pickup_wanted=True, created_at=registration.created_at + timedelta(days=1),
         )
         if day == event.starts_on:
@@ -135,7 +147,7 @@ def transport(rng: random.Random, event: Event, confirmed: list[Registration]) -
         departure = TransportLeg(
             event_id=event.id, registration_id=registration.id, direction="departure", mode=mode,
             carrier=name, number=number, scheduled_at=departs.astimezone(UTC),
-            station=station.name, station_id=station.id, terminal=terminal, pickup_wanted=rng.random() < 0.7,
+            station=station.name_en, station_id=station.id, terminal=terminal, pickup_wanted=rng.random() < 0.7,
             created_at=registration.created_at + timedelta(days=1),
         )
         db.session.add_all([arrival, departure])
@@ -151,7 +163,8 @@ def needs(rng: random.Random, confirmed: list[Registration]) -> int:
             continue
         db.session.add(NeedsConsent(registration_id=registration.id, notice_version=NOTICE_VERSION,
                                     notice_text="(demo)", given_at=registration.created_at + timedelta(hours=1)))
-        diet, detail = rng.choice(DIETS)
+        diet, detail_en, detail_zh = rng.choice(DIETS)
+        detail = detail_zh if registration.language == "zh_Hans" else detail_en
         db.session.add(DietaryNeeds(registration_id=registration.id, diet=diet, diet_detail=detail))
         if rng.random() < 0.3:
             allergen, severity = rng.choice(ALLERGIES)

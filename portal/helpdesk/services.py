@@ -28,6 +28,7 @@ from portal.models.helpdesk import (
     CATEGORIES, CLOCK_STOPPED, CLOSED, GUEST, GUEST_MAY_REPLY, INTERNAL, NEW, OPEN, PENDING, PRIORITIES, PUBLIC,
     RESOLVED,
 )
+from portal.privacy import discretion
 
 # Staff who work the queue and may be given a ticket.
 DESK_ROLES = ("organizer", "helpdesk")
@@ -199,7 +200,7 @@ def _reprioritise(ticket: Ticket, priority: str, actor: User | None, now: dateti
 def may_change_category(ticket: Ticket, user: User) -> bool:
     """Whether `user` may put `ticket` in another category: out of "medical", only the organizer
     and staff with the event's medical-data permission may."""
-    return ticket.category != "medical" or alerts.may_read_medical(user, ticket.event)
+    return ticket.category != "medical" or discretion.may_read_medical(user, ticket.event)
 
 
 def set_category(ticket: Ticket, category: str, actor: User, now: datetime | None = None) -> None:

@@ -4,7 +4,8 @@ When such a request is raised, or an earlier one becomes urgent, everyone on the
 event's desk (organizers and the help desk) gets a mail at once, and every console
 page they have open shows it until someone takes the request. A medical request is named as such: its mail carries
 the subject and the guest's name only to those with the medical-data permission, and
-the console's strip, on every page, never shows them.
+the console's strip, on every page, never shows them. A request once medical and since moved
+to another category keeps its words just as well (portal/privacy/discretion.py).
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from portal import outbox
 from portal.extensions import db
 from portal.models import Event, StaffRole, Ticket, User
 from portal.models.helpdesk import NEW, OPEN
-from portal.needs import services as needs
+from portal.privacy import discretion
 
 # Who is alerted: the staff who work the desk (portal/helpdesk/services.py DESK_ROLES).
 ALERTED_ROLES = ("organizer", "helpdesk")
@@ -24,10 +25,6 @@ ALERTED_ROLES = ("organizer", "helpdesk")
 
 def is_alarming(ticket: Ticket) -> bool:
     return ticket.priority == "urgent" or ticket.category == "medical"
-
-
-def may_read_medical(user: User, event: Event) -> bool:
-    return needs.MEDICAL in needs.reader_scope(user, event)
 
 
 def mail_desk(event: Event, ticket: Ticket, escalated: bool = False, reclassified: bool = False) -> int:
@@ -41,7 +38,7 @@ def mail_desk(event: Event, ticket: Ticket, escalated: bool = False, reclassifie
         .where(StaffRole.event_id == event.id, StaffRole.role.in_(ALERTED_ROLES))
         .distinct().order_by(User.id)).all()
     for user in staff:
-        detailed = ticket.category != "medical" or may_read_medical(user, event)
+        detailed = discretion.may_read(user, ticket)
         outbox.queue("desk-alert", user.email, "desk_alert", user.language or "en", event=event,
                      ticket=ticket, detailed=detailed, escalated=escalated, reclassified=reclassified)
     return len(staff)
@@ -55,7 +52,7 @@ class Alert:
     reference: str
     medical: bool
     urgent: bool
-    # Empty for a medical request.
+    # Empty for a request that is or was medical.
     subject: str
 
 
@@ -65,16 +62,17 @@ def waiting(event: Event) -> list[Alert]:
     Open ones count too: a request made urgent after someone opened it, or given back to nobody.
     """
     tickets = db.session.execute(
-        select(Ticket.number, Ticket.category, Ticket.priority, Ticket.subject)
+        select(Ticket.number, Ticket.category, Ticket.priority, Ticket.subject,
+               discretion.confidential().label("confidential"))
         .where(Ticket.event_id == event.id, Ticket.state.in_((NEW, OPEN)), Ticket.assignee_id.is_(None),
                or_(Ticket.priority == "urgent", Ticket.category == "medical"))
         .order_by(Ticket.created_at, Ticket.id)).all()
     if not tickets:
         return []
-    # A medical request's subject never shows here, whoever reads: the strip is on every console
-    # page, printed ones and shared screens included. The ticket shows it to those allowed.
+    # The subject of a request that is or was medical never shows here, whoever reads: the strip is
+    # on every console page, printed ones and shared screens included. The ticket shows it to those allowed.
     return [Alert(number=t.number, reference=f"H-{t.number:03d}", medical=t.category == "medical",
-                  urgent=t.priority == "urgent", subject="" if t.category == "medical" else t.subject)
+                  urgent=t.priority == "urgent", subject="" if t.confidential else t.subject)
             for t in tickets]
 
 

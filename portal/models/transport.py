@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, one_of, utcnow
 from portal.extensions import db
+from portal.i18n import pick
 from portal.models.event import Event
 from portal.models.registration import Registration
 
@@ -39,16 +40,22 @@ class Station(db.Model):
 
     __tablename__ = "station"
     __table_args__ = (
-        UniqueConstraint("event_id", "name"),
+        UniqueConstraint("event_id", "name_en"),
         CheckConstraint("kind IN ('airport', 'station')", name="station_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    # Empty when the coordinator gave none: Chinese readers then see the English name.
+    name_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # The IATA or railway code guests also write ("PVG"); empty when it has none.
     code: Mapped[str] = mapped_column(String(10), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(10), default="airport", server_default="airport")
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_en, self.name_zh)
 
     @property
     def label(self) -> str:
@@ -68,7 +75,8 @@ class Vehicle(db.Model):
     driver_phone: Mapped[str] = mapped_column(String(40), default="")
     # Seats for guests, the driver not counted.
     capacity: Mapped[int] = mapped_column(default=4)
-    meeting_point: Mapped[str] = mapped_column(String(300), default="")
+    meeting_point_en: Mapped[str] = mapped_column(String(300), default="")
+    meeting_point_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
     departs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When it reaches the airport or station on a drop-off run, if the coordinator knows.
     arrives_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,6 +87,10 @@ class Vehicle(db.Model):
 
     event: Mapped[Event] = relationship()
     legs: Mapped[list["TransportLeg"]] = relationship(back_populates="vehicle", order_by="TransportLeg.scheduled_at")
+
+    @property
+    def meeting_point(self) -> str:
+        return pick(self.meeting_point_en, self.meeting_point_zh)
 
 
 class TransportLeg(db.Model):
@@ -124,6 +136,11 @@ class TransportLeg(db.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def place(self) -> str:
+        """Where the journey starts or ends: the listed station in the reader's language, else the guest's words."""
+        return self.listed_station.name if self.listed_station else self.station
 
     @property
     def service(self) -> str:

@@ -27,12 +27,13 @@ SENSITIVE_TICKET_CATEGORIES = ("medical", "dietary")
 TICKET_MAIL_KINDS = ("ticket_received", "ticket_reply", "ticket_resolved", "desk-alert")
 
 
-def ever_sensitive():
-    """Where-clause on Ticket: the request is medical or dietary now, or was at any time before."""
+def ever_sensitive(categories: tuple[str, ...] = SENSITIVE_TICKET_CATEGORIES):
+    """Where-clause on Ticket: the request is medical or dietary (or in `categories`) now, or was at any
+    time before. The desk's console asks it of "medical" alone (portal/privacy/discretion.py)."""
     moved = select(TicketChange.id).where(
         TicketChange.ticket_id == Ticket.id, TicketChange.what == "category",
-        or_(TicketChange.old.in_(SENSITIVE_TICKET_CATEGORIES), TicketChange.new.in_(SENSITIVE_TICKET_CATEGORIES)))
-    return or_(Ticket.category.in_(SENSITIVE_TICKET_CATEGORIES), moved.exists())
+        or_(TicketChange.old.in_(categories), TicketChange.new.in_(categories)))
+    return or_(Ticket.category.in_(categories), moved.exists())
 
 
 def clear_free_text(event: Event) -> dict[str, int]:
@@ -76,15 +77,22 @@ def count_free_text(event: Event) -> dict[str, int]:
     }
 
 
+def names_one_of(mail: OutboundMail, numbers) -> bool:
+    """Whether `mail` is one of the desk's mails about one of these requests, named by its reference (H-042)."""
+    if not numbers or mail.kind not in TICKET_MAIL_KINDS:
+        return False
+    # H-042 but not H-0420: a reference ends where the digits end.
+    reference = re.compile(r"\bH-(?:%s)(?!\d)" % "|".join(f"{n:03d}" for n in sorted(numbers)))
+    return any(reference.search(text) for text in (mail.subject, mail.body_text, mail.body_html))
+
+
 def _mails_about(event: Event, numbers: list[int]) -> list[OutboundMail]:
     """The desk's mails that name one of these requests by its reference (H-042)."""
     if not numbers:
         return []
-    # H-042 but not H-0420: a reference ends where the digits end.
-    reference = re.compile(r"\bH-(?:%s)(?!\d)" % "|".join(f"{n:03d}" for n in numbers))
     return [mail for mail in db.session.scalars(select(OutboundMail).where(
                 OutboundMail.event_id == event.id, OutboundMail.kind.in_(TICKET_MAIL_KINDS)))
-            if any(reference.search(text) for text in (mail.subject, mail.body_text, mail.body_html))]
+            if names_one_of(mail, numbers)]
 
 
 def _clear_mails(event: Event, numbers: list[int]) -> int:

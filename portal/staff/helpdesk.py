@@ -14,7 +14,9 @@
 /staff/e/<slug>/helpdesk/metrics[.<fmt>]          helpdesk_metrics, helpdesk_metrics_export  organizer
 
 The desk sees of a guest only what the ticket holds (name and how to reach
-them); nothing here reads a registration's other fields.
+them); nothing here reads a registration's other fields. What a request that is or
+was medical says (subject, thread, notes) shows only to those who may read medical
+notes (portal/privacy/discretion.py); the rest of the desk sees its number.
 """
 
 from flask import abort, flash, redirect, request, url_for
@@ -32,6 +34,7 @@ from portal.helpdesk.tickets import TicketError, clock, targets_for
 from portal.i18n import gettext as _
 from portal.models import CannedReply, Event, Ticket
 from portal.models.helpdesk import CATEGORIES, PRIORITIES, STATES
+from portal.privacy import discretion
 from portal.rendering import INVALID, render
 from portal.staff import bp
 from portal.staff.forms import ActionForm
@@ -102,7 +105,7 @@ def helpdesk_queue(event: Event):
     return render(
         "staff/helpdesk/queue.html", fragment="staff/helpdesk/_queue.html", event=event, filters=filters,
         rows=rows, announce=announce, staff=services.desk_staff(event), rendered_at=int(now.timestamp()),
-        clock_labels=clock_labels(),
+        clock_labels=clock_labels(), hidden=discretion.hidden_from(current_user, event, [t.number for t in tickets]),
         poll_url=url_for("staff.helpdesk_queue", slug=event.slug, since=max(newest, since or 0),
                          **_filter_args(filters)))
 
@@ -128,6 +131,7 @@ def _ticket_page(event: Event, ticket: Ticket, status: int = 200, reply_form: St
     assign_form = AssignForm(formdata=None, staff=staff, assignee=ticket.assignee_id or 0)
     return render(
         "staff/helpdesk/ticket.html", event=event, ticket=ticket, status=status,
+        confidential=not discretion.may_read(current_user, ticket),
         clock=clock(ticket, targets_for(event)),
         reply_form=reply_form or StaffReplyForm(formdata=None, canned_replies=canned),
         state_form=state_form, assign_form=assign_form,

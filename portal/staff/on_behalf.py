@@ -77,7 +77,7 @@ def save_leg(event: Event, registration: Registration, direction: str, journey: 
     place = journey.station
     if journey.station_id is not None:
         listed = db.session.get(Station, journey.station_id)
-        place = listed.name if listed is not None and listed.event_id == event.id else place
+        place = listed.name_en if listed is not None and listed.event_id == event.id else place
     audit.record(event, actor, "transport.on_behalf", subject=registration.confirmation_code,
                  detail=f"{_detail(source)}; {direction} {journey.local_time:%Y-%m-%d %H:%M} {place}")
     return transport.save_leg(event, registration, direction, journey)

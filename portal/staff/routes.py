@@ -37,6 +37,8 @@ from portal.lifecycle import decide
 from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.needs import services as needs_services
 from portal.rendering import INVALID, render
+from portal.privacy import discretion
+from portal.privacy.purge import TICKET_MAIL_KINDS
 from portal.web import query_int
 from portal.staff import bp, services
 from portal.staff.guest_file import guest_file
@@ -282,10 +284,16 @@ def _guest_page(event: Event, registration: Registration, status: int = 200, **f
     forms.setdefault("reinstate_form", ReinstateForm(prefix="reinstate", formdata=None))
     forms.setdefault("admit_form", AdmitForm(prefix="admit", formdata=None))
     parts = {part for part in ("lodging", "transport", "helpdesk") if can(event, part)}
+    file = guest_file(registration, parts)
+    # A request once medical: neither its subject nor the mails about it for those who may not read it;
+    # and no request's mails for those who do not see the guest's requests at all.
+    hidden = discretion.hidden_from(current_user, event, [t.number for t in file.tickets])
     return render("staff/guest.html", event=event, registration=registration, history=history, mails=mails,
+                  hidden_tickets=hidden,
+                  hidden_mails=discretion.hidden_mails(current_user, event, mails, on_desk="helpdesk" in parts),
                   waitlist_position=lifecycle.waitlist_position(registration), status=status,
                   needs=needs_services.staff_view(event, registration, current_user),
-                  file=guest_file(registration, parts),
+                  file=file,
                   may_enter_needs=reader_scope(current_user, event) == {DIET, ACCESSIBILITY, MEDICAL}, **forms)
 
 
@@ -448,7 +456,11 @@ def retry_mail(event: Event, mail_id: int):
     mail = access.in_event(OutboundMail, mail_id, event)
     if ActionForm().validate_on_submit():
         if mail_outbox.retry(mail.id):
-            audit.record(event, current_user, "mail.retry", subject=mail.recipient, detail=mail.subject)
+            # A help request's words never go into the audit log, which outlives the purge of
+            # sensitive data and goes into the archive whatever is asked: the desk's mails by their kind.
+            about_request = mail.kind in TICKET_MAIL_KINDS
+            audit.record(event, current_user, "mail.retry", subject=mail.recipient,
+                         detail=mail.kind if about_request else mail.subject)
             db.session.commit()
             flash(_("The mail to %(email)s is queued to be sent again.", email=mail.recipient), "success")
         else:

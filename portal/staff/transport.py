@@ -129,8 +129,7 @@ def _leg_columns(event: Event, legs) -> list[exports.Column]:
     return [
         exports.Column(_("Direction"), lambda leg: str(DIRECTION_LABELS[leg.direction])),
         exports.Column(_("Date and time"), at),
-        exports.Column(_("Airport or station"), lambda leg: leg.listed_station.name if leg.listed_station
-                       else leg.station),
+        exports.Column(_("Airport or station"), lambda leg: leg.place),
         exports.Column(_("Terminal"), lambda leg: leg.terminal),
         exports.Column(_("Travelling by"), lambda leg: str(MODE_LABELS[leg.mode])),
         exports.Column(_("Flight or train"), lambda leg: leg.service),
@@ -171,7 +170,7 @@ def _vehicle_page(event: Event, vehicle: Vehicle | None):
         form.arrives_at.data = transport.local(event, vehicle.arrives_at)
     if form.validate_on_submit():
         values = {name: (getattr(form, name).data or "").strip() for name in (
-            "label", "plate", "driver_name", "driver_phone", "meeting_point")}
+            "label", "plate", "driver_name", "driver_phone", "meeting_point_en", "meeting_point_zh")}
         values["capacity"] = form.capacity.data
         values["rate"], values["currency"] = form.rate.data, (form.currency.data or "").strip().upper() or "CNY"
         for name in ("departs_at", "arrives_at"):
@@ -233,8 +232,8 @@ def _station_page(event: Event, station: Station | None, buffer_form: BufferForm
     form = StationForm(obj=station)
     if form.validate_on_submit():
         try:
-            transport.save_station(event, station, form.name.data or "", form.code.data or "", form.kind.data,
-                                   current_user)
+            transport.save_station(event, station, form.name_en.data or "", form.name_zh.data or "",
+                                   form.code.data or "", form.kind.data, current_user)
         except RuleRefused as error:
             refusal_on(form, error, transport_messages.message)
         else:

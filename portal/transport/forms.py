@@ -136,7 +136,9 @@ class VehicleForm(EventForm):
     capacity = IntegerField(_l("Seats for guests"), default=4, validators=[
         InputRequired(_l("Enter the number of seats.")),
         NumberRange(min=1, max=100, message=_l("Enter from 1 to 100 seats."))])
-    meeting_point = StringField(_l("Meeting point"), validators=[Optional(), _max(300)])
+    meeting_point_en = StringField(_l("Meeting point in English"), validators=[Optional(), _max(300)])
+    # Left empty, Chinese readers see the English one.
+    meeting_point_zh = StringField(_l("Meeting point in Chinese"), validators=[Optional(), _max(300)])
     departs_at = DateTimeLocalField(_l("Leaves at (event's local time)"), format=LOCAL_FORMATS,
                                     validators=[Optional(), near_event])
     arrives_at = DateTimeLocalField(_l("Reaches the airport or station at (drop-offs)"), format=LOCAL_FORMATS,
@@ -153,8 +155,10 @@ class VehicleForm(EventForm):
 class StationForm(FlaskForm):
     """An airport or station on the event's list."""
 
-    name = StringField(_l("Name (e.g. Shanghai Pudong International Airport)"), validators=[
+    name_en = StringField(_l("Name in English (e.g. Shanghai Pudong International Airport)"), validators=[
         InputRequired(_l("Enter the airport or station.")), _max(120)])
+    # Left empty, Chinese readers see the English name.
+    name_zh = StringField(_l("Name in Chinese (e.g. 上海浦东国际机场)"), validators=[Optional(), _max(120)])
     code = StringField(_l("Code (e.g. PVG)"), validators=[Optional(), _max(10)])
     kind = SelectField(_l("Kind"), default="airport")
 

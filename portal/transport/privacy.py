@@ -26,7 +26,8 @@ def transport_data(user, registrations):
     result = []
     for leg in legs:
         values = {**privacy.columns_of(leg), "event": slugs[leg.registration_id]}
-        values["vehicle"] = {"label": leg.vehicle.label, "meeting_point": leg.vehicle.meeting_point,
+        values["vehicle"] = {"label": leg.vehicle.label, "meeting_point_en": leg.vehicle.meeting_point_en,
+                             "meeting_point_zh": leg.vehicle.meeting_point_zh,
                              "departs_at": leg.vehicle.departs_at} if leg.vehicle else None
         result.append(values)
     return result

@@ -107,7 +107,8 @@ def board(event: Event, direction: str, window_minutes: int, states=(REQUESTED, 
         minutes = (at.hour * 60 + at.minute) // window_minutes * window_minutes
         start = datetime.combine(at.date(), time()) + timedelta(minutes=minutes)
         groups = days.setdefault(at.date(), OrderedDict())
-        place = leg.listed_station.name if leg.listed_station else leg.station.strip()
+        place = leg.place.strip()
+        # By the listed station when there is one: its name reads differently in each language.
         key = (start, leg.station_id or place.casefold())
         groups.setdefault(key, (start, start + timedelta(minutes=window_minutes), place, []))[3].append(leg)
     return [(day, list(groups.values())) for day, groups in days.items()]
@@ -171,13 +172,17 @@ def _active_legs(registration: Registration, lock: bool = False) -> dict[str, Tr
 
 
 def _station_for(event: Event, journey: Journey) -> tuple[Station | None, str]:
-    """The listed station the journey names (or whose name or code the guest typed), and the name to keep."""
+    """The listed station the journey names (or whose name or code the guest typed), and the name to keep.
+
+    A listed station's name is kept in English whatever the guest reads, so saving the same journey again
+    from a page in the other language is no change; pages show the station itself in the reader's language.
+    """
     if journey.station_id is not None:
         station = db.session.scalar(select(Station).where(Station.id == journey.station_id,
                                                           Station.event_id == event.id))
         if station is None:
             raise RuleRefused("unknown-station", "station_choice")
-        return station, station.name
+        return station, station.name_en
     typed = " ".join((journey.station or "").split())
     if not typed:
         raise RuleRefused("no-station", "station")
@@ -185,10 +190,14 @@ def _station_for(event: Event, journey: Journey) -> tuple[Station | None, str]:
 
 
 def matching_station(event: Event, typed: str) -> Station | None:
-    """The listed station whose name or code is what the guest typed, letter case aside."""
+    """The listed station whose name (in either language) or code is what the guest typed, letter case aside."""
     wanted = typed.strip().casefold()
-    return next((s for s in stations_of(event) if wanted in (s.name.casefold(), s.code.casefold()) and wanted),
-                None)
+    return next((s for s in stations_of(event) if wanted and wanted in _spellings(s)), None)
+
+
+def _spellings(station: Station) -> set[str]:
+    """What a guest may type for a listed station: either name or the code, letter case folded."""
+    return {station.name_en.casefold(), station.name_zh.casefold(), station.code.casefold()} - {""}
 
 
 def _validate(event: Event, direction: str, journey: Journey, others: dict[str, TransportLeg]) -> datetime:
@@ -369,7 +378,8 @@ def save_vehicle(event: Event, vehicle: Vehicle | None, values: dict, actor) -> 
                                                          TransportLeg.state == SCHEDULED)).unique():
             field = "departs_at" if leg.direction == "arrival" or not values.get("arrives_at") else "arrives_at"
             _check_on_time(event, leg, values.get("departs_at"), values.get("arrives_at"), field)
-    told = ("driver_name", "driver_phone", "meeting_point", "departs_at", "arrives_at", "plate", "label")
+    told = ("driver_name", "driver_phone", "meeting_point_en", "meeting_point_zh", "departs_at", "arrives_at",
+            "plate", "label")
     before = {name: getattr(vehicle, name) for name in told} if vehicle else None
     vehicle = vehicle or Vehicle(event_id=event.id)
     for name, value in values.items():
@@ -394,27 +404,29 @@ def day_of(event: Event, instant: datetime) -> date:
 
 def stations_of(event: Event) -> list[Station]:
     return db.session.scalars(select(Station).where(Station.event_id == event.id)
-                              .order_by(Station.kind, Station.name, Station.id)).all()
+                              .order_by(Station.kind, Station.name_en, Station.id)).all()
 
 
-def save_station(event: Event, station: Station | None, name: str, code: str, kind: str, actor) -> Station:
+def save_station(event: Event, station: Station | None, name_en: str, name_zh: str, code: str, kind: str,
+                 actor) -> Station:
     """Add or change a listed station; journeys whose typed name or code is this one join it."""
-    name, code = " ".join(name.split()), code.strip().upper()
-    if not name:
-        raise RuleRefused("no-station", "name")
+    name_en, name_zh, code = " ".join(name_en.split()), " ".join(name_zh.split()), code.strip().upper()
+    if not name_en:
+        raise RuleRefused("no-station", "name_en")
     if kind not in STATION_KINDS:
         raise RuleRefused("unknown-station-kind", "kind")
+    # One place, one station: no name of it, in either language, may name another listed station.
     # Compared in Python: SQLite's lower() folds ASCII only ("Ü" stays), and an event lists a few stations.
-    clash = next((listed for listed, listed_name in db.session.execute(
-        select(Station.id, Station.name).where(Station.event_id == event.id))
-        if listed_name.casefold() == name.casefold()), None)
-    if clash is not None and (station is None or clash != station.id):
-        raise RuleRefused("station-exists", "name")
+    others = [listed for listed in stations_of(event) if station is None or listed.id != station.id]
+    for field, name in (("name_en", name_en), ("name_zh", name_zh)):
+        if name and any(name.casefold() in {listed.name_en.casefold(), listed.name_zh.casefold()}
+                        for listed in others):
+            raise RuleRefused("station-exists", field)
     station = station or Station(event_id=event.id)
-    station.name, station.code, station.kind = name, code, kind
+    station.name_en, station.name_zh, station.code, station.kind = name_en, name_zh, code, kind
     db.session.add(station)
     db.session.flush()
-    typed = {name.casefold(), code.casefold()} - {""}
+    typed = _spellings(station)
     for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.event_id == event.id,
                                                              TransportLeg.station_id.is_(None))):
         if leg.station.strip().casefold() in typed:
@@ -425,9 +437,11 @@ def save_station(event: Event, station: Station | None, name: str, code: str, ki
 
 
 def remove_station(event: Event, station: Station, actor) -> None:
-    """Take a station off the list; journeys that chose it keep its name as their own words."""
-    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.station_id == station.id)):
-        leg.station, leg.station_id = station.name, None
+    """Take a station off the list; journeys that chose it keep its name (in the guest's language) as their words."""
+    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.station_id == station.id)
+                                  .options(joinedload(TransportLeg.registration))):
+        chinese = leg.registration.language == "zh_Hans" and station.name_zh
+        leg.station, leg.station_id = (station.name_zh if chinese else station.name_en), None
     audit.record(event, actor, "transport.station_removed", f"station:{station.id}", station.label)
     db.session.delete(station)
     db.session.commit()
@@ -479,7 +493,7 @@ def places(event: Event, legs: list[TransportLeg]) -> dict[int, tuple[str, str]]
     venue = event.venue
     result = {}
     for leg in legs:
-        station = leg.listed_station.name if leg.listed_station else leg.station
+        station = leg.place
         if leg.terminal:
             station = f"{station} · {leg.terminal}"
         stay = hotels.get(leg.registration_id) or venue or _("The venue")

@@ -27,7 +27,9 @@ def test_a_car_cannot_strand_a_guest_who_chose_the_listed_airport(
     staff = signed_in_page(app, live_server, open_page(), coordinator.id)
     staff.goto(live_server(f"/staff/e/{event.slug}/transport"))
     staff.get_by_role("link", name="Airports, stations and buffers").first.click()
-    staff.get_by_label("Name (e.g. Shanghai Pudong International Airport)").fill("Shanghai Pudong International Airport")
+    staff.get_by_label("Name in English (e.g. Shanghai Pudong International Airport)").fill(
+        "Shanghai Pudong International Airport")
+    staff.get_by_label("Name in Chinese (e.g. 上海浦东国际机场)").fill("上海浦东国际机场")
     staff.get_by_label("Code (e.g. PVG)").fill("pvg")
     staff.get_by_role("button", name="Save", exact=True).click()
     expect(staff.locator(".flash")).to_contain_text("The airport or station is saved.")
@@ -45,6 +47,7 @@ def test_a_car_cannot_strand_a_guest_who_chose_the_listed_airport(
     arrival.get_by_role("button", name="Save my arrival").click()
     expect(page).to_have_url(live_server(f"/e/{event.slug}/me"))
     expect(page.locator("#transport-card")).to_contain_text("Shanghai Pudong International Airport")
+    expect(page.locator("#transport-card")).not_to_contain_text("上海浦东国际机场")
 
     # A car leaving at 15:15 for a guest landing at 16:30 is refused beside the vehicle field.
     staff.goto(live_server(f"/staff/e/{event.slug}/transport/vehicles/{vehicle_id}"))

@@ -21,8 +21,8 @@ def test_a_coordinator_enters_an_arrival_from_the_station_list(app, live_server,
     event = make_event()
     guest = make_guest(app, event, "minister@example.org", name="Salem Al Zoubi")
     with app.app_context():
-        db.session.add_all([Station(event_id=event.id, name="Shanghai Pudong International Airport", code="PVG"),
-                            Station(event_id=event.id, name="Shanghai Hongqiao Railway Station", kind="station")])
+        db.session.add_all([Station(event_id=event.id, name_en="Shanghai Pudong International Airport", code="PVG"),
+                            Station(event_id=event.id, name_en="Shanghai Hongqiao Railway Station", kind="station")])
         db.session.commit()
     coordinator = make_staff("coord@example.org", event, roles=("transport",))
     page = signed_in_page(app, live_server, open_page(java_script_enabled=javascript), coordinator.id)
