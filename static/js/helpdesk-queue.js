@@ -1,5 +1,6 @@
 /* The help-desk queue's first-response clocks move on in the browser between the queue's polls
-   (templates/staff/helpdesk/_queue.html), and the check-in board's poll sends its last ETag.
+   (templates/staff/helpdesk/_queue.html), the check-in board's poll sends its last ETag, and no poll
+   swaps a control away from under a press or the keyboard's focus.
 
    The server writes each clock's text as of rendering; a clock that moves also carries its seconds
    left then (data-seconds-left, negative once overdue), and the queue the moment it was rendered
@@ -109,12 +110,47 @@
     }
   });
 
+  // A poll must not take a control from under the staff member's hand (the queue's "Take", a link in
+  // the desk's alerts or the day's figures). While a pointer is pressed in a polled region, a new copy
+  // would turn the press into no click at all: that answer is left and the next poll brings the region.
+  // A control that had the keyboard's focus has it again in the new copy, so Tab and Enter go on.
+  var refocus = null;
+
+  function isPolled(element) { return /^\s*every\s/.test(element.getAttribute("hx-trigger") || ""); }
+
+  function controlKey(element) {
+    if (element.tagName === "A") { return "a " + element.getAttribute("href"); }
+    if (element.form) { return element.tagName + " " + element.form.getAttribute("action") + " " + element.textContent; }
+    return null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var region = event.detail.elt;
+    refocus = null;
+    if (!event.detail.shouldSwap || !region || !region.getAttribute || !isPolled(region)) { return; }
+    if (region.matches(":active")) { event.detail.shouldSwap = false; return; }
+    var active = document.activeElement;
+    if (active && active !== region && region.contains(active)) { refocus = {id: region.id, key: controlKey(active)}; }
+  });
+
+  function focusAgain() {
+    var region = refocus && document.getElementById(refocus.id);
+    if (region && refocus.key && (!document.activeElement || document.activeElement === document.body)) {
+      var controls = region.querySelectorAll("a[href], button");
+      for (var i = 0; i < controls.length; i++) {
+        if (controlKey(controls[i]) === refocus.key) { controls[i].focus(); break; }
+      }
+    }
+    refocus = null;
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     // Only the queue's own answers, fresh from the server (nothing of a staff page is stored).
     var swapped = event.target;
     if (swapped.id === "helpdesk-queue" || (swapped.querySelector && swapped.querySelector("#helpdesk-queue"))) {
       learnServerTime(event.detail && event.detail.xhr);
     }
+    if (refocus) { focusAgain(); }
     update();
   });
   document.addEventListener("htmx:load", function () {

@@ -134,8 +134,10 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() has its own timeout (5 s), apart from the contexts' default: the same for both.
+    expect.set_options(timeout=TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
@@ -143,6 +145,37 @@ def browser():
         browser.close()
     finally:
         playwright.stop()
+
+
+# The status of each answer htmx has handled (swapped in, or left) to a request for a path sent
+# since the count began, kept in the page.
+_COUNT_ANSWERS = """path => {
+  if (!window.answersTo) {
+    window.answersTo = {};
+    const sent = new WeakMap();
+    const pathOf = event => new URL(event.detail.requestConfig.path, location.href).pathname;
+    document.addEventListener("htmx:beforeRequest", event => {
+      const kept = window.answersTo[pathOf(event)];
+      if (kept) { sent.set(event.detail.xhr, kept); }
+    });
+    document.addEventListener("htmx:afterRequest", event => {
+      const kept = sent.get(event.detail.xhr);
+      if (kept) { sent.delete(event.detail.xhr); kept.push(event.detail.xhr.status); }
+    });
+  }
+  window.answersTo[path] = [];
+}"""
+
+
+def next_answer(page, path: str, timeout: float = 15_000) -> int:
+    """The status of the first htmx answer from `path` (a poll) sent from now on, once htmx has done with it.
+
+    A request already on its way may have been answered before a change the test just made; and a
+    response seen on the network may not be swapped in yet. What the page shows is read after this.
+    """
+    page.evaluate(_COUNT_ANSWERS, path)
+    page.wait_for_function("path => window.answersTo[path].length > 0", arg=path, timeout=timeout)
+    return page.evaluate("path => window.answersTo[path][0]", path)
 
 
 def _is_problem(message) -> bool:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Registration, TicketMessage
 from tests.browser.accessibility import assert_accessible
-from tests.factories import make_registration, pair_kiosk, signed_in_page, wait_for_mail
+from tests.browser.conftest import next_answer
+from tests.factories import make_registration, pair_kiosk, raise_ticket, signed_in_page, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +109,27 @@ def test_the_metrics_download_links_download_with_javascript_on(app, live_server
             page.get_by_role("link", name=name).click()
         assert download.value.suggested_filename.endswith(suffix)
     expect(page.get_by_role("heading", level=1)).to_have_text("Help desk metrics")
+
+
+@pytest.mark.parametrize("by", ["pointer", "keyboard"])
+def test_a_take_under_way_as_the_queue_refreshes_still_takes_the_request(
+        app, live_server, make_event, make_staff, open_page, by):
+    event = make_event()
+    desk = make_staff("desk@example.org", event, roles=("helpdesk",))
+    raise_ticket(app, event, subject="Shuttle missing")
+    page = signed_in_page(app, live_server, open_page(), desk.id)
+    page.goto(live_server("/staff/e/summit/helpdesk"))
+    take = page.get_by_role("button", name="Take H-001")
+    # The queue's next poll is answered in the middle of the press, or while the button has the focus.
+    if by == "pointer":
+        take.hover()
+        page.mouse.down()
+        assert next_answer(page, "/staff/e/summit/helpdesk") == 200
+        page.mouse.up()
+    else:
+        take.focus()
+        assert next_answer(page, "/staff/e/summit/helpdesk") == 200
+        expect(take).to_be_focused()
+        page.keyboard.press("Enter")
+    expect(page.get_by_text("H-001 is yours.")).to_be_visible()
+    assert page.problems == []

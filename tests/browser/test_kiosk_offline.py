@@ -347,6 +347,8 @@ def test_the_kiosk_keeps_no_code_and_no_name_in_the_clear(app, live_server, even
     welcomed(page, guests["wang"]["ticket"], "Welcome, Mr Wang Xiaoming")
     page.get_by_role("button", name="Print my badge").click()
     expect(page.locator(".badge-card")).to_contain_text("Wang Xiaoming")
+    # The print is queued once the badge is on screen; "Done" loads the start screen, which would cut that short.
+    until(page, lambda: prints_queued(page) == "1", what="the print")
     done(page)
     page.get_by_role("link", name="No QR code? Find my registration").click()
     page.get_by_label("Confirmation code").fill(guests["zhao"]["code"])

@@ -17,6 +17,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Event, Registration, User
 from tests.browser.accessibility import assert_accessible
+from tests.browser.conftest import next_answer
 from tests.factories import signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,16 @@ def _too_wide(page, path: str) -> list[str]:
       .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('table'))
       .slice(0, 3).map(e => e.outerHTML.slice(0, 80))""")
     return [f"{path} is {width} px wide: {wide}"]
+
+
+def scroll_down(page) -> None:
+    """Scroll far down with the wheel, as a thumb does, and wait until the page has stopped moving."""
+    page.mouse.wheel(0, 5000)
+    page.wait_for_function("""() => new Promise(done => {
+      let last = -1;
+      const settled = () => { if (scrollY > 0 && scrollY === last) { done(true); } else { last = scrollY; setTimeout(settled, 100); } };
+      settled();
+    })""")
 
 
 def _post(app, demo, level: str, text: str) -> int:
@@ -168,8 +179,7 @@ def test_only_the_emergency_stays_in_view_the_other_notices_scroll_away(app, liv
         _post(app, demo, "info", f"Notice {n}: shuttles run every 20 minutes from both partner hotels until 10:00.")
     page = open_page(viewport=PHONE)
     page.goto(live_server("/e/demo/agenda?day=all"))
-    page.mouse.wheel(0, 5000)
-    page.wait_for_timeout(300)
+    scroll_down(page)
     assert page.evaluate("scrollY") > 300
     alert = page.get_by_role("alert")
     assert abs(alert.bounding_box()["y"]) < 1
@@ -186,25 +196,19 @@ def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo
     expect(alert).to_contain_text("Fire alarm: leave by the east exit.")
     assert_accessible(page)
     # Sticky: still at the top after scrolling to the bottom of the page.
-    page.mouse.wheel(0, 5000)
-    page.wait_for_timeout(300)
+    scroll_down(page)
     assert page.evaluate("scrollY") > 300
     box = alert.bounding_box()
     assert abs(box["y"]) < 1 and box["height"] > 20
 
     # The poll while nothing changed: answered 204, nothing in the alert box touched.
     page.evaluate(WATCH_STRIP)
-    with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
-        pass
-    assert polled.value.status == 204
-    page.wait_for_timeout(300)
+    assert next_answer(page, "/e/demo/announcements") == 204
     assert page.evaluate("window.stripChanges") == 0
 
     # A new notice: swapped in once, into the polite region beside it; the alert is not touched.
     _post(app, demo, "important", "Lunch moves to the terrace.")
-    with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
-        pass
-    assert polled.value.status == 200
+    assert next_answer(page, "/e/demo/announcements") == 200
     polite = page.locator("#announcements").get_by_role("status")
     expect(polite).to_contain_text("Lunch moves to the terrace.")
     expect(alert).not_to_contain_text("Lunch moves")
@@ -213,10 +217,7 @@ def test_an_emergency_stays_in_view_and_is_announced_once(app, live_server, demo
     changes = page.evaluate("window.stripChanges")
     assert changes > 0
     # And the poll after that leaves it alone again.
-    with page.expect_response(lambda r: "/e/demo/announcements" in r.url, timeout=15_000) as polled:
-        pass
-    assert polled.value.status == 204
-    page.wait_for_timeout(300)
+    assert next_answer(page, "/e/demo/announcements") == 204
     assert page.evaluate("window.stripChanges") == changes
     expect(page.get_by_role("alert")).to_have_count(1)
     assert page.problems == []

@@ -37,6 +37,7 @@ def sign_in_through(page, live_server, mailbox, survey_link: str) -> None:
     expect(page).to_have_url(re.compile(r"/login\?next="))
     page.get_by_label("E-mail address").fill(GUEST)
     page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
     link = wait_for_mail(mailbox, GUEST, r"https?://\S+/login/link/[A-Za-z0-9_\-]+", seen=seen)
     page.goto(link)
     page.get_by_role("button", name="Sign me in").click()

@@ -160,9 +160,11 @@ def test_a_revoked_kiosk_says_so_and_shows_no_guest(app, live_server, event, org
     page = open_page()
     pair_kiosk(page, app, live_server, event.id, organizer)
     scan_in(page, guest)
-    # The kiosk asks for its offline manifest once a page has loaded, and a refusal there reloads
-    # the page by itself: let that first ask finish, so it cannot race the guest's tap below.
+    # The kiosk asks for its offline manifest once a page has loaded, and polls the announcements every
+    # 10 s; a refusal of either reloads the page by itself, under the guest's tap. Let the first ask
+    # finish, then hold both, so the tap is what the server refuses.
     page.wait_for_load_state("networkidle")
+    page.context.route(re.compile(r"/kiosk/(announcements|offline/manifest)"), lambda route: None)
     with app.app_context():
         device = db.session.scalar(db.select(KioskDevice).where(KioskDevice.event_id == event.id))
         devices.revoke(device, db.session.get(User, organizer.id))
