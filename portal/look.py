@@ -97,15 +97,7 @@ def store_image(data: bytes, kind: str) -> str:
         raise ImageRefused("not_image") from error
     shape = KINDS[kind]
     image.thumbnail((shape.max_width, shape.max_height))
-    keeps_transparency = image.mode in ("RGBA", "LA", "P") and kind == "logo"
-    out = io.BytesIO()
-    if keeps_transparency:
-        image.convert("RGBA").save(out, "PNG", optimize=True)
-        extension = "png"
-    else:
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
-        extension = "jpg"
-    stored = out.getvalue()
+    stored, extension = _encoded(image, kind)
     name = f"{hashlib.sha256(stored).hexdigest()[:32]}.{extension}"
     folder = images_folder()
     os.makedirs(folder, exist_ok=True)
@@ -119,4 +111,25 @@ def store_image(data: bytes, kind: str) -> str:
     return name
 
 
-IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg)$")
+def _encoded(image: Image.Image, kind: str) -> tuple[bytes, str]:
+    """The image's bytes and extension as stored.
+
+    The logo also goes out in mails, where PNG and JPEG are what every client shows. The
+    cover and the map are only shown on pages: WebP, lossy or lossless, whichever is smaller
+    (lossy for a photograph, lossless for a drawn map), since guests at a venue may be on a slow line.
+    """
+    out = io.BytesIO()
+    if kind == "logo":
+        if image.mode in ("RGBA", "LA", "P"):
+            image.convert("RGBA").save(out, "PNG", optimize=True)
+            return out.getvalue(), "png"
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
+        return out.getvalue(), "jpg"
+    image = image.convert("RGB")
+    image.save(out, "WEBP", quality=85)
+    lossless = io.BytesIO()
+    image.save(lossless, "WEBP", lossless=True)
+    return min(out.getvalue(), lossless.getvalue(), key=len), "webp"
+
+
+IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")

@@ -127,11 +127,11 @@ def test_the_logo_is_resized_stored_and_shown_in_the_header_and_the_mail(app, cl
     assert response.status_code == 303
     event = _event(app)
     assert re.fullmatch(r"[0-9a-f]{32}\.png", event.logo_image)
-    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", event.cover_image)
+    assert re.fullmatch(r"[0-9a-f]{32}\.webp", event.cover_image)
     with Image.open(tmp_path / "event-images" / event.logo_image) as stored:
         assert stored.size == (320, 160) and stored.mode == "RGBA"
     with Image.open(tmp_path / "event-images" / event.cover_image) as stored:
-        assert stored.size == (1350, 900)
+        assert stored.size == (1350, 900) and stored.format == "WEBP"
 
     guest = app.test_client()
     home = guest.get("/e/summit/").get_data(as_text=True)
@@ -139,6 +139,8 @@ def test_the_logo_is_resized_stored_and_shown_in_the_header_and_the_mail(app, cl
     header = home[home.index('<header class="site-header">'):home.index("</header>")]
     assert f'src="{logo_url}"' in header and "Future Summit" in header
     assert f'src="/e/summit/images/{event.cover_image}"' in home
+    with guest.get(f"/e/summit/images/{event.cover_image}") as served:
+        assert served.mimetype == "image/webp"
     with guest.get(logo_url) as served:
         assert served.status_code == 200 and served.mimetype == "image/png"
         assert served.cache_control.max_age == 365 * 24 * 3600 and served.cache_control.immutable
