@@ -310,7 +310,7 @@ def _one_of_each(app, event, guest_id: int, organizer_id: int) -> dict:
         row = db.session.get(Event, event.id)
         organizer = db.session.get(User, organizer_id)
         meal = Meal(event_id=event.id, day=event.starts_on, served_at=time(18), name_en="Welcome reception")
-        station = Station(event_id=event.id, name="Shanghai Pudong International Airport", code="PVG")
+        station = Station(event_id=event.id, name_en="Shanghai Pudong International Airport", code="PVG")
         line = BudgetLine(event_id=event.id, category="transport", label="Shuttles", amount=Decimal("100.00"))
         canned = CannedReply(event_id=event.id, title_en="Taxi", body_en="Door 3.")
         room = Room(event_id=event.id, name_en="Hall A", name_zh="A厅")
