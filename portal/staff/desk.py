@@ -20,7 +20,7 @@ from portal.guests.services import RegistrationError
 from portal.i18n import current_language, gettext as _
 from portal.lodging import services as lodging
 from portal.lodging.messages import message as lodging_message
-from portal.transport import services as transport
+from portal.transport import places as transport_places, services as transport
 from portal.transport.messages import message as transport_message
 from portal.models import Event, Registration
 from portal.rendering import INVALID, render
@@ -141,7 +141,7 @@ def transport_for(event: Event, registration_id: int, direction: str):
     """Enter or change a guest's arrival or departure for them."""
     registration = _registration(event, registration_id)
     # The coordinator's own list, as the guest's form offers it; "other" takes free text.
-    stations = transport.stations_of(event)
+    stations = transport_places.stations_of(event)
     if request.method == "POST":
         form = StaffLegForm(request.form, event=event, stations=stations)
     else:

@@ -28,7 +28,7 @@ from portal.rendering import INVALID, render
 from portal.rules import RuleRefused, refusal_on
 from portal.staff import bp
 from portal.staff.routes import PERMISSIONS
-from portal.transport import messages as transport_messages, services as transport
+from portal.transport import messages as transport_messages, places as transport_places, services as transport
 from portal.transport.forms import (
     DIRECTION_LABELS, MODE_LABELS, STATE_LABELS as TRANSPORT_STATES, STATION_KIND_LABELS, AssignForm, BufferForm,
     StationForm, VehicleForm,
@@ -54,7 +54,7 @@ def _board(event: Event, form: AssignForm | None = None, status: int = 200, prob
     days = transport.board(event, direction, window)
     legs = [leg for _day, groups in days for *_group, group in groups for leg in group]
     return render("staff/transport/board.html", event=event, direction=direction, window=window,
-                  days=days, vehicles=vehicles, places=transport.places(event, legs),
+                  days=days, vehicles=vehicles, places=transport_places.places(event, legs),
                   stranded=transport.stranded(event),
                   seats={v.id: transport.seats_taken(v) for v in vehicles},
                   form=form or AssignForm(formdata=None, vehicles=vehicles), action_form=ActionForm(),
@@ -125,7 +125,7 @@ def _leg_columns(event: Event, legs) -> list[exports.Column]:
     def at(leg):
         return transport.local(event, leg.scheduled_at)
 
-    places = transport.places(event, legs)
+    places = transport_places.places(event, legs)
     return [
         exports.Column(_("Direction"), lambda leg: str(DIRECTION_LABELS[leg.direction])),
         exports.Column(_("Date and time"), at),
@@ -213,7 +213,7 @@ def manifest(event: Event, vehicle_id: int):
     """Who rides in a vehicle: the driver's list."""
     vehicle, legs = _manifest(event, vehicle_id)
     return render("staff/transport/manifest.html", event=event, vehicle=vehicle, legs=legs,
-                  places=transport.places(event, legs), action_form=ActionForm())
+                  places=transport_places.places(event, legs), action_form=ActionForm())
 
 
 @bp.get(f"/e/<slug>/transport/vehicles/<int:vehicle_id>/manifest.{FORMATS}")
@@ -232,7 +232,7 @@ def _station_page(event: Event, station: Station | None, buffer_form: BufferForm
     form = StationForm(obj=station)
     if form.validate_on_submit():
         try:
-            transport.save_station(event, station, form.name_en.data or "", form.name_zh.data or "",
+            transport_places.save_station(event, station, form.name_en.data or "", form.name_zh.data or "",
                                    form.code.data or "", form.kind.data, current_user)
         except RuleRefused as error:
             refusal_on(form, error, transport_messages.message)
@@ -244,7 +244,7 @@ def _station_page(event: Event, station: Station | None, buffer_form: BufferForm
 
 def _stations(event: Event, form: StationForm, buffer_form: BufferForm, station: Station | None = None):
     failed = bool(form.errors or buffer_form.errors)
-    return render("staff/transport/stations.html", event=event, stations=transport.stations_of(event), form=form,
+    return render("staff/transport/stations.html", event=event, stations=transport_places.stations_of(event), form=form,
                   buffer_form=buffer_form, station=station, kind_labels=STATION_KIND_LABELS, action_form=ActionForm(),
                   status=INVALID if failed else 200)
 
@@ -269,7 +269,7 @@ def delete_station(event: Event, station_id: int):
     """Take an airport or station off the list; journeys keep its name."""
     station = access.in_event(Station, station_id, event)
     if ActionForm().validate_on_submit():
-        transport.remove_station(event, station, current_user)
+        transport_places.remove_station(event, station, current_user)
         flash(_("The airport or station is taken off the list."), "success")
     return redirect(url_for("staff.stations", slug=event.slug), 303)
 

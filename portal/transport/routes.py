@@ -15,7 +15,7 @@ from portal.models import Event, Registration
 from portal.models.transport import DIRECTIONS
 from portal.rendering import INVALID, render, wants_fragment
 from portal.rules import RuleRefused, refusal_on
-from portal.transport import bp, services
+from portal.transport import bp, places, services
 from portal.transport.forms import DIRECTION_LABELS, MODE_LABELS, STATE_LABELS, ActionForm, LegForm
 from portal.transport.messages import message
 
@@ -29,7 +29,7 @@ bp.add_app_template_global(services.local, "transport_local")
 
 def _forms(event: Event, registration: Registration, posted: str | None = None) -> dict[str, LegForm]:
     legs = services.legs_of(registration)
-    stations = services.stations_of(event)
+    stations = places.stations_of(event)
     forms = {}
     for direction in DIRECTIONS:
         if direction == posted:

@@ -12,9 +12,7 @@ than the drop-off buffer before they leave (when the coordinator gave no arrival
 time, the time it leaves stands in: it cannot arrive earlier than that). Both are
 checked when guests are seated and when a car's times change.
 
-Airports and stations come from the event's list (Station); a guest's own words
-are kept for "other", and are matched to the list by name or code so "PVG" and
-the listed Shanghai Pudong airport share a car.
+Airports and stations come from the event's list (portal/transport/places.py).
 """
 
 from collections import OrderedDict
@@ -26,13 +24,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, outbox
 from portal.extensions import db
+from portal.models import Event, Registration, TransportLeg, Vehicle
+from portal.models.transport import ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED
 from portal.rules import RuleRefused
-from portal.i18n import gettext as _
-from portal.models import Event, LodgingRequest, Registration, RoomBlock, Station, TransportLeg, Vehicle
-from portal.models.lodging import CONFIRMED as STAY_CONFIRMED
-from portal.models.transport import (
-    ACTIVE_STATES, CANCELLED, COMPLETED, DIRECTIONS, MODES, REQUESTED, SCHEDULED, STATION_KINDS,
-)
+from portal.transport import places
 
 LIVE_REGISTRATION_STATES = ("pending", "confirmed", "waitlisted")
 # Legs more than this far from the event's days are typing mistakes, not travel plans.
@@ -171,35 +166,6 @@ def _active_legs(registration: Registration, lock: bool = False) -> dict[str, Tr
     return {leg.direction: leg for leg in db.session.scalars(query.order_by(TransportLeg.id))}
 
 
-def _station_for(event: Event, journey: Journey) -> tuple[Station | None, str]:
-    """The listed station the journey names (or whose name or code the guest typed), and the name to keep.
-
-    A listed station's name is kept in English whatever the guest reads, so saving the same journey again
-    from a page in the other language is no change; pages show the station itself in the reader's language.
-    """
-    if journey.station_id is not None:
-        station = db.session.scalar(select(Station).where(Station.id == journey.station_id,
-                                                          Station.event_id == event.id))
-        if station is None:
-            raise RuleRefused("unknown-station", "station_choice")
-        return station, station.name_en
-    typed = " ".join((journey.station or "").split())
-    if not typed:
-        raise RuleRefused("no-station", "station")
-    return matching_station(event, typed), typed
-
-
-def matching_station(event: Event, typed: str) -> Station | None:
-    """The listed station whose name (in either language) or code is what the guest typed, letter case aside."""
-    wanted = typed.strip().casefold()
-    return next((s for s in stations_of(event) if wanted and wanted in _spellings(s)), None)
-
-
-def _spellings(station: Station) -> set[str]:
-    """What a guest may type for a listed station: either name or the code, letter case folded."""
-    return {station.name_en.casefold(), station.name_zh.casefold(), station.code.casefold()} - {""}
-
-
 def _validate(event: Event, direction: str, journey: Journey, others: dict[str, TransportLeg]) -> datetime:
     if direction not in DIRECTIONS:
         raise RuleRefused("unknown-direction")
@@ -230,7 +196,7 @@ def save_leg(event: Event, registration: Registration, direction: str, journey: 
     active = _active_legs(registration, lock=True)
     leg = active.get(direction)
     at = _validate(event, direction, journey, active)
-    station, station_name = _station_for(event, journey)
+    station, station_name = places.station_for(event, journey.station_id, journey.station)
     if leg is None:
         leg = TransportLeg(event_id=event.id, registration_id=registration.id, direction=direction,
                            state=REQUESTED)
@@ -399,52 +365,7 @@ def day_of(event: Event, instant: datetime) -> date:
     return instant.astimezone(event.zone).date()
 
 
-# ---------------------------------------------------------------- the event's stations and buffers
-
-
-def stations_of(event: Event) -> list[Station]:
-    return db.session.scalars(select(Station).where(Station.event_id == event.id)
-                              .order_by(Station.kind, Station.name_en, Station.id)).all()
-
-
-def save_station(event: Event, station: Station | None, name_en: str, name_zh: str, code: str, kind: str,
-                 actor) -> Station:
-    """Add or change a listed station; journeys whose typed name or code is this one join it."""
-    name_en, name_zh, code = " ".join(name_en.split()), " ".join(name_zh.split()), code.strip().upper()
-    if not name_en:
-        raise RuleRefused("no-station", "name_en")
-    if kind not in STATION_KINDS:
-        raise RuleRefused("unknown-station-kind", "kind")
-    # One place, one station: no name of it, in either language, may name another listed station.
-    # Compared in Python: SQLite's lower() folds ASCII only ("Ü" stays), and an event lists a few stations.
-    others = [listed for listed in stations_of(event) if station is None or listed.id != station.id]
-    for field, name in (("name_en", name_en), ("name_zh", name_zh)):
-        if name and any(name.casefold() in {listed.name_en.casefold(), listed.name_zh.casefold()}
-                        for listed in others):
-            raise RuleRefused("station-exists", field)
-    station = station or Station(event_id=event.id)
-    station.name_en, station.name_zh, station.code, station.kind = name_en, name_zh, code, kind
-    db.session.add(station)
-    db.session.flush()
-    typed = _spellings(station)
-    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.event_id == event.id,
-                                                             TransportLeg.station_id.is_(None))):
-        if leg.station.strip().casefold() in typed:
-            leg.station_id = station.id
-    audit.record(event, actor, "transport.station", f"station:{station.id}", station.label)
-    db.session.commit()
-    return station
-
-
-def remove_station(event: Event, station: Station, actor) -> None:
-    """Take a station off the list; journeys that chose it keep its name (in the guest's language) as their words."""
-    for leg in db.session.scalars(select(TransportLeg).where(TransportLeg.station_id == station.id)
-                                  .options(joinedload(TransportLeg.registration))):
-        chinese = leg.registration.language == "zh_Hans" and station.name_zh
-        leg.station, leg.station_id = (station.name_zh if chinese else station.name_en), None
-    audit.record(event, actor, "transport.station_removed", f"station:{station.id}", station.label)
-    db.session.delete(station)
-    db.session.commit()
+# ---------------------------------------------------------------- the event's buffers
 
 
 def save_buffers(event: Event, pickup_minutes: int, dropoff_minutes: int, actor) -> None:
@@ -462,40 +383,3 @@ def stranded(event: Event) -> list[TransportLeg]:
     legs = db.session.scalars(_leg_query().where(TransportLeg.event_id == event.id, TransportLeg.state == SCHEDULED)
                               .order_by(TransportLeg.scheduled_at, TransportLeg.id)).unique().all()
     return [leg for leg in legs if leg.vehicle and stranding(event, leg, leg.vehicle.departs_at, leg.vehicle.arrives_at)]
-
-
-# ---------------------------------------------------------------- where the car goes
-
-
-def hotels_for(legs: list[TransportLeg]) -> dict[int, str]:
-    """Registration id -> the hotel of their first confirmed stay (as guest or accepted roommate)."""
-    ids = {leg.registration_id for leg in legs}
-    if not ids:
-        return {}
-    stays = db.session.scalars(
-        select(LodgingRequest).where(LodgingRequest.state == STAY_CONFIRMED,
-                                     (LodgingRequest.registration_id.in_(ids))
-                                     | (LodgingRequest.roommate_id.in_(ids)
-                                        & LodgingRequest.roommate_confirmed_at.is_not(None)))
-        .options(joinedload(LodgingRequest.block).joinedload(RoomBlock.hotel))
-        .order_by(LodgingRequest.check_in, LodgingRequest.id)).all()
-    found: dict[int, str] = {}
-    for stay in stays:
-        for guest in (stay.registration_id, stay.roommate_id):
-            if guest in ids and guest not in found:
-                found[guest] = stay.block.hotel.name
-    return found
-
-
-def places(event: Event, legs: list[TransportLeg]) -> dict[int, tuple[str, str]]:
-    """Leg id -> (pick-up, drop-off): the station one way, the guest's hotel (else the venue) the other."""
-    hotels = hotels_for(legs)
-    venue = event.venue
-    result = {}
-    for leg in legs:
-        station = leg.place
-        if leg.terminal:
-            station = f"{station} · {leg.terminal}"
-        stay = hotels.get(leg.registration_id) or venue or _("The venue")
-        result[leg.id] = (station, stay) if leg.direction == "arrival" else (stay, station)
-    return result
