@@ -25,3 +25,4 @@ from portal.staff import today  # noqa: E402,F401
 from portal.staff import team  # noqa: E402,F401
 from portal.staff import desk  # noqa: E402,F401
 from portal.staff import look  # noqa: E402,F401
+from portal.staff import mailings  # noqa: E402,F401

@@ -18,7 +18,7 @@ from portal.models import Category, Event
 from portal.rendering import INVALID
 from portal.staff import bp
 from portal.staff.forms import STATE_LABELS, ActionForm, AdmitForm, ReinstateForm
-from portal.staff.routes import PERMISSIONS, _error_message, _guest_page, _registration
+from portal.staff.routes import PERMISSIONS, error_message, _guest_page, _registration
 
 REINSTATE = ("organizer",)
 ADMIT = ("organizer",)
@@ -51,7 +51,7 @@ def _decide(event: Event, registration_id: int, form, form_name: str, act):
         message = act(registration, form.reason.data.strip())
     except lifecycle.RegistrationError as error:
         db.session.rollback()
-        flash(_error_message(error), "error")
+        flash(error_message(error), "error")
     else:
         flash(message, "success")
     return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
@@ -71,7 +71,7 @@ def admit_at_door(event: Event, registration_id: int):
         lifecycle.admit(registration, current_user, form.reason.data.strip(), at_door=True)
     except lifecycle.RegistrationError as error:
         db.session.rollback()
-        flash(_error_message(error), "error")
+        flash(error_message(error), "error")
     else:
         checkin.check_in(event, registration.id, staff=current_user)
         flash(_("%(name)s is let in and checked in.", name=registration.name_latin), "success")

@@ -1,4 +1,4 @@
-"""Routes under /staff/: events, their settings, guests, invitations and the outbox.
+"""Routes under /staff/: events, their settings and guests.
 
 /staff/                                   index            any staff
 /staff/events/new                         new_event        admins
@@ -12,39 +12,31 @@
 /staff/e/<slug>/guests/<id>/approve       approve          organizer
 /staff/e/<slug>/guests/<id>/decline       decline          organizer
 /staff/e/<slug>/guests/<id>/cancel        cancel           organizer
-(reinstate and admit: portal/staff/lifecycle.py)
-/staff/e/<slug>/invitations               invitations      organizer
-/staff/e/<slug>/invitations/import        import_invitations  organizer
-/staff/e/<slug>/invitations/<id>/resend   resend_invitation   organizer
-/staff/e/<slug>/outbox                    outbox           organizer
-/staff/e/<slug>/outbox/<id>/retry         retry_mail       organizer
+(reinstate and admit: portal/staff/lifecycle.py; invitations and the outbox: portal/staff/mailings.py)
 """
 
-from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import access, audit, exports, lifecycle, outbox as mail_outbox
-from portal.database import utcnow
+from portal import access, audit, exports, lifecycle
 from portal.extensions import db
 from portal.countries import country_name
 from portal.i18n import gettext as _, language_name
 from portal.guests.services import RegistrationError, resend_confirmation as resend_state_mail
 from portal.lifecycle import decide
-from portal.models import Event, Invitation, OutboundMail, Registration, RegistrationChange, StaffRole
+from portal.models import Event, OutboundMail, Registration, RegistrationChange, StaffRole
 from portal.needs import services as needs_services
 from portal.rendering import INVALID, render
 from portal.privacy import discretion
-from portal.privacy.purge import TICKET_MAIL_KINDS
 from portal.web import query_int
 from portal.staff import bp, services
 from portal.staff.guest_file import guest_file
 from portal.needs.services import ACCESSIBILITY, DIET, MEDICAL, reader_scope
 from portal.staff.forms import (
-    STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm, ImportForm,
+    STATE_LABELS, STATUS_LABELS, ActionForm, AdmitForm, CancelByStaffForm, EventSettingsForm, GuestEditForm, GuestSearchForm,
     NewEventForm, ReasonForm, ReinstateForm, RequiredReasonForm,
 )
 
@@ -113,7 +105,7 @@ def capacity_message(error: lifecycle.CapacityError) -> str:
     return CAPACITY_ERRORS[error.code](error.detail)
 
 
-def _error_message(error: RegistrationError) -> str:
+def error_message(error: RegistrationError) -> str:
     message = ERRORS.get(str(error))
     return message() if message else _("That change is not allowed.")
 
@@ -136,7 +128,7 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **{**request.args.to_dict(), **request.view_args, "page": page})
 
 
-def _page_number() -> int:
+def page_number() -> int:
     return query_int("page", 1, minimum=1)
 
 
@@ -214,7 +206,7 @@ def guests(event: Event):
     form.validate()
     search, state, category = form.filters()
     query = services.guest_rows_query(event, search, state, category)
-    results = services.paginate_guests(query, _page_number(), current_app.config["GUESTS_PER_PAGE"])
+    results = services.paginate_guests(query, page_number(), current_app.config["GUESTS_PER_PAGE"])
     return render("staff/guests.html", fragment="staff/_guest_rows.html", event=event, form=form,
                   results=results, filtered=bool(search or state or category),
                   category_names={c.id: c.name for c in categories})
@@ -351,7 +343,7 @@ def _decide(event: Event, registration_id: int, approve: bool, form):
         decide(registration, approve=approve, actor=current_user, reason=(form.reason.data or "").strip())
     except RegistrationError as error:
         db.session.rollback()
-        flash(_error_message(error), "error")
+        flash(error_message(error), "error")
     else:
         flash(_("The registration is now: %(state)s.", state=STATE_LABELS[registration.state]), "success")
     return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
@@ -369,102 +361,7 @@ def cancel(event: Event, registration_id: int):
         services.cancel_registration(registration, current_user, form.reason.data.strip())
     except RegistrationError as error:
         db.session.rollback()
-        flash(_error_message(error), "error")
+        flash(error_message(error), "error")
     else:
         flash(_("The registration is cancelled and the guest is told."), "success")
     return redirect(url_for("staff.guest", slug=event.slug, registration_id=registration_id), 303)
-
-
-# -- Invitations ---------------------------------------------------------------------------------
-
-@bp.get("/e/<slug>/invitations")
-@access.staff(*PERMISSIONS["invite"])
-def invitations(event: Event):
-    """Every invitation of the event, accepted or not, and how far the mails of an import are."""
-    results = db.paginate(services.invitation_query(event), page=_page_number(),
-                          per_page=current_app.config["GUESTS_PER_PAGE"], error_out=False)
-    written, total = services.invitation_mail_progress(event)
-    return render("staff/invitations.html", event=event, results=results, now=utcnow(),
-                  mails_written=written, invitations_total=total)
-
-
-@bp.route("/e/<slug>/invitations/import", methods=["GET", "POST"])
-@access.staff(*PERMISSIONS["invite"])
-def import_invitations(event: Event):
-    """Invite a list of people from a CSV file: every row is checked before anything is stored."""
-    form = ImportForm()
-    problems, message = [], ""
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            if upload is None or not upload.filename:
-                raise services.ImportRejected(_("Choose a CSV file to upload."))
-            rows = services.read_invitation_csv(event, upload.read(services.MAX_IMPORT_BYTES + 1))
-            count = services.import_invitations(event, rows, current_user)
-        except services.ImportRejected as rejected:
-            problems, message = rejected.problems, rejected.message
-        else:
-            flash(_("%(count)d invitations are created and on their way.", count=count), "success")
-            return redirect(url_for("staff.invitations", slug=event.slug), 303)
-    failed = bool(problems or message or form.errors)
-    return render("staff/import_invitations.html", event=event, form=form, problems=problems, message=message,
-                  status=INVALID if failed else 200)
-
-
-@bp.post("/e/<slug>/invitations/<int:invitation_id>/resend")
-@access.staff(*PERMISSIONS["invite"])
-def resend_invitation(event: Event, invitation_id: int):
-    """Mail a new invitation link; the previous link stops working."""
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.event_id == event.id, Invitation.id == invitation_id))
-    if invitation is None:
-        abort(404)
-    if ActionForm().validate_on_submit():
-        try:
-            services.resend_invitation(invitation, current_user)
-        except RegistrationError as error:
-            db.session.rollback()
-            flash(_error_message(error), "error")
-        else:
-            flash(_("A new invitation link is on its way to %(email)s.", email=invitation.email), "success")
-    return redirect(url_for("staff.invitations", slug=event.slug), 303)
-
-
-# -- Outbox --------------------------------------------------------------------------------------
-
-@bp.get("/e/<slug>/outbox")
-@access.staff(*PERMISSIONS["outbox"])
-def outbox(event: Event):
-    """The event's outgoing mail and where each message stands; ?state=failed shows the failed ones alone."""
-    failed_only = request.args.get("state") == "failed"
-    query = (select(OutboundMail).where(OutboundMail.event_id == event.id)
-             .order_by(OutboundMail.created_at.desc(), OutboundMail.id.desc()))
-    if failed_only:
-        query = query.where(OutboundMail.state == "failed")
-    results = db.paginate(query, page=_page_number(), per_page=current_app.config["GUESTS_PER_PAGE"],
-                          error_out=False)
-    failed = db.session.scalar(select(func.count()).select_from(OutboundMail).where(
-        OutboundMail.event_id == event.id, OutboundMail.state == "failed"))
-    return render("staff/outbox.html", event=event, results=results, failed=failed, failed_only=failed_only,
-                  retry_form=ActionForm())
-
-
-@bp.post("/e/<slug>/outbox/<int:mail_id>/retry")
-@access.staff(*PERMISSIONS["outbox"])
-def retry_mail(event: Event, mail_id: int):
-    """Send a failed mail again (after the address or the mail server was put right)."""
-    mail = access.in_event(OutboundMail, mail_id, event)
-    if ActionForm().validate_on_submit():
-        if mail_outbox.retry(mail.id):
-            # A help request's words never go into the audit log, which outlives the purge of
-            # sensitive data and goes into the archive whatever is asked: the desk's mails by their kind.
-            about_request = mail.kind in TICKET_MAIL_KINDS
-            audit.record(event, current_user, "mail.retry", subject=mail.recipient,
-                         detail=mail.kind if about_request else mail.subject)
-            db.session.commit()
-            flash(_("The mail to %(email)s is queued to be sent again.", email=mail.recipient), "success")
-        else:
-            db.session.rollback()
-            flash(_("This mail has not failed; it needs no retry."), "error")
-    state = "failed" if request.args.get("state") == "failed" else None
-    return redirect(url_for("staff.outbox", slug=event.slug, state=state), 303)
